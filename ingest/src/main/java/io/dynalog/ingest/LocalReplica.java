@@ -1,0 +1,26 @@
+package io.dynalog.ingest;
+
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.wal.Ballot;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a partition leader needs from the replica on its own node (wired in by the node, since
+ * data flows from ingest to the replica and never back by a direct dependency).
+ */
+public interface LocalReplica {
+    /** The item as the local replica has applied it, or null. */
+    Map<String, AttributeValue> read(long tableId, byte[] storeKey);
+
+    /**
+     * Completes once the local replica has consumed everything the partition's WAL held when
+     * called, with the highest slot applied and its ballot.
+     */
+    CompletableFuture<Position> catchUp(long tableId, int partition);
+
+    /** Completes once the local replica has applied every slot up to {@code slot}. */
+    CompletableFuture<Void> whenApplied(long tableId, int partition, long slot);
+
+    record Position(long appliedSlot, Ballot ballot) {}
+}

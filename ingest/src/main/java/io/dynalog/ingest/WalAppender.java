@@ -1,0 +1,16 @@
+package io.dynalog.ingest;
+
+import io.dynalog.topology.wal.WalEntry;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Appends chosen entries to a WAL topic. Appends to one partition made in some order land in
+ * Kafka in that order (the leader relies on it: slot order is offset order).
+ */
+public interface WalAppender extends AutoCloseable {
+    /** Completes when Kafka has acknowledged the entry (acks=all); fails when it did not. */
+    CompletableFuture<Void> append(String walTopic, WalEntry entry);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,78 @@
+package io.dynalog.ingest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Creates and deletes the Kafka topics the write path appends to (DESIGN.md section 5).
+ *
+ * <p>WAL topics are compacted: compaction keeps the latest entry of every item, so a replica can
+ * bootstrap from offset 0; {@code min.compaction.lag.ms} keeps the recent tail uncompacted as the
+ * point-in-time window. Creation is idempotent, so a node that crashed half way through creating
+ * a table finishes the job on restart.
+ */
+public final class WalTopics {
+    private static final long ADMIN_TIMEOUT_MS = 30_000;
+
+    private final Admin admin;
+    private final short replicationFactor;
+    private final long pointInTimeWindowMs;
+
+    public WalTopics(Admin admin, short replicationFactor, long pointInTimeWindowMs) {
+        this.admin = admin;
+        this.replicationFactor = replicationFactor;
+        this.pointInTimeWindowMs = pointInTimeWindowMs;
+    }
+
+    public void ensureWalTopic(String topic, int partitions) {
+        ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(pointInTimeWindowMs),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
+    }
+
+    public void ensureMetaTopic(String topic) {
+        ensure(new NewTopic(topic, 1, replicationFactor).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
+    }
+
+    public void delete(String topic) {
+        try {
+            admin.deleteTopics(List.of(topic)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) throw new IllegalStateException("cannot delete topic " + topic, e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("cannot delete topic " + topic, e);
+        }
+    }
+
+    public Set<String> list() {
+        try {
+            return admin.listTopics().names().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("cannot list topics", e);
+        }
+    }
+
+    private void ensure(NewTopic topic) {
+        try {
+            admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
+            }
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("cannot create topic " + topic.name(), e);
+        }
+    }
+}

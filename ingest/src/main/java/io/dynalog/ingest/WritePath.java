@@ -1,0 +1,21 @@
+package io.dynalog.ingest;
+
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.TableDescriptor;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The write path as the query API sees it: writes and the reads that must observe every
+ * acknowledged write. Failures that are not the client's complete with {@link IngestException}.
+ */
+public interface WritePath {
+    /** Resolves and chooses a write to one item; completes when it is chosen (acknowledged). */
+    CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation);
+
+    /** The item as the last chosen write left it (null when absent). */
+    CompletableFuture<Map<String, AttributeValue>> consistentGet(TableDescriptor table, int partition, byte[] storeKey);
+
+    /** Completes once the local replica of the partition reflects every write chosen before the call. */
+    CompletableFuture<Void> readBarrier(TableDescriptor table, int partition);
+}

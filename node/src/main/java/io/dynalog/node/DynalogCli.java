@@ -1,0 +1,136 @@
+package io.dynalog.node;
+
+import io.dynalog.node.bench.BenchCommand;
+import io.dynalog.node.kafka.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code dynalog} command: {@code dev}, {@code start}, {@code kafka} and {@code bench}. */
+@Command(name = "dynalog", mixinStandardHelpOptions = true, version = "dynalog 0.1.0",
+        description = "A DynamoDB-compatible database built on Apache Kafka.",
+        subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, BenchCommand.class})
+public final class DynalogCli implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DynalogCli()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Options every node-running command shares. */
+    static final class NodeOptions {
+        @Option(names = "--port", defaultValue = "8000", description = "DynamoDB API port (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--data-dir", description = "Where data is kept (default: ~/.dynalog/dev for dev, required for start).")
+        Path dataDir;
+
+        @Option(names = "--partitions", defaultValue = "4", description = "Partitions of a new table (default: ${DEFAULT-VALUE}).")
+        int partitions;
+
+        @Option(names = "--topic-prefix", defaultValue = "dynalog", description = "Prefix of the Kafka topics (default: ${DEFAULT-VALUE}).")
+        String topicPrefix;
+
+        @Option(names = "--node-id", defaultValue = "1", description = "This node's id (default: ${DEFAULT-VALUE}).")
+        int nodeId;
+
+        @Option(names = "--zone", defaultValue = "az1", description = "This node's zone (default: ${DEFAULT-VALUE}).")
+        String zone;
+
+        @Option(names = "--region", defaultValue = "local", description = "Region reported in ARNs (default: ${DEFAULT-VALUE}).")
+        String region;
+
+        NodeConfig config(String kafka, Path dir, short replicationFactor) {
+            return new NodeConfig(nodeId, zone, port, kafka, dir, topicPrefix, partitions, replicationFactor,
+                    24L * 3600 * 1000, region);
+        }
+    }
+
+    @Command(name = "dev", mixinStandardHelpOptions = true,
+            description = "Starts an embedded Kafka broker and one node on this machine.")
+    static final class Dev implements Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions node = new NodeOptions();
+
+        @Option(names = "--kafka-port", defaultValue = "9092", description = "Port of the embedded Kafka broker (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+        int kafkaPort;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = node.dataDir != null ? node.dataDir : Path.of(System.getProperty("user.home"), ".dynalog", "dev");
+            if (node.dataDir == null) System.out.println("Data directory: " + dir + " (choose another with --data-dir)");
+            EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
+            DynalogNode dynalog;
+            try {
+                dynalog = DynalogNode.start(node.config(kafka.bootstrapServers(), dir.resolve("node-" + node.nodeId), (short) 1));
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+            System.out.println("Dynalog is ready: DynamoDB API on http://localhost:" + dynalog.apiPort()
+                    + ", Kafka on " + kafka.bootstrapServers() + ". Press Ctrl-C to stop.");
+            awaitShutdown(() -> {
+                dynalog.close();
+                kafka.close();
+            });
+            return 0;
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Starts one node against an existing Kafka cluster.")
+    static final class Start implements Callable<Integer> {
+        @CommandLine.Mixin
+        NodeOptions node = new NodeOptions();
+
+        @Option(names = "--kafka", required = true, description = "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...].")
+        String kafka;
+
+        @Option(names = "--replication-factor", defaultValue = "1", description = "Replication factor of the topics this node creates (default: ${DEFAULT-VALUE}).")
+        short replicationFactor;
+
+        @Override
+        public Integer call() throws Exception {
+            if (node.dataDir == null) throw new CommandLine.ParameterException(new CommandLine(this), "--data-dir is required for start");
+            DynalogNode dynalog = DynalogNode.start(node.config(kafka, node.dataDir, replicationFactor));
+            System.out.println("Dynalog node " + node.nodeId + " is ready: DynamoDB API on http://localhost:" + dynalog.apiPort());
+            awaitShutdown(dynalog::close);
+            return 0;
+        }
+    }
+
+    @Command(name = "kafka", mixinStandardHelpOptions = true, description = "Runs the embedded Kafka broker alone.")
+    static final class Kafka implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "9092", description = "Broker port (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--data-dir", required = true, description = "Where the broker keeps its log.")
+        Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, port);
+            System.out.println("Kafka is ready on " + kafka.bootstrapServers() + ". Press Ctrl-C to stop.");
+            awaitShutdown(kafka::close);
+            return 0;
+        }
+    }
+
+    /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then runs {@code stop} once. */
+    private static void awaitShutdown(Runnable stop) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Stopping...");
+            stop.run();
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+    }
+}

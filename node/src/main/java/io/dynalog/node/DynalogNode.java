@@ -1,0 +1,154 @@
+package io.dynalog.node;
+
+import io.dynalog.api.DynamoApi;
+import io.dynalog.api.http.DynamoHttpServer;
+import io.dynalog.ingest.CatalogLeader;
+import io.dynalog.ingest.CatalogView;
+import io.dynalog.ingest.IngestService;
+import io.dynalog.ingest.KafkaWalAppender;
+import io.dynalog.ingest.WalTopics;
+import io.dynalog.replica.CatalogReplica;
+import io.dynalog.replica.ReplicaProcessor;
+import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.wal.WalRecords;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Dynalog process: wires the modules together and owns their life cycle.
+ *
+ * <p>Start order follows the data flow backwards, so nothing is called before what it calls
+ * exists: the replica store and processor, the catalog replica, the write path, and last the
+ * HTTP API. Close runs the reverse order, each step once.
+ */
+public final class DynalogNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DynalogNode.class);
+
+    private final NodeConfig config;
+    private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
+    private DynamoHttpServer server;
+    private int apiPort;
+
+    private DynalogNode(NodeConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a node and returns once it serves the API. */
+    public static DynalogNode start(NodeConfig config) {
+        DynalogNode node = new DynalogNode(config);
+        try {
+            node.startAll();
+            return node;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        long startedNs = System.nanoTime();
+        String metaTopic = WalRecords.metaTopic(config.topicPrefix());
+
+        Admin admin = own(KafkaClients.admin(config));
+        WalTopics topics = new WalTopics(admin, config.topicReplicationFactor(), config.pointInTimeWindowMs());
+        topics.ensureMetaTopic(metaTopic);
+
+        ReplicaStore store = own(ReplicaStore.open(config.dataDir().resolve("replica")));
+        ReplicaProcessor replica = own(new ReplicaProcessor(store,
+                KafkaClients.assignedConsumer(config, "replica"), "replica-" + config.nodeId()));
+        CatalogReplica catalogReplica = own(new CatalogReplica(
+                KafkaClients.assignedConsumer(config, "catalog"), metaTopic));
+
+        KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config);
+        KafkaWalAppender appender = own(new KafkaWalAppender(producer));
+        ExecutorService ingestExecutor = ownExecutor(Executors.newFixedThreadPool(2, named("ingest")));
+        IngestService ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
+                appender, ingestExecutor, System::currentTimeMillis));
+        replica.addListener(ingest::onApplied);
+
+        CatalogLeader catalogLeader = new CatalogLeader(producer, metaTopic, new CatalogView() {
+            @Override
+            public TableDescriptor table(String name) {
+                return catalogReplica.table(name);
+            }
+
+            @Override
+            public CompletableFuture<Void> whenConsumedTo(long offset) {
+                return catalogReplica.whenConsumedTo(offset);
+            }
+        });
+        TableLifecycle lifecycle = own(new TableLifecycle(topics, replica, ingest, catalogLeader));
+        catalogReplica.addListener(lifecycle::onChange);
+
+        replica.start();
+        catalogReplica.start().join();
+        Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toSet());
+        lifecycle.dropLeftovers(store, live);
+
+        Vertx vertx = Vertx.vertx();
+        closeOrder.push(() -> vertx.close().await());
+        DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
+                catalogReplica, catalogLeader, ingest, store);
+        server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());
+        apiPort = server.start().join();
+        closeOrder.push(server::close);
+        log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",
+                config.nodeId(), config.zone(), apiPort, config.kafkaBootstrapServers(), config.dataDir(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
+    }
+
+    public int apiPort() {
+        return apiPort;
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        closeOrder.push(resource);
+        return resource;
+    }
+
+    private ExecutorService ownExecutor(ExecutorService executor) {
+        closeOrder.push(() -> {
+            executor.shutdown();
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        });
+        return executor;
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!closeOrder.isEmpty()) {
+            AutoCloseable c = closeOrder.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("error while closing {}", c, e);
+            }
+        }
+    }
+}

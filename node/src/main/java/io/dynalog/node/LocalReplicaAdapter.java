@@ -1,0 +1,36 @@
+package io.dynalog.node;
+
+import io.dynalog.ingest.LocalReplica;
+import io.dynalog.replica.ReplicaProcessor;
+import io.dynalog.replica.ReplicaStore;
+import io.dynalog.replica.ReplicaStore.PartitionRef;
+import io.dynalog.topology.model.AttributeValue;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/** The local replica as the partition leaders see it. */
+final class LocalReplicaAdapter implements LocalReplica {
+    private final ReplicaStore store;
+    private final ReplicaProcessor processor;
+
+    LocalReplicaAdapter(ReplicaStore store, ReplicaProcessor processor) {
+        this.store = store;
+        this.processor = processor;
+    }
+
+    @Override
+    public Map<String, AttributeValue> read(long tableId, byte[] storeKey) {
+        return store.get(tableId, storeKey);
+    }
+
+    @Override
+    public CompletableFuture<Position> catchUp(long tableId, int partition) {
+        return processor.catchUp(new PartitionRef(tableId, partition))
+                .thenApply(p -> new Position(p.appliedSlot(), p.appliedBallot()));
+    }
+
+    @Override
+    public CompletableFuture<Void> whenApplied(long tableId, int partition, long slot) {
+        return processor.whenApplied(new PartitionRef(tableId, partition), slot);
+    }
+}

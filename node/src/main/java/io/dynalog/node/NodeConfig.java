@@ -1,0 +1,61 @@
+package io.dynalog.node;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Everything a node is configured with.
+ *
+ * @param nodeId this node's id, unique in the cluster (part of every ballot it uses)
+ * @param zone the availability zone the node is in
+ * @param apiPort the DynamoDB API port (0 = pick a free one)
+ * @param kafkaBootstrapServers the Kafka cluster holding the WAL and the catalog
+ * @param dataDir where the node keeps its RocksDB store
+ * @param topicPrefix the prefix of every Kafka topic this cluster uses
+ * @param defaultPartitions partitions of a new table
+ * @param topicReplicationFactor replication factor of the topics the node creates
+ * @param pointInTimeWindowMs how long the WAL keeps the uncompacted history
+ * @param region the region reported in ARNs
+ */
+public record NodeConfig(
+        int nodeId,
+        String zone,
+        int apiPort,
+        String kafkaBootstrapServers,
+        Path dataDir,
+        String topicPrefix,
+        int defaultPartitions,
+        short topicReplicationFactor,
+        long pointInTimeWindowMs,
+        String region) {
+
+    public NodeConfig {
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(topicPrefix, "topicPrefix");
+        if (defaultPartitions < 1) throw new IllegalArgumentException("defaultPartitions must be >= 1");
+        if (topicReplicationFactor < 1) throw new IllegalArgumentException("topicReplicationFactor must be >= 1");
+    }
+
+    /** A one-node configuration with the defaults. */
+    public static NodeConfig singleNode(int apiPort, String kafkaBootstrapServers, Path dataDir) {
+        return new NodeConfig(1, "az1", apiPort, kafkaBootstrapServers, dataDir, "dynalog", 4, (short) 1,
+                24L * 3600 * 1000, "local");
+    }
+
+    public NodeConfig withTopicPrefix(String prefix) {
+        return new NodeConfig(nodeId, zone, apiPort, kafkaBootstrapServers, dataDir, prefix, defaultPartitions,
+                topicReplicationFactor, pointInTimeWindowMs, region);
+    }
+
+    public NodeConfig withDefaultPartitions(int partitions) {
+        return new NodeConfig(nodeId, zone, apiPort, kafkaBootstrapServers, dataDir, topicPrefix, partitions,
+                topicReplicationFactor, pointInTimeWindowMs, region);
+    }
+
+    public NodeConfig withDataDir(Path dir) {
+        return new NodeConfig(nodeId, zone, apiPort, kafkaBootstrapServers, dir, topicPrefix, defaultPartitions,
+                topicReplicationFactor, pointInTimeWindowMs, region);
+    }
+}

@@ -1,0 +1,213 @@
+package io.dynalog.api.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dynalog.api.ApiException;
+import io.dynalog.api.ErrorType;
+import io.dynalog.api.json.AttributeValues;
+import io.dynalog.api.json.Params;
+import io.dynalog.api.json.ValidationErrors;
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.ItemSize;
+import io.dynalog.topology.model.ItemValidator;
+import io.dynalog.topology.model.TableDescriptor;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * BatchWriteItem and BatchGetItem.
+ *
+ * <p>The whole batch is validated before anything is written or read, as DynamoDB does. Each
+ * request in the batch then goes its own way (different items may live in different
+ * partitions); one that fails for a reason that is not the client's is returned as unprocessed,
+ * for the client to retry, instead of failing the batch.
+ */
+public final class BatchOps {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    static final int MAX_WRITE_REQUESTS = 25;
+    static final int MAX_GET_KEYS = 100;
+    /** DynamoDB returns at most 16 MB from one BatchGetItem; the rest is unprocessed. */
+    static final long MAX_GET_RESPONSE_BYTES = 16L << 20;
+
+    private final TableOps tables;
+    private final ItemOps items;
+
+    public BatchOps(TableOps tables, ItemOps items) {
+        this.tables = tables;
+        this.items = items;
+    }
+
+    public CompletableFuture<ObjectNode> batchWriteItem(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        ObjectNode requestItems = Params.optionalObject(request, "RequestItems", errors);
+        if (requestItems == null) errors.violation("RequestItems", null, "Member must not be null");
+        errors.throwIfAny();
+        List<Write> writes = new ArrayList<>();
+        int count = 0;
+        for (Map.Entry<String, JsonNode> e : requestItems.properties()) {
+            String tableName = Params.checkTableName(e.getKey(), "RequestItems", errors);
+            errors.throwIfAny();
+            if (!e.getValue().isArray()) throw ApiException.serialization("Start of structure or map found where not expected.");
+            ArrayNode list = (ArrayNode) e.getValue();
+            count += list.size();
+            if (list.isEmpty() || list.size() > MAX_WRITE_REQUESTS) {
+                throw ApiException.validation("1 validation error detected: Value '{" + tableName + "=[" + list.size()
+                        + " requests]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "
+                        + "[Member must have length less than or equal to 25, Member must have length greater than or equal to 1]");
+            }
+            TableDescriptor table = tables.activeTable(tableName);
+            for (JsonNode w : list) writes.add(write(table, w));
+        }
+        if (count == 0) {
+            throw ApiException.validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        }
+        if (count > MAX_WRITE_REQUESTS) {
+            throw ApiException.validation("Too many items requested for the BatchWriteItem call");
+        }
+        Set<String> seen = new HashSet<>();
+        for (Write w : writes) {
+            if (!seen.add(w.key.identity())) throw ApiException.validation("Provided list of item keys contains duplicates");
+        }
+
+        List<CompletableFuture<Boolean>> done = new ArrayList<>(writes.size());
+        for (Write w : writes) {
+            CompletableFuture<?> f = w.item == null ? items.delete(w.key) : items.put(w.key, w.item);
+            done.add(f.handle((ok, error) -> error == null));
+        }
+        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            ObjectNode response = JSON.objectNode();
+            ObjectNode unprocessed = response.putObject("UnprocessedItems");
+            for (int i = 0; i < writes.size(); i++) {
+                if (done.get(i).join()) continue;
+                Write w = writes.get(i);
+                ArrayNode list = unprocessed.has(w.key.table().name())
+                        ? (ArrayNode) unprocessed.get(w.key.table().name())
+                        : unprocessed.putArray(w.key.table().name());
+                list.add(w.original);
+            }
+            return response;
+        });
+    }
+
+    private static Write write(TableDescriptor table, JsonNode request) {
+        if (!request.isObject()) throw ApiException.serialization("Unexpected value type in WriteRequest");
+        JsonNode put = request.get("PutRequest");
+        JsonNode delete = request.get("DeleteRequest");
+        boolean hasPut = put != null && !put.isNull();
+        boolean hasDelete = delete != null && !delete.isNull();
+        if (hasPut == hasDelete) {
+            throw ApiException.validation("One or more parameter values were invalid: a WriteRequest must contain exactly one of PutRequest or DeleteRequest");
+        }
+        if (hasPut) {
+            Map<String, AttributeValue> item = AttributeValues.itemFromJson(put.get("Item"), "Item");
+            if (item == null) throw ApiException.validation("1 validation error detected: Value null at 'requestItems.member.putRequest.item' failed to satisfy constraint: Member must not be null");
+            ItemValidator.validateItem(table.keySchema(), item);
+            return new Write(ItemKey.ofItem(table, item), item, request);
+        }
+        Map<String, AttributeValue> key = AttributeValues.itemFromJson(delete.get("Key"), "Key");
+        if (key == null) throw ApiException.validation("1 validation error detected: Value null at 'requestItems.member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
+        return new Write(ItemKey.ofKey(table, key), null, request);
+    }
+
+    public CompletableFuture<ObjectNode> batchGetItem(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        ObjectNode requestItems = Params.optionalObject(request, "RequestItems", errors);
+        if (requestItems == null) errors.violation("RequestItems", null, "Member must not be null");
+        errors.throwIfAny();
+        List<TableRead> reads = new ArrayList<>();
+        int keyCount = 0;
+        for (Map.Entry<String, JsonNode> e : requestItems.properties()) {
+            String tableName = Params.checkTableName(e.getKey(), "RequestItems", errors);
+            errors.throwIfAny();
+            JsonNode spec = e.getValue();
+            if (!spec.isObject()) throw ApiException.serialization("Unexpected value type in KeysAndAttributes");
+            ItemOps.Unsupported.reject(spec, "ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames");
+            ArrayNode keys = Params.optionalArray(spec, "Keys", errors.within("requestItems." + tableName + ".member"));
+            boolean consistent = Params.bool(spec, "ConsistentRead", false, errors);
+            if (keys == null) errors.violationAt("requestItems." + tableName + ".member.keys", null, "Member must not be null");
+            else if (keys.isEmpty()) errors.violationAt("requestItems." + tableName + ".member.keys", "[]", "Member must have length greater than or equal to 1");
+            errors.throwIfAny();
+            keyCount += keys.size();
+            if (keyCount > MAX_GET_KEYS) throw ApiException.validation("Too many items requested for the BatchGetItem call");
+            TableDescriptor table = tables.activeTable(tableName);
+            List<ItemKey> itemKeys = new ArrayList<>(keys.size());
+            Set<String> seen = new HashSet<>();
+            for (JsonNode k : keys) {
+                ItemKey key = ItemKey.ofKey(table, AttributeValues.itemFromJson(k, "Keys"));
+                if (!seen.add(key.identity())) throw ApiException.validation("Provided list of item keys contains duplicates");
+                itemKeys.add(key);
+            }
+            reads.add(new TableRead(tableName, (ObjectNode) spec, itemKeys, consistent));
+        }
+        if (reads.isEmpty()) {
+            throw ApiException.validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        }
+
+        Map<TableRead, List<CompletableFuture<Map<String, AttributeValue>>>> results = new LinkedHashMap<>();
+        for (TableRead r : reads) {
+            List<CompletableFuture<Map<String, AttributeValue>>> fs = new ArrayList<>();
+            for (ItemKey k : r.keys) fs.add(items.read(k, r.consistent));
+            results.put(r, fs);
+        }
+        CompletableFuture<?>[] all = results.values().stream().flatMap(List::stream).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(all).handle((v, ignored) -> {
+            ObjectNode response = JSON.objectNode();
+            ObjectNode responses = response.putObject("Responses");
+            ObjectNode unprocessed = response.putObject("UnprocessedKeys");
+            long bytes = 0;
+            for (Map.Entry<TableRead, List<CompletableFuture<Map<String, AttributeValue>>>> e : results.entrySet()) {
+                TableRead r = e.getKey();
+                List<Map<String, AttributeValue>> found = new ArrayList<>();
+                ArrayNode unprocessedKeys = null;
+                for (int i = 0; i < r.keys.size(); i++) {
+                    CompletableFuture<Map<String, AttributeValue>> f = e.getValue().get(i);
+                    Map<String, AttributeValue> item = f.isCompletedExceptionally() ? null : f.join();
+                    boolean failed = f.isCompletedExceptionally();
+                    if (!failed && item != null && bytes + ItemSize.of(item) > MAX_GET_RESPONSE_BYTES) failed = true;
+                    if (failed) {
+                        if (f.isCompletedExceptionally() && !retryable(f)) throw new java.util.concurrent.CompletionException(Failures.toApi(error(f)));
+                        if (unprocessedKeys == null) {
+                            ObjectNode spec = r.spec.deepCopy();
+                            unprocessedKeys = spec.putArray("Keys");
+                            unprocessed.set(r.tableName, spec);
+                        }
+                        unprocessedKeys.add(AttributeValues.toJson(r.keys.get(i).key()));
+                        continue;
+                    }
+                    if (item != null) {
+                        bytes += ItemSize.of(item);
+                        found.add(item);
+                    }
+                }
+                responses.set(r.tableName, AttributeValues.itemsNode(found));
+            }
+            return response;
+        });
+    }
+
+    private static Throwable error(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return null;
+        } catch (RuntimeException e) {
+            return Failures.unwrap(e);
+        }
+    }
+
+    private static boolean retryable(CompletableFuture<?> f) {
+        Throwable t = Failures.toApi(error(f));
+        return t instanceof ApiException a
+                && (a.type() == ErrorType.InternalServerError || a.type() == ErrorType.ServiceUnavailable);
+    }
+
+    private record Write(ItemKey key, Map<String, AttributeValue> item, JsonNode original) {}
+
+    private record TableRead(String tableName, ObjectNode spec, List<ItemKey> keys, boolean consistent) {}
+}

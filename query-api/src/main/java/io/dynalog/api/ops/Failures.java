@@ -1,0 +1,62 @@
+package io.dynalog.api.ops;
+
+import io.dynalog.api.ApiException;
+import io.dynalog.expression.ExpressionException;
+import io.dynalog.ingest.CatalogConflictException;
+import io.dynalog.ingest.IngestException;
+import io.dynalog.topology.model.InvalidInputException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The one place where failures of the modules behind the API become DynamoDB errors.
+ *
+ * <p>Client errors keep their message; failures that are not the client's become the retryable
+ * errors DynamoDB uses (the SDKs retry InternalServerError and ServiceUnavailable), so a client
+ * never sees an internal exception.
+ */
+public final class Failures {
+    private Failures() {}
+
+    /** The operation, with every failure it ends in (thrown or completed with) mapped here. */
+    public static io.dynalog.api.http.Operation guarded(io.dynalog.api.http.Operation op) {
+        return request -> {
+            try {
+                return op.handle(request).exceptionallyCompose(e -> java.util.concurrent.CompletableFuture.failedFuture(toApi(e)));
+            } catch (RuntimeException e) {
+                return java.util.concurrent.CompletableFuture.failedFuture(toApi(e));
+            }
+        };
+    }
+
+    static Throwable toApi(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof ApiException) return cause;
+        if (cause instanceof InvalidInputException || cause instanceof ExpressionException) {
+            return ApiException.validation(cause.getMessage());
+        }
+        if (cause instanceof CatalogConflictException c) {
+            return switch (c.kind()) {
+                case ALREADY_EXISTS, IN_USE -> ApiException.resourceInUse(c.getMessage());
+                case NOT_FOUND -> ApiException.resourceNotFound(c.getMessage());
+            };
+        }
+        if (cause instanceof IngestException i) {
+            return switch (i.reason()) {
+                case OUTCOME_UNKNOWN -> ApiException.internalServerError(
+                        "Internal server error: the write's outcome is unknown; it may have been applied");
+                case LEADER_UNAVAILABLE, NOT_LEADER, CLOSED -> ApiException.serviceUnavailable(
+                        "The partition is not available right now: " + i.getMessage());
+            };
+        }
+        return cause;
+    }
+
+    static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+}

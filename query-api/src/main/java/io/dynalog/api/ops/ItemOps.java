@@ -1,0 +1,137 @@
+package io.dynalog.api.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dynalog.api.ApiException;
+import io.dynalog.api.json.AttributeValues;
+import io.dynalog.api.json.Params;
+import io.dynalog.api.json.ValidationErrors;
+import io.dynalog.ingest.Mutation;
+import io.dynalog.ingest.WriteOutcome;
+import io.dynalog.ingest.WritePath;
+import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.ItemValidator;
+import io.dynalog.topology.model.TableDescriptor;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * PutItem, GetItem and DeleteItem: validate the request, then hand the write to the partition's
+ * leader, or read the item (a consistent read from the leader's view, an eventually consistent one
+ * from the local replica).
+ */
+public final class ItemOps {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final TableOps tables;
+    private final WritePath writePath;
+    private final ReplicaStore store;
+
+    public ItemOps(TableOps tables, WritePath writePath, ReplicaStore store) {
+        this.tables = tables;
+        this.writePath = writePath;
+        this.store = store;
+    }
+
+    public CompletableFuture<ObjectNode> putItem(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String tableName = Params.requiredTableName(request, "TableName", errors);
+        if (Params.optionalObject(request, "Item", errors) == null) errors.violation("Item", null, "Member must not be null");
+        ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
+        errors.throwIfAny();
+        Unsupported.reject(request, "ConditionExpression", "Expected", "ConditionalOperator",
+                "ExpressionAttributeNames", "ExpressionAttributeValues");
+        returnValues = onlyNoneOrAllOld(returnValues);
+        Map<String, AttributeValue> item = AttributeValues.itemFromJson(request.get("Item"), "Item");
+        TableDescriptor table = tables.activeTable(tableName);
+        ItemValidator.validateItem(table.keySchema(), item);
+        ItemKey key = ItemKey.ofItem(table, item);
+        ReturnValues rv = returnValues;
+        return put(key, item).thenApply(outcome -> respond(rv, outcome));
+    }
+
+    public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String tableName = Params.requiredTableName(request, "TableName", errors);
+        if (Params.optionalObject(request, "Key", errors) == null) errors.violation("Key", null, "Member must not be null");
+        ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
+        errors.throwIfAny();
+        Unsupported.reject(request, "ConditionExpression", "Expected", "ConditionalOperator",
+                "ExpressionAttributeNames", "ExpressionAttributeValues");
+        returnValues = onlyNoneOrAllOld(returnValues);
+        Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
+        TableDescriptor table = tables.activeTable(tableName);
+        ItemKey key = ItemKey.ofKey(table, keyAttributes);
+        ReturnValues rv = returnValues;
+        return delete(key).thenApply(outcome -> respond(rv, outcome));
+    }
+
+    public CompletableFuture<ObjectNode> getItem(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String tableName = Params.requiredTableName(request, "TableName", errors);
+        if (Params.optionalObject(request, "Key", errors) == null) errors.violation("Key", null, "Member must not be null");
+        boolean consistent = Params.bool(request, "ConsistentRead", false, errors);
+        errors.throwIfAny();
+        Unsupported.reject(request, "ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames");
+        Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
+        TableDescriptor table = tables.activeTable(tableName);
+        ItemKey key = ItemKey.ofKey(table, keyAttributes);
+        return read(key, consistent).thenApply(item -> {
+            ObjectNode response = JSON.objectNode();
+            if (item != null) response.set("Item", AttributeValues.itemNode(item));
+            return response;
+        });
+    }
+
+    /** Writes a whole item. */
+    CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item) {
+        return writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item));
+    }
+
+    /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
+    CompletableFuture<WriteOutcome> delete(ItemKey key) {
+        return writePath.write(key.table(), key.partition(), key.storeKey(),
+                current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete());
+    }
+
+    /** Reads an item: from the leader's view when consistent, else from the local replica. */
+    CompletableFuture<Map<String, AttributeValue>> read(ItemKey key, boolean consistent) {
+        if (consistent) return writePath.consistentGet(key.table(), key.partition(), key.storeKey());
+        return CompletableFuture.completedFuture(store.get(key.table().tableId(), key.storeKey()));
+    }
+
+    private static ReturnValues onlyNoneOrAllOld(ReturnValues rv) {
+        if (rv == null) return ReturnValues.NONE;
+        if (rv != ReturnValues.NONE && rv != ReturnValues.ALL_OLD) {
+            throw ApiException.validation("ReturnValues can only be ALL_OLD or NONE");
+        }
+        return rv;
+    }
+
+    private static ObjectNode respond(ReturnValues rv, WriteOutcome outcome) {
+        ObjectNode response = JSON.objectNode();
+        if (rv == ReturnValues.ALL_OLD && outcome.oldImage() != null) {
+            response.set("Attributes", AttributeValues.itemNode(outcome.oldImage()));
+        }
+        return response;
+    }
+
+    /** DynamoDB's ReturnValue enum, in the order its messages list it. */
+    enum ReturnValues { ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW }
+
+    /** Parameters a later version supports; rejected now rather than silently ignored. */
+    static final class Unsupported {
+        private Unsupported() {}
+
+        static void reject(JsonNode request, String... fields) {
+            for (String f : fields) {
+                JsonNode n = request.get(f);
+                if (n != null && !n.isNull()) {
+                    throw ApiException.validation(f + " is not supported by this version of Dynalog");
+                }
+            }
+        }
+    }
+}

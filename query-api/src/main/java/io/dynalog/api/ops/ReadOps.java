@@ -1,0 +1,198 @@
+package io.dynalog.api.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dynalog.api.ApiException;
+import io.dynalog.api.json.AttributeValues;
+import io.dynalog.api.json.Params;
+import io.dynalog.api.json.ValidationErrors;
+import io.dynalog.api.read.KeyRange;
+import io.dynalog.api.read.Page;
+import io.dynalog.api.read.PageBuilder;
+import io.dynalog.api.read.QueryRanges;
+import io.dynalog.expression.ConditionExpression;
+import io.dynalog.expression.ConditionParser;
+import io.dynalog.expression.ExpressionAttributes;
+import io.dynalog.expression.ExpressionKind;
+import io.dynalog.expression.KeyCondition;
+import io.dynalog.expression.KeyConditions;
+import io.dynalog.ingest.WritePath;
+import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.keys.KeyCodec;
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.TableDescriptor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Query and Scan: turn the request into store-key ranges, read them in order (after the
+ * partition's read barrier for ConsistentRead), and page the result as DynamoDB does
+ * ({@link PageBuilder}).
+ *
+ * <p>Runs on an API worker thread: it reads RocksDB synchronously and may wait, briefly, for a
+ * partition to reach its barrier.
+ */
+public final class ReadOps {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    /** DynamoDB's limit on parallel scan segments. */
+    static final int MAX_TOTAL_SEGMENTS = 1_000_000;
+
+    private final TableOps tables;
+    private final WritePath writePath;
+    private final ReplicaStore store;
+
+    public ReadOps(TableOps tables, WritePath writePath, ReplicaStore store) {
+        this.tables = tables;
+        this.writePath = writePath;
+        this.store = store;
+    }
+
+    public CompletableFuture<ObjectNode> query(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String tableName = Params.requiredTableName(request, "TableName", errors);
+        Integer limit = Params.optionalInteger(request, "Limit", 1, Integer.MAX_VALUE, errors);
+        boolean consistent = Params.bool(request, "ConsistentRead", false, errors);
+        boolean forward = Params.bool(request, "ScanIndexForward", true, errors);
+        Select select = Params.optionalEnum(request, "Select", Select.class, errors);
+        String keyExpression = Params.optionalString(request, "KeyConditionExpression", errors);
+        ObjectNode namesNode = Params.optionalObject(request, "ExpressionAttributeNames", errors);
+        errors.throwIfAny();
+        ItemOps.Unsupported.reject(request, "IndexName", "FilterExpression", "ProjectionExpression",
+                "AttributesToGet", "KeyConditions", "QueryFilter", "ConditionalOperator");
+        checkSelect(select);
+        if (keyExpression == null) {
+            throw ApiException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+        }
+        TableDescriptor table = tables.activeTable(tableName);
+        Map<String, String> names = names(namesNode);
+        Map<String, AttributeValue> values = AttributeValues.expressionAttributeValuesFromJson(request.get("ExpressionAttributeValues"));
+        ExpressionAttributes.validateKeys(names, values);
+        ConditionExpression parsed = ConditionParser.parse(ExpressionKind.KEY_CONDITION, keyExpression, names, values);
+        ExpressionAttributes.checkAllUsed(List.of(parsed), names, values);
+        KeyCondition condition = KeyConditions.resolve(parsed, table.keySchema());
+
+        KeyRange range = QueryRanges.of(table.keySchema(), condition);
+        int partition = KeyCodec.partitionOf(KeyCodec.hash32(condition.partitionKeyValue()), table.partitionCount());
+        Map<String, AttributeValue> startKey = AttributeValues.itemFromJson(request.get("ExclusiveStartKey"), "ExclusiveStartKey");
+        if (startKey != null) {
+            ItemKey start = startKey(table, startKey);
+            if (!start.key().get(table.keySchema().partitionKey()).equals(condition.partitionKeyValue())) {
+                throw ApiException.validation("The provided starting key is invalid: The provided key element does not match the query's partition key");
+            }
+            range = forward
+                    ? range.intersect(new KeyRange(KeyRange.successor(start.storeKey()), null))
+                    : range.intersect(new KeyRange(null, start.storeKey()));
+        }
+        if (consistent) Futures.await(writePath.readBarrier(table, partition));
+        PageBuilder page = new PageBuilder(table.keySchema(), limit == null ? Integer.MAX_VALUE : limit,
+                select == Select.COUNT, item -> true);
+        if (!range.isEmpty()) {
+            try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), range.lower(), range.upper(), forward)) {
+                page.drain(cursor);
+            }
+        }
+        return CompletableFuture.completedFuture(respond(page.build(), select));
+    }
+
+    public CompletableFuture<ObjectNode> scan(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String tableName = Params.requiredTableName(request, "TableName", errors);
+        Integer limit = Params.optionalInteger(request, "Limit", 1, Integer.MAX_VALUE, errors);
+        boolean consistent = Params.bool(request, "ConsistentRead", false, errors);
+        Select select = Params.optionalEnum(request, "Select", Select.class, errors);
+        Integer segment = Params.optionalInteger(request, "Segment", 0, MAX_TOTAL_SEGMENTS - 1, errors);
+        Integer totalSegments = Params.optionalInteger(request, "TotalSegments", 1, MAX_TOTAL_SEGMENTS, errors);
+        errors.throwIfAny();
+        ItemOps.Unsupported.reject(request, "IndexName", "FilterExpression", "ProjectionExpression",
+                "AttributesToGet", "ScanFilter", "ConditionalOperator", "ExpressionAttributeNames", "ExpressionAttributeValues");
+        checkSelect(select);
+        if (segment != null && totalSegments == null) {
+            throw ApiException.validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+        }
+        if (totalSegments != null && segment == null) {
+            throw ApiException.validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+        }
+        if (segment != null && segment >= totalSegments) {
+            throw ApiException.validation("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: "
+                    + segment + " is not less than TotalSegments: " + totalSegments);
+        }
+        TableDescriptor table = tables.activeTable(tableName);
+        int seg = segment == null ? 0 : segment;
+        int segs = totalSegments == null ? 1 : totalSegments;
+        long segmentStart = KeyCodec.rangeStart(seg, segs);
+        long segmentEnd = KeyCodec.rangeStart(seg + 1, segs);
+        byte[] resumeAfter = null;
+        Map<String, AttributeValue> startKey = AttributeValues.itemFromJson(request.get("ExclusiveStartKey"), "ExclusiveStartKey");
+        if (startKey != null) {
+            ItemKey start = startKey(table, startKey);
+            long hash = KeyCodec.hashOf(start.storeKey()) & 0xFFFFFFFFL;
+            if (hash < segmentStart || hash >= segmentEnd) {
+                throw ApiException.validation("The provided Exclusive start key does not map to the provided segment");
+            }
+            resumeAfter = KeyRange.successor(start.storeKey());
+        }
+
+        PageBuilder page = new PageBuilder(table.keySchema(), limit == null ? Integer.MAX_VALUE : limit,
+                select == Select.COUNT, item -> true);
+        KeyRange segmentRange = new KeyRange(KeyCodec.hashBound(segmentStart), KeyCodec.hashBound(segmentEnd));
+        if (resumeAfter != null) segmentRange = segmentRange.intersect(new KeyRange(resumeAfter, null));
+        // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
+        for (int p = 0; p < table.partitionCount() && !page.full(); p++) {
+            KeyRange partitionRange = new KeyRange(
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
+            KeyRange range = partitionRange.intersect(segmentRange);
+            if (range.isEmpty()) continue;
+            if (consistent) Futures.await(writePath.readBarrier(table, p));
+            try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), range.lower(), range.upper(), true)) {
+                page.drain(cursor);
+            }
+        }
+        return CompletableFuture.completedFuture(respond(page.build(), select));
+    }
+
+    private static ItemKey startKey(TableDescriptor table, Map<String, AttributeValue> startKey) {
+        try {
+            return ItemKey.ofKey(table, startKey);
+        } catch (RuntimeException e) {
+            Throwable api = Failures.toApi(e);
+            throw ApiException.validation("The provided starting key is invalid: " + api.getMessage());
+        }
+    }
+
+    private static ObjectNode respond(Page page, Select select) {
+        ObjectNode response = JSON.objectNode();
+        if (select != Select.COUNT) response.set("Items", AttributeValues.itemsNode(page.items()));
+        response.put("Count", page.count());
+        response.put("ScannedCount", page.scannedCount());
+        if (page.lastEvaluatedKey() != null) response.set("LastEvaluatedKey", AttributeValues.itemNode(page.lastEvaluatedKey()));
+        return response;
+    }
+
+    private static void checkSelect(Select select) {
+        if (select == Select.ALL_PROJECTED_ATTRIBUTES) {
+            throw ApiException.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+        }
+        if (select == Select.SPECIFIC_ATTRIBUTES) {
+            throw ApiException.validation("Select SPECIFIC_ATTRIBUTES is not supported by this version of Dynalog");
+        }
+    }
+
+    private static Map<String, String> names(ObjectNode node) {
+        if (node == null) return null;
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw ApiException.serialization(e.getValue().getNodeType() + " cannot be converted to String");
+            }
+            names.put(e.getKey(), e.getValue().textValue());
+        }
+        return names;
+    }
+
+    /** DynamoDB's Select enum, in the order its messages list it. */
+    enum Select { ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES, SPECIFIC_ATTRIBUTES, COUNT }
+}

@@ -1,0 +1,269 @@
+package io.dynalog.api.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dynalog.api.ApiException;
+import io.dynalog.api.json.Params;
+import io.dynalog.api.json.ValidationErrors;
+import io.dynalog.ingest.CatalogLeader;
+import io.dynalog.replica.CatalogReplica;
+import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.model.KeySchema;
+import io.dynalog.topology.model.ScalarType;
+import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
+import io.dynalog.topology.model.TableStatus;
+import io.dynalog.topology.wal.WalRecords;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * CreateTable, DescribeTable, ListTables and DeleteTable: validation in DynamoDB's words, then
+ * the catalog leader for changes and the node's catalog copy for reads.
+ */
+public final class TableOps {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private final CatalogReplica catalog;
+    private final CatalogLeader catalogLeader;
+    private final ReplicaStore store;
+    private final String topicPrefix;
+    private final int defaultPartitions;
+    private final String region;
+    private final SecureRandom random = new SecureRandom();
+
+    public TableOps(CatalogReplica catalog, CatalogLeader catalogLeader, ReplicaStore store,
+                    String topicPrefix, int defaultPartitions, String region) {
+        this.catalog = catalog;
+        this.catalogLeader = catalogLeader;
+        this.store = store;
+        this.topicPrefix = topicPrefix;
+        this.defaultPartitions = defaultPartitions;
+        this.region = region;
+    }
+
+    /** The table, which must exist and be ACTIVE, for item operations. */
+    TableDescriptor activeTable(String name) {
+        TableDescriptor t = catalog.table(name);
+        if (t == null || t.status() != TableStatus.ACTIVE) {
+            throw ApiException.resourceNotFound("Requested resource not found");
+        }
+        return t;
+    }
+
+    public CompletableFuture<ObjectNode> createTable(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String name = Params.requiredTableName(request, "TableName", errors);
+        ArrayNode keyElements = Params.optionalArray(request, "KeySchema", errors);
+        ArrayNode definitionElements = Params.optionalArray(request, "AttributeDefinitions", errors);
+        BillingMode billingMode = Params.optionalEnum(request, "BillingMode", BillingMode.class, errors);
+        ObjectNode throughput = Params.optionalObject(request, "ProvisionedThroughput", errors);
+        Long rcu = null;
+        Long wcu = null;
+        if (throughput != null) {
+            ValidationErrors within = errors.within("provisionedThroughput");
+            rcu = capacity(throughput, "ReadCapacityUnits", within);
+            wcu = capacity(throughput, "WriteCapacityUnits", within);
+        }
+        if (keyElements == null) errors.violation("KeySchema", null, "Member must not be null");
+        else if (keyElements.isEmpty()) errors.violation("KeySchema", keyElements, "Member must have length greater than or equal to 1");
+        else if (keyElements.size() > 2) errors.violation("KeySchema", keyElements, "Member must have length less than or equal to 2");
+        if (definitionElements == null) errors.violation("AttributeDefinitions", null, "Member must not be null");
+        List<String[]> keys = keyElements == null ? List.of() : keyElements(keyElements, errors);
+        Map<String, ScalarType> defined = definitionElements == null ? Map.of() : definitions(definitionElements, errors);
+        errors.throwIfAny();
+
+        KeySchema keySchema = keySchema(keys, defined);
+        rejectUnsupported(request);
+        boolean provisioned = billingMode == null || billingMode == BillingMode.PROVISIONED;
+        if (provisioned && (rcu == null || wcu == null)) {
+            throw ApiException.validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+        }
+        if (!provisioned && throughput != null) {
+            throw ApiException.validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        }
+        if (catalog.table(name) != null) {
+            throw ApiException.resourceInUse("Table already exists: " + name);
+        }
+        List<AttributeDefinition> definitions = new ArrayList<>();
+        defined.forEach((n, t) -> definitions.add(new AttributeDefinition(n, t)));
+        long tableId = newTableId();
+        TableDescriptor table = new TableDescriptor(name, tableId, keySchema, definitions,
+                provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? rcu : 0, provisioned ? wcu : 0,
+                defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
+                WalRecords.walTopic(topicPrefix, name, tableId));
+        return catalogLeader.create(table).thenApply(t -> {
+            ObjectNode response = JSON.objectNode();
+            response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
+            return response;
+        });
+    }
+
+    public CompletableFuture<ObjectNode> describeTable(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String name = Params.requiredTableName(request, "TableName", errors);
+        errors.throwIfAny();
+        TableDescriptor t = catalog.table(name);
+        if (t == null) throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
+        ObjectNode response = JSON.objectNode();
+        response.set("Table", TableDescriptions.describe(t, region, store.approximateSizeBytes(t.tableId()), itemCount(t)));
+        return CompletableFuture.completedFuture(response);
+    }
+
+    public CompletableFuture<ObjectNode> listTables(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        Integer limit = Params.optionalInteger(request, "Limit", 1, 100, errors);
+        String start = Params.optionalTableName(request, "ExclusiveStartTableName", errors);
+        errors.throwIfAny();
+        int max = limit == null ? 100 : limit;
+        ObjectNode response = JSON.objectNode();
+        ArrayNode names = response.putArray("TableNames");
+        String last = null;
+        boolean more = false;
+        for (TableDescriptor t : catalog.tables()) {
+            if (start != null && t.name().compareTo(start) <= 0) continue;
+            if (names.size() == max) {
+                more = true;
+                break;
+            }
+            names.add(t.name());
+            last = t.name();
+        }
+        if (more) response.put("LastEvaluatedTableName", last);
+        return CompletableFuture.completedFuture(response);
+    }
+
+    public CompletableFuture<ObjectNode> deleteTable(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String name = Params.requiredTableName(request, "TableName", errors);
+        errors.throwIfAny();
+        if (catalog.table(name) == null) {
+            throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
+        }
+        return catalogLeader.delete(name).thenApply(t -> {
+            ObjectNode response = JSON.objectNode();
+            response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
+            return response;
+        });
+    }
+
+    private long itemCount(TableDescriptor t) {
+        long count = 0;
+        try (ReplicaStore.RangeCursor c = store.range(t.tableId(), null, null, true)) {
+            for (; c.valid(); c.next()) count++;
+        }
+        return count;
+    }
+
+    private long newTableId() {
+        long id;
+        do {
+            id = random.nextLong() & Long.MAX_VALUE;
+        } while (id == 0 || id == Long.MAX_VALUE);
+        return id;
+    }
+
+    private static Long capacity(ObjectNode throughput, String field, ValidationErrors errors) {
+        JsonNode node = throughput.get(field);
+        if (node == null || node.isNull()) {
+            errors.violation(field, null, "Member must not be null");
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw ApiException.serialization(node + " cannot be converted to Long");
+        }
+        if (node.longValue() < 1) {
+            errors.violation(field, node, "Member must have value greater than or equal to 1");
+            return null;
+        }
+        return node.longValue();
+    }
+
+    /** The KeySchema elements as (attribute name, key type) pairs, with element-level violations recorded. */
+    private static List<String[]> keyElements(ArrayNode elements, ValidationErrors errors) {
+        List<String[]> keys = new ArrayList<>();
+        for (int i = 0; i < elements.size(); i++) {
+            JsonNode e = elements.get(i);
+            ValidationErrors within = errors.within("keySchema." + (i + 1) + ".member");
+            String attr = Params.requiredString(e, "AttributeName", within);
+            KeyType keyType = Params.requiredEnum(e, "KeyType", KeyType.class, within);
+            if (attr != null && (attr.isEmpty() || attr.length() > 255)) {
+                within.violation("AttributeName", e.get("AttributeName"),
+                        attr.isEmpty() ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 255");
+            }
+            if (attr != null && keyType != null) keys.add(new String[] {attr, keyType.name()});
+        }
+        return keys;
+    }
+
+    private static Map<String, ScalarType> definitions(ArrayNode elements, ValidationErrors errors) {
+        Map<String, ScalarType> defined = new LinkedHashMap<>();
+        for (int i = 0; i < elements.size(); i++) {
+            JsonNode e = elements.get(i);
+            ValidationErrors within = errors.within("attributeDefinitions." + (i + 1) + ".member");
+            String attr = Params.requiredString(e, "AttributeName", within);
+            ScalarAttributeType type = Params.requiredEnum(e, "AttributeType", ScalarAttributeType.class, within);
+            if (attr == null || type == null) continue;
+            if (defined.put(attr, ScalarType.parse(type.name())) != null) {
+                throw ApiException.validation("Cannot have two attributes with the same name. Attribute name: " + attr);
+            }
+        }
+        return defined;
+    }
+
+    /**
+     * The key schema from its elements and the AttributeDefinitions, which must define exactly the
+     * key attributes (no index uses others yet).
+     */
+    private static KeySchema keySchema(List<String[]> keys, Map<String, ScalarType> defined) {
+        if (!keys.get(0)[1].equals("HASH")) {
+            throw ApiException.validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+        }
+        if (keys.size() == 2) {
+            if (!keys.get(1)[1].equals("RANGE")) {
+                throw ApiException.validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+            }
+            if (keys.get(0)[0].equals(keys.get(1)[0])) {
+                throw ApiException.validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+            }
+        }
+        List<String> keyNames = keys.stream().map(k -> k[0]).toList();
+        List<String> missing = keyNames.stream().filter(k -> !defined.containsKey(k)).toList();
+        if (!missing.isEmpty()) {
+            throw ApiException.validation("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: "
+                    + missing + ", AttributeDefinitions: " + new ArrayList<>(defined.keySet()));
+        }
+        if (defined.size() != keyNames.size()) {
+            throw ApiException.validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+        }
+        return keyNames.size() == 1
+                ? KeySchema.hash(keyNames.get(0), defined.get(keyNames.get(0)))
+                : KeySchema.hashRange(keyNames.get(0), defined.get(keyNames.get(0)), keyNames.get(1), defined.get(keyNames.get(1)));
+    }
+
+    /** DynamoDB's enums, declared in the order its messages list them. */
+    private enum BillingMode { PROVISIONED, PAY_PER_REQUEST }
+
+    private enum KeyType { HASH, RANGE }
+
+    private enum ScalarAttributeType { B, N, S }
+
+    private static void rejectUnsupported(ObjectNode request) {
+        for (String field : List.of("LocalSecondaryIndexes", "GlobalSecondaryIndexes")) {
+            JsonNode n = request.get(field);
+            if (n != null && !n.isNull() && !(n.isArray() && n.isEmpty())) {
+                throw ApiException.validation(field + " are not supported by this version of Dynalog");
+            }
+        }
+        JsonNode stream = request.get("StreamSpecification");
+        if (stream != null && stream.path("StreamEnabled").asBoolean(false)) {
+            throw ApiException.validation("StreamSpecification is not supported by this version of Dynalog");
+        }
+    }
+}

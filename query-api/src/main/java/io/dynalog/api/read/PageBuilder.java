@@ -1,0 +1,79 @@
+package io.dynalog.api.read;
+
+import io.dynalog.replica.ReplicaStore.RangeCursor;
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.ItemSize;
+import io.dynalog.topology.model.KeySchema;
+import io.dynalog.topology.wire.ItemCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Accumulates one Query or Scan page as DynamoDB does: items are examined in key order until
+ * {@code Limit} items have been examined or the data examined reaches 1 MB (the item that crosses
+ * the line is included); the filter, applied after that, decides which examined items are
+ * returned. When the page stops early, the last examined item's key is the LastEvaluatedKey
+ * (DynamoDB does not look ahead, so a page that ends exactly at the last item still has one).
+ *
+ * <p>A page may span several cursors (a Scan crosses partitions): feed them in key order.
+ */
+public final class PageBuilder {
+    /** DynamoDB's page limit: 1 MB of examined data. */
+    public static final long MAX_PAGE_BYTES = 1L << 20;
+
+    private final KeySchema schema;
+    private final int limit;
+    private final boolean countOnly;
+    private final Predicate<Map<String, AttributeValue>> filter;
+    private final List<Map<String, AttributeValue>> items = new ArrayList<>();
+    private int count;
+    private int scanned;
+    private long scannedBytes;
+    private Map<String, AttributeValue> lastExamined;
+    private boolean full;
+
+    /**
+     * @param limit the maximum number of items to examine (Integer.MAX_VALUE when none)
+     * @param filter which examined items count and are returned
+     */
+    public PageBuilder(KeySchema schema, int limit, boolean countOnly, Predicate<Map<String, AttributeValue>> filter) {
+        this.schema = schema;
+        this.limit = limit;
+        this.countOnly = countOnly;
+        this.filter = filter;
+    }
+
+    /** True once the page can take no more items. */
+    public boolean full() {
+        return full;
+    }
+
+    /** Examines items from the cursor until the page is full or the cursor ends. */
+    public void drain(RangeCursor cursor) {
+        while (!full && cursor.valid()) {
+            byte[] encoded = cursor.encodedItem();
+            Map<String, AttributeValue> item = ItemCodec.decode(encoded);
+            examine(item);
+            cursor.next();
+        }
+    }
+
+    /** Examines one item (for reads that are not cursors, such as a single consistent get). */
+    public void examine(Map<String, AttributeValue> item) {
+        scanned++;
+        scannedBytes += ItemSize.of(item);
+        lastExamined = item;
+        if (filter.test(item)) {
+            count++;
+            if (!countOnly) items.add(item);
+        }
+        if (scanned >= limit || scannedBytes >= MAX_PAGE_BYTES) full = true;
+    }
+
+    public Page build() {
+        Map<String, AttributeValue> lastKey = full && lastExamined != null ? schema.keyOf(lastExamined) : null;
+        return new Page(items, count, scanned, lastKey);
+    }
+}

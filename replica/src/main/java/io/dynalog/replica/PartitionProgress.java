@@ -1,0 +1,42 @@
+package io.dynalog.replica;
+
+import io.dynalog.topology.wal.Ballot;
+import java.nio.ByteBuffer;
+
+/**
+ * How far a replica has applied one partition's WAL: the highest slot applied, the ballot it was
+ * chosen under, and the Kafka offset of the last record consumed (applied or skipped).
+ *
+ * <p>Stored in the same RocksDB WriteBatch as the items it describes, so after a crash the store
+ * and its progress agree and consumption resumes at {@code nextOffset()} exactly.
+ */
+public record PartitionProgress(long appliedSlot, Ballot appliedBallot, long lastOffset) {
+
+    /** Nothing applied yet: consumption starts at offset 0. */
+    public static final PartitionProgress EMPTY = new PartitionProgress(0, Ballot.ZERO, -1);
+
+    private static final int ENCODED_BYTES = 8 + 8 + 4 + 8;
+
+    public long nextOffset() {
+        return lastOffset + 1;
+    }
+
+    byte[] encode() {
+        return ByteBuffer.allocate(ENCODED_BYTES)
+                .putLong(appliedSlot)
+                .putLong(appliedBallot.round())
+                .putInt(appliedBallot.nodeId())
+                .putLong(lastOffset)
+                .array();
+    }
+
+    static PartitionProgress decode(byte[] bytes) {
+        if (bytes.length != ENCODED_BYTES) {
+            throw new IllegalStateException("progress record of " + bytes.length + " bytes, expected " + ENCODED_BYTES);
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        long slot = b.getLong();
+        Ballot ballot = new Ballot(b.getLong(), b.getInt());
+        return new PartitionProgress(slot, ballot, b.getLong());
+    }
+}

@@ -1,0 +1,339 @@
+package io.dynalog.replica;
+
+import io.dynalog.replica.ReplicaStore.ItemChange;
+import io.dynalog.replica.ReplicaStore.PartitionRef;
+import io.dynalog.topology.wal.WalEntry;
+import io.dynalog.topology.wal.WalRecords;
+import io.dynalog.topology.wire.ItemCodec;
+import io.dynalog.topology.wire.WalEntryCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Materialises the WAL partitions placed on this node into the {@link ReplicaStore}.
+ *
+ * <p>Responsibilities: keep the set of assigned WAL partitions (assigned, never group-managed);
+ * consume them in offset order from the persisted progress; apply each entry whose slot is above
+ * the partition's applied slot and skip the rest as duplicates (DESIGN.md section 6 says why that
+ * is enough); tell waiters and listeners how far each partition has been applied and consumed.
+ *
+ * <p>Threading: one thread owns the Kafka consumer and runs the apply loop; every public method
+ * may be called from any thread and only hands work to that loop or registers a waiter.
+ *
+ * <p>Safety: an entry for another table incarnation or partition than its Kafka partition says
+ * is never applied; the partition stops ({@link PartitionState#failed}) and its waiters fail, since
+ * serving it could return wrong data.
+ */
+public final class ReplicaProcessor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaProcessor.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+
+    private final ReplicaStore store;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Map<TopicPartition, PartitionState> byTopicPartition = new ConcurrentHashMap<>();
+    private final Map<PartitionRef, PartitionState> byRef = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final List<AppliedListener> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public ReplicaProcessor(ReplicaStore store, Consumer<byte[], byte[]> consumer, String threadName) {
+        this.store = store;
+        this.consumer = consumer;
+        this.thread = new Thread(this::run, threadName);
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public void addListener(AppliedListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Starts materialising a table partition from its WAL partition, resuming at its progress. */
+    public void assign(PartitionRef ref, String walTopic) {
+        command(() -> {
+            if (byRef.containsKey(ref)) return;
+            PartitionState state = new PartitionState(ref, new TopicPartition(walTopic, ref.partition()),
+                    store.progress(ref.tableId(), ref.partition()));
+            byRef.put(ref, state);
+            byTopicPartition.put(state.topicPartition, state);
+            consumer.assign(byTopicPartition.keySet());
+            consumer.seek(state.topicPartition, state.progress.nextOffset());
+            log.debug("assigned {} at offset {}", state.topicPartition, state.progress.nextOffset());
+        });
+    }
+
+    /** Stops materialising every partition of a table incarnation and deletes all its rows. */
+    public CompletableFuture<Void> dropTable(long tableId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        command(() -> {
+            for (PartitionState state : List.copyOf(byRef.values())) {
+                if (state.ref.tableId() != tableId) continue;
+                byRef.remove(state.ref);
+                byTopicPartition.remove(state.topicPartition);
+                state.fail(new IllegalStateException("table incarnation " + tableId + " was dropped from this replica"));
+            }
+            consumer.assign(byTopicPartition.keySet());
+            store.dropTable(tableId);
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /** The progress of an assigned partition, as last applied. */
+    public PartitionProgress progress(PartitionRef ref) {
+        PartitionState state = byRef.get(ref);
+        return state == null ? store.progress(ref.tableId(), ref.partition()) : state.progress;
+    }
+
+    /** Completes once the partition has applied every slot up to {@code slot}. */
+    public CompletableFuture<Void> whenApplied(PartitionRef ref, long slot) {
+        PartitionState state = byRef.get(ref);
+        if (state == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("partition " + ref + " is not on this replica"));
+        }
+        return state.whenApplied(slot);
+    }
+
+    /**
+     * Completes, with the progress reached, once the partition has consumed everything its WAL
+     * partition held when this was called: the read-back a leader does before it serves.
+     */
+    public CompletableFuture<PartitionProgress> catchUp(PartitionRef ref) {
+        CompletableFuture<PartitionProgress> done = new CompletableFuture<>();
+        command(() -> {
+            PartitionState state = byRef.get(ref);
+            if (state == null) {
+                done.completeExceptionally(new IllegalStateException("partition " + ref + " is not on this replica"));
+                return;
+            }
+            long end;
+            try {
+                end = consumer.endOffsets(List.of(state.topicPartition)).get(state.topicPartition);
+            } catch (WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                return;
+            }
+            state.whenConsumedTo(end).whenComplete((v, e) -> {
+                if (e != null) done.completeExceptionally(e); else done.complete(state.progress);
+            });
+        });
+        return done;
+    }
+
+    private void command(Runnable r) {
+        commands.add(r);
+        consumer.wakeup();
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                runCommands();
+                if (byTopicPartition.isEmpty()) {
+                    synchronized (this) {
+                        if (commands.isEmpty() && running) wait(POLL_TIMEOUT.toMillis());
+                    }
+                    continue;
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+                if (!records.isEmpty()) apply(records);
+                updatePositions();
+            } catch (WakeupException e) {
+                // a command or close is waiting: loop around
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) return;
+                log.error("replica apply loop failed; retrying", e);
+            }
+        }
+    }
+
+    /**
+     * Runs the queued commands in order. A command that calls the consumer can be interrupted by a
+     * wakeup meant for the poll (another command was queued meanwhile): it is simply run again.
+     */
+    private void runCommands() {
+        Runnable r;
+        while ((r = commands.poll()) != null) {
+            while (true) {
+                try {
+                    r.run();
+                    break;
+                } catch (WakeupException e) {
+                    // retry the same command: the wakeup has been consumed
+                }
+            }
+        }
+    }
+
+    private void apply(ConsumerRecords<byte[], byte[]> records) {
+        List<ItemChange> changes = new ArrayList<>();
+        Map<PartitionRef, PartitionProgress> progress = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            PartitionState state = byTopicPartition.get(tp);
+            if (state == null || state.failed != null) continue;
+            PartitionProgress p = state.progress;
+            for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                WalEntry entry = decode(record);
+                if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
+                    state.fail(new IllegalStateException("WAL " + tp + " offset " + record.offset()
+                            + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
+                            + "; this replica stops serving partition " + state.ref));
+                    log.error("SAFETY: {}", state.failed.getMessage());
+                    break;
+                }
+                if (entry.slot() <= p.appliedSlot()) {
+                    // A re-appended slot (a new leader re-appends what it recovered): skip it.
+                    p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset());
+                    continue;
+                }
+                switch (entry.kind()) {
+                    case PUT -> changes.add(new ItemChange(entry.tableId(), entry.storeKey(), ItemCodec.encode(entry.newImage())));
+                    case DELETE -> changes.add(new ItemChange(entry.tableId(), entry.storeKey(), null));
+                    case NOOP -> { }
+                }
+                p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset());
+            }
+            progress.put(state.ref, p);
+        }
+        store.apply(changes, progress);
+        for (Map.Entry<PartitionRef, PartitionProgress> e : progress.entrySet()) {
+            PartitionState state = byRef.get(e.getKey());
+            if (state == null) continue;
+            state.advance(e.getValue());
+            for (AppliedListener l : listeners) {
+                l.onApplied(e.getKey().tableId(), e.getKey().partition(), e.getValue().appliedSlot());
+            }
+        }
+    }
+
+    private static WalEntry decode(ConsumerRecord<byte[], byte[]> record) {
+        byte[] value = record.value();
+        if (value == null) {
+            Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
+            if (h == null) {
+                throw new IllegalStateException("tombstone without entry header at " + record.topic()
+                        + "-" + record.partition() + "@" + record.offset());
+            }
+            value = h.value();
+        }
+        return WalEntryCodec.decode(value);
+    }
+
+    private void updatePositions() {
+        for (PartitionState state : byTopicPartition.values()) {
+            state.consumedTo(consumer.position(state.topicPartition));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        synchronized (this) {
+            notifyAll();
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consumer.close();
+        for (PartitionState state : byRef.values()) state.fail(new IllegalStateException("replica closed"));
+    }
+
+    /** The replica's view of one partition; waiters are guarded by the instance lock. */
+    private static final class PartitionState {
+        final PartitionRef ref;
+        final TopicPartition topicPartition;
+        volatile PartitionProgress progress;
+        volatile Throwable failed;
+        private long consumedOffset;
+        private final TreeMap<Long, List<CompletableFuture<Void>>> slotWaiters = new TreeMap<>();
+        private final TreeMap<Long, List<CompletableFuture<Void>>> offsetWaiters = new TreeMap<>();
+
+        PartitionState(PartitionRef ref, TopicPartition tp, PartitionProgress progress) {
+            this.ref = ref;
+            this.topicPartition = tp;
+            this.progress = progress;
+            this.consumedOffset = progress.nextOffset();
+        }
+
+        synchronized CompletableFuture<Void> whenApplied(long slot) {
+            if (failed != null) return CompletableFuture.failedFuture(failed);
+            if (progress.appliedSlot() >= slot) return CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            slotWaiters.computeIfAbsent(slot, k -> new ArrayList<>()).add(f);
+            return f;
+        }
+
+        synchronized CompletableFuture<Void> whenConsumedTo(long offset) {
+            if (failed != null) return CompletableFuture.failedFuture(failed);
+            if (consumedOffset >= offset) return CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            offsetWaiters.computeIfAbsent(offset, k -> new ArrayList<>()).add(f);
+            return f;
+        }
+
+        void advance(PartitionProgress p) {
+            List<CompletableFuture<Void>> ready = new ArrayList<>();
+            synchronized (this) {
+                progress = p;
+                var head = slotWaiters.headMap(p.appliedSlot(), true);
+                head.values().forEach(ready::addAll);
+                head.clear();
+            }
+            ready.forEach(f -> f.complete(null));
+        }
+
+        void consumedTo(long nextOffset) {
+            List<CompletableFuture<Void>> ready = new ArrayList<>();
+            synchronized (this) {
+                consumedOffset = nextOffset;
+                var head = offsetWaiters.headMap(nextOffset, true);
+                head.values().forEach(ready::addAll);
+                head.clear();
+            }
+            ready.forEach(f -> f.complete(null));
+        }
+
+        void fail(Throwable cause) {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            synchronized (this) {
+                failed = cause;
+                slotWaiters.values().forEach(all::addAll);
+                offsetWaiters.values().forEach(all::addAll);
+                slotWaiters.clear();
+                offsetWaiters.clear();
+            }
+            all.forEach(f -> f.completeExceptionally(cause));
+        }
+    }
+}

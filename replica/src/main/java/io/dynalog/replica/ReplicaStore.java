@@ -1,0 +1,228 @@
+package io.dynalog.replica;
+
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.wire.ItemCodec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The node's RocksDB store of materialised table partitions.
+ *
+ * <p>Responsibilities: hold the current image of every item of the partitions placed on this
+ * node, and each partition's {@link PartitionProgress}; apply a batch of WAL entries atomically
+ * with the progress it moves; serve point reads and ordered range reads.
+ *
+ * <p>Invariant: an item and the progress that covers it are only ever written in one
+ * {@link WriteBatch}, so after any crash the progress says exactly which entries the items
+ * reflect. Writes are not fsynced: what a crash loses is re-read from Kafka, starting at the
+ * persisted progress.
+ */
+public final class ReplicaStore implements AutoCloseable {
+    private static final byte[] ITEMS_CF = "items".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PROGRESS_CF = "progress".getBytes(StandardCharsets.UTF_8);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final List<ColumnFamilyHandle> handles = new ArrayList<>();
+    private final RocksDB db;
+    private final ColumnFamilyHandle items;
+    private final ColumnFamilyHandle progress;
+    private final WriteOptions writeOptions;
+
+    private ReplicaStore(Path dir) throws RocksDBException {
+        this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
+        this.cfOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyDescriptor> descriptors = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                new ColumnFamilyDescriptor(ITEMS_CF, cfOptions),
+                new ColumnFamilyDescriptor(PROGRESS_CF, cfOptions));
+        this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        this.items = handles.get(1);
+        this.progress = handles.get(2);
+        this.writeOptions = new WriteOptions().setSync(false);
+    }
+
+    /** Opens (creating if missing) the store in {@code dir}. */
+    public static ReplicaStore open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return new ReplicaStore(dir);
+        } catch (Exception e) {
+            throw new StoreException("cannot open the replica store in " + dir, e);
+        }
+    }
+
+    /** The current image of an item, or null when this replica holds no such item. */
+    public Map<String, AttributeValue> get(long tableId, byte[] storeKey) {
+        byte[] value;
+        try {
+            value = db.get(items, StoreKeys.item(tableId, storeKey));
+        } catch (RocksDBException e) {
+            throw new StoreException("read failed", e);
+        }
+        return value == null ? null : ItemCodec.decode(value);
+    }
+
+    public PartitionProgress progress(long tableId, int partition) {
+        try {
+            byte[] v = db.get(progress, StoreKeys.progress(tableId, partition));
+            return v == null ? PartitionProgress.EMPTY : PartitionProgress.decode(v);
+        } catch (RocksDBException e) {
+            throw new StoreException("read failed", e);
+        }
+    }
+
+    /**
+     * Applies item changes and the progress of the partitions they belong to in one atomic batch.
+     * An entry with a null value deletes the item.
+     */
+    void apply(List<ItemChange> changes, Map<PartitionRef, PartitionProgress> newProgress) {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (ItemChange c : changes) {
+                byte[] key = StoreKeys.item(c.tableId(), c.storeKey());
+                if (c.encodedItem() == null) {
+                    batch.delete(items, key);
+                } else {
+                    batch.put(items, key, c.encodedItem());
+                }
+            }
+            for (Map.Entry<PartitionRef, PartitionProgress> p : newProgress.entrySet()) {
+                batch.put(progress, StoreKeys.progress(p.getKey().tableId(), p.getKey().partition()),
+                        p.getValue().encode());
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StoreException("write failed", e);
+        }
+    }
+
+    /** Forgets a whole table incarnation: every item and every partition's progress. */
+    void dropTable(long tableId) {
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.deleteRange(items, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
+            batch.deleteRange(progress, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StoreException("drop failed", e);
+        }
+    }
+
+    /**
+     * An ordered cursor over a table's items with store keys in {@code [lower, upper)}
+     * (either bound may be null: the table's start or end). The cursor reads one consistent
+     * snapshot; close it when done.
+     */
+    public RangeCursor range(long tableId, byte[] lowerInclusive, byte[] upperExclusive, boolean forward) {
+        byte[] lower = lowerInclusive == null ? StoreKeys.tableStart(tableId) : StoreKeys.item(tableId, lowerInclusive);
+        byte[] upper = upperExclusive == null ? StoreKeys.tableEnd(tableId) : StoreKeys.item(tableId, upperExclusive);
+        Slice lowerSlice = new Slice(lower);
+        Slice upperSlice = new Slice(upper);
+        ReadOptions options = new ReadOptions().setIterateLowerBound(lowerSlice).setIterateUpperBound(upperSlice);
+        RocksIterator it = db.newIterator(items, options);
+        if (forward) it.seekToFirst(); else it.seekToLast();
+        return new RangeCursor(it, options, lowerSlice, upperSlice, forward);
+    }
+
+    /** The table ids of every partition this store holds progress for (to find leftovers of deleted tables). */
+    public java.util.Set<Long> tableIdsWithProgress() {
+        java.util.Set<Long> ids = new java.util.TreeSet<>();
+        try (RocksIterator it = db.newIterator(progress)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                ids.add(java.nio.ByteBuffer.wrap(it.key()).getLong());
+            }
+        }
+        return ids;
+    }
+
+    /** Point-in-time approximate size of a table's items in bytes (for DescribeTable). */
+    public long approximateSizeBytes(long tableId) {
+        try (Slice start = new Slice(StoreKeys.tableStart(tableId)); Slice end = new Slice(StoreKeys.tableEnd(tableId))) {
+            long[] sizes = db.getApproximateSizes(items, List.of(new org.rocksdb.Range(start, end)),
+                    org.rocksdb.SizeApproximationFlag.INCLUDE_FILES, org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES);
+            return sizes[0];
+        }
+    }
+
+    @Override
+    public void close() {
+        writeOptions.close();
+        for (ColumnFamilyHandle h : handles) h.close();
+        db.close();
+        cfOptions.close();
+        dbOptions.close();
+    }
+
+    record ItemChange(long tableId, byte[] storeKey, byte[] encodedItem) {}
+
+    /** A table partition: the incarnation of the table and the partition index. */
+    public record PartitionRef(long tableId, int partition) {}
+
+    /** An iterator over items in key order (or reverse); owns native resources. */
+    public static final class RangeCursor implements AutoCloseable {
+        private final RocksIterator it;
+        private final ReadOptions options;
+        private final Slice lower;
+        private final Slice upper;
+        private final boolean forward;
+
+        private RangeCursor(RocksIterator it, ReadOptions options, Slice lower, Slice upper, boolean forward) {
+            this.it = it;
+            this.options = options;
+            this.lower = lower;
+            this.upper = upper;
+            this.forward = forward;
+        }
+
+        public boolean valid() {
+            return it.isValid();
+        }
+
+        /** The store key of the current item (without the table prefix). */
+        public byte[] storeKey() {
+            return StoreKeys.storeKeyOf(it.key());
+        }
+
+        /** The encoded item; decode with {@link ItemCodec#decode}. */
+        public byte[] encodedItem() {
+            return it.value();
+        }
+
+        public void next() {
+            if (forward) it.next(); else it.prev();
+        }
+
+        @Override
+        public void close() {
+            it.close();
+            options.close();
+            lower.close();
+            upper.close();
+        }
+    }
+
+    /** A failure of the local store: the node cannot serve from it. */
+    public static final class StoreException extends RuntimeException {
+        StoreException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

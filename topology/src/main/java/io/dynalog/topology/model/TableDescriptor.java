@@ -1,0 +1,48 @@
+package io.dynalog.topology.model;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A table as the catalog records it.
+ *
+ * <p>{@code tableId} identifies this incarnation of the table: a table deleted and created again
+ * under the same name gets a new id, new WAL topic and new store key range, so nothing of the old
+ * one can leak into the new one.
+ *
+ * @param attributeDefinitions the AttributeDefinitions as given (name and scalar type)
+ * @param billingMode PROVISIONED or PAY_PER_REQUEST
+ * @param readCapacityUnits reported back; 0 for PAY_PER_REQUEST
+ * @param partitionCount the number of hash-range partitions, each with its own WAL partition
+ * @param walTopic the Kafka topic holding this table's WAL, one Kafka partition per table partition
+ */
+public record TableDescriptor(
+        String name,
+        long tableId,
+        KeySchema keySchema,
+        List<AttributeDefinition> attributeDefinitions,
+        String billingMode,
+        long readCapacityUnits,
+        long writeCapacityUnits,
+        int partitionCount,
+        long creationTimeMs,
+        TableStatus status,
+        String walTopic) {
+
+    public TableDescriptor {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(keySchema, "keySchema");
+        attributeDefinitions = List.copyOf(attributeDefinitions);
+        Objects.requireNonNull(billingMode, "billingMode");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(walTopic, "walTopic");
+        if (partitionCount < 1) throw new IllegalArgumentException("partitionCount must be >= 1");
+    }
+
+    public record AttributeDefinition(String name, ScalarType type) {}
+
+    public TableDescriptor withStatus(TableStatus newStatus) {
+        return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic);
+    }
+}

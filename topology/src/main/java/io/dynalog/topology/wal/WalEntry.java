@@ -1,0 +1,61 @@
+package io.dynalog.topology.wal;
+
+import io.dynalog.topology.model.AttributeValue;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One chosen slot of a partition's log, as it is appended to the WAL topic.
+ *
+ * <p>Entries are resolved mutations, never commands: a PUT carries the item's complete new image,
+ * a DELETE none, and both carry the image the item had before (null when it did not exist), so a
+ * replica applies an entry without evaluating anything and derived streams (indexes, changes)
+ * need no read. A NOOP fills a slot that a new leader found empty.
+ *
+ * @param tableId the incarnation of the table the entry belongs to
+ * @param partition the table partition (= the WAL topic's Kafka partition)
+ * @param slot the log position, dense per partition, starting at 1
+ * @param ballot the ballot under which the entry was chosen
+ * @param storeKey the item's primary key in the order-preserving encoding (also the Kafka record key)
+ * @param newImage the whole item after the write; null for DELETE and NOOP
+ * @param oldImage the whole item before the write; null when it did not exist
+ * @param timestampMs the leader's wall clock when it chose the entry (approximate creation time)
+ */
+public record WalEntry(
+        long tableId,
+        int partition,
+        long slot,
+        Ballot ballot,
+        Kind kind,
+        byte[] storeKey,
+        Map<String, AttributeValue> newImage,
+        Map<String, AttributeValue> oldImage,
+        long timestampMs) {
+
+    /** Entry kinds. The ids are on the wire: never reuse or renumber one. */
+    public enum Kind {
+        PUT(0), DELETE(1), NOOP(2);
+
+        public final int wireId;
+
+        Kind(int wireId) { this.wireId = wireId; }
+
+        public static Kind fromWireId(int id) {
+            for (Kind k : values()) if (k.wireId == id) return k;
+            throw new IllegalArgumentException("unknown entry kind id " + id);
+        }
+    }
+
+    public WalEntry {
+        Objects.requireNonNull(ballot, "ballot");
+        Objects.requireNonNull(kind, "kind");
+        if (slot < 1) throw new IllegalArgumentException("slot must be >= 1, was " + slot);
+        if (kind == Kind.PUT && newImage == null) throw new IllegalArgumentException("PUT needs a new image");
+        if (kind != Kind.PUT && newImage != null) throw new IllegalArgumentException(kind + " has no new image");
+        if (kind != Kind.NOOP) Objects.requireNonNull(storeKey, "storeKey");
+    }
+
+    public static WalEntry noop(long tableId, int partition, long slot, Ballot ballot, long timestampMs) {
+        return new WalEntry(tableId, partition, slot, ballot, Kind.NOOP, null, null, null, timestampMs);
+    }
+}

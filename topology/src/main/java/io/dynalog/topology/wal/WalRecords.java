@@ -1,0 +1,29 @@
+package io.dynalog.topology.wal;
+
+/**
+ * How WAL entries sit in Kafka records.
+ *
+ * <p>Key: the item's store key (order-preserving encoding), so compaction keeps the latest entry
+ * of every item; a NOOP, which has no item, uses {@link #NOOP_KEY}, which no store key equals
+ * (store keys start with 4 hash bytes). Value: the entry in Avro single-object encoding, except
+ * for a DELETE, which is a tombstone (null value) so that compaction can eventually drop the item
+ * altogether; the tombstone carries the encoded entry (its slot, ballot and old image) in the
+ * {@link #ENTRY_HEADER} header.
+ */
+public final class WalRecords {
+    public static final String ENTRY_HEADER = "dynalog.entry";
+    public static final byte[] NOOP_KEY = new byte[0];
+
+    private WalRecords() {}
+
+    public static String walTopic(String prefix, String tableName, long tableId) {
+        // Kafka topic names are limited to 249 characters; table names to 255. The incarnation
+        // suffix keeps a re-created table clear of a deleted topic that Kafka is still removing.
+        String name = tableName.length() > 200 ? tableName.substring(0, 200) : tableName;
+        return prefix + ".wal." + name + "." + Long.toHexString(tableId);
+    }
+
+    public static String metaTopic(String prefix) {
+        return prefix + ".meta";
+    }
+}

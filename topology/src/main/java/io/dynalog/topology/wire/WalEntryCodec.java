@@ -1,0 +1,85 @@
+package io.dynalog.topology.wire;
+
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.WalEntry;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.avro.io.BinaryEncoder;
+
+/**
+ * WAL records: single-object messages of {@code WalEntry.avsc}. The ballot is two fields (round,
+ * node), the kind its {@link WalEntry.Kind#wireId}, and a NOOP's absent store key is empty bytes.
+ * Stateless and thread-safe.
+ */
+public final class WalEntryCodec {
+    private static final SingleObject FORMAT = new SingleObject(WireSchemas.walEntry());
+    private static final int INITIAL_CAPACITY_BYTES = 512;
+    private static final int BRANCH_NULL = 0;
+    private static final int BRANCH_ITEM = 1;
+    private static final byte[] NO_KEY = new byte[0];
+
+    private WalEntryCodec() {}
+
+    public static byte[] encode(WalEntry entry) {
+        return FORMAT.encode(entry, INITIAL_CAPACITY_BYTES, WalEntryCodec::write);
+    }
+
+    /** @throws WireFormatException when the bytes are not a WalEntry message or not a valid entry */
+    public static WalEntry decode(byte[] bytes) {
+        return FORMAT.decode(bytes, WalEntryCodec::read);
+    }
+
+    /** The fingerprint in the header of every message this codec writes. */
+    public static long fingerprint() {
+        return FORMAT.fingerprint();
+    }
+
+    private static void write(WalEntry e, BinaryEncoder out) throws IOException {
+        out.writeLong(e.tableId());
+        out.writeInt(e.partition());
+        out.writeLong(e.slot());
+        out.writeLong(e.ballot().round());
+        out.writeInt(e.ballot().nodeId());
+        out.writeInt(e.kind().wireId);
+        out.writeBytes(e.storeKey() == null ? NO_KEY : e.storeKey());
+        writeOptionalItem(e.newImage(), out);
+        writeOptionalItem(e.oldImage(), out);
+        out.writeLong(e.timestampMs());
+    }
+
+    private static WalEntry read(WireReader in) throws IOException {
+        long tableId = in.readLong();
+        int partition = in.readInt();
+        long slot = in.readLong();
+        Ballot ballot = new Ballot(in.readLong(), in.readInt());
+        WalEntry.Kind kind = WalEntry.Kind.fromWireId(in.readInt());
+        byte[] storeKey = in.readBytes();
+        if (kind == WalEntry.Kind.NOOP) {
+            if (storeKey.length != 0) throw new WireFormatException("a NOOP entry with a " + storeKey.length + "-byte store key");
+            storeKey = null;
+        }
+        Map<String, AttributeValue> newImage = readOptionalItem(in);
+        Map<String, AttributeValue> oldImage = readOptionalItem(in);
+        long timestampMs = in.readLong();
+        return new WalEntry(tableId, partition, slot, ballot, kind, storeKey, newImage, oldImage, timestampMs);
+    }
+
+    private static void writeOptionalItem(Map<String, AttributeValue> item, BinaryEncoder out) throws IOException {
+        if (item == null) {
+            out.writeIndex(BRANCH_NULL);
+        } else {
+            out.writeIndex(BRANCH_ITEM);
+            AttributeValueWire.writeItem(item, out);
+        }
+    }
+
+    private static Map<String, AttributeValue> readOptionalItem(WireReader in) throws IOException {
+        int branch = in.readIndex();
+        return switch (branch) {
+            case BRANCH_NULL -> null;
+            case BRANCH_ITEM -> AttributeValueWire.readItem(in, 0);
+            default -> throw new WireFormatException("unknown image union branch " + branch);
+        };
+    }
+}

@@ -1,0 +1,70 @@
+package io.dynalog.topology.wire;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+
+/**
+ * Dynalog's Avro schemas, loaded once from the {@code .avsc} files under {@code /avro/} on the
+ * class path (see the README there for the rules of changing them).
+ *
+ * <p>The files are parsed in dependency order by one parser, so that StoredItem, WalEntry and
+ * TableRecord can refer to AttributeValue by name. The returned schemas are shared: callers must
+ * not modify them (no {@code addProp}).
+ */
+public final class WireSchemas {
+    /** The class path directory holding the schema files. */
+    public static final String RESOURCE_DIRECTORY = "/avro/";
+
+    private static final Schema ATTRIBUTE_VALUE;
+    private static final Schema STORED_ITEM;
+    private static final Schema WAL_ENTRY;
+    private static final Schema TABLE_RECORD;
+
+    static {
+        Schema.Parser parser = new Schema.Parser();
+        ATTRIBUTE_VALUE = load(parser, "AttributeValue.avsc");
+        STORED_ITEM = load(parser, "StoredItem.avsc");
+        WAL_ENTRY = load(parser, "WalEntry.avsc");
+        TABLE_RECORD = load(parser, "TableRecord.avsc");
+    }
+
+    private WireSchemas() {}
+
+    /** {@code io.dynalog.avro.AttributeValue}: one DynamoDB value. */
+    public static Schema attributeValue() {
+        return ATTRIBUTE_VALUE;
+    }
+
+    /** {@code io.dynalog.avro.StoredItem}: an item as a RocksDB value ({@link ItemCodec}). */
+    public static Schema storedItem() {
+        return STORED_ITEM;
+    }
+
+    /** {@code io.dynalog.avro.WalEntry}: one WAL record ({@link WalEntryCodec}). */
+    public static Schema walEntry() {
+        return WAL_ENTRY;
+    }
+
+    /** {@code io.dynalog.avro.TableRecord}: a catalog record ({@link TableRecordCodec}). */
+    public static Schema tableRecord() {
+        return TABLE_RECORD;
+    }
+
+    /** The CRC-64-AVRO fingerprint of a schema's parsing canonical form, as single-object messages carry it. */
+    public static long fingerprint(Schema schema) {
+        return SchemaNormalization.parsingFingerprint64(schema);
+    }
+
+    private static Schema load(Schema.Parser parser, String fileName) {
+        String resource = RESOURCE_DIRECTORY + fileName;
+        try (InputStream in = WireSchemas.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException("schema resource " + resource + " is missing");
+            return parser.parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read schema resource " + resource, e);
+        }
+    }
+}

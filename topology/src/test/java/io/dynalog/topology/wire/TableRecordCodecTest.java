@@ -1,0 +1,107 @@
+package io.dynalog.topology.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynalog.topology.model.KeySchema;
+import io.dynalog.topology.model.ScalarType;
+import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
+import io.dynalog.topology.model.TableStatus;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+class TableRecordCodecTest {
+
+    static TableDescriptor hashRangeTable() {
+        return new TableDescriptor("Orders", 1234L,
+                KeySchema.hashRange("customer", ScalarType.S, "placedAt", ScalarType.N),
+                List.of(new AttributeDefinition("customer", ScalarType.S), new AttributeDefinition("placedAt", ScalarType.N),
+                        new AttributeDefinition("sku", ScalarType.B)),
+                "PROVISIONED", 10, 5, 8, 1_700_000_000_000L, TableStatus.ACTIVE, "dynalog.wal.Orders.1234");
+    }
+
+    static TableDescriptor hashTable() {
+        return new TableDescriptor("t", 1L, KeySchema.hash("id", ScalarType.B), List.of(new AttributeDefinition("id", ScalarType.B)),
+                "PAY_PER_REQUEST", 0, 0, 1, 0L, TableStatus.CREATING, "wal-t-1");
+    }
+
+    @Test
+    void roundTripsTables() {
+        for (TableDescriptor t : List.of(hashRangeTable(), hashTable(), hashTable().withStatus(TableStatus.DELETING))) {
+            assertThat(TableRecordCodec.decode(TableRecordCodec.encode(t))).isEqualTo(t);
+        }
+    }
+
+    @Test
+    void avroDecodesWhatTheCodecWrites() {
+        GenericRecord r = AvroReference.decode(AvroReference.TABLE_RECORD, TableRecordCodec.encode(hashRangeTable()));
+        assertThat(r.get("name").toString()).isEqualTo("Orders");
+        assertThat(r.get("tableId")).isEqualTo(1234L);
+        GenericRecord key = (GenericRecord) r.get("keySchema");
+        assertThat(key.get("partitionKey").toString()).isEqualTo("customer");
+        assertThat(key.get("sortKeyType").toString()).isEqualTo("N");
+        assertThat(((List<?>) r.get("attributeDefinitions"))).hasSize(3);
+        assertThat(r.get("status").toString()).isEqualTo("ACTIVE");
+        assertThat(r.get("partitionCount")).isEqualTo(8);
+
+        GenericRecord hashOnly = AvroReference.decode(AvroReference.TABLE_RECORD, TableRecordCodec.encode(hashTable()));
+        assertThat(((GenericRecord) hashOnly.get("keySchema")).get("sortKey")).isNull();
+    }
+
+    @Test
+    void theCodecDecodesWhatAvroWrites() {
+        for (TableDescriptor t : List.of(hashRangeTable(), hashTable())) {
+            byte[] avroBytes = AvroReference.encode(AvroReference.TABLE_RECORD, generic(t));
+            assertThat(TableRecordCodec.decode(avroBytes)).isEqualTo(t);
+            assertThat(TableRecordCodec.encode(t)).isEqualTo(avroBytes);
+        }
+    }
+
+    @Test
+    void rejectsUnknownNames() {
+        GenericRecord badStatus = generic(hashTable());
+        badStatus.put("status", "UPDATING");
+        assertThatThrownBy(() -> TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD, badStatus)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("UPDATING");
+        GenericRecord badType = generic(hashTable());
+        ((GenericRecord) badType.get("keySchema")).put("partitionKeyType", "SS");
+        assertThatThrownBy(() -> TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD, badType)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("SS");
+        GenericRecord halfSortKey = generic(hashTable());
+        ((GenericRecord) halfSortKey.get("keySchema")).put("sortKey", "sk");
+        assertThatThrownBy(() -> TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD, halfSortKey)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("sort key");
+    }
+
+    static GenericRecord generic(TableDescriptor t) {
+        GenericRecord r = new GenericData.Record(AvroReference.TABLE_RECORD);
+        r.put("name", t.name());
+        r.put("tableId", t.tableId());
+        GenericRecord key = new GenericData.Record(AvroReference.TABLE_RECORD.getField("keySchema").schema());
+        key.put("partitionKey", t.keySchema().partitionKey());
+        key.put("partitionKeyType", t.keySchema().partitionKeyType().name());
+        key.put("sortKey", t.keySchema().sortKey());
+        key.put("sortKeyType", t.keySchema().sortKeyType() == null ? null : t.keySchema().sortKeyType().name());
+        r.put("keySchema", key);
+        List<GenericRecord> definitions = new ArrayList<>();
+        for (AttributeDefinition d : t.attributeDefinitions()) {
+            GenericRecord def = new GenericData.Record(AvroReference.TABLE_RECORD.getField("attributeDefinitions").schema().getElementType());
+            def.put("name", d.name());
+            def.put("type", d.type().name());
+            definitions.add(def);
+        }
+        r.put("attributeDefinitions", definitions);
+        r.put("billingMode", t.billingMode());
+        r.put("readCapacityUnits", t.readCapacityUnits());
+        r.put("writeCapacityUnits", t.writeCapacityUnits());
+        r.put("partitionCount", t.partitionCount());
+        r.put("creationTimeMs", t.creationTimeMs());
+        r.put("status", t.status().name());
+        r.put("walTopic", t.walTopic());
+        return r;
+    }
+}

@@ -1,0 +1,124 @@
+package io.dynalog.topology.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.WalEntry;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+class WalEntryCodecTest {
+
+    static WalEntry put() {
+        return new WalEntry(7L, 3, 42L, new Ballot(5, 2), WalEntry.Kind.PUT, new byte[] {1, 2, 0, (byte) 0xFF},
+                ItemCodecTest.everyType(), Map.of("id", AttributeValue.s("old")), 1_700_000_000_123L);
+    }
+
+    static WalEntry delete() {
+        return new WalEntry(Long.MAX_VALUE, 0, 1L, new Ballot(Long.MAX_VALUE, Integer.MAX_VALUE), WalEntry.Kind.DELETE,
+                new byte[] {9}, null, Map.of("id", AttributeValue.s("gone")), 0L);
+    }
+
+    static WalEntry deleteOfNothing() {
+        return new WalEntry(1L, 1, 2L, new Ballot(1, 1), WalEntry.Kind.DELETE, new byte[] {9}, null, null, -1L);
+    }
+
+    static WalEntry noop() {
+        return WalEntry.noop(8L, 15, 1000L, new Ballot(9, 1), 1_700_000_000_000L);
+    }
+
+    @Test
+    void roundTripsEveryKind() {
+        for (WalEntry entry : new WalEntry[] {put(), delete(), deleteOfNothing(), noop()}) {
+            assertSameEntry(WalEntryCodec.decode(WalEntryCodec.encode(entry)), entry);
+        }
+    }
+
+    @Test
+    void aNoopHasAnEmptyStoreKeyOnTheWireAndNoneInTheModel() {
+        GenericRecord record = AvroReference.decode(AvroReference.WAL_ENTRY, WalEntryCodec.encode(noop()));
+        assertThat(((ByteBuffer) record.get("storeKey")).remaining()).isZero();
+        assertThat(WalEntryCodec.decode(WalEntryCodec.encode(noop())).storeKey()).isNull();
+
+        record.put("storeKey", ByteBuffer.wrap(new byte[] {1}));
+        byte[] keyed = AvroReference.encode(AvroReference.WAL_ENTRY, record);
+        assertThatThrownBy(() -> WalEntryCodec.decode(keyed)).isInstanceOf(WireFormatException.class).hasMessageContaining("NOOP");
+    }
+
+    @Test
+    void avroDecodesWhatTheCodecWrites() {
+        for (WalEntry entry : new WalEntry[] {put(), delete(), deleteOfNothing(), noop()}) {
+            GenericRecord r = AvroReference.decode(AvroReference.WAL_ENTRY, WalEntryCodec.encode(entry));
+            assertThat(r.get("tableId")).isEqualTo(entry.tableId());
+            assertThat(r.get("partition")).isEqualTo(entry.partition());
+            assertThat(r.get("slot")).isEqualTo(entry.slot());
+            assertThat(r.get("ballotRound")).isEqualTo(entry.ballot().round());
+            assertThat(r.get("ballotNode")).isEqualTo(entry.ballot().nodeId());
+            assertThat(r.get("kind")).isEqualTo(entry.kind().wireId);
+            byte[] key = AvroReference.bytes((ByteBuffer) r.get("storeKey"));
+            assertThat(key).isEqualTo(entry.storeKey() == null ? new byte[0] : entry.storeKey());
+            assertThat(r.get("newImage") == null ? null : AvroReference.modelItem(r.get("newImage"))).isEqualTo(entry.newImage());
+            assertThat(r.get("oldImage") == null ? null : AvroReference.modelItem(r.get("oldImage"))).isEqualTo(entry.oldImage());
+            assertThat(r.get("timestampMs")).isEqualTo(entry.timestampMs());
+        }
+    }
+
+    @Test
+    void theCodecDecodesWhatAvroWrites() {
+        for (WalEntry entry : new WalEntry[] {put(), delete(), deleteOfNothing(), noop()}) {
+            byte[] avroBytes = AvroReference.encode(AvroReference.WAL_ENTRY, generic(entry));
+            assertSameEntry(WalEntryCodec.decode(avroBytes), entry);
+            assertThat(WalEntryCodec.encode(entry)).isEqualTo(avroBytes);
+        }
+    }
+
+    @Test
+    void rejectsAnUnknownKindAndAnInvalidEntry() {
+        GenericRecord unknownKind = generic(put());
+        unknownKind.put("kind", 99);
+        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, unknownKind)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("99");
+
+        GenericRecord putWithoutImage = generic(put());
+        putWithoutImage.put("newImage", null);
+        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, putWithoutImage)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("PUT needs a new image");
+
+        GenericRecord slotZero = generic(put());
+        slotZero.put("slot", 0L);
+        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, slotZero)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("slot");
+    }
+
+    @Test
+    void rejectsAnItemMessage() {
+        assertThatThrownBy(() -> WalEntryCodec.decode(ItemCodec.encode(Map.of())))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("io.dynalog.avro.WalEntry");
+    }
+
+    static GenericRecord generic(WalEntry e) {
+        GenericRecord r = new GenericData.Record(AvroReference.WAL_ENTRY);
+        r.put("tableId", e.tableId());
+        r.put("partition", e.partition());
+        r.put("slot", e.slot());
+        r.put("ballotRound", e.ballot().round());
+        r.put("ballotNode", e.ballot().nodeId());
+        r.put("kind", e.kind().wireId);
+        r.put("storeKey", ByteBuffer.wrap(e.storeKey() == null ? new byte[0] : e.storeKey()));
+        r.put("newImage", e.newImage() == null ? null : AvroReference.genericItem(e.newImage()));
+        r.put("oldImage", e.oldImage() == null ? null : AvroReference.genericItem(e.oldImage()));
+        r.put("timestampMs", e.timestampMs());
+        return r;
+    }
+
+    /** WalEntry's equals compares the store key by identity; compare it by content. */
+    static void assertSameEntry(WalEntry actual, WalEntry expected) {
+        assertThat(actual).usingRecursiveComparison().isEqualTo(expected);
+        assertThat(actual.storeKey()).isEqualTo(expected.storeKey());
+    }
+}
