@@ -74,8 +74,10 @@ bench() { # label endpoint [bench options...]
     --endpoint "$endpoint" --label "$label" --output "$csv" "$@" | tee "$work/$label.out"
 }
 
-# Build first (the launcher does it when needed), so that no server waits on a build.
+# Build once, first (the launcher does it when needed); every process below then runs that build,
+# even if someone edits the sources meanwhile.
 DYNALOG_MAIN_CLASS=io.dynalog.node.bench.BenchCommand "$root/dynalog" --help >/dev/null
+export DYNALOG_SKIP_BUILD=1
 
 if listening 127.0.0.1 "$ddb_port"; then
   echo "Port $ddb_port is taken: stop what listens there or set DYNAMODB_LOCAL_PORT" >&2

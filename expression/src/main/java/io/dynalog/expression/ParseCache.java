@@ -39,8 +39,4 @@ final class ParseCache<T> {
     synchronized int size() {
         return entries.size();
     }
-
-    int capacity() {
-        return capacity;
-    }
 }

@@ -6,9 +6,11 @@ package io.dynalog.api;
  *
  * <p>Constants are named exactly as DynamoDB names the error: the name is the wire identifier
  * (the part of {@code __type} after {@code #}, which is what every SDK maps to its exception
- * class), so it must never be renamed. The namespace before {@code #} is the one DynamoDB itself
- * uses: Coral's service and validation frameworks raise the protocol-level errors, the DynamoDB
- * service model raises the rest. SDKs only look at the part after {@code #}.
+ * class), so it must never be renamed. Every type is sent in DynamoDB's service namespace
+ * ({@code com.amazonaws.dynamodb.v20120810#}), as the project's protocol contract says; the live
+ * service sends a few protocol-level errors under Coral's namespaces instead
+ * ({@code com.amazon.coral.validate#ValidationException}), which the SDKs treat the same, since
+ * they only look at the part after {@code #}.
  *
  * <p>{@link #retryableBySdk()} records what the AWS SDK's default retry policy does with the
  * error (throttling codes and 5xx statuses are retried, everything else is not). It is a
@@ -16,36 +18,31 @@ package io.dynalog.api;
  * must be safe to retry.
  */
 public enum ErrorType {
-    ValidationException(Namespace.CORAL_VALIDATE, 400, false),
-    SerializationException(Namespace.CORAL_SERVICE, 400, false),
-    UnknownOperationException(Namespace.CORAL_SERVICE, 400, false),
-    ResourceNotFoundException(Namespace.DYNAMODB, 400, false),
-    ResourceInUseException(Namespace.DYNAMODB, 400, false),
-    ConditionalCheckFailedException(Namespace.DYNAMODB, 400, false),
-    TransactionCanceledException(Namespace.DYNAMODB, 400, false),
-    ProvisionedThroughputExceededException(Namespace.DYNAMODB, 400, true),
-    ThrottlingException(Namespace.DYNAMODB, 400, true),
-    LimitExceededException(Namespace.DYNAMODB, 400, false),
-    ItemCollectionSizeLimitExceededException(Namespace.DYNAMODB, 400, false),
-    RequestLimitExceeded(Namespace.DYNAMODB, 400, true),
-    AccessDeniedException(Namespace.CORAL_SERVICE, 400, false),
-    MissingAuthenticationTokenException(Namespace.CORAL_SERVICE, 400, false),
-    InternalServerError(Namespace.DYNAMODB, 500, true),
-    ServiceUnavailable(Namespace.DYNAMODB, 503, true);
+    ValidationException(400, false),
+    SerializationException(400, false),
+    UnknownOperationException(400, false),
+    ResourceNotFoundException(400, false),
+    ResourceInUseException(400, false),
+    ConditionalCheckFailedException(400, false),
+    TransactionCanceledException(400, false),
+    ProvisionedThroughputExceededException(400, true),
+    ThrottlingException(400, true),
+    LimitExceededException(400, false),
+    ItemCollectionSizeLimitExceededException(400, false),
+    RequestLimitExceeded(400, true),
+    AccessDeniedException(400, false),
+    MissingAuthenticationTokenException(400, false),
+    InternalServerError(500, true),
+    ServiceUnavailable(503, true);
 
-    /** The namespaces DynamoDB puts before {@code #} in {@code __type}. */
-    private static final class Namespace {
-        static final String DYNAMODB = "com.amazonaws.dynamodb.v20120810";
-        static final String CORAL_SERVICE = "com.amazon.coral.service";
-        static final String CORAL_VALIDATE = "com.amazon.coral.validate";
-    }
+    private static final String NAMESPACE = "com.amazonaws.dynamodb.v20120810";
 
     private final String typeName;
     private final int httpStatus;
     private final boolean retryableBySdk;
 
-    ErrorType(String namespace, int httpStatus, boolean retryableBySdk) {
-        this.typeName = namespace + "#" + name();
+    ErrorType(int httpStatus, boolean retryableBySdk) {
+        this.typeName = NAMESPACE + "#" + name();
         this.httpStatus = httpStatus;
         this.retryableBySdk = retryableBySdk;
     }
