@@ -6,6 +6,7 @@ import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.wire.TableRecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,12 +24,18 @@ public final class CatalogLeader {
     private final Producer<byte[], byte[]> producer;
     private final String metaTopic;
     private final CatalogView view;
+    private final Executor executor;
     private CompletableFuture<?> tail = CompletableFuture.completedFuture(null);
 
-    public CatalogLeader(Producer<byte[], byte[]> producer, String metaTopic, CatalogView view) {
+    /**
+     * @param executor where each change is checked and sent: not the thread that completes the
+     *     previous change's read-back (the catalog replica's), which must never block on a send
+     */
+    public CatalogLeader(Producer<byte[], byte[]> producer, String metaTopic, CatalogView view, Executor executor) {
         this.producer = producer;
         this.metaTopic = metaTopic;
         this.view = view;
+        this.executor = executor;
     }
 
     /** Records a new table; fails with ALREADY_EXISTS when the name is taken. */
@@ -71,16 +78,20 @@ public final class CatalogLeader {
     }
 
     private synchronized <T> CompletableFuture<T> serialised(Supplier<CompletableFuture<T>> change) {
-        CompletableFuture<T> result = tail.handle((ignored, e) -> null).thenCompose(v -> change.get());
+        CompletableFuture<T> result = tail.handle((ignored, e) -> null).thenComposeAsync(v -> change.get(), executor);
         tail = result;
         return result;
     }
 
     private CompletableFuture<Void> produce(String name, byte[] value) {
         CompletableFuture<Long> acked = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(metaTopic, 0, name.getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
-            if (e != null) acked.completeExceptionally(e); else acked.complete(md.offset());
-        });
+        try {
+            producer.send(new ProducerRecord<>(metaTopic, 0, name.getBytes(StandardCharsets.UTF_8), value), (md, e) -> {
+                if (e != null) acked.completeExceptionally(e); else acked.complete(md.offset());
+            });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(e);
+        }
         return acked.thenCompose(offset -> view.whenConsumedTo(offset + 1));
     }
 }

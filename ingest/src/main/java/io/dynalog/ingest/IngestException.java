@@ -13,7 +13,9 @@ public final class IngestException extends RuntimeException {
         /** This node has no leader for the partition. */
         NOT_LEADER,
         /** The node is shutting down. */
-        CLOSED
+        CLOSED,
+        /** Too many writes are waiting for this partition: the client should back off. */
+        OVERLOADED
     }
 
     private final Reason reason;

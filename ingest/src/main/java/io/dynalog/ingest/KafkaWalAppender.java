@@ -25,17 +25,15 @@ public final class KafkaWalAppender implements WalAppender {
 
     @Override
     public CompletableFuture<Void> append(String walTopic, WalEntry entry) {
-        byte[] encoded = WalEntryCodec.encode(entry);
-        ProducerRecord<byte[], byte[]> record;
-        switch (entry.kind()) {
-            case PUT -> record = new ProducerRecord<>(walTopic, entry.partition(), entry.storeKey(), encoded);
-            case DELETE -> record = new ProducerRecord<>(walTopic, entry.partition(), null, entry.storeKey(), null,
-                    List.of(new RecordHeader(WalRecords.ENTRY_HEADER, encoded)));
-            case NOOP -> record = new ProducerRecord<>(walTopic, entry.partition(), WalRecords.NOOP_KEY, encoded);
-            default -> throw new IllegalArgumentException("unknown entry kind " + entry.kind());
-        }
         CompletableFuture<Void> acked = new CompletableFuture<>();
         try {
+            byte[] encoded = WalEntryCodec.encode(entry);
+            ProducerRecord<byte[], byte[]> record = switch (entry.kind()) {
+                case PUT -> new ProducerRecord<>(walTopic, entry.partition(), entry.storeKey(), encoded);
+                case DELETE -> new ProducerRecord<>(walTopic, entry.partition(), null, entry.storeKey(), null,
+                        List.of(new RecordHeader(WalRecords.ENTRY_HEADER, encoded)));
+                case NOOP -> new ProducerRecord<>(walTopic, entry.partition(), WalRecords.NOOP_KEY, encoded);
+            };
             producer.send(record, (metadata, error) -> {
                 if (error != null) acked.completeExceptionally(error); else acked.complete(null);
             });

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +51,9 @@ final class PartitionLeader {
 
     enum State { RECOVERING, SERVING, CLOSED }
 
+    /** Writes a partition accepts before it refuses more (the client backs off and retries). */
+    static final int MAX_PENDING_WRITES = 10_000;
+
     private final long tableId;
     private final int partition;
     private final String walTopic;
@@ -64,11 +69,15 @@ final class PartitionLeader {
     private long lastChosenSlot;
     private Ballot ballot = Ballot.ZERO;
     private int appendsInFlight;
+    /** Writes accepted and not yet completed, over all items. */
+    private int pendingWrites;
     private boolean recoveryStarted;
     private final Map<StoreKey, ArrayDeque<PendingWrite>> queuesByKey = new HashMap<>();
     private final Map<StoreKey, WalEntry> overlay = new HashMap<>();
     private final ArrayDeque<WalEntry> overlayBySlot = new ArrayDeque<>();
     private final List<CompletableFuture<Void>> servingWaiters = new ArrayList<>();
+    private final AtomicLong appliedSlotSeen = new AtomicLong();
+    private final AtomicBoolean trimScheduled = new AtomicBoolean();
 
     PartitionLeader(long tableId, int partition, String walTopic, int nodeId, LocalReplica replica,
                     WalAppender appender, Executor executor, LongSupplier clockMs) {
@@ -114,6 +123,11 @@ final class PartitionLeader {
         PendingWrite w = new PendingWrite(new StoreKey(storeKey), mutation);
         synchronized (lock) {
             if (state == State.CLOSED) return CompletableFuture.failedFuture(closed());
+            if (pendingWrites >= MAX_PENDING_WRITES) {
+                return CompletableFuture.failedFuture(new IngestException(Reason.OVERLOADED,
+                        "partition " + tableId + "/" + partition + " has " + pendingWrites + " writes waiting"));
+            }
+            pendingWrites++;
             ArrayDeque<PendingWrite> queue = queuesByKey.computeIfAbsent(w.key, k -> new ArrayDeque<>());
             queue.add(w);
             if (queue.size() == 1 && state == State.SERVING) resolveLocked(w);
@@ -144,10 +158,21 @@ final class PartitionLeader {
         });
     }
 
-    /** The local replica applied the partition up to {@code appliedSlot}: trim the overlay. */
+    /**
+     * The local replica applied the partition up to {@code appliedSlot}. Called on the replica's
+     * apply loop, which must never wait for this leader's lock (the lock may be held across a
+     * Kafka send): the overlay is trimmed on the executor, one trim for any number of calls.
+     */
     void onApplied(long appliedSlot) {
+        appliedSlotSeen.accumulateAndGet(appliedSlot, Math::max);
+        if (trimScheduled.compareAndSet(false, true)) executor.execute(this::trimOverlay);
+    }
+
+    private void trimOverlay() {
+        trimScheduled.set(false);
+        long applied = appliedSlotSeen.get();
         synchronized (lock) {
-            while (!overlayBySlot.isEmpty() && overlayBySlot.peekFirst().slot() <= appliedSlot) {
+            while (!overlayBySlot.isEmpty() && overlayBySlot.peekFirst().slot() <= applied) {
                 WalEntry e = overlayBySlot.pollFirst();
                 StoreKey key = new StoreKey(e.storeKey());
                 if (overlay.get(key) == e) overlay.remove(key);
@@ -163,10 +188,14 @@ final class PartitionLeader {
             transition(State.CLOSED);
             queuesByKey.values().forEach(abandoned::addAll);
             queuesByKey.clear();
+            pendingWrites = 0;
             waiters = new ArrayList<>(servingWaiters);
             servingWaiters.clear();
         }
-        abandoned.forEach(w -> w.result.completeExceptionally(closed()));
+        // A resolved write may already be in Kafka: its outcome is unknown, not "not applied".
+        abandoned.forEach(w -> w.result.completeExceptionally(w.resolved
+                ? new IngestException(Reason.OUTCOME_UNKNOWN, "the node closed while the write was being made durable")
+                : closed()));
         waiters.forEach(f -> f.completeExceptionally(closed()));
     }
 
@@ -190,11 +219,18 @@ final class PartitionLeader {
         return replica.read(tableId, key.bytes());
     }
 
-    /** Resolves the write at the head of its item's queue and hands its entry to the appender. */
+    /**
+     * Resolves the write at the head of its item's queue and hands its entry to the appender.
+     * A write is resolved at most once, however many times it is offered (a queued hand-off may
+     * race with recovery offering every head again).
+     */
     private void resolveLocked(PendingWrite w) {
-        Map<String, AttributeValue> current = viewLocked(w.key);
+        if (w.resolved) return;
+        w.resolved = true;
+        Map<String, AttributeValue> current;
         Mutation.Result result;
         try {
+            current = viewLocked(w.key);
             result = w.mutation.resolve(current);
         } catch (RuntimeException rejected) {
             completeLocked(w, null, rejected);
@@ -245,14 +281,15 @@ final class PartitionLeader {
         ArrayDeque<PendingWrite> queue = queuesByKey.get(w.key);
         if (queue != null && queue.peekFirst() == w) {
             queue.pollFirst();
+            pendingWrites--;
             if (queue.isEmpty()) {
                 queuesByKey.remove(w.key);
             } else if (state == State.SERVING) {
                 PendingWrite next = queue.peekFirst();
                 executor.execute(() -> {
                     synchronized (lock) {
-                        if (state == State.SERVING && queuesByKey.get(next.key) != null
-                                && queuesByKey.get(next.key).peekFirst() == next) {
+                        ArrayDeque<PendingWrite> current = queuesByKey.get(next.key);
+                        if (state == State.SERVING && current != null && current.peekFirst() == next) {
                             resolveLocked(next);
                         }
                     }
@@ -305,6 +342,8 @@ final class PartitionLeader {
         final StoreKey key;
         final Mutation mutation;
         final CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
+        /** Set once the write has been resolved (its entry may be in flight); guarded by the leader's lock. */
+        boolean resolved;
 
         PendingWrite(StoreKey key, Mutation mutation) {
             this.key = key;

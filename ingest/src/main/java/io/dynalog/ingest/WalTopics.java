@@ -22,6 +22,13 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  */
 public final class WalTopics {
     private static final long ADMIN_TIMEOUT_MS = 30_000;
+    /**
+     * How long compaction keeps a delete's tombstone. A replica that was away longer cannot trust
+     * the compacted WAL to tell it about every delete and rebuilds its partitions from offset 0.
+     */
+    public static final long TOMBSTONE_RETENTION_MS = 24L * 3600 * 1000;
+    /** Largest WAL record: an entry holds two images of up to 400 KB each, plus headers. */
+    static final int MAX_WAL_RECORD_BYTES = 4 * 1024 * 1024;
 
     private final Admin admin;
     private final short replicationFactor;
@@ -37,6 +44,8 @@ public final class WalTopics {
         ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(pointInTimeWindowMs),
+                TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(TOMBSTONE_RETENTION_MS),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_WAL_RECORD_BYTES),
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
     }
 

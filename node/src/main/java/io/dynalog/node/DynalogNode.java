@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DynalogNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DynalogNode.class);
+    /** How long a starting node waits for its tables' leaders before it serves the API. */
+    private static final long TABLES_SERVED_TIMEOUT_MS = 30_000;
 
     private final NodeConfig config;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
@@ -68,7 +70,8 @@ public final class DynalogNode implements AutoCloseable {
 
         ReplicaStore store = own(ReplicaStore.open(config.dataDir().resolve("replica")));
         ReplicaProcessor replica = own(new ReplicaProcessor(store,
-                KafkaClients.assignedConsumer(config, "replica"), "replica-" + config.nodeId()));
+                KafkaClients.assignedConsumer(config, "replica"), "replica-" + config.nodeId(),
+                WalTopics.TOMBSTONE_RETENTION_MS, System::currentTimeMillis));
         CatalogReplica catalogReplica = own(new CatalogReplica(
                 KafkaClients.assignedConsumer(config, "catalog"), metaTopic));
 
@@ -89,14 +92,18 @@ public final class DynalogNode implements AutoCloseable {
             public CompletableFuture<Void> whenConsumedTo(long offset) {
                 return catalogReplica.whenConsumedTo(offset);
             }
-        });
-        TableLifecycle lifecycle = own(new TableLifecycle(topics, replica, ingest, catalogLeader));
+        }, ingestExecutor);
+        TableLifecycle lifecycle = own(new TableLifecycle(topics, replica, ingest, catalogLeader, catalogReplica::table));
         catalogReplica.addListener(lifecycle::onChange);
 
         replica.start();
         catalogReplica.start().join();
         Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toSet());
         lifecycle.dropLeftovers(store, live);
+        if (!lifecycle.awaitServed(TABLES_SERVED_TIMEOUT_MS)) {
+            log.warn("not every table is served after {} ms; serving the API anyway (those tables answer with retryable errors)",
+                    TABLES_SERVED_TIMEOUT_MS);
+        }
 
         Vertx vertx = Vertx.vertx();
         closeOrder.push(() -> vertx.close().await());

@@ -6,12 +6,19 @@ import io.dynalog.ingest.WalTopics;
 import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.replica.ReplicaStore.PartitionRef;
+import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,32 +36,83 @@ import org.slf4j.LoggerFactory;
 final class TableLifecycle implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TableLifecycle.class);
 
+    private static final long FIRST_RETRY_DELAY_MS = 200;
+    private static final long MAX_RETRY_DELAY_MS = 10_000;
+
     private final WalTopics topics;
     private final ReplicaProcessor replica;
     private final IngestService ingest;
     private final CatalogLeader catalog;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    private final Function<String, TableDescriptor> currentTable;
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "table-lifecycle");
         t.setDaemon(true);
         return t;
     });
+    /** Completes when the table incarnation is served by this node; by table id. */
+    private final Map<Long, CompletableFuture<Void>> served = new ConcurrentHashMap<>();
 
-    TableLifecycle(WalTopics topics, ReplicaProcessor replica, IngestService ingest, CatalogLeader catalog) {
+    /**
+     * @param currentTable the catalog as this node now knows it, by name: a retried step that the
+     *     catalog has moved past (the table was deleted, or re-created) is dropped
+     */
+    TableLifecycle(WalTopics topics, ReplicaProcessor replica, IngestService ingest, CatalogLeader catalog,
+                   Function<String, TableDescriptor> currentTable) {
         this.topics = topics;
         this.replica = replica;
         this.ingest = ingest;
         this.catalog = catalog;
+        this.currentTable = currentTable;
     }
 
     /** A catalog listener: hands the change to the lifecycle thread. */
     void onChange(TableDescriptor previous, TableDescriptor current) {
-        executor.execute(() -> {
-            try {
-                apply(previous, current);
-            } catch (RuntimeException e) {
-                log.error("could not apply catalog change of table {}", current != null ? current.name() : previous.name(), e);
+        if (current != null) served.computeIfAbsent(current.tableId(), id -> new CompletableFuture<>());
+        if (previous != null && (current == null || previous.tableId() != current.tableId())) {
+            CompletableFuture<Void> gone = served.remove(previous.tableId());
+            if (gone != null) gone.cancel(false);
+        }
+        executor.execute(() -> apply(previous, current, FIRST_RETRY_DELAY_MS));
+    }
+
+    /**
+     * Waits, at most {@code timeoutMs}, until every table the catalog held when called is served
+     * here: a node that starts serving its API before would answer its first requests with
+     * retryable errors. Returns false on timeout.
+     */
+    boolean awaitServed(long timeoutMs) {
+        try {
+            CompletableFuture.allOf(served.values().toArray(CompletableFuture[]::new)).get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Applies a change; a failed step (Kafka unreachable, a topic not created in time) is retried
+     * with a growing delay until it succeeds or the catalog has moved past it.
+     */
+    private void apply(TableDescriptor previous, TableDescriptor current, long retryDelayMs) {
+        try {
+            if (previous != null && (current == null || previous.tableId() != current.tableId())) {
+                remove(previous);
             }
-        });
+            if (current != null && (previous == null || previous.tableId() != current.tableId())) {
+                TableDescriptor now = currentTable.apply(current.name());
+                if (now != null && now.tableId() == current.tableId()) place(current);
+            }
+        } catch (RuntimeException e) {
+            String name = current != null ? current.name() : previous.name();
+            log.warn("catalog change of table {} not applied yet ({}); retrying in {} ms", name, e.toString(), retryDelayMs);
+            executor.schedule(() -> apply(previous, current, Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS)),
+                    retryDelayMs, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Drops the rows of table incarnations the catalog no longer has (deleted while this node was down). */
@@ -68,26 +126,25 @@ final class TableLifecycle implements AutoCloseable {
         });
     }
 
-    private void apply(TableDescriptor previous, TableDescriptor current) {
-        if (previous != null && (current == null || previous.tableId() != current.tableId())) {
-            remove(previous);
-        }
-        if (current != null && (previous == null || previous.tableId() != current.tableId())) {
-            place(current);
-        }
-    }
-
     private void place(TableDescriptor table) {
         topics.ensureWalTopic(table.walTopic(), table.partitionCount());
         for (int p = 0; p < table.partitionCount(); p++) {
-            replica.assign(new PartitionRef(table.tableId(), p), table.walTopic());
+            replica.assign(new PartitionRef(table.tableId(), p), table.walTopic(),
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
         }
         ingest.lead(table).thenCompose(v -> table.status() == TableStatus.CREATING
                         ? catalog.update(table.withStatus(TableStatus.ACTIVE)).thenApply(t -> null)
-                        : java.util.concurrent.CompletableFuture.completedFuture(null))
+                        : CompletableFuture.completedFuture(null))
                 .whenComplete((v, e) -> {
-                    if (e != null) log.error("table {} could not be activated", table.name(), e);
-                    else log.info("table {} is served ({} partitions, WAL {})", table.name(), table.partitionCount(), table.walTopic());
+                    if (e != null) {
+                        log.warn("table {} is not served yet ({}); retrying in {} ms", table.name(), e.toString(), FIRST_RETRY_DELAY_MS);
+                        executor.schedule(() -> apply(null, table, FIRST_RETRY_DELAY_MS * 2), FIRST_RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    log.info("table {} is served ({} partitions, WAL {})", table.name(), table.partitionCount(), table.walTopic());
+                    CompletableFuture<Void> f = served.get(table.tableId());
+                    if (f != null) f.complete(null);
                 });
     }
 

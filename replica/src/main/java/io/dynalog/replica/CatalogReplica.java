@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CatalogReplica implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CatalogReplica.class);
+    private static final long FAILURE_BACKOFF_MS = 1_000;
 
     /** Told of each change: {@code previous} null on create, {@code current} null on delete. */
     @FunctionalInterface
@@ -87,8 +88,10 @@ public final class CatalogReplica implements AutoCloseable {
 
     private void run() {
         while (running) {
+            long next = -1;
             try {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    next = r.offset();
                     apply(r);
                 }
                 consumedTo(consumer.position(metaPartition));
@@ -96,7 +99,18 @@ public final class CatalogReplica implements AutoCloseable {
                 // closing
             } catch (RuntimeException e) {
                 if (!running) return;
-                log.error("catalog replica failed to read the meta topic; retrying", e);
+                // Never read past a record that was not applied: the catalog would silently miss a
+                // table. Read it again after a pause (a lasting fault is logged on every attempt).
+                log.error("catalog replica cannot apply meta record at offset {}; retrying", next, e);
+                if (next >= 0) consumer.seek(metaPartition, next);
+                try {
+                    synchronized (this) {
+                        if (running) wait(FAILURE_BACKOFF_MS);
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -130,6 +144,9 @@ public final class CatalogReplica implements AutoCloseable {
     public void close() {
         running = false;
         consumer.wakeup();
+        synchronized (this) {
+            notifyAll();
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

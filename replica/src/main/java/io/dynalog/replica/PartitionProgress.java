@@ -5,17 +5,18 @@ import java.nio.ByteBuffer;
 
 /**
  * How far a replica has applied one partition's WAL: the highest slot applied, the ballot it was
- * chosen under, and the Kafka offset of the last record consumed (applied or skipped).
+ * chosen under, the Kafka offset of the last record consumed (applied or skipped), and when this
+ * progress was recorded (by the replica's clock).
  *
  * <p>Stored in the same RocksDB WriteBatch as the items it describes, so after a crash the store
  * and its progress agree and consumption resumes at {@code nextOffset()} exactly.
  */
-public record PartitionProgress(long appliedSlot, Ballot appliedBallot, long lastOffset) {
+public record PartitionProgress(long appliedSlot, Ballot appliedBallot, long lastOffset, long recordedAtMs) {
 
     /** Nothing applied yet: consumption starts at offset 0. */
-    public static final PartitionProgress EMPTY = new PartitionProgress(0, Ballot.ZERO, -1);
+    public static final PartitionProgress EMPTY = new PartitionProgress(0, Ballot.ZERO, -1, 0);
 
-    private static final int ENCODED_BYTES = 8 + 8 + 4 + 8;
+    private static final int ENCODED_BYTES = 8 + 8 + 4 + 8 + 8;
 
     public long nextOffset() {
         return lastOffset + 1;
@@ -27,6 +28,7 @@ public record PartitionProgress(long appliedSlot, Ballot appliedBallot, long las
                 .putLong(appliedBallot.round())
                 .putInt(appliedBallot.nodeId())
                 .putLong(lastOffset)
+                .putLong(recordedAtMs)
                 .array();
     }
 
@@ -37,6 +39,7 @@ public record PartitionProgress(long appliedSlot, Ballot appliedBallot, long las
         ByteBuffer b = ByteBuffer.wrap(bytes);
         long slot = b.getLong();
         Ballot ballot = new Ballot(b.getLong(), b.getInt());
-        return new PartitionProgress(slot, ballot, b.getLong());
+        long lastOffset = b.getLong();
+        return new PartitionProgress(slot, ballot, lastOffset, b.getLong());
     }
 }

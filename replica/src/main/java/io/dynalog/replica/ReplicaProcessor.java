@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -43,9 +44,12 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaProcessor.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final long FAILURE_BACKOFF_MS = 500;
 
     private final ReplicaStore store;
     private final Consumer<byte[], byte[]> consumer;
+    private final long rebuildAfterMs;
+    private final LongSupplier clockMs;
     private final Map<TopicPartition, PartitionState> byTopicPartition = new ConcurrentHashMap<>();
     private final Map<PartitionRef, PartitionState> byRef = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
@@ -53,9 +57,18 @@ public final class ReplicaProcessor implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public ReplicaProcessor(ReplicaStore store, Consumer<byte[], byte[]> consumer, String threadName) {
+    /**
+     * @param rebuildAfterMs a partition whose progress is older than this is rebuilt from offset 0
+     *     rather than resumed: the WAL's compaction drops tombstones after its
+     *     {@code delete.retention.ms}, so a replica away longer could miss deletes
+     * @param clockMs the wall clock, in milliseconds
+     */
+    public ReplicaProcessor(ReplicaStore store, Consumer<byte[], byte[]> consumer, String threadName,
+                            long rebuildAfterMs, LongSupplier clockMs) {
         this.store = store;
         this.consumer = consumer;
+        this.rebuildAfterMs = rebuildAfterMs;
+        this.clockMs = clockMs;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
     }
@@ -68,13 +81,24 @@ public final class ReplicaProcessor implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Starts materialising a table partition from its WAL partition, resuming at its progress. */
-    public void assign(PartitionRef ref, String walTopic) {
+    /**
+     * Starts materialising a table partition (the store keys {@code [firstStoreKey, endStoreKey)},
+     * null for the table's end) from its WAL partition, resuming at its progress.
+     * The partition is known (to {@link #whenApplied} and {@link #catchUp}) when this returns;
+     * consumption starts on the apply loop.
+     */
+    public void assign(PartitionRef ref, String walTopic, byte[] firstStoreKey, byte[] endStoreKey) {
+        PartitionProgress progress = store.progress(ref.tableId(), ref.partition());
+        boolean stale = progress.lastOffset() >= 0 && clockMs.getAsLong() - progress.recordedAtMs() > rebuildAfterMs;
+        PartitionState state = new PartitionState(ref, new TopicPartition(walTopic, ref.partition()),
+                stale ? PartitionProgress.EMPTY : progress);
+        if (byRef.putIfAbsent(ref, state) != null) return;
         command(() -> {
-            if (byRef.containsKey(ref)) return;
-            PartitionState state = new PartitionState(ref, new TopicPartition(walTopic, ref.partition()),
-                    store.progress(ref.tableId(), ref.partition()));
-            byRef.put(ref, state);
+            if (byRef.get(ref) != state) return;
+            if (stale) {
+                log.info("partition {} was last applied too long ago to resume (deletes may have been compacted away): rebuilding it from offset 0", ref);
+                store.dropPartition(ref.tableId(), ref.partition(), firstStoreKey, endStoreKey);
+            }
             byTopicPartition.put(state.topicPartition, state);
             consumer.assign(byTopicPartition.keySet());
             consumer.seek(state.topicPartition, state.progress.nextOffset());
@@ -170,7 +194,28 @@ public final class ReplicaProcessor implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 if (!running) return;
-                log.error("replica apply loop failed; retrying", e);
+                // Nothing of the failed batch was applied (one WriteBatch): read it again from the
+                // persisted progress rather than skip it, after a pause so a lasting fault does not spin.
+                log.error("replica apply loop failed; re-reading from the applied progress", e);
+                rewindToProgress();
+                try {
+                    synchronized (this) {
+                        if (running) wait(FAILURE_BACKOFF_MS);
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void rewindToProgress() {
+        for (PartitionState state : byTopicPartition.values()) {
+            try {
+                consumer.seek(state.topicPartition, state.progress.nextOffset());
+            } catch (RuntimeException e) {
+                log.warn("cannot rewind {}", state.topicPartition, e);
             }
         }
     }
@@ -194,6 +239,7 @@ public final class ReplicaProcessor implements AutoCloseable {
     }
 
     private void apply(ConsumerRecords<byte[], byte[]> records) {
+        long now = clockMs.getAsLong();
         List<ItemChange> changes = new ArrayList<>();
         Map<PartitionRef, PartitionProgress> progress = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
@@ -201,17 +247,23 @@ public final class ReplicaProcessor implements AutoCloseable {
             if (state == null || state.failed != null) continue;
             PartitionProgress p = state.progress;
             for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-                WalEntry entry = decode(record);
+                WalEntry entry;
+                try {
+                    entry = decode(record);
+                } catch (RuntimeException e) {
+                    stop(state, "WAL " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
+                            + e.getMessage() + "); this replica stops serving partition " + state.ref);
+                    break;
+                }
                 if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
-                    state.fail(new IllegalStateException("WAL " + tp + " offset " + record.offset()
+                    stop(state, "WAL " + tp + " offset " + record.offset()
                             + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
-                            + "; this replica stops serving partition " + state.ref));
-                    log.error("SAFETY: {}", state.failed.getMessage());
+                            + "; this replica stops serving partition " + state.ref);
                     break;
                 }
                 if (entry.slot() <= p.appliedSlot()) {
                     // A re-appended slot (a new leader re-appends what it recovered): skip it.
-                    p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset());
+                    p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
                     continue;
                 }
                 switch (entry.kind()) {
@@ -219,7 +271,7 @@ public final class ReplicaProcessor implements AutoCloseable {
                     case DELETE -> changes.add(new ItemChange(entry.tableId(), entry.storeKey(), null));
                     case NOOP -> { }
                 }
-                p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset());
+                p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
             }
             progress.put(state.ref, p);
         }
@@ -232,6 +284,16 @@ public final class ReplicaProcessor implements AutoCloseable {
                 l.onApplied(e.getKey().tableId(), e.getKey().partition(), e.getValue().appliedSlot());
             }
         }
+    }
+
+    /**
+     * Stops a partition for good (until the node restarts): serving it could return wrong data.
+     * Its consumption is paused so nothing after the bad record is read, let alone applied.
+     */
+    private void stop(PartitionState state, String reason) {
+        log.error("SAFETY: {}", reason);
+        consumer.pause(List.of(state.topicPartition));
+        state.fail(new IllegalStateException(reason));
     }
 
     private static WalEntry decode(ConsumerRecord<byte[], byte[]> record) {
@@ -261,7 +323,9 @@ public final class ReplicaProcessor implements AutoCloseable {
             notifyAll();
         }
         try {
-            thread.join(10_000);
+            // No time limit: the store is closed after this returns, and the loop may be inside a
+            // RocksDB write, which must finish before the native handles go away.
+            thread.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -55,7 +55,13 @@ public final class ReplicaStore implements AutoCloseable {
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(ITEMS_CF, cfOptions),
                 new ColumnFamilyDescriptor(PROGRESS_CF, cfOptions));
-        this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        try {
+            this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+        } catch (RocksDBException | RuntimeException e) {
+            cfOptions.close();
+            dbOptions.close();
+            throw e;
+        }
         this.items = handles.get(1);
         this.progress = handles.get(2);
         this.writeOptions = new WriteOptions().setSync(false);
@@ -112,6 +118,17 @@ public final class ReplicaStore implements AutoCloseable {
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new StoreException("write failed", e);
+        }
+    }
+
+    /** Forgets a partition: its progress and every item in its store-key range ({@code end} null: the table's end). */
+    void dropPartition(long tableId, int partition, byte[] start, byte[] end) {
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.deleteRange(items, StoreKeys.item(tableId, start), end == null ? StoreKeys.tableEnd(tableId) : StoreKeys.item(tableId, end));
+            batch.delete(progress, StoreKeys.progress(tableId, partition));
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StoreException("drop failed", e);
         }
     }
 

@@ -47,6 +47,7 @@ public final class Failures {
                         "Internal server error: the write's outcome is unknown; it may have been applied");
                 case LEADER_UNAVAILABLE, NOT_LEADER, CLOSED -> ApiException.serviceUnavailable(
                         "The partition is not available right now: " + i.getMessage());
+                case OVERLOADED -> ApiException.throttling("Too many writes are waiting for this partition; retry with backoff");
             };
         }
         return cause;

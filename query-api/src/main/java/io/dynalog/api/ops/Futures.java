@@ -10,8 +10,29 @@ import java.util.concurrent.TimeoutException;
 final class Futures {
     /** How long a read waits for its partition before the client is told to retry. */
     static final long READ_WAIT_MS = 5_000;
+    /** How long a write may take before the client is told its outcome is unknown. */
+    static final long WRITE_WAIT_MS = 10_000;
 
     private Futures() {}
+
+    /**
+     * The write, failing with InternalServerError (outcome unknown) when it is not chosen in time:
+     * it may still be, so the client must not be told that it was not applied.
+     */
+    static <T> CompletableFuture<T> writeDeadline(CompletableFuture<T> write) {
+        return write.orTimeout(WRITE_WAIT_MS, TimeUnit.MILLISECONDS).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(Failures.unwrap(e) instanceof TimeoutException
+                        ? ApiException.internalServerError("The write did not complete in time; it may or may not have been applied")
+                        : e));
+    }
+
+    /** The read, failing with ServiceUnavailable when it does not complete in time. */
+    static <T> CompletableFuture<T> readDeadline(CompletableFuture<T> read) {
+        return read.orTimeout(READ_WAIT_MS, TimeUnit.MILLISECONDS).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(Failures.unwrap(e) instanceof TimeoutException
+                        ? ApiException.serviceUnavailable("The partition did not answer in time; retry the request")
+                        : e));
+    }
 
     static <T> T await(CompletableFuture<T> future) {
         try {

@@ -87,18 +87,18 @@ public final class ItemOps {
 
     /** Writes a whole item. */
     CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item) {
-        return writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item));
+        return Futures.writeDeadline(writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item)));
     }
 
     /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
     CompletableFuture<WriteOutcome> delete(ItemKey key) {
-        return writePath.write(key.table(), key.partition(), key.storeKey(),
-                current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete());
+        return Futures.writeDeadline(writePath.write(key.table(), key.partition(), key.storeKey(),
+                current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete()));
     }
 
     /** Reads an item: from the leader's view when consistent, else from the local replica. */
     CompletableFuture<Map<String, AttributeValue>> read(ItemKey key, boolean consistent) {
-        if (consistent) return writePath.consistentGet(key.table(), key.partition(), key.storeKey());
+        if (consistent) return Futures.readDeadline(writePath.consistentGet(key.table(), key.partition(), key.storeKey()));
         return CompletableFuture.completedFuture(store.get(key.table().tableId(), key.storeKey()));
     }
 

@@ -82,6 +82,9 @@ public final class ReadOps {
             if (!start.key().get(table.keySchema().partitionKey()).equals(condition.partitionKeyValue())) {
                 throw ApiException.validation("The provided starting key is invalid: The provided key element does not match the query's partition key");
             }
+            if (!range.contains(start.storeKey())) {
+                throw ApiException.validation("The provided starting key is outside query boundaries based on provided conditions");
+            }
             range = forward
                     ? range.intersect(new KeyRange(KeyRange.successor(start.storeKey()), null))
                     : range.intersect(new KeyRange(null, start.storeKey()));

@@ -112,7 +112,8 @@ public final class TableOps {
         TableDescriptor t = catalog.table(name);
         if (t == null) throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
         ObjectNode response = JSON.objectNode();
-        response.set("Table", TableDescriptions.describe(t, region, store.approximateSizeBytes(t.tableId()), itemCount(t)));
+        long sizeBytes = store.approximateSizeBytes(t.tableId());
+        response.set("Table", TableDescriptions.describe(t, region, sizeBytes, itemCount(t, sizeBytes)));
         return CompletableFuture.completedFuture(response);
     }
 
@@ -153,13 +154,27 @@ public final class TableOps {
         });
     }
 
-    private long itemCount(TableDescriptor t) {
+    /**
+     * The number of items, exact up to {@value #EXACT_ITEM_COUNT_LIMIT} and estimated from the
+     * table's size beyond (DynamoDB's ItemCount is approximate too: it refreshes every six hours),
+     * so that DescribeTable, which clients poll, stays cheap on any table.
+     */
+    private long itemCount(TableDescriptor t, long sizeBytes) {
         long count = 0;
+        long countedBytes = 0;
         try (ReplicaStore.RangeCursor c = store.range(t.tableId(), null, null, true)) {
-            for (; c.valid(); c.next()) count++;
+            for (; c.valid(); c.next()) {
+                if (count == EXACT_ITEM_COUNT_LIMIT) {
+                    return countedBytes == 0 ? count : Math.max(count, sizeBytes * count / countedBytes);
+                }
+                count++;
+                countedBytes += c.storeKey().length + c.encodedItem().length;
+            }
         }
         return count;
     }
+
+    private static final int EXACT_ITEM_COUNT_LIMIT = 10_000;
 
     private long newTableId() {
         long id;
