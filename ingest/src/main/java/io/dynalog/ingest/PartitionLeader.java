@@ -318,9 +318,13 @@ final class PartitionLeader {
                 maybeStartRecoveryLocked();
                 return;
             }
-            nextSlot = position.appliedSlot() + 1;
+            // Never reuse a slot this leader handed out: an append that failed may be followed by
+            // one that landed (the idempotent producer re-sequences batches behind an expired one),
+            // so a slot below nextSlot may be in Kafka even where the replica has not seen it. A
+            // skipped slot is a harmless jump for a replica; a reused one would be two values.
+            nextSlot = Math.max(nextSlot, position.appliedSlot() + 1);
             lastChosenSlot = position.appliedSlot();
-            ballot = new Ballot(position.ballot().round() + 1, nodeId);
+            ballot = new Ballot(Math.max(ballot.round(), position.ballot().round()) + 1, nodeId);
             overlay.clear();
             overlayBySlot.clear();
             transition(State.SERVING);

@@ -53,6 +53,11 @@ final class DeterministicExecutor implements Executor {
         task.run();
     }
 
+    /** Runs the newest task, ahead of all older ones. */
+    void runLast() {
+        runTask(tasks.size() - 1);
+    }
+
     /** Runs tasks, including those they submit, until none is left; returns how many ran. */
     int drain() {
         int ran = 0;

@@ -18,6 +18,7 @@ final class FakeWalAppender implements WalAppender {
     private final ArrayDeque<Append> pending = new ArrayDeque<>();
     private final List<WalEntry> landed = new ArrayList<>();
     private boolean closed;
+    private Throwable brokenBy;
 
     @Override
     public CompletableFuture<Void> append(String walTopic, WalEntry entry) {
@@ -50,6 +51,24 @@ final class FakeWalAppender implements WalAppender {
     /** Fails every pending append (a failed suffix). */
     void failAllPending(Throwable error) {
         while (!pending.isEmpty()) failNext(error);
+    }
+
+    /**
+     * Fails every pending append, and every append made from now until {@link #heal}, when the
+     * test acknowledges it: the model in which a failed append fails the whole suffix after it.
+     */
+    void failSuffix(Throwable error) {
+        brokenBy = error;
+        failAllPending(error);
+    }
+
+    void heal() {
+        brokenBy = null;
+    }
+
+    /** Acknowledges the oldest pending append, or fails it after {@link #failSuffix}. */
+    WalEntry settleNext() {
+        return brokenBy == null ? completeNext() : failNext(brokenBy);
     }
 
     /** Every entry handed to the appender, in the order it was handed over. */

@@ -86,6 +86,12 @@ final class IngestFixtures {
                 0, 0, partitions, 1_700_000_000_000L, status, "dynalog.wal." + name + "." + Long.toHexString(tableId));
     }
 
+    /** The value of a future that must have completed normally (never blocks a test). */
+    static <T> T done(CompletableFuture<T> f) {
+        if (!f.isDone() || f.isCompletedExceptionally()) throw new AssertionError("expected a completed future, was " + f);
+        return f.join();
+    }
+
     /** The exception a completed future failed with, unwrapped. */
     static Throwable failure(CompletableFuture<?> f) {
         if (!f.isCompletedExceptionally()) throw new AssertionError("expected a failed future, was " + f);

@@ -1,0 +1,218 @@
+package io.dynalog.ingest.paxos;
+
+import io.dynalog.topology.wal.Ballot;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The acceptor half of a member: an in-memory mirror of its {@link AcceptorStore} (promised
+ * ballot, accepted entries above the archived slot, archived slot), the lease it granted, and the
+ * replies waiting for a sync.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>Every change is written to the store before the mirror reflects it, so a sync requested
+ *       after a change covers it.</li>
+ *   <li>Every accepted entry's ballot is at or below the promised ballot, and the promised ballot
+ *       never decreases.</li>
+ *   <li>A reply queued with {@link #replyWhenDurable} is sent only after every write made before
+ *       it was queued is durable; replies leave in the order they were queued.</li>
+ *   <li>While a granted lease is live (by this member's clock) no other ballot gets a promise.
+ *       A member that starts does not know whom it granted a lease before it stopped, so it acts
+ *       as if it granted one to an unknown ballot for a whole lease.</li>
+ * </ul>
+ */
+final class Acceptor {
+    private final AcceptorStore store;
+    private final long leaseDurationMs;
+
+    private Ballot promised = Ballot.ZERO;
+    private long archivedSlot;
+    private SlotLog<AcceptedEntry> accepted = new SlotLog<>(1);
+
+    /** The ballot holding the lease this acceptor granted; null while an unknown one may hold it. */
+    private Ballot leaseBallot;
+    private long leaseUntilMs = Long.MIN_VALUE;
+
+    /** Every slot in (archivedSlot, contiguousSlot] was accepted under contiguousBallot. */
+    private Ballot contiguousBallot = Ballot.ZERO;
+    private long contiguousSlot;
+
+    private boolean dirty;
+    private long lastRequestedToken;
+    private long syncedToken;
+    private final ArrayDeque<PendingReply> pendingReplies = new ArrayDeque<>();
+
+    private record PendingReply(long token, int to, PaxosMessage message) {}
+
+    Acceptor(AcceptorStore store, long leaseDurationMs) {
+        this.store = store;
+        this.leaseDurationMs = leaseDurationMs;
+    }
+
+    void load(long nowMs) {
+        AcceptorStore.DurableState state = store.load();
+        promised = state.promisedBallot();
+        archivedSlot = state.archivedSlot();
+        accepted = new SlotLog<>(archivedSlot + 1);
+        for (AcceptedEntry e : state.accepted()) {
+            if (e.slot() > archivedSlot) accepted.put(e.slot(), e);
+        }
+        contiguousSlot = archivedSlot;
+        leaseBallot = null;
+        leaseUntilMs = nowMs + leaseDurationMs;
+    }
+
+    Ballot promised() {
+        return promised;
+    }
+
+    long archivedSlot() {
+        return archivedSlot;
+    }
+
+    AcceptedEntry entry(long slot) {
+        return accepted.get(slot);
+    }
+
+    /** The entries a Promise reports: those above the archived slot, from {@code fromSlot} on. */
+    List<AcceptedEntry> entriesFrom(long fromSlot) {
+        List<AcceptedEntry> out = new ArrayList<>();
+        for (long s = Math.max(fromSlot, archivedSlot + 1); s < accepted.endSlot(); s++) {
+            AcceptedEntry e = accepted.get(s);
+            if (e != null) out.add(e);
+        }
+        return out;
+    }
+
+    // ---- leases ---------------------------------------------------------------------------
+
+    void grantLease(Ballot ballot, long nowMs) {
+        long until = nowMs + leaseDurationMs;
+        if (leaseBallot != null && leaseBallot.equals(ballot)) {
+            leaseUntilMs = Math.max(leaseUntilMs, until);
+        } else if (leaseBallot == null && nowMs < leaseUntilMs) {
+            // The unknown holder of a lease granted before a restart keeps it until it ends.
+            leaseBallot = ballot;
+            leaseUntilMs = Math.max(leaseUntilMs, until);
+        } else {
+            leaseBallot = ballot;
+            leaseUntilMs = until;
+        }
+    }
+
+    /** True when a lease this acceptor granted to a ballot other than {@code ballot} is live. */
+    boolean leaseBlocks(Ballot ballot, long nowMs) {
+        return nowMs < leaseUntilMs && (leaseBallot == null || !leaseBallot.equals(ballot));
+    }
+
+    boolean anyLeaseLive(long nowMs) {
+        return nowMs < leaseUntilMs;
+    }
+
+    /** The node the live lease was granted to, or {@link PaxosMember#NO_LEADER}. */
+    int leaseHolder(long nowMs) {
+        return nowMs < leaseUntilMs && leaseBallot != null ? leaseBallot.nodeId() : PaxosMember.NO_LEADER;
+    }
+
+    // ---- votes ----------------------------------------------------------------------------
+
+    /** Raises the promised ballot to {@code ballot}; does nothing when it is not higher. */
+    void promise(Ballot ballot) {
+        if (!ballot.isAbove(promised)) return;
+        store.promise(ballot);
+        dirty = true;
+        promised = ballot;
+    }
+
+    /**
+     * Votes for {@code value} at {@code slot} under {@code ballot}, which must be the promised
+     * ballot. Returns false (and writes nothing) for a slot at or below the archived slot.
+     */
+    boolean accept(long slot, Ballot ballot, byte[] value) {
+        if (!ballot.equals(promised)) {
+            throw new IllegalStateException("accepting slot " + slot + " under ballot " + ballot
+                    + " while promised " + promised);
+        }
+        if (slot <= archivedSlot) return false;
+        AcceptedEntry existing = accepted.get(slot);
+        if (existing != null && existing.acceptedBallot().equals(ballot)) {
+            if (!java.util.Arrays.equals(existing.value(), value)) {
+                throw new IllegalStateException("ballot " + ballot + " proposed two values for slot " + slot);
+            }
+            return true;
+        }
+        store.accept(slot, ballot, value);
+        dirty = true;
+        accepted.put(slot, new AcceptedEntry(slot, ballot, value));
+        return true;
+    }
+
+    /** The WAL holds every slot through {@code slot}: drops them. */
+    void truncateThrough(long slot) {
+        if (slot <= archivedSlot) return;
+        store.truncateThrough(slot);
+        dirty = true;
+        archivedSlot = slot;
+        accepted.truncateThrough(slot);
+    }
+
+    /** The highest slot such that every slot above the archived one through it was accepted under {@code ballot}. */
+    long contiguousSlot(Ballot ballot) {
+        if (!ballot.equals(contiguousBallot)) {
+            contiguousBallot = ballot;
+            contiguousSlot = archivedSlot;
+        }
+        contiguousSlot = Math.max(contiguousSlot, archivedSlot);
+        AcceptedEntry e;
+        while ((e = accepted.get(contiguousSlot + 1)) != null && e.acceptedBallot().equals(ballot)) {
+            contiguousSlot++;
+        }
+        return contiguousSlot;
+    }
+
+    // ---- durability -----------------------------------------------------------------------
+
+    /** A token whose completion makes every write made so far durable (0 when nothing was ever written). */
+    long durabilityToken() {
+        if (dirty) {
+            long token = store.requestSync();
+            if (token <= lastRequestedToken) {
+                throw new IllegalStateException("store returned sync token " + token + " after " + lastRequestedToken);
+            }
+            lastRequestedToken = token;
+            dirty = false;
+        }
+        return lastRequestedToken;
+    }
+
+    boolean isDurable(long token) {
+        return token <= syncedToken;
+    }
+
+    long syncedToken() {
+        return syncedToken;
+    }
+
+    /** Sends {@code message} once every write made so far is durable (at once when it already is). */
+    void replyWhenDurable(int to, PaxosMessage message, Outbox outbox) {
+        long token = durabilityToken();
+        if (token <= syncedToken && pendingReplies.isEmpty()) {
+            outbox.send(to, message);
+        } else {
+            pendingReplies.addLast(new PendingReply(token, to, message));
+        }
+    }
+
+    void onSynced(long token, Outbox outbox) {
+        if (token > lastRequestedToken) {
+            throw new IllegalArgumentException("sync token " + token + " was never requested (last " + lastRequestedToken + ")");
+        }
+        syncedToken = Math.max(syncedToken, token);
+        while (!pendingReplies.isEmpty() && pendingReplies.peekFirst().token() <= syncedToken) {
+            PendingReply r = pendingReplies.pollFirst();
+            outbox.send(r.to(), r.message());
+        }
+    }
+}

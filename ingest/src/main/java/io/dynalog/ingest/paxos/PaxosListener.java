@@ -1,0 +1,34 @@
+package io.dynalog.ingest.paxos;
+
+import io.dynalog.topology.wal.Ballot;
+
+/**
+ * What a member tells the integration. Called synchronously from within the member's input
+ * methods on the caller's thread; an implementation must not call the member's input methods
+ * from here (queue the work instead): the member throws {@link IllegalStateException} if it does.
+ */
+public interface PaxosListener {
+
+    /**
+     * {@code slot} is chosen with {@code value}. Called in strictly increasing slot order without
+     * gaps (after {@link #onDeliverySkipped}, from the slot after the skipped ones), starting after
+     * the archived slot the member started with.
+     */
+    void onChosen(long slot, byte[] value);
+
+    /**
+     * The WAL holds every slot through {@code throughSlot}, some of which this member never
+     * learned; it will not deliver them (read them from the WAL) and continues at
+     * {@code throughSlot + 1}.
+     */
+    default void onDeliverySkipped(long throughSlot) {}
+
+    /** The member now plays {@code role} in {@code ballot} (its own ballot when it campaigns or leads). */
+    void onRoleChanged(Role role, Ballot ballot);
+
+    /**
+     * The leader of {@code ballot} has had every slot it recovered in phase 1 chosen under its
+     * ballot: everything chosen before it has been delivered to {@link #onChosen} or is archived.
+     */
+    void onLeaderReady(Ballot ballot);
+}

@@ -1,0 +1,533 @@
+package io.dynalog.ingest.paxos;
+
+import io.dynalog.topology.wal.Ballot;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.LongFunction;
+
+/**
+ * One member of one partition's replica group: acceptor, learner and possible proposer of
+ * Multi-Paxos (DESIGN.md section 4), as a deterministic state machine. It does no I/O of its own:
+ * time comes in as {@code nowMs} (this member's clock, never going back), randomness from the
+ * injected {@link Random}, messages leave through the {@link Outbox}, votes go to the
+ * {@link AcceptorStore} whose syncs the driver reports through {@link #onSynced}.
+ *
+ * <p>Threading: not thread-safe. One thread (the partition's poll loop) makes every call,
+ * including {@link #onSynced}; listener callbacks run inside those calls and must not call back.
+ *
+ * <p>Responsibilities: the acceptor rules (promise, accept, lease grants, replies only after
+ * sync) in {@link Acceptor}; role changes, all through {@link RoleState#checkTransition} (the
+ * transition table is there); phase 1 for a candidate; delivery of chosen slots in order. Phase 2
+ * at the leader is {@link LeaderState}.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>A Promise or Accepted is sent only once every write it reports is durable.</li>
+ *   <li>A candidate's ballot is above every round this member has seen; a member never reuses a
+ *       ballot, even across restarts (its promise of its own ballot was durable before it led).</li>
+ *   <li>Slots reach {@link PaxosListener#onChosen} in increasing order without gaps, each only
+ *       once it is known chosen: at the leader when a majority durably accepted it under the
+ *       leader's ballot; at a follower when the leader of ballot b says it is chosen and this
+ *       member accepted it under b (b's value for a slot is unique and is the chosen one).</li>
+ *   <li>A leader never believes it holds a lease that a majority's grants do not cover.</li>
+ * </ul>
+ */
+public final class PaxosMember {
+    /** The leader hint meaning "unknown". */
+    public static final int NO_LEADER = -1;
+
+    private static final int MAX_MEMBERS = 31;
+
+    private final int selfId;
+    private final int[] memberIds;
+    private final int selfIndex;
+    private final int majority;
+    private final Acceptor acceptor;
+    private final Outbox outbox;
+    private final Random random;
+    private final PaxosConfig config;
+    private final NoopFactory noopFactory;
+    private final PaxosListener listener;
+
+    private RoleState state = RoleState.Unstarted.INSTANCE;
+    private long maxRoundSeen;
+    private int leaderHint = NO_LEADER;
+    /** Every slot through this one was delivered to the listener (or skipped as archived). */
+    private long deliveredUpTo;
+    /** Slots through learnedChosenUpTo hold learnedBallot's value as the chosen one. */
+    private Ballot learnedBallot = Ballot.ZERO;
+    private long learnedChosenUpTo;
+    private boolean busy;
+
+    public PaxosMember(int selfId, List<Integer> memberIds, AcceptorStore store, Outbox outbox, Random random,
+                       PaxosConfig config, NoopFactory noopFactory, PaxosListener listener) {
+        if (memberIds.isEmpty() || memberIds.size() > MAX_MEMBERS) {
+            throw new IllegalArgumentException("a group has 1.." + MAX_MEMBERS + " members: " + memberIds);
+        }
+        if (new HashSet<>(memberIds).size() != memberIds.size()) {
+            throw new IllegalArgumentException("duplicate member ids: " + memberIds);
+        }
+        this.memberIds = new int[memberIds.size()];
+        int self = -1;
+        for (int i = 0; i < this.memberIds.length; i++) {
+            int id = memberIds.get(i);
+            if (id < 0) throw new IllegalArgumentException("member ids are non-negative: " + memberIds);
+            this.memberIds[i] = id;
+            if (id == selfId) self = i;
+        }
+        if (self < 0) throw new IllegalArgumentException("member " + selfId + " is not in its group " + memberIds);
+        this.selfId = selfId;
+        this.selfIndex = self;
+        this.majority = this.memberIds.length / 2 + 1;
+        this.acceptor = new Acceptor(Objects.requireNonNull(store, "store"), config.leaseDurationMs());
+        this.outbox = Objects.requireNonNull(outbox, "outbox");
+        this.random = Objects.requireNonNull(random, "random");
+        this.config = Objects.requireNonNull(config, "config");
+        this.noopFactory = Objects.requireNonNull(noopFactory, "noopFactory");
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    // ==== inputs ==============================================================================
+
+    /** Loads the durable state and becomes a follower. Called once. */
+    public void start(long nowMs) {
+        enter();
+        try {
+            if (state.role() != Role.UNSTARTED) throw new IllegalStateException("member " + selfId + " already started");
+            acceptor.load(nowMs);
+            maxRoundSeen = acceptor.promised().round();
+            deliveredUpTo = acceptor.archivedSlot();
+            becomeFollower(nowMs);
+        } finally {
+            exit();
+        }
+    }
+
+    /** A message from member {@code from}. Messages from non-members or from itself are ignored. */
+    public void onMessage(long nowMs, int from, PaxosMessage message) {
+        enter();
+        try {
+            requireStarted();
+            int fromIndex = indexOf(from);
+            if (fromIndex < 0 || fromIndex == selfIndex) return;
+            if (message instanceof PaxosMessage.Prepare p) {
+                onPrepare(nowMs, from, p);
+            } else if (message instanceof PaxosMessage.Promise p) {
+                onPromise(nowMs, fromIndex, p);
+            } else if (message instanceof PaxosMessage.Reject r) {
+                onReject(nowMs, r);
+            } else if (message instanceof PaxosMessage.Accept a) {
+                onAccept(nowMs, from, a);
+            } else if (message instanceof PaxosMessage.Accepted a) {
+                if (state instanceof LeaderState leader && a.ballot().equals(leader.ballot())) {
+                    leader.onAccepted(fromIndex, a, nowMs);
+                }
+            }
+            afterInput();
+        } finally {
+            exit();
+        }
+    }
+
+    /** Runs the timers: elections, Prepare resends, flushes, heartbeats. Call every few milliseconds. */
+    public void onTick(long nowMs) {
+        enter();
+        try {
+            requireStarted();
+            if (state instanceof FollowerState follower) {
+                if (nowMs >= follower.electionDeadlineMs && !acceptor.anyLeaseLive(nowMs)) startCandidacy(nowMs);
+            } else if (state instanceof CandidateState candidate) {
+                if (nowMs >= candidate.electionDeadlineMs) {
+                    startCandidacy(nowMs);
+                } else if (nowMs >= candidate.nextPrepareResendMs) {
+                    sendPrepares(candidate);
+                    candidate.nextPrepareResendMs = nowMs + config.heartbeatIntervalMs();
+                }
+            } else if (state instanceof LeaderState leader) {
+                if (leader.lostQuorum(nowMs)) {
+                    becomeFollower(nowMs);
+                } else if (nowMs >= leader.nextHeartbeatMs()) {
+                    leader.heartbeat(nowMs);
+                } else {
+                    leader.flush(nowMs);
+                }
+            }
+            afterInput();
+        } finally {
+            exit();
+        }
+    }
+
+    /** The store completed the sync that returned {@code token} (and so every earlier one). */
+    public void onSynced(long nowMs, long token) {
+        enter();
+        try {
+            requireStarted();
+            acceptor.onSynced(token, outbox);
+            if (state instanceof CandidateState candidate && !candidate.selfPromiseDurable
+                    && acceptor.isDurable(candidate.selfPromiseToken)) {
+                candidate.selfPromiseDurable = true;
+                maybeWin(nowMs, candidate);
+            }
+            if (state instanceof LeaderState leader) leader.onSynced(acceptor.syncedToken());
+            afterInput();
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Proposes the value {@code valueForSlot} makes for the slot this leader assigns it. The
+     * value is sent at the next {@link #flush}, tick, or once a batch is full.
+     */
+    public ProposeResult propose(long nowMs, LongFunction<byte[]> valueForSlot) {
+        enter();
+        try {
+            requireStarted();
+            if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
+            long slot = leader.nextSlot();
+            byte[] value = Objects.requireNonNull(valueForSlot.apply(slot), "value");
+            leader.append(value);
+            if (leader.unflushedEntries() >= config.maxBatchEntries()) leader.flush(nowMs);
+            return new ProposeResult.Proposed(slot);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Sends what was proposed since the last flush; call after a burst of {@link #propose} calls. */
+    public void flush(long nowMs) {
+        enter();
+        try {
+            requireStarted();
+            if (state instanceof LeaderState leader) leader.flush(nowMs);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * The WAL (Kafka) acknowledged every slot through {@code slot}. Only slots this member
+     * delivered may be reported; the leader tells the followers with its next Accept.
+     */
+    public void onArchived(long nowMs, long slot) {
+        enter();
+        try {
+            requireStarted();
+            if (slot <= acceptor.archivedSlot()) return;
+            if (slot > deliveredUpTo) {
+                throw new IllegalArgumentException("member " + selfId + ": slot " + slot
+                        + " reported archived, but only slots through " + deliveredUpTo + " were chosen here");
+            }
+            acceptor.truncateThrough(slot);
+            if (state instanceof LeaderState leader) leader.onArchived(slot);
+            afterInput();
+        } finally {
+            exit();
+        }
+    }
+
+    // ==== queries =============================================================================
+
+    public int selfId() {
+        return selfId;
+    }
+
+    public Role role() {
+        return state.role();
+    }
+
+    /** The highest ballot this member promised (its own while it campaigns or leads). */
+    public Ballot ballot() {
+        return acceptor.promised();
+    }
+
+    /** The member believed to lead (itself when leading), or {@link #NO_LEADER}. */
+    public int leaderHint() {
+        return state instanceof LeaderState ? selfId : leaderHint;
+    }
+
+    /** True when this member leads and holds a live lease: no other member can lead until it ends. */
+    public boolean hasLease(long nowMs) {
+        return state instanceof LeaderState leader && nowMs < leader.leaseExpiresAtMs();
+    }
+
+    /** When the lease ends by this member's clock, or {@link Long#MIN_VALUE} when it does not lead. */
+    public long leaseExpiresAtMs() {
+        return state instanceof LeaderState leader ? leader.leaseExpiresAtMs() : Long.MIN_VALUE;
+    }
+
+    /** True once this leader's recovered slots are all chosen under its ballot ({@link PaxosListener#onLeaderReady}). */
+    public boolean isLeaderReady() {
+        return state instanceof LeaderState leader && leader.ready();
+    }
+
+    /** Every slot through this one was delivered to {@link PaxosListener#onChosen} (or skipped as archived). */
+    public long chosenUpTo() {
+        return deliveredUpTo;
+    }
+
+    /** The WAL holds every slot through this one, as far as this member knows. */
+    public long archivedSlot() {
+        return acceptor.archivedSlot();
+    }
+
+    @Override
+    public String toString() {
+        return "PaxosMember[" + selfId + " " + state.role() + " ballot=" + acceptor.promised()
+                + " chosenUpTo=" + deliveredUpTo + " archived=" + acceptor.archivedSlot() + "]";
+    }
+
+    // ==== acceptor ============================================================================
+
+    private void onPrepare(long nowMs, int from, PaxosMessage.Prepare prepare) {
+        Ballot b = prepare.ballot();
+        observe(b);
+        Ballot promised = acceptor.promised();
+        if (b.compareTo(promised) < 0 || (b.isAbove(promised) && acceptor.leaseBlocks(b, nowMs))) {
+            outbox.send(from, new PaxosMessage.Reject(b, promised, rejectHint(nowMs)));
+            return;
+        }
+        if (b.isAbove(promised)) {
+            acceptor.promise(b);
+            leaderHint = NO_LEADER;
+            if (state.role() != Role.FOLLOWER) becomeFollower(nowMs);
+        }
+        if (state instanceof FollowerState follower) follower.electionDeadlineMs = electionDeadline(nowMs);
+        acceptor.replyWhenDurable(from, new PaxosMessage.Promise(b, acceptor.archivedSlot(),
+                acceptor.entriesFrom(prepare.fromSlot())), outbox);
+    }
+
+    private void onAccept(long nowMs, int from, PaxosMessage.Accept accept) {
+        Ballot b = accept.ballot();
+        observe(b);
+        Ballot promised = acceptor.promised();
+        if (b.compareTo(promised) < 0) {
+            outbox.send(from, new PaxosMessage.Reject(b, promised, rejectHint(nowMs)));
+            return;
+        }
+        acceptor.promise(b);
+        leaderHint = b.nodeId();
+        // b is at or above this member's own ballot and is not its own: whoever campaigns or leads here steps down.
+        if (state.role() != Role.FOLLOWER) becomeFollower(nowMs);
+        ((FollowerState) state).electionDeadlineMs = electionDeadline(nowMs);
+        acceptor.grantLease(b, nowMs);
+        if (accept.archivedSlot() > acceptor.archivedSlot()) {
+            acceptor.truncateThrough(accept.archivedSlot());
+            skipDeliveryThrough(accept.archivedSlot());
+        }
+        long[] slots = new long[accept.entries().size()];
+        int n = 0;
+        for (SlotValue e : accept.entries()) {
+            if (acceptor.accept(e.slot(), b, e.value())) slots[n++] = e.slot();
+        }
+        Arrays.sort(slots, 0, n);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            if (distinct == 0 || slots[i] != slots[distinct - 1]) slots[distinct++] = slots[i];
+        }
+        long contiguous = acceptor.contiguousSlot(b);
+        learn(b, accept.chosenUpTo());
+        deliver();
+        acceptor.replyWhenDurable(from, new PaxosMessage.Accepted(b, accept.sentAtMs(),
+                SlotRange.compress(slots, distinct), contiguous), outbox);
+    }
+
+    private int rejectHint(long nowMs) {
+        int holder = acceptor.leaseHolder(nowMs);
+        return holder != NO_LEADER ? holder : leaderHint();
+    }
+
+    // ==== candidate ===========================================================================
+
+    private void onPromise(long nowMs, int fromIndex, PaxosMessage.Promise promise) {
+        if (state instanceof CandidateState candidate && promise.ballot().equals(candidate.ballot())) {
+            candidate.promises[fromIndex] = promise;
+            maybeWin(nowMs, candidate);
+        }
+    }
+
+    private void onReject(long nowMs, PaxosMessage.Reject reject) {
+        observe(reject.promisedBallot());
+        boolean mine = (state.role() == Role.CANDIDATE || state.role() == Role.LEADER)
+                && reject.ballot().equals(state.ballot());
+        if (mine && reject.promisedBallot().isAbove(state.ballot())) {
+            becomeFollower(nowMs);
+        }
+        if (state.role() != Role.LEADER && reject.leaderHint() != NO_LEADER && indexOf(reject.leaderHint()) >= 0
+                && reject.leaderHint() != selfId) {
+            leaderHint = reject.leaderHint();
+        }
+    }
+
+    private void startCandidacy(long nowMs) {
+        Ballot b = new Ballot(maxRoundSeen + 1, selfId);
+        RoleState.checkTransition(state, Role.CANDIDATE, b);
+        maxRoundSeen = b.round();
+        acceptor.promise(b);
+        long token = acceptor.durabilityToken();
+        CandidateState candidate = new CandidateState(b, acceptor.archivedSlot() + 1, token, memberIds.length,
+                electionDeadline(nowMs), nowMs + config.heartbeatIntervalMs());
+        state = candidate;
+        leaderHint = NO_LEADER;
+        listener.onRoleChanged(Role.CANDIDATE, b);
+        sendPrepares(candidate);
+        if (acceptor.isDurable(token)) {
+            candidate.selfPromiseDurable = true;
+            maybeWin(nowMs, candidate);
+        }
+    }
+
+    private void sendPrepares(CandidateState candidate) {
+        PaxosMessage.Prepare prepare = new PaxosMessage.Prepare(candidate.ballot(), candidate.fromSlot);
+        for (int i = 0; i < memberIds.length; i++) {
+            if (i != selfIndex && candidate.promises[i] == null) outbox.send(memberIds[i], prepare);
+        }
+    }
+
+    private void maybeWin(long nowMs, CandidateState candidate) {
+        if (candidate.promiseCount() >= majority) becomeLeader(nowMs, candidate);
+    }
+
+    /**
+     * Phase 1 is won: for every slot from above the highest archived slot any promise reported to
+     * the highest slot any reported, the value accepted under the highest ballot (a noop where
+     * none was), all re-proposed under this ballot. This member's own votes are included: it
+     * promised this ballot, so they are final for lower ballots.
+     */
+    private void becomeLeader(long nowMs, CandidateState candidate) {
+        Ballot b = candidate.ballot();
+        long archived = acceptor.archivedSlot();
+        List<List<AcceptedEntry>> reports = new ArrayList<>(memberIds.length);
+        reports.add(acceptor.entriesFrom(candidate.fromSlot));
+        for (PaxosMessage.Promise p : candidate.promises) {
+            if (p == null) continue;
+            archived = Math.max(archived, p.archivedSlot());
+            reports.add(p.accepted());
+        }
+        long highest = archived;
+        for (List<AcceptedEntry> report : reports) {
+            for (AcceptedEntry e : report) highest = Math.max(highest, e.slot());
+        }
+        if (highest - archived > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("ballot " + b + ": " + (highest - archived) + " slots to recover");
+        }
+        AcceptedEntry[] best = new AcceptedEntry[(int) (highest - archived)];
+        for (List<AcceptedEntry> report : reports) {
+            for (AcceptedEntry e : report) {
+                if (e.slot() <= archived) continue;
+                int at = (int) (e.slot() - archived - 1);
+                AcceptedEntry current = best[at];
+                if (current == null || e.acceptedBallot().isAbove(current.acceptedBallot())) {
+                    best[at] = e;
+                } else if (e.acceptedBallot().equals(current.acceptedBallot()) && !Arrays.equals(e.value(), current.value())) {
+                    throw new IllegalStateException("ballot " + current.acceptedBallot() + " has two values for slot " + e.slot());
+                }
+            }
+        }
+
+        RoleState.checkTransition(state, Role.LEADER, b);
+        LeaderState leader = new LeaderState(b, archived, highest, memberIds, selfIndex, config, acceptor, outbox, nowMs);
+        state = leader;
+
+        // Side effects of becoming leader.
+        leaderHint = selfId;
+        acceptor.truncateThrough(archived);
+        skipDeliveryThrough(archived);
+        for (int i = 0; i < best.length; i++) {
+            long slot = archived + 1 + i;
+            leader.append(best[i] != null ? best[i].value() : noopFactory.noop(slot, b));
+        }
+        learn(b, leader.chosenUpTo());
+        listener.onRoleChanged(Role.LEADER, b);
+        leader.heartbeat(nowMs);
+    }
+
+    // ==== transitions =========================================================================
+
+    private void becomeFollower(long nowMs) {
+        Ballot promised = acceptor.promised();
+        RoleState.checkTransition(state, Role.FOLLOWER, promised);
+        boolean wasLeader = state.role() == Role.LEADER;
+        state = new FollowerState(promised, electionDeadline(nowMs));
+        if (wasLeader && leaderHint == selfId) leaderHint = NO_LEADER;
+        listener.onRoleChanged(Role.FOLLOWER, promised);
+    }
+
+    // ==== learner =============================================================================
+
+    /** After each input: the leader counts acceptances; chosen slots are delivered. */
+    private void afterInput() {
+        if (state instanceof LeaderState leader) {
+            leader.advanceChosen();
+            learn(leader.ballot(), leader.chosenUpTo());
+            deliver();
+            if (!leader.ready() && leader.chosenUpTo() >= leader.recoveredUpToSlot()) {
+                leader.markReady();
+                listener.onLeaderReady(leader.ballot());
+            }
+        }
+    }
+
+    private void learn(Ballot ballot, long chosenUpTo) {
+        if (!ballot.equals(learnedBallot)) {
+            learnedBallot = ballot;
+            learnedChosenUpTo = chosenUpTo;
+        } else if (chosenUpTo > learnedChosenUpTo) {
+            learnedChosenUpTo = chosenUpTo;
+        }
+    }
+
+    private void deliver() {
+        while (deliveredUpTo < learnedChosenUpTo) {
+            AcceptedEntry e = acceptor.entry(deliveredUpTo + 1);
+            if (e == null || !e.acceptedBallot().equals(learnedBallot)) return;
+            deliveredUpTo++;
+            listener.onChosen(deliveredUpTo, e.value());
+        }
+    }
+
+    private void skipDeliveryThrough(long archivedSlot) {
+        if (archivedSlot <= deliveredUpTo) return;
+        deliveredUpTo = archivedSlot;
+        listener.onDeliverySkipped(archivedSlot);
+    }
+
+    // ==== helpers =============================================================================
+
+    private void observe(Ballot ballot) {
+        if (ballot.round() > maxRoundSeen) maxRoundSeen = ballot.round();
+    }
+
+    private long electionDeadline(long nowMs) {
+        long timeout = config.electionTimeoutMs();
+        return nowMs + timeout + random.nextInt((int) timeout);
+    }
+
+    private int indexOf(int memberId) {
+        for (int i = 0; i < memberIds.length; i++) {
+            if (memberIds[i] == memberId) return i;
+        }
+        return -1;
+    }
+
+    private void requireStarted() {
+        if (state.role() == Role.UNSTARTED) throw new IllegalStateException("member " + selfId + " is not started");
+    }
+
+    private void enter() {
+        if (busy) {
+            throw new IllegalStateException("member " + selfId + " (" + state.role() + ", ballot " + acceptor.promised()
+                    + ") called re-entrantly from its listener");
+        }
+        busy = true;
+    }
+
+    private void exit() {
+        busy = false;
+    }
+}

@@ -1,0 +1,128 @@
+package io.dynalog.ingest.paxos;
+
+import io.dynalog.topology.wal.Ballot;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The messages members of one replica group exchange. Each is a small immutable record that
+ * carries the ballot it belongs to, so a receiver can tell a stale message from a current one.
+ * The wire encoding (Avro, done by the integration layer) keys each record by its stable
+ * {@link Type#id()}; an id is never reused and fields are only ever added with defaults. A
+ * message says nothing about which group it belongs to: the transport wraps it with the group id.
+ */
+public sealed interface PaxosMessage {
+
+    /** The message kinds and their stable wire ids. */
+    enum Type {
+        PREPARE(1), PROMISE(2), REJECT(3), ACCEPT(4), ACCEPTED(5);
+
+        private final int id;
+
+        Type(int id) {
+            this.id = id;
+        }
+
+        public int id() {
+            return id;
+        }
+
+        public static Type fromId(int id) {
+            for (Type t : values()) {
+                if (t.id == id) return t;
+            }
+            throw new IllegalArgumentException("unknown Paxos message type id " + id);
+        }
+    }
+
+    Type type();
+
+    /** The ballot this message is about (the sender's, or for a reply the one it answers). */
+    Ballot ballot();
+
+    /** Phase 1a: a candidate asks for promises not to accept lower ballots, from {@code fromSlot} on. */
+    record Prepare(Ballot ballot, long fromSlot) implements PaxosMessage {
+        public Prepare {
+            Objects.requireNonNull(ballot, "ballot");
+        }
+
+        @Override
+        public Type type() {
+            return Type.PREPARE;
+        }
+    }
+
+    /**
+     * Phase 1b: the acceptor durably promised {@code ballot}. It reports the slot through which
+     * the WAL holds everything it knows of ({@code archivedSlot}) and every entry it accepted
+     * above it, at or after the Prepare's {@code fromSlot}.
+     */
+    record Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted) implements PaxosMessage {
+        public Promise {
+            Objects.requireNonNull(ballot, "ballot");
+            accepted = List.copyOf(accepted);
+        }
+
+        @Override
+        public Type type() {
+            return Type.PROMISE;
+        }
+    }
+
+    /**
+     * The acceptor refused a Prepare or Accept of {@code ballot}: it promised
+     * {@code promisedBallot} (higher), or, for a Prepare, it granted a live lease to another
+     * ballot. {@code leaderHint} is the member it believes leads, or {@link PaxosMember#NO_LEADER}.
+     */
+    record Reject(Ballot ballot, Ballot promisedBallot, int leaderHint) implements PaxosMessage {
+        public Reject {
+            Objects.requireNonNull(ballot, "ballot");
+            Objects.requireNonNull(promisedBallot, "promisedBallot");
+        }
+
+        @Override
+        public Type type() {
+            return Type.REJECT;
+        }
+    }
+
+    /**
+     * Phase 2a, also the heartbeat and lease renewal when {@code entries} is empty. The leader of
+     * {@code ballot} asks the acceptor to accept the entries; every slot at or below
+     * {@code chosenUpTo} is chosen with the value the leader proposed for it under this ballot;
+     * the WAL holds everything through {@code archivedSlot}. {@code sentAtMs} is the leader's
+     * clock when it sent the message, echoed in the reply so the leader can date its lease.
+     */
+    record Accept(Ballot ballot, long sentAtMs, List<SlotValue> entries, long chosenUpTo, long archivedSlot)
+            implements PaxosMessage {
+        public Accept {
+            Objects.requireNonNull(ballot, "ballot");
+            entries = List.copyOf(entries);
+        }
+
+        @Override
+        public Type type() {
+            return Type.ACCEPT;
+        }
+    }
+
+    /**
+     * Phase 2b: the acceptor durably accepted, under {@code ballot}, the slots in
+     * {@code acceptedSlots} (those of the Accept it answers that were above its archived slot), and
+     * holds durably, under this ballot, every slot from its archived slot through
+     * {@code contiguousSlot}. {@code acceptSentAtMs} echoes the Accept's {@code sentAtMs}: the
+     * acceptor granted the leader a lease when it received that Accept.
+     */
+    record Accepted(Ballot ballot, long acceptSentAtMs, List<SlotRange> acceptedSlots, long contiguousSlot)
+            implements PaxosMessage {
+        public Accepted {
+            Objects.requireNonNull(ballot, "ballot");
+            acceptedSlots = List.copyOf(acceptedSlots);
+        }
+
+        @Override
+        public Type type() {
+            return Type.ACCEPTED;
+        }
+    }
+}

@@ -1,0 +1,621 @@
+package io.dynalog.ingest.paxos;
+
+import static io.dynalog.ingest.paxos.PaxosTestContext.ackAll;
+import static io.dynalog.ingest.paxos.PaxosTestContext.bytes;
+import static io.dynalog.ingest.paxos.PaxosTestContext.string;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dynalog.ingest.paxos.PaxosMessage.Accept;
+import io.dynalog.ingest.paxos.PaxosMessage.Accepted;
+import io.dynalog.ingest.paxos.PaxosMessage.Prepare;
+import io.dynalog.ingest.paxos.PaxosMessage.Promise;
+import io.dynalog.ingest.paxos.PaxosMessage.Reject;
+import io.dynalog.ingest.paxos.PaxosTestContext.Chosen;
+import io.dynalog.topology.wal.Ballot;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/** Short scripts against one member; see {@link PaxosTestContext}. Leader lease here: 100 * 0.99 - 2 = 97 ms. */
+class PaxosMemberTest {
+
+    private static List<SlotValue> entries(long firstSlot, String... values) {
+        List<SlotValue> out = new java.util.ArrayList<>();
+        for (int i = 0; i < values.length; i++) out.add(new SlotValue(firstSlot + i, bytes(values[i])));
+        return out;
+    }
+
+    private static List<Long> slots(Accept accept) {
+        return accept.entries().stream().map(SlotValue::slot).toList();
+    }
+
+    @Nested
+    class Election {
+        @Test
+        void campaignsWithARoundAboveAllSeenAndPreparesFromTheFirstUnarchivedSlot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(3, 2)).withArchived(4).build();
+            ctx.advanceAndTick(ctx.config.electionTimeoutMs() - 1);
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+
+            Ballot b = ctx.becomeCandidate();
+
+            assertThat(b).isEqualTo(new Ballot(4, 1));
+            assertThat(ctx.roleChanges).containsExactly("FOLLOWER@3.2", "CANDIDATE@4.1");
+            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            assertThat(sent).extracting(PaxosTestContext.Sent::to).containsExactlyInAnyOrder(2, 3);
+            assertThat(sent).extracting(PaxosTestContext.Sent::message).containsOnly(new Prepare(b, 5));
+        }
+
+        @Test
+        void ownPromiseCountsOnlyOnceSynced() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot b = ctx.becomeCandidate();
+
+            ctx.deliver(2, new Promise(b, 0, List.of()));
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+
+            ctx.sync();
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            assertThat(ctx.readyBallots).containsExactly(b);
+            assertThat(ctx.drainSent(3, Accept.class)).containsExactly(new Accept(b, ctx.now(), List.of(), 0, 0));
+        }
+
+        @Test
+        void twoOtherPromisesWinBeforeTheOwnSync() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.deliver(2, new Promise(b, 0, List.of()));
+            ctx.deliver(3, new Promise(b, 0, List.of()));
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+        }
+
+        @Test
+        void promisesForAnotherBallotDoNotCount() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.sync();
+            ctx.deliver(2, new Promise(new Ballot(b.round() - 1, 1), 0, List.of()));
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+        }
+
+        @Test
+        void candidateStepsDownOnARejectNamingAHigherBallot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.deliver(2, new Reject(b, new Ballot(9, 3), 3));
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.member.leaderHint()).isEqualTo(3);
+            ctx.drainSent();
+            assertThat(ctx.becomeCandidate()).isEqualTo(new Ballot(10, 1));
+        }
+
+        @Test
+        void candidateResendsPreparesThenRetriesWithAHigherBallot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.deliver(2, new Promise(b, 0, List.of()));
+            ctx.drainSent();
+
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(ctx.drainSent()).containsExactly(new PaxosTestContext.Sent(3, new Prepare(b, 1)));
+
+            ctx.advanceAndTick(2 * ctx.config.electionTimeoutMs());
+            assertThat(ctx.member.ballot()).isEqualTo(new Ballot(b.round() + 1, 1));
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+        }
+
+        @Test
+        void singleMemberGroupLeadsOnceItsPromiseIsDurable() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withMembers(1).build();
+            ctx.becomeCandidate();
+            ctx.sync();
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            ctx.propose("a");
+            ctx.flush();
+            assertThat(ctx.chosen).isEmpty();
+            ctx.sync();
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "a"));
+        }
+    }
+
+    @Nested
+    class AcceptorRules {
+        @Test
+        void promiseIsSentOnlyOnceDurableAndReportsEntriesFromTheAskedSlot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withArchived(2)
+                    .withAccepted(3, new Ballot(1, 2), "a").withAccepted(4, new Ballot(1, 2), "b").build();
+            ctx.advance(ctx.config.leaseDurationMs());
+            Ballot b = new Ballot(5, 3);
+
+            ctx.deliver(3, new Prepare(b, 4));
+            assertThat(ctx.drainSent()).isEmpty();
+            ctx.sync();
+
+            Promise p = ctx.drainSingle(3, Promise.class);
+            assertThat(p).isEqualTo(new Promise(b, 2, List.of(new AcceptedEntry(4, new Ballot(1, 2), bytes("b")))));
+            assertThat(ctx.store.durablePromised()).isEqualTo(b);
+        }
+
+        @Test
+        void rejectsALowerBallot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(5, 2)).build();
+            ctx.advance(ctx.config.leaseDurationMs());
+            ctx.deliver(3, new Prepare(new Ballot(4, 3), 1));
+            assertThat(ctx.drainSingle(3, Reject.class).promisedBallot()).isEqualTo(new Ballot(5, 2));
+            ctx.deliver(3, new Accept(new Ballot(4, 3), 0, entries(1, "x"), 0, 0));
+            assertThat(ctx.drainSingle(3, Reject.class).promisedBallot()).isEqualTo(new Ballot(5, 2));
+            assertThat(ctx.store.unsyncedWrites()).isZero();
+        }
+
+        @Test
+        void rejectsPreparesOfOtherBallotsWhileItsLeaseLives() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            ctx.advance(ctx.config.leaseDurationMs());
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, 0, List.of(), 0, 0));
+            long grantedAt = ctx.now();
+
+            ctx.advance(ctx.config.leaseDurationMs() - 1);
+            ctx.deliver(3, new Prepare(new Ballot(2, 3), 1));
+            assertThat(ctx.drainSent(3, Reject.class)).containsExactly(new Reject(new Ballot(2, 3), leader, 2));
+
+            ctx.advance(1);
+            assertThat(ctx.now()).isEqualTo(grantedAt + ctx.config.leaseDurationMs());
+            ctx.deliver(3, new Prepare(new Ballot(2, 3), 1));
+            ctx.sync();
+            assertThat(ctx.drainSingle(3, Promise.class).ballot()).isEqualTo(new Ballot(2, 3));
+        }
+
+        @Test
+        void aStartingMemberActsAsIfItHadGrantedALease() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            ctx.advance(ctx.config.leaseDurationMs() - 1);
+            ctx.deliver(3, new Prepare(new Ballot(1, 3), 1));
+            assertThat(ctx.drainSent(3, Reject.class)).hasSize(1);
+            ctx.advance(1);
+            ctx.deliver(3, new Prepare(new Ballot(1, 3), 1));
+            ctx.sync();
+            assertThat(ctx.drainSent(3, Promise.class)).hasSize(1);
+        }
+
+        @Test
+        void acceptedIsSentOnlyOnceDurableAndEchoesTheSendTime() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, 777, entries(1, "a", "b", "c"), 0, 0));
+            assertThat(ctx.drainSent()).isEmpty();
+            assertThat(ctx.store.durableAccepted()).isEmpty();
+
+            ctx.sync();
+            assertThat(ctx.drainSingle(2, Accepted.class))
+                    .isEqualTo(new Accepted(leader, 777, List.of(new SlotRange(1, 3)), 3));
+            assertThat(ctx.store.durableAccepted()).containsOnlyKeys(1L, 2L, 3L);
+            assertThat(ctx.member.leaderHint()).isEqualTo(2);
+        }
+
+        @Test
+        void contiguousSlotStopsAtAGap() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, 1, entries(3, "c"), 0, 0));
+            ctx.sync();
+            assertThat(ctx.drainSingle(2, Accepted.class)).isEqualTo(new Accepted(leader, 1, List.of(new SlotRange(3, 3)), 0));
+            ctx.deliver(2, new Accept(leader, 2, entries(1, "a", "b"), 0, 0));
+            ctx.sync();
+            assertThat(ctx.drainSingle(2, Accepted.class).contiguousSlot()).isEqualTo(3);
+        }
+    }
+
+    @Nested
+    class Recovery {
+        @Test
+        void reProposesTheHighestBallotValueOfEverySlotAndFillsGapsWithNoops() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(1, 3))
+                    .withAccepted(1, new Ballot(1, 1), "own").build();
+            Ballot b = ctx.becomeCandidate();
+            assertThat(b).isEqualTo(new Ballot(2, 1));
+            ctx.drainSent();
+            ctx.deliver(2, new Promise(b, 0, List.of(
+                    new AcceptedEntry(1, new Ballot(1, 2), bytes("old")),
+                    new AcceptedEntry(4, new Ballot(1, 3), bytes("d")))));
+            ctx.deliver(3, new Promise(b, 0, List.of(new AcceptedEntry(1, new Ballot(1, 3), bytes("newer")))));
+
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            List<Accept> toTwo = ctx.drainSent(2, Accept.class);
+            assertThat(toTwo).hasSize(3); // recovered 1..3, recovered 4, heartbeat
+            assertThat(toTwo.get(0).entries()).containsExactly(
+                    new SlotValue(1, bytes("newer")), new SlotValue(2, bytes("noop/2/2.1")), new SlotValue(3, bytes("noop/3/2.1")));
+            assertThat(toTwo.get(1).entries()).containsExactly(new SlotValue(4, bytes("d")));
+            assertThat(toTwo.get(2).entries()).isEmpty();
+            assertThat(ctx.propose("next")).isEqualTo(5);
+        }
+
+        @Test
+        void takesTheHighestArchivedSlotAndIgnoresEntriesAtOrBelowIt() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withAccepted(3, new Ballot(1, 1), "archived elsewhere").build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.drainSent();
+            ctx.deliver(2, new Promise(b, 5, List.of(new AcceptedEntry(6, new Ballot(1, 2), bytes("x")))));
+            ctx.sync();
+
+            assertThat(ctx.member.archivedSlot()).isEqualTo(5);
+            assertThat(ctx.skippedThrough).containsExactly(5L);
+            Accept first = ctx.drainSent(3, Accept.class).get(0);
+            assertThat(first.archivedSlot()).isEqualTo(5);
+            assertThat(first.entries()).containsExactly(new SlotValue(6, bytes("x")));
+            ctx.sync();
+            assertThat(ctx.store.durableArchived()).isEqualTo(5);
+            assertThat(ctx.store.durableAccepted()).containsOnlyKeys(6L);
+        }
+
+        @Test
+        void isReadyOnlyOnceEveryRecoveredSlotIsChosenUnderItsBallot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.sync();
+            ctx.deliver(2, new Promise(b, 0, List.of(new AcceptedEntry(2, new Ballot(1, 3), bytes("b")))));
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            assertThat(ctx.readyBallots).isEmpty();
+            Accept recovered = ctx.drainSent(2, Accept.class).get(0);
+            assertThat(slots(recovered)).containsExactly(1L, 2L);
+
+            ctx.deliver(2, ackAll(recovered, 2));
+            assertThat(ctx.readyBallots).isEmpty(); // its own accepts are not durable yet
+            ctx.sync();
+            assertThat(ctx.readyBallots).containsExactly(b);
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "noop/1/" + b), new Chosen(2, "b"));
+            assertThat(ctx.member.isLeaderReady()).isTrue();
+        }
+    }
+
+    @Nested
+    class Replication {
+        @Test
+        void batchesEverythingProposedSinceTheLastFlushUpToMaxBatchEntries() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.propose("a");
+            ctx.propose("b");
+            assertThat(ctx.drainSent()).isEmpty();
+            ctx.propose("c"); // a full batch flushes itself
+            assertThat(slots(ctx.drainSingle(2, Accept.class))).containsExactly(1L, 2L, 3L);
+            ctx.propose("d");
+            ctx.propose("e");
+            ctx.flush();
+            List<Accept> toThree = ctx.drainSent(3, Accept.class);
+            assertThat(toThree).hasSize(1);
+            assertThat(slots(toThree.get(0))).containsExactly(4L, 5L);
+        }
+
+        @Test
+        void pipelinesWithoutWaitingForAcknowledgements() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            for (int i = 0; i < 4; i++) {
+                ctx.propose("v" + i);
+                ctx.flush();
+            }
+            assertThat(ctx.drainSent(2, Accept.class)).extracting(a -> a.entries().get(0).slot())
+                    .containsExactly(1L, 2L, 3L, 4L);
+        }
+
+        @Test
+        void choosesAtAMajorityOfDurableAcceptsOnly() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.propose("a");
+            ctx.flush();
+            Accept accept = ctx.drainSent(2, Accept.class).get(0);
+            ctx.deliver(2, ackAll(accept, 1));
+            assertThat(ctx.chosen).isEmpty();
+            assertThat(ctx.member.chosenUpTo()).isZero();
+
+            ctx.sync();
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "a"));
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(ctx.drainSent(3, Accept.class)).extracting(Accept::chosenUpTo).contains(1L);
+        }
+
+        @Test
+        void twoFollowersChooseBeforeTheLeadersOwnSync() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.propose("a");
+            ctx.flush();
+            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            Accept accept = (Accept) sent.get(0).message();
+            ctx.deliver(2, ackAll(accept, 1));
+            ctx.deliver(3, ackAll(accept, 1));
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "a"));
+        }
+
+        @Test
+        void aHeartbeatIsAnEmptyAcceptEveryInterval() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs() - 1);
+            assertThat(ctx.drainSent()).isEmpty();
+            ctx.advanceAndTick(1);
+            assertThat(ctx.drainSingle(2, Accept.class)).isEqualTo(new Accept(ctx.member.ballot(), ctx.now(), List.of(), 0, 0));
+        }
+
+        @Test
+        void aFollowerRejectsNothingItAlreadyAcceptedAndAcknowledgesItAgain() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Accept accept = new Accept(new Ballot(1, 2), 5, entries(1, "a"), 0, 0);
+            ctx.deliver(2, accept);
+            ctx.sync();
+            ctx.drainSent();
+            ctx.deliver(2, accept);
+            assertThat(ctx.store.unsyncedWrites()).isZero();
+            assertThat(ctx.drainSingle(2, Accepted.class).acceptedSlots()).containsExactly(new SlotRange(1, 1));
+        }
+    }
+
+    @Nested
+    class StepDown {
+        @Test
+        void aLeaderStepsDownOnARejectNamingAHigherBallot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot b = ctx.member.ballot();
+            ctx.propose("a");
+            ctx.deliver(2, new Reject(b, new Ballot(b.round() + 1, 3), 3));
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.roleChanges).endsWith("FOLLOWER@" + b);
+            assertThat(ctx.member.propose(ctx.now(), s -> bytes("x"))).isEqualTo(new ProposeResult.NotLeader(3));
+            assertThat(ctx.member.hasLease(ctx.now())).isFalse();
+        }
+
+        @Test
+        void aLeaderStepsDownAndAcceptsFromAHigherBallot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot higher = new Ballot(ctx.member.ballot().round() + 1, 2);
+            ctx.deliver(2, new Accept(higher, 3, entries(1, "theirs"), 1, 0));
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.member.ballot()).isEqualTo(higher);
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "theirs"));
+            ctx.sync();
+            assertThat(ctx.drainSingle(2, Accepted.class).ballot()).isEqualTo(higher);
+        }
+
+        @Test
+        void aLeaderRejectsHigherPreparesWhileItsLeaseLivesThenPromises() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot b = ctx.member.ballot();
+            Ballot higher = new Ballot(b.round() + 1, 3);
+            ctx.deliver(3, new Prepare(higher, 1));
+            assertThat(ctx.drainSingle(3, Reject.class)).isEqualTo(new Reject(higher, b, 1));
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+
+            ctx.advance(ctx.config.leaseDurationMs());
+            ctx.deliver(3, new Prepare(higher, 1));
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+        }
+
+        @Test
+        void aLeaderThatHearsFromNoMajorityStepsDown() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            for (int i = 0; i < 2 * ctx.config.electionTimeoutMs() / ctx.config.heartbeatIntervalMs(); i++) {
+                ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            }
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+        }
+    }
+
+    @Nested
+    class CatchUp {
+        @Test
+        void resendsWhatAFollowerLeftUnacknowledgedForAWholeHeartbeatInterval() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.propose("a");
+            ctx.propose("b");
+            ctx.flush(); // lost on the way to 3
+            Accept toTwo = ctx.drainSent(2, Accept.class).get(0);
+            ctx.deliver(2, ackAll(toTwo, 2));
+
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(ctx.drainSingle(3, Accept.class).entries()).isEmpty(); // just sent: maybe in flight
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(slots(ctx.drainSingle(3, Accept.class))).containsExactly(1L, 2L);
+        }
+
+        @Test
+        void catchUpIsBoundedPerMessageAndDrivenByAcknowledgements() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            for (int i = 0; i < 7; i++) ctx.propose("v" + i);
+            ctx.flush();
+            ctx.drainSent(); // none reaches 3
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            ctx.drainSent();
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            Accept first = ctx.drainSingle(3, Accept.class);
+            assertThat(slots(first)).containsExactly(1L, 2L, 3L);
+
+            ctx.deliver(3, ackAll(first, 3));
+            Accept second = ctx.drainSingle(3, Accept.class);
+            assertThat(slots(second)).containsExactly(4L, 5L, 6L);
+            ctx.deliver(3, ackAll(second, 6));
+            assertThat(slots(ctx.drainSingle(3, Accept.class))).containsExactly(7L);
+        }
+    }
+
+    @Nested
+    class Archive {
+        @Test
+        void theLeaderTruncatesAndTellsTheFollowers() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.propose("a");
+            ctx.propose("b");
+            ctx.flush();
+            ctx.deliver(2, ackAll(ctx.drainSent(2, Accept.class).get(0), 2));
+            ctx.sync();
+            assertThat(ctx.member.chosenUpTo()).isEqualTo(2);
+
+            ctx.member.onArchived(ctx.now(), 2);
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(ctx.drainSingle(3, Accept.class).archivedSlot()).isEqualTo(2);
+            assertThat(ctx.propose("c")).isEqualTo(3);
+            ctx.flush();
+            ctx.sync(); // truncation needs no sync of its own: the next one covers it
+            assertThat(ctx.store.durableArchived()).isEqualTo(2);
+            assertThat(ctx.store.durableAccepted()).containsOnlyKeys(3L);
+        }
+
+        @Test
+        void archivingASlotNotChosenHereIsRefused() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.propose("a");
+            assertThatThrownBy(() -> ctx.member.onArchived(ctx.now(), 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slot 1");
+        }
+
+        @Test
+        void aFollowerTruncatesThroughTheArchivedSlotTheLeaderSends() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, 1, entries(1, "a", "b", "c"), 3, 0));
+            ctx.deliver(2, new Accept(leader, 2, List.of(), 3, 2));
+            ctx.sync();
+            assertThat(ctx.store.durableArchived()).isEqualTo(2);
+            assertThat(ctx.store.durableAccepted()).containsOnlyKeys(3L);
+            assertThat(ctx.chosen).extracting(Chosen::slot).containsExactly(1L, 2L, 3L);
+
+            ctx.advance(ctx.config.leaseDurationMs());
+            ctx.deliver(3, new Prepare(new Ballot(2, 3), 1));
+            ctx.sync();
+            Promise p = ctx.drainSent(3, Promise.class).get(0);
+            assertThat(p.archivedSlot()).isEqualTo(2);
+            assertThat(p.accepted()).extracting(AcceptedEntry::slot).containsExactly(3L);
+        }
+
+        @Test
+        void aFollowerSkipsDeliveringArchivedSlotsItNeverLearned() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            ctx.deliver(2, new Accept(new Ballot(1, 2), 1, entries(6, "f"), 6, 5));
+            assertThat(ctx.skippedThrough).containsExactly(5L);
+            assertThat(ctx.chosen).containsExactly(new Chosen(6, "f"));
+            assertThat(ctx.member.chosenUpTo()).isEqualTo(6);
+        }
+    }
+
+    @Nested
+    class Lease {
+        @Test
+        void runsFromTheSendTimeOfTheRoundAMajorityAcknowledged() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            assertThat(ctx.member.hasLease(ctx.now())).isFalse(); // only its own grant so far
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            long sentAt = ctx.now();
+            Accept heartbeat = ctx.drainSent(2, Accept.class).get(0);
+            ctx.advance(7);
+            ctx.deliver(2, ackAll(heartbeat, 0));
+
+            long leaseMs = ctx.config.leaderLeaseMs();
+            assertThat(leaseMs).isEqualTo(97);
+            assertThat(ctx.member.leaseExpiresAtMs()).isEqualTo(sentAt + leaseMs);
+            assertThat(ctx.member.hasLease(sentAt + leaseMs - 1)).isTrue();
+            assertThat(ctx.member.hasLease(sentAt + leaseMs)).isFalse();
+        }
+
+        @Test
+        void anOlderEchoDoesNotMoveTheLeaseBack() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot b = ctx.member.ballot();
+            ctx.deliver(2, new Accepted(b, ctx.now(), List.of(), 0));
+            long expiry = ctx.member.leaseExpiresAtMs();
+            ctx.deliver(2, new Accepted(b, ctx.now() - 50, List.of(), 0));
+            assertThat(ctx.member.leaseExpiresAtMs()).isEqualTo(expiry);
+        }
+
+        @Test
+        void acknowledgementsOfAnotherBallotDoNotCount() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot other = new Ballot(ctx.member.ballot().round() - 1, 2);
+            ctx.deliver(2, new Accepted(other, ctx.now(), List.of(), 0));
+            assertThat(ctx.member.hasLease(ctx.now())).isFalse();
+        }
+
+        @Test
+        void aSingleMemberGroupHoldsTheLeaseFromItsOwnRounds() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withMembers(1).build();
+            ctx.becomeCandidate();
+            ctx.sync();
+            assertThat(ctx.member.hasLease(ctx.now())).isTrue();
+            ctx.advance(ctx.config.leaderLeaseMs());
+            assertThat(ctx.member.hasLease(ctx.now())).isFalse();
+            ctx.tick();
+            assertThat(ctx.member.hasLease(ctx.now())).isTrue();
+        }
+    }
+
+    @Nested
+    class Learning {
+        @Test
+        void aFollowerDeliversOnlySlotsItAcceptedUnderTheLeadersBallot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(1, 2))
+                    .withAccepted(1, new Ballot(1, 2), "old").build();
+            Ballot leader = new Ballot(2, 3);
+            ctx.deliver(3, new Accept(leader, 1, List.of(), 1, 0));
+            assertThat(ctx.chosen).isEmpty();
+            ctx.deliver(3, new Accept(leader, 2, entries(1, "new"), 1, 0));
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "new"));
+        }
+
+        @Test
+        void deliversInSlotOrderWithoutGaps() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, 1, entries(2, "b"), 2, 0));
+            assertThat(ctx.chosen).isEmpty();
+            ctx.deliver(2, new Accept(leader, 2, entries(1, "a"), 2, 0));
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "a"), new Chosen(2, "b"));
+        }
+    }
+
+    @Nested
+    class Transitions {
+        @Test
+        void anIllegalTransitionNamesTheStateAndBallots() {
+            FollowerState follower = new FollowerState(new Ballot(3, 2), 0);
+            assertThatThrownBy(() -> RoleState.checkTransition(follower, Role.LEADER, new Ballot(4, 1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("illegal transition FOLLOWER (ballot 3.2) -> LEADER (ballot 4.1)");
+            CandidateState candidate = new CandidateState(new Ballot(4, 1), 1, 1, 3, 0, 0);
+            assertThatThrownBy(() -> RoleState.checkTransition(candidate, Role.CANDIDATE, new Ballot(4, 1)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("CANDIDATE (ballot 4.1)");
+            assertThatThrownBy(() -> RoleState.checkTransition(candidate, Role.LEADER, new Ballot(5, 1)))
+                    .isInstanceOf(IllegalStateException.class);
+            RoleState.checkTransition(candidate, Role.LEADER, new Ballot(4, 1));
+            RoleState.checkTransition(candidate, Role.FOLLOWER, new Ballot(4, 1));
+        }
+
+        @Test
+        void aListenerMayNotCallBackIntoTheMember() {
+            PaxosMember[] holder = new PaxosMember[1];
+            PaxosMember member = new PaxosMember(1, List.of(1), new InMemoryAcceptorStore(), (to, m) -> {},
+                    new Random(1), PaxosTestContext.CONFIG, PaxosTestContext::noop, new PaxosListener() {
+                        @Override
+                        public void onChosen(long slot, byte[] value) {}
+
+                        @Override
+                        public void onRoleChanged(Role role, Ballot ballot) {
+                            if (role == Role.CANDIDATE) holder[0].onTick(0);
+                        }
+
+                        @Override
+                        public void onLeaderReady(Ballot ballot) {}
+                    });
+            holder[0] = member;
+            member.start(0);
+            assertThatThrownBy(() -> member.onTick(1000)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("re-entrantly");
+        }
+
+        @Test
+        void messagesHaveStableTypeIds() {
+            assertThat(PaxosMessage.Type.values()).extracting(PaxosMessage.Type::id).containsExactly(1, 2, 3, 4, 5);
+            assertThat(PaxosMessage.Type.fromId(4)).isEqualTo(PaxosMessage.Type.ACCEPT);
+            assertThat(new Prepare(Ballot.ZERO, 1).type()).isEqualTo(PaxosMessage.Type.PREPARE);
+            assertThatThrownBy(() -> PaxosMessage.Type.fromId(9)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(string(new SlotValue(1, bytes("x")).value())).isEqualTo("x");
+        }
+    }
+}
