@@ -22,14 +22,17 @@ public final class IngestService implements WritePath, AutoCloseable {
     private final LocalReplica replica;
     private final WalAppender appender;
     private final Executor executor;
+    private final DelayedExecutor delayed;
     private final LongSupplier clockMs;
     private final Map<PartitionKey, PartitionLeader> leaders = new ConcurrentHashMap<>();
 
-    public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor executor, LongSupplier clockMs) {
+    public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor executor,
+                         DelayedExecutor delayed, LongSupplier clockMs) {
         this.nodeId = nodeId;
         this.replica = replica;
         this.appender = appender;
         this.executor = executor;
+        this.delayed = delayed;
         this.clockMs = clockMs;
     }
 
@@ -43,7 +46,7 @@ public final class IngestService implements WritePath, AutoCloseable {
             int partition = p;
             PartitionLeader leader = leaders.computeIfAbsent(new PartitionKey(table.tableId(), p), k -> {
                 PartitionLeader l = new PartitionLeader(table.tableId(), partition, table.walTopic(), nodeId,
-                        replica, appender, executor, clockMs);
+                        replica, appender, executor, delayed, clockMs);
                 l.start();
                 return l;
             });

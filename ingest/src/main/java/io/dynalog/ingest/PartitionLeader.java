@@ -51,6 +51,9 @@ final class PartitionLeader {
 
     enum State { RECOVERING, SERVING, CLOSED }
 
+    static final long FIRST_RECOVERY_RETRY_DELAY_MS = 50;
+    static final long MAX_RECOVERY_RETRY_DELAY_MS = 5_000;
+
     /** Writes a partition accepts before it refuses more (the client backs off and retries). */
     static final int MAX_PENDING_WRITES = 10_000;
 
@@ -61,6 +64,7 @@ final class PartitionLeader {
     private final LocalReplica replica;
     private final WalAppender appender;
     private final Executor executor;
+    private final DelayedExecutor delayed;
     private final LongSupplier clockMs;
 
     private final Object lock = new Object();
@@ -72,6 +76,7 @@ final class PartitionLeader {
     /** Writes accepted and not yet completed, over all items. */
     private int pendingWrites;
     private boolean recoveryStarted;
+    private long recoveryRetryDelayMs = FIRST_RECOVERY_RETRY_DELAY_MS;
     private final Map<StoreKey, ArrayDeque<PendingWrite>> queuesByKey = new HashMap<>();
     private final Map<StoreKey, WalEntry> overlay = new HashMap<>();
     private final ArrayDeque<WalEntry> overlayBySlot = new ArrayDeque<>();
@@ -80,7 +85,7 @@ final class PartitionLeader {
     private final AtomicBoolean trimScheduled = new AtomicBoolean();
 
     PartitionLeader(long tableId, int partition, String walTopic, int nodeId, LocalReplica replica,
-                    WalAppender appender, Executor executor, LongSupplier clockMs) {
+                    WalAppender appender, Executor executor, DelayedExecutor delayed, LongSupplier clockMs) {
         this.tableId = tableId;
         this.partition = partition;
         this.walTopic = walTopic;
@@ -88,6 +93,7 @@ final class PartitionLeader {
         this.replica = replica;
         this.appender = appender;
         this.executor = executor;
+        this.delayed = delayed;
         this.clockMs = clockMs;
     }
 
@@ -311,13 +317,26 @@ final class PartitionLeader {
     private void onCaughtUp(LocalReplica.Position position, Throwable error) {
         List<CompletableFuture<Void>> waiters;
         synchronized (lock) {
-            recoveryStarted = false;
-            if (state != State.RECOVERING) return;
-            if (error != null) {
-                log.warn("partition {}/{}: catching up with the WAL failed; retrying", tableId, partition, error);
-                maybeStartRecoveryLocked();
+            if (state != State.RECOVERING) {
+                recoveryStarted = false;
                 return;
             }
+            if (error != null) {
+                // Retried after a growing pause: a lasting fault (Kafka unreachable, a stopped
+                // replica partition) must not spin; writes meanwhile wait, bounded by their deadlines.
+                long delayMs = recoveryRetryDelayMs;
+                recoveryRetryDelayMs = Math.min(recoveryRetryDelayMs * 2, MAX_RECOVERY_RETRY_DELAY_MS);
+                log.warn("partition {}/{}: catching up with the WAL failed; retrying in {} ms", tableId, partition, delayMs, error);
+                delayed.schedule(() -> {
+                    synchronized (lock) {
+                        recoveryStarted = false;
+                        maybeStartRecoveryLocked();
+                    }
+                }, delayMs);
+                return;
+            }
+            recoveryStarted = false;
+            recoveryRetryDelayMs = FIRST_RECOVERY_RETRY_DELAY_MS;
             // Never reuse a slot this leader handed out: an append that failed may be followed by
             // one that landed (the idempotent producer re-sequences batches behind an expired one),
             // so a slot below nextSlot may be in Kafka even where the replica has not seen it. A

@@ -28,7 +28,8 @@ class IngestServiceTest {
     private final Replica replica = new Replica();
     private final FakeWalAppender appender = new FakeWalAppender();
     private final DeterministicExecutor executor = new DeterministicExecutor(false);
-    private final IngestService service = new IngestService(NODE_ID, replica, appender, executor, () -> 1_000L);
+    private final IngestService service = new IngestService(NODE_ID, replica, appender, executor,
+            (task, delayMs) -> executor.execute(task), () -> 1_000L);
 
     /** A replica of every partition: items per table, catch-ups completed by the test. */
     private static final class Replica implements LocalReplica {

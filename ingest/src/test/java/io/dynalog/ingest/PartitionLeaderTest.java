@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -682,9 +681,6 @@ class PartitionLeaderTest {
             assertThat(done(wa2).slot()).as("slot 2 (b's, failed) is never reused").isEqualTo(3);
         }
 
-        @Disabled("bug: PartitionLeader.onAppended/onCaughtUp assume a failed append fails every later one; Kafka's"
-                + " idempotent producer re-sequences batches behind an expired one, so slot 2 can land after slot 1"
-                + " failed, and recovery (nextSlot = applied + 1) then writes a second, different slot 2")
         @Test
         void anAppendThatLandsAfterAFailedSlotNeverLeavesTwoEntriesForOneSlot() {
             PartitionLeaderTestContext ctx = PartitionLeaderTestContext.builder().buildServing();

@@ -32,7 +32,7 @@ final class PartitionLeaderTestContext {
         this.appender = new FakeWalAppender();
         this.executor = new DeterministicExecutor(b.directExecutor);
         this.leader = new PartitionLeader(TABLE_ID, PARTITION, WAL_TOPIC, b.nodeId, replica, appender, executor,
-                () -> clockMs);
+                (task, delayMs) -> executor.execute(task), () -> clockMs);
     }
 
     static Builder builder() {

@@ -78,8 +78,12 @@ public final class DynalogNode implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config);
         KafkaWalAppender appender = own(new KafkaWalAppender(producer));
         ExecutorService ingestExecutor = ownExecutor(Executors.newFixedThreadPool(2, named("ingest")));
+        java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(named("ingest-timer"));
+        ownExecutor(timer);
         IngestService ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
-                appender, ingestExecutor, System::currentTimeMillis));
+                appender, ingestExecutor,
+                (task, delayMs) -> timer.schedule(() -> ingestExecutor.execute(task), delayMs, TimeUnit.MILLISECONDS),
+                System::currentTimeMillis));
         replica.addListener(ingest::onApplied);
 
         CatalogLeader catalogLeader = new CatalogLeader(producer, metaTopic, new CatalogView() {
