@@ -1,0 +1,236 @@
+package io.dynalog.ingest.acceptor;
+
+import io.dynalog.ingest.paxos.AcceptedEntry;
+import io.dynalog.ingest.paxos.AcceptorStore;
+import io.dynalog.topology.wal.Ballot;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable acceptor state of every replica group on this node, in one RocksDB, with group
+ * commit: each write goes to RocksDB's write-ahead log unsynced, and one thread makes the log
+ * durable ({@code syncWal}, one fsync) for every sync requested since its previous fsync.
+ *
+ * <p>Why that is a correct {@link AcceptorStore}: RocksDB applies writes in order and its log is
+ * sequential, so an fsync of the log makes every write made before it durable, and a crash keeps
+ * a prefix of the unsynced ones; a sync request is queued after the writes it covers, and the
+ * commit thread takes the queue before it syncs, so a completed sync covers every write made
+ * before the request.
+ *
+ * <p>Keys: {@code tableId (8) | partition (4) | kind (1) [| slot (8)]}, kind 0 the promised
+ * ballot, 1 the archived slot, 2 an accepted entry (ballot round 8, node 4, then the value).
+ */
+public final class RocksAcceptorStores implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RocksAcceptorStores.class);
+    private static final byte PROMISED = 0;
+    private static final byte ARCHIVED = 1;
+    private static final byte ACCEPTED = 2;
+    private static final int GROUP_PREFIX_BYTES = 12;
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Options options;
+    private final RocksDB db;
+    private final WriteOptions unsynced;
+    private final Object queueLock = new Object();
+    private List<Runnable> requested = new ArrayList<>();
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final Thread committer;
+    private volatile boolean running = true;
+
+    private RocksAcceptorStores(Path dir) throws RocksDBException {
+        this.options = new Options().setCreateIfMissing(true);
+        try {
+            this.db = RocksDB.open(options, dir.toString());
+        } catch (RocksDBException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+        this.unsynced = new WriteOptions().setSync(false);
+        this.committer = new Thread(this::commitLoop, "acceptor-group-commit");
+        this.committer.setDaemon(true);
+        this.committer.start();
+    }
+
+    public static RocksAcceptorStores open(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            return new RocksAcceptorStores(dir);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open the acceptor store in " + dir, e);
+        }
+    }
+
+    /**
+     * The store of one group's acceptor on this node.
+     *
+     * @param onSynced told, on the commit thread, the token of each completed sync (in increasing
+     *     order); the caller hands it to the member's thread
+     */
+    public AcceptorStore forGroup(long tableId, int partition, LongConsumer onSynced) {
+        return new GroupStore(ByteBuffer.allocate(GROUP_PREFIX_BYTES).putLong(tableId).putInt(partition).array(), onSynced);
+    }
+
+    /** How many fsyncs the commit thread has made (group commit makes it far fewer than the syncs requested). */
+    public long fsyncCount() {
+        return fsyncs.get();
+    }
+
+    private void commitLoop() {
+        while (running) {
+            List<Runnable> batch;
+            synchronized (queueLock) {
+                while (requested.isEmpty() && running) {
+                    try {
+                        queueLock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                batch = requested;
+                requested = new ArrayList<>();
+            }
+            if (batch.isEmpty()) continue;
+            try {
+                db.syncWal();
+                fsyncs.incrementAndGet();
+            } catch (RocksDBException e) {
+                // An acceptor whose votes cannot be made durable must not vote: its syncs never
+                // complete, so it sends no promise or acceptance, and the group goes on without it.
+                log.error("acceptor store cannot sync its log; this node's acceptors stop voting", e);
+                running = false;
+                return;
+            }
+            for (Runnable done : batch) done.run();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        synchronized (queueLock) {
+            queueLock.notifyAll();
+        }
+        try {
+            committer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        unsynced.close();
+        db.close();
+        options.close();
+    }
+
+    private final class GroupStore implements AcceptorStore {
+        private final byte[] prefix;
+        private final LongConsumer onSynced;
+        private long lastToken;
+
+        GroupStore(byte[] prefix, LongConsumer onSynced) {
+            this.prefix = prefix;
+            this.onSynced = onSynced;
+        }
+
+        @Override
+        public DurableState load() {
+            try {
+                byte[] promisedBytes = db.get(key(PROMISED));
+                Ballot promised = promisedBytes == null ? Ballot.ZERO : ballot(ByteBuffer.wrap(promisedBytes));
+                byte[] archivedBytes = db.get(key(ARCHIVED));
+                long archived = archivedBytes == null ? 0 : ByteBuffer.wrap(archivedBytes).getLong();
+                List<AcceptedEntry> accepted = new ArrayList<>();
+                byte[] from = slotKey(0);
+                byte[] to = slotKey(Long.MAX_VALUE);
+                try (Slice lower = new Slice(from); Slice upper = new Slice(to);
+                     ReadOptions ro = new ReadOptions().setIterateLowerBound(lower).setIterateUpperBound(upper);
+                     RocksIterator it = db.newIterator(ro)) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        long slot = ByteBuffer.wrap(it.key(), GROUP_PREFIX_BYTES + 1, 8).getLong();
+                        ByteBuffer v = ByteBuffer.wrap(it.value());
+                        Ballot b = ballot(v);
+                        byte[] value = new byte[v.remaining()];
+                        v.get(value);
+                        if (slot > archived) accepted.add(new AcceptedEntry(slot, b, value));
+                    }
+                    it.status();
+                }
+                return new DurableState(promised, archived, accepted);
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("cannot load acceptor state", e);
+            }
+        }
+
+        @Override
+        public void promise(Ballot ballot) {
+            put(key(PROMISED), ByteBuffer.allocate(12).putLong(ballot.round()).putInt(ballot.nodeId()).array());
+        }
+
+        @Override
+        public void accept(long slot, Ballot ballot, byte[] value) {
+            put(slotKey(slot), ByteBuffer.allocate(12 + value.length)
+                    .putLong(ballot.round()).putInt(ballot.nodeId()).put(value).array());
+        }
+
+        @Override
+        public void truncateThrough(long slot) {
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.deleteRange(slotKey(0), slotKey(slot + 1));
+                batch.put(key(ARCHIVED), ByteBuffer.allocate(8).putLong(slot).array());
+                db.write(unsynced, batch);
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("cannot truncate acceptor state", e);
+            }
+        }
+
+        @Override
+        public long requestSync() {
+            long token = ++lastToken;
+            synchronized (queueLock) {
+                requested.add(() -> onSynced.accept(token));
+                queueLock.notifyAll();
+            }
+            return token;
+        }
+
+        private void put(byte[] key, byte[] value) {
+            try {
+                db.put(unsynced, key, value);
+            } catch (RocksDBException e) {
+                throw new IllegalStateException("cannot write acceptor state", e);
+            }
+        }
+
+        private byte[] key(byte kind) {
+            byte[] k = new byte[GROUP_PREFIX_BYTES + 1];
+            System.arraycopy(prefix, 0, k, 0, GROUP_PREFIX_BYTES);
+            k[GROUP_PREFIX_BYTES] = kind;
+            return k;
+        }
+
+        private byte[] slotKey(long slot) {
+            return ByteBuffer.allocate(GROUP_PREFIX_BYTES + 1 + 8).put(prefix).put(ACCEPTED).putLong(slot).array();
+        }
+    }
+
+    private static Ballot ballot(ByteBuffer b) {
+        return new Ballot(b.getLong(), b.getInt());
+    }
+}

@@ -1,0 +1,91 @@
+package io.dynalog.ingest.acceptor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynalog.ingest.paxos.AcceptedEntry;
+import io.dynalog.ingest.paxos.AcceptorStore;
+import io.dynalog.topology.wal.Ballot;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Durable acceptor state in a real RocksDB: what a sync covers survives, groups are separate, syncs are shared. */
+class RocksAcceptorStoresTest {
+    @TempDir
+    Path dir;
+
+    static byte[] v(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void syncedStateSurvivesAReopenAndGroupsAreSeparate() throws Exception {
+        ConcurrentLinkedQueue<Long> synced = new ConcurrentLinkedQueue<>();
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+            AcceptorStore a = stores.forGroup(7, 0, synced::add);
+            AcceptorStore b = stores.forGroup(7, 1, t -> { });
+            a.promise(new Ballot(3, 2));
+            a.accept(5, new Ballot(3, 2), v("five"));
+            a.accept(6, new Ballot(3, 2), v("six"));
+            a.accept(7, new Ballot(3, 2), v("seven"));
+            a.truncateThrough(5);
+            b.accept(1, new Ballot(1, 1), v("other"));
+            long token = a.requestSync();
+            b.requestSync();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> synced.contains(token));
+        }
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+            AcceptorStore.DurableState state = stores.forGroup(7, 0, t -> { }).load();
+            assertThat(state.promisedBallot()).isEqualTo(new Ballot(3, 2));
+            assertThat(state.archivedSlot()).isEqualTo(5);
+            assertThat(state.accepted()).containsExactly(
+                    new AcceptedEntry(6, new Ballot(3, 2), v("six")), new AcceptedEntry(7, new Ballot(3, 2), v("seven")));
+            assertThat(stores.forGroup(7, 1, t -> { }).load().accepted()).containsExactly(new AcceptedEntry(1, new Ballot(1, 1), v("other")));
+            assertThat(stores.forGroup(8, 0, t -> { }).load()).isEqualTo(AcceptorStore.DurableState.EMPTY);
+        }
+    }
+
+    @Test
+    void aLaterAcceptReplacesAnEarlierOneForTheSameSlot() throws Exception {
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+            CountDownLatch done = new CountDownLatch(1);
+            AcceptorStore a = stores.forGroup(1, 0, t -> done.countDown());
+            a.accept(1, new Ballot(1, 1), v("old"));
+            a.accept(1, new Ballot(2, 3), v("new"));
+            a.requestSync();
+            assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.load().accepted()).containsExactly(new AcceptedEntry(1, new Ballot(2, 3), v("new")));
+        }
+    }
+
+    @Test
+    void concurrentSyncRequestsShareFsyncs() throws Exception {
+        int groups = 8;
+        int syncsPerGroup = 200;
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+            CountDownLatch all = new CountDownLatch(groups * syncsPerGroup);
+            List<Thread> threads = new ArrayList<>();
+            for (int g = 0; g < groups; g++) {
+                AcceptorStore s = stores.forGroup(1, g, t -> all.countDown());
+                threads.add(new Thread(() -> {
+                    for (int i = 1; i <= syncsPerGroup; i++) {
+                        s.accept(i, new Ballot(1, 1), v("value-" + i));
+                        s.requestSync();
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) t.join();
+            assertThat(all.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(stores.fsyncCount()).isLessThan(groups * syncsPerGroup);
+        }
+    }
+}
