@@ -37,12 +37,13 @@ public final class IngestService implements WritePath, AutoCloseable {
     }
 
     /**
-     * Starts leading every partition of the table; completes when all of them serve. Calling it
-     * again for a table already led is harmless.
+     * Starts leading every partition of the table that this node holds a replica of; completes
+     * when all of them serve. Calling it again for a table already led is harmless.
      */
     public CompletableFuture<Void> lead(TableDescriptor table) {
-        CompletableFuture<?>[] serving = new CompletableFuture<?>[table.partitionCount()];
+        List<CompletableFuture<Void>> serving = new java.util.ArrayList<>();
         for (int p = 0; p < table.partitionCount(); p++) {
+            if (!table.replicasOf(p).contains(nodeId)) continue;
             int partition = p;
             PartitionLeader leader = leaders.computeIfAbsent(new PartitionKey(table.tableId(), p), k -> {
                 PartitionLeader l = new PartitionLeader(table.tableId(), partition, table.walTopic(), nodeId,
@@ -50,9 +51,9 @@ public final class IngestService implements WritePath, AutoCloseable {
                 l.start();
                 return l;
             });
-            serving[p] = leader.whenServing();
+            serving.add(leader.whenServing());
         }
-        return CompletableFuture.allOf(serving);
+        return CompletableFuture.allOf(serving.toArray(CompletableFuture[]::new));
     }
 
     /** Stops leading every partition of a table (deleted): pending writes fail. */

@@ -83,7 +83,9 @@ final class IngestFixtures {
     static TableDescriptor table(String name, long tableId, int partitions, TableStatus status) {
         return new TableDescriptor(name, tableId, KeySchema.hash("pk", ScalarType.S),
                 List.of(new TableDescriptor.AttributeDefinition("pk", ScalarType.S)), "PAY_PER_REQUEST",
-                0, 0, partitions, 1_700_000_000_000L, status, "dynalog.wal." + name + "." + Long.toHexString(tableId));
+                0, 0, partitions, 1_700_000_000_000L, status, "dynalog.wal." + name + "." + Long.toHexString(tableId),
+                // Every partition has a replica on each node id the tests use (IngestServiceTest 2, PartitionLeaderTestContext 7).
+                java.util.Collections.nCopies(partitions, List.of(1, 2, 7)));
     }
 
     /** The value of a future that must have completed normally (never blocks a test). */

@@ -11,6 +11,7 @@ import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.placement.NodeInfo;
 import io.dynalog.topology.wal.WalRecords;
 import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
@@ -97,7 +98,7 @@ public final class DynalogNode implements AutoCloseable {
                 return catalogReplica.whenConsumedTo(offset);
             }
         }, ingestExecutor);
-        TableLifecycle lifecycle = own(new TableLifecycle(topics, replica, ingest, catalogLeader, catalogReplica::table));
+        TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, catalogLeader, catalogReplica::table));
         catalogReplica.addListener(lifecycle::onChange);
 
         replica.start();
@@ -110,9 +111,11 @@ public final class DynalogNode implements AutoCloseable {
         }
 
         Vertx vertx = Vertx.vertx();
+        // Until the cluster's membership is shared, a node places every partition on itself.
+        NodeInfo self = new NodeInfo(config.nodeId(), config.zone(), "localhost", config.apiPort(), "localhost", 0);
         closeOrder.push(() -> vertx.close().await());
         DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
-                catalogReplica, catalogLeader, ingest, store);
+                catalogReplica, catalogLeader, ingest, store, () -> java.util.List.of(self));
         server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());
         apiPort = server.start().join();
         closeOrder.push(server::close);

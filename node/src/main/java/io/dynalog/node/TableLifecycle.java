@@ -44,6 +44,7 @@ final class TableLifecycle implements AutoCloseable {
     private final IngestService ingest;
     private final CatalogLeader catalog;
     private final Function<String, TableDescriptor> currentTable;
+    private final int nodeId;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "table-lifecycle");
         t.setDaemon(true);
@@ -56,8 +57,9 @@ final class TableLifecycle implements AutoCloseable {
      * @param currentTable the catalog as this node now knows it, by name: a retried step that the
      *     catalog has moved past (the table was deleted, or re-created) is dropped
      */
-    TableLifecycle(WalTopics topics, ReplicaProcessor replica, IngestService ingest, CatalogLeader catalog,
+    TableLifecycle(int nodeId, WalTopics topics, ReplicaProcessor replica, IngestService ingest, CatalogLeader catalog,
                    Function<String, TableDescriptor> currentTable) {
+        this.nodeId = nodeId;
         this.topics = topics;
         this.replica = replica;
         this.ingest = ingest;
@@ -129,6 +131,7 @@ final class TableLifecycle implements AutoCloseable {
     private void place(TableDescriptor table) {
         topics.ensureWalTopic(table.walTopic(), table.partitionCount());
         for (int p = 0; p < table.partitionCount(); p++) {
+            if (!table.replicasOf(p).contains(nodeId)) continue;
             replica.assign(new PartitionRef(table.tableId(), p), table.walTopic(),
                     KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
                     KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));

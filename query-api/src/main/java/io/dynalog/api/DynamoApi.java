@@ -10,7 +10,10 @@ import io.dynalog.ingest.CatalogLeader;
 import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.placement.NodeInfo;
+import java.util.Collection;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.TreeMap;
 
 /** The DynamoDB operations this node serves, by the name in {@code X-Amz-Target}. */
@@ -25,10 +28,11 @@ public final class DynamoApi {
 
     private final Map<String, Operation> operations = new TreeMap<>();
 
+    /** @param members the cluster's nodes, for placing new tables' partitions */
     public DynamoApi(Settings settings, CatalogReplica catalog, CatalogLeader catalogLeader,
-                     WritePath writePath, ReplicaStore store) {
+                     WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members) {
         TableOps tables = new TableOps(catalog, catalogLeader, store, settings.topicPrefix(),
-                settings.defaultPartitions(), settings.region());
+                settings.defaultPartitions(), settings.region(), members);
         ItemOps items = new ItemOps(tables, writePath, store);
         BatchOps batches = new BatchOps(tables, items);
         ReadOps reads = new ReadOps(tables, writePath, store);

@@ -16,7 +16,11 @@ import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
 import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.wal.WalRecords;
+import io.dynalog.topology.placement.NodeInfo;
+import io.dynalog.topology.placement.Placement;
 import java.security.SecureRandom;
+import java.util.Collection;
+import java.util.function.Supplier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,16 +40,19 @@ public final class TableOps {
     private final String topicPrefix;
     private final int defaultPartitions;
     private final String region;
+    private final Supplier<Collection<NodeInfo>> members;
     private final SecureRandom random = new SecureRandom();
 
+    /** @param members the nodes of the cluster, among which a new table's partitions are placed */
     public TableOps(CatalogReplica catalog, CatalogLeader catalogLeader, ReplicaStore store,
-                    String topicPrefix, int defaultPartitions, String region) {
+                    String topicPrefix, int defaultPartitions, String region, Supplier<Collection<NodeInfo>> members) {
         this.catalog = catalog;
         this.catalogLeader = catalogLeader;
         this.store = store;
         this.topicPrefix = topicPrefix;
         this.defaultPartitions = defaultPartitions;
         this.region = region;
+        this.members = members;
     }
 
     /** The table, which must exist and be ACTIVE, for item operations. */
@@ -97,7 +104,8 @@ public final class TableOps {
         TableDescriptor table = new TableDescriptor(name, tableId, keySchema, definitions,
                 provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? rcu : 0, provisioned ? wcu : 0,
                 defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
-                WalRecords.walTopic(topicPrefix, name, tableId));
+                WalRecords.walTopic(topicPrefix, name, tableId),
+                Placement.table(defaultPartitions, members.get(), Placement.DEFAULT_REPLICATION_FACTOR));
         return catalogLeader.create(table).thenApply(t -> {
             ObjectNode response = JSON.objectNode();
             response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param readCapacityUnits reported back; 0 for PAY_PER_REQUEST
  * @param partitionCount the number of hash-range partitions, each with its own WAL partition
  * @param walTopic the Kafka topic holding this table's WAL, one Kafka partition per table partition
+ * @param replicas for each partition, the ids of the nodes holding its replicas, preferred leader
+ *     first (chosen once, at creation, by {@code Placement})
  */
 public record TableDescriptor(
         String name,
@@ -27,7 +29,8 @@ public record TableDescriptor(
         int partitionCount,
         long creationTimeMs,
         TableStatus status,
-        String walTopic) {
+        String walTopic,
+        List<List<Integer>> replicas) {
 
     public TableDescriptor {
         Objects.requireNonNull(name, "name");
@@ -37,12 +40,24 @@ public record TableDescriptor(
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(walTopic, "walTopic");
         if (partitionCount < 1) throw new IllegalArgumentException("partitionCount must be >= 1");
+        replicas = replicas.stream().map(List::copyOf).toList();
+        if (replicas.size() != partitionCount) {
+            throw new IllegalArgumentException(partitionCount + " partitions but replicas for " + replicas.size());
+        }
+        for (List<Integer> r : replicas) {
+            if (r.isEmpty()) throw new IllegalArgumentException("a partition without replicas: " + replicas);
+        }
+    }
+
+    /** The nodes holding partition {@code partition}'s replicas, preferred leader first. */
+    public List<Integer> replicasOf(int partition) {
+        return replicas.get(partition);
     }
 
     public record AttributeDefinition(String name, ScalarType type) {}
 
     public TableDescriptor withStatus(TableStatus newStatus) {
         return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic, replicas);
     }
 }

@@ -59,6 +59,19 @@ public final class TableRecordCodec {
         out.writeLong(t.creationTimeMs());
         out.writeString(t.status().name());
         out.writeString(t.walTopic());
+        out.writeArrayStart();
+        out.setItemCount(t.replicas().size());
+        for (List<Integer> nodes : t.replicas()) {
+            out.startItem();
+            out.writeArrayStart();
+            out.setItemCount(nodes.size());
+            for (int node : nodes) {
+                out.startItem();
+                out.writeInt(node);
+            }
+            out.writeArrayEnd();
+        }
+        out.writeArrayEnd();
     }
 
     private static TableDescriptor read(WireReader in) throws IOException {
@@ -83,8 +96,18 @@ public final class TableRecordCodec {
         long creationTimeMs = in.readLong();
         TableStatus status = tableStatus(in.readString());
         String walTopic = in.readString();
+        List<List<Integer>> replicas = new ArrayList<>();
+        for (long count = in.readArrayStart(); count > 0; count = in.arrayNext()) {
+            for (long i = 0; i < count; i++) {
+                List<Integer> nodes = new ArrayList<>();
+                for (long n = in.readArrayStart(); n > 0; n = in.arrayNext()) {
+                    for (long j = 0; j < n; j++) nodes.add(in.readInt());
+                }
+                replicas.add(nodes);
+            }
+        }
         return new TableDescriptor(name, tableId, keySchema, definitions, billingMode, readCapacityUnits,
-                writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic);
+                writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas);
     }
 
     private static void writeOptionalString(String s, BinaryEncoder out) throws IOException {

@@ -21,12 +21,14 @@ class TableRecordCodecTest {
                 KeySchema.hashRange("customer", ScalarType.S, "placedAt", ScalarType.N),
                 List.of(new AttributeDefinition("customer", ScalarType.S), new AttributeDefinition("placedAt", ScalarType.N),
                         new AttributeDefinition("sku", ScalarType.B)),
-                "PROVISIONED", 10, 5, 8, 1_700_000_000_000L, TableStatus.ACTIVE, "dynalog.wal.Orders.1234");
+                "PROVISIONED", 10, 5, 8, 1_700_000_000_000L, TableStatus.ACTIVE, "dynalog.wal.Orders.1234",
+                List.of(List.of(1, 2, 3), List.of(2, 3, 1), List.of(3, 1, 2), List.of(1, 2, 3),
+                        List.of(2, 3, 1), List.of(3, 1, 2), List.of(1, 2, 3), List.of(2, 3, 1)));
     }
 
     static TableDescriptor hashTable() {
         return new TableDescriptor("t", 1L, KeySchema.hash("id", ScalarType.B), List.of(new AttributeDefinition("id", ScalarType.B)),
-                "PAY_PER_REQUEST", 0, 0, 1, 0L, TableStatus.CREATING, "wal-t-1");
+                "PAY_PER_REQUEST", 0, 0, 1, 0L, TableStatus.CREATING, "wal-t-1", List.of(List.of(1)));
     }
 
     @Test
@@ -102,6 +104,7 @@ class TableRecordCodecTest {
         r.put("creationTimeMs", t.creationTimeMs());
         r.put("status", t.status().name());
         r.put("walTopic", t.walTopic());
+        r.put("replicas", t.replicas());
         return r;
     }
 }
