@@ -316,6 +316,10 @@ public final class PaxosMember {
         if (state.role() != Role.FOLLOWER) becomeFollower(nowMs);
         ((FollowerState) state).electionDeadlineMs = electionDeadline(nowMs);
         acceptor.grantLease(b, nowMs);
+        // Deliver what it already holds before truncating: slots it accepted under b and that are
+        // now known chosen need not be skipped just because the WAL holds them too.
+        learn(b, accept.chosenUpTo());
+        deliver();
         if (accept.archivedSlot() > acceptor.archivedSlot()) {
             acceptor.truncateThrough(accept.archivedSlot());
             skipDeliveryThrough(accept.archivedSlot());
@@ -331,7 +335,6 @@ public final class PaxosMember {
             if (distinct == 0 || slots[i] != slots[distinct - 1]) slots[distinct++] = slots[i];
         }
         long contiguous = acceptor.contiguousSlot(b);
-        learn(b, accept.chosenUpTo());
         deliver();
         acceptor.replyWhenDurable(from, new PaxosMessage.Accepted(b, accept.sentAtMs(),
                 SlotRange.compress(slots, distinct), contiguous), outbox);

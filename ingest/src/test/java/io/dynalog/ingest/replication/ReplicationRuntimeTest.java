@@ -1,0 +1,170 @@
+package io.dynalog.ingest.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynalog.ingest.acceptor.RocksAcceptorStores;
+import io.dynalog.ingest.paxos.PaxosConfig;
+import io.dynalog.ingest.paxos.PaxosListener;
+import io.dynalog.ingest.paxos.ProposeResult;
+import io.dynalog.ingest.paxos.Role;
+import io.dynalog.ingest.peer.TcpPeerTransport;
+import io.dynalog.topology.wal.Ballot;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replica group of three members, each on its own "node" (its own runtime, TCP transport on
+ * loopback and RocksDB acceptor store) in this JVM: election, values chosen in the same order
+ * everywhere, the leader stopped and a new one elected, the old one restarted and caught up.
+ */
+class ReplicationRuntimeTest {
+    static final GroupId GROUP = new GroupId(7, 0);
+    static final List<Integer> MEMBERS = List.of(1, 2, 3);
+    static final PaxosConfig CONFIG = new PaxosConfig(300, 30, 200, 1_000, 64);
+
+    @TempDir
+    Path dir;
+    final Vertx vertx = Vertx.vertx();
+    final Map<Integer, Node> nodes = new HashMap<>();
+    final Map<Integer, Integer> ports = new HashMap<>();
+
+    /** One node: its transport, acceptor store, runtime, and what its member delivered. */
+    final class Node implements AutoCloseable {
+        final int id;
+        final TcpPeerTransport transport;
+        final RocksAcceptorStores stores;
+        final ReplicationRuntime runtime;
+        final List<String> chosen = new CopyOnWriteArrayList<>();
+
+        Node(int id) throws Exception {
+            this.id = id;
+            transport = TcpPeerTransport.start(vertx, id, "127.0.0.1", ports.getOrDefault(id, 0)).get(5, TimeUnit.SECONDS);
+            ports.put(id, transport.port());
+            stores = RocksAcceptorStores.open(dir.resolve("node-" + id));
+            runtime = new ReplicationRuntime(id, transport, stores, CONFIG, 10,
+                    () -> System.nanoTime() / 1_000_000, new Random(id));
+        }
+
+        void join() {
+            runtime.join(GROUP, MEMBERS, (slot, ballot) -> ("noop-" + slot).getBytes(StandardCharsets.UTF_8), new PaxosListener() {
+                @Override
+                public void onChosen(long slot, byte[] value) {
+                    chosen.add(slot + "=" + new String(value, StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void onRoleChanged(Role role, Ballot ballot) {}
+
+                @Override
+                public void onLeaderReady(Ballot ballot) {}
+            }).join();
+        }
+
+        ReplicationRuntime.MemberStatus status() {
+            return runtime.status(GROUP).join();
+        }
+
+        @Override
+        public void close() {
+            runtime.close();
+            transport.close();
+            stores.close();
+        }
+    }
+
+    void start(int id) throws Exception {
+        Node n = new Node(id);
+        nodes.put(id, n);
+    }
+
+    void connectAll() {
+        for (Node n : nodes.values()) {
+            for (Map.Entry<Integer, Integer> p : ports.entrySet()) n.transport.addPeer(p.getKey(), "127.0.0.1", p.getValue());
+        }
+    }
+
+    Node awaitLeader() {
+        Node[] leader = new Node[1];
+        Awaitility.await("a ready leader").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            for (Node n : nodes.values()) {
+                ReplicationRuntime.MemberStatus s = n.status();
+                if (s != null && s.role() == Role.LEADER && s.leaderReady()) {
+                    leader[0] = n;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return leader[0];
+    }
+
+    List<Long> propose(Node leader, String prefix, int count) {
+        List<Long> slots = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String value = prefix + i;
+            ProposeResult r = leader.runtime.propose(GROUP, slot -> value.getBytes(StandardCharsets.UTF_8)).join();
+            assertThat(r).isInstanceOf(ProposeResult.Proposed.class);
+            slots.add(((ProposeResult.Proposed) r).slot());
+        }
+        return slots;
+    }
+
+    static List<String> values(List<String> chosen) {
+        return chosen.stream().map(c -> c.substring(c.indexOf('=') + 1)).filter(v -> !v.startsWith("noop")).toList();
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.values().forEach(Node::close);
+        vertx.close().await();
+    }
+
+    @Test
+    void aGroupOfThreeChoosesFailsOverAndCatchesUp() throws Exception {
+        for (int id : MEMBERS) start(id);
+        connectAll();
+        nodes.values().forEach(Node::join);
+
+        Node first = awaitLeader();
+        propose(first, "a", 200);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                nodes.values().stream().allMatch(n -> values(n.chosen).size() == 200));
+        List<String> reference = nodes.get(1).chosen;
+        for (Node n : nodes.values()) assertThat(n.chosen).containsExactlyElementsOf(reference);
+        assertThat(values(reference)).startsWith("a0", "a1", "a2").endsWith("a199");
+
+        // The leader stops: the other two elect a new leader and go on.
+        int stopped = first.id;
+        first.close();
+        nodes.remove(stopped);
+        Node second = awaitLeader();
+        assertThat(second.id).isNotEqualTo(stopped);
+        propose(second, "b", 50);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith("b")).count() == 50));
+        List<List<String>> sequences = nodes.values().stream().map(n -> List.copyOf(n.chosen)).toList();
+        assertThat(sequences.get(0)).containsExactlyElementsOf(sequences.get(1));
+
+        // The stopped node comes back with its durable state and learns what it missed.
+        start(stopped);
+        connectAll();
+        nodes.get(stopped).join();
+        Node leader = awaitLeader();
+        propose(leader, "c", 20);
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith("c")).count() == 20));
+    }
+}
