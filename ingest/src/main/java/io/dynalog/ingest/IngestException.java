@@ -18,11 +18,30 @@ public final class IngestException extends RuntimeException {
         OVERLOADED
     }
 
+    /** The node id of the member believed to lead, or -1 when unknown. */
+    public static final int NO_LEADER_HINT = -1;
+
     private final Reason reason;
+    private final int leaderHint;
 
     public IngestException(Reason reason, String message, Throwable cause) {
+        this(reason, message, cause, NO_LEADER_HINT);
+    }
+
+    private IngestException(Reason reason, String message, Throwable cause, int leaderHint) {
         super(message, cause, false, false);
         this.reason = reason;
+        this.leaderHint = leaderHint;
+    }
+
+    /** This node does not lead the partition; {@code leaderHint} is the node believed to, or -1. */
+    public static IngestException notLeader(String message, int leaderHint) {
+        return new IngestException(Reason.NOT_LEADER, message, null, leaderHint);
+    }
+
+    /** The node id of the member believed to lead, when {@link #reason()} is NOT_LEADER; -1 when unknown. */
+    public int leaderHint() {
+        return leaderHint;
     }
 
     public IngestException(Reason reason, String message) {

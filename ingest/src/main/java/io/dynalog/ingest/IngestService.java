@@ -1,8 +1,12 @@
 package io.dynalog.ingest;
 
-import io.dynalog.ingest.IngestException.Reason;
+import io.dynalog.ingest.replication.GroupId;
+import io.dynalog.ingest.replication.ReplicationRuntime;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.wal.WalEntry;
+import io.dynalog.topology.wire.WalEntryCodec;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -11,97 +15,110 @@ import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 
 /**
- * The partition leaders on this node, and the {@link WritePath} over them.
+ * The replica groups this node is in, and the {@link WritePath} over them.
  *
- * <p>Responsibilities: start a leader for each table partition this node leads, stop it when
- * the table goes away, route each write and consistent read to its partition's leader, and
- * forward the local replica's progress to the leaders (to trim their overlays).
+ * <p>Responsibilities: join the group of each table partition placed on this node (its
+ * {@link PartitionReplica} on the node's {@link ReplicationRuntime}), leave it when the table goes
+ * away, route each write and consistent read to its partition (which answers NOT_LEADER, with the
+ * leader it knows, when this node does not lead it), and forward the local replica's progress.
  */
 public final class IngestService implements WritePath, AutoCloseable {
     private final int nodeId;
     private final LocalReplica replica;
     private final WalAppender appender;
-    private final Executor executor;
-    private final DelayedExecutor delayed;
+    private final Executor completions;
+    private final ReplicationRuntime runtime;
     private final LongSupplier clockMs;
-    private final Map<PartitionKey, PartitionLeader> leaders = new ConcurrentHashMap<>();
+    private final Map<GroupId, PartitionReplica> partitions = new ConcurrentHashMap<>();
 
-    public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor executor,
-                         DelayedExecutor delayed, LongSupplier clockMs) {
+    /**
+     * @param completions where write and read futures are completed (never the replication loop)
+     */
+    public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
+                         ReplicationRuntime runtime, LongSupplier clockMs) {
         this.nodeId = nodeId;
         this.replica = replica;
         this.appender = appender;
-        this.executor = executor;
-        this.delayed = delayed;
+        this.completions = completions;
+        this.runtime = runtime;
         this.clockMs = clockMs;
     }
 
     /**
-     * Starts leading every partition of the table that this node holds a replica of; completes
-     * when all of them serve. Calling it again for a table already led is harmless.
+     * Joins the group of every partition of the table placed on this node; completes when each of
+     * them is served, here or by a leader this node knows. Calling it again is harmless.
      */
     public CompletableFuture<Void> lead(TableDescriptor table) {
-        List<CompletableFuture<Void>> serving = new java.util.ArrayList<>();
+        List<CompletableFuture<Void>> settled = new ArrayList<>();
         for (int p = 0; p < table.partitionCount(); p++) {
-            if (!table.replicasOf(p).contains(nodeId)) continue;
+            List<Integer> members = table.replicasOf(p);
+            if (!members.contains(nodeId)) continue;
+            GroupId group = new GroupId(table.tableId(), p);
             int partition = p;
-            PartitionLeader leader = leaders.computeIfAbsent(new PartitionKey(table.tableId(), p), k -> {
-                PartitionLeader l = new PartitionLeader(table.tableId(), partition, table.walTopic(), nodeId,
-                        replica, appender, executor, delayed, clockMs);
-                l.start();
-                return l;
-            });
-            serving.add(leader.whenServing());
+            PartitionReplica created = new PartitionReplica(table.tableId(), p, table.walTopic(), replica, appender,
+                    completions, clockMs);
+            PartitionReplica existing = partitions.putIfAbsent(group, created);
+            if (existing != null) {
+                settled.add(existing.whenSettled());
+                continue;
+            }
+            CompletableFuture<Void> joined = runtime.join(group, members,
+                    (slot, ballot) -> WalEntryCodec.encode(WalEntry.noop(table.tableId(), partition, slot, ballot, clockMs.getAsLong())),
+                    created::attach);
+            settled.add(joined.thenCompose(v -> created.whenSettled()));
         }
-        return CompletableFuture.allOf(serving.toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new));
     }
 
-    /** Stops leading every partition of a table (deleted): pending writes fail. */
+    /** Leaves the groups of a table (deleted): pending writes fail. */
     public void abandon(long tableId, int partitionCount) {
         for (int p = 0; p < partitionCount; p++) {
-            PartitionLeader leader = leaders.remove(new PartitionKey(tableId, p));
-            if (leader != null) leader.close();
+            GroupId group = new GroupId(tableId, p);
+            PartitionReplica r = partitions.remove(group);
+            if (r != null) {
+                r.close();
+                runtime.leave(group);
+            }
         }
     }
 
     /** The local replica applied a partition up to a slot (called on the replica's thread). */
     public void onApplied(long tableId, int partition, long appliedSlot) {
-        PartitionLeader leader = leaders.get(new PartitionKey(tableId, partition));
-        if (leader != null) leader.onApplied(appliedSlot);
+        PartitionReplica r = partitions.get(new GroupId(tableId, partition));
+        if (r != null) r.onApplied(appliedSlot);
     }
 
     @Override
     public CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation) {
-        PartitionLeader leader = leaders.get(new PartitionKey(table.tableId(), partition));
-        if (leader == null) return CompletableFuture.failedFuture(notLeader(table, partition));
-        return leader.write(storeKey, mutation);
+        PartitionReplica r = partitions.get(new GroupId(table.tableId(), partition));
+        if (r == null) return CompletableFuture.failedFuture(notHere(table, partition));
+        return r.write(storeKey, mutation);
     }
 
     @Override
     public CompletableFuture<Map<String, AttributeValue>> consistentGet(TableDescriptor table, int partition, byte[] storeKey) {
-        PartitionLeader leader = leaders.get(new PartitionKey(table.tableId(), partition));
-        if (leader == null) return CompletableFuture.failedFuture(notLeader(table, partition));
-        return leader.consistentGet(storeKey);
+        PartitionReplica r = partitions.get(new GroupId(table.tableId(), partition));
+        if (r == null) return CompletableFuture.failedFuture(notHere(table, partition));
+        return r.consistentGet(storeKey);
     }
 
     @Override
     public CompletableFuture<Void> readBarrier(TableDescriptor table, int partition) {
-        PartitionLeader leader = leaders.get(new PartitionKey(table.tableId(), partition));
-        if (leader == null) return CompletableFuture.failedFuture(notLeader(table, partition));
-        return leader.readBarrier();
+        PartitionReplica r = partitions.get(new GroupId(table.tableId(), partition));
+        if (r == null) return CompletableFuture.failedFuture(notHere(table, partition));
+        return r.readBarrier();
     }
 
     @Override
     public void close() {
-        List<PartitionLeader> all = List.copyOf(leaders.values());
-        leaders.clear();
-        all.forEach(PartitionLeader::close);
+        List<PartitionReplica> all = List.copyOf(partitions.values());
+        partitions.clear();
+        all.forEach(PartitionReplica::close);
     }
 
-    private static IngestException notLeader(TableDescriptor table, int partition) {
-        return new IngestException(Reason.NOT_LEADER,
-                "no leader for partition " + partition + " of table " + table.name() + " on this node");
+    private static IngestException notHere(TableDescriptor table, int partition) {
+        int preferred = table.replicasOf(partition).get(0);
+        return IngestException.notLeader("partition " + partition + " of table " + table.name()
+                + " has no replica on this node", preferred);
     }
-
-    private record PartitionKey(long tableId, int partition) {}
 }

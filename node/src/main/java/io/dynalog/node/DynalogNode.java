@@ -7,6 +7,10 @@ import io.dynalog.ingest.CatalogView;
 import io.dynalog.ingest.IngestService;
 import io.dynalog.ingest.KafkaWalAppender;
 import io.dynalog.ingest.WalTopics;
+import io.dynalog.ingest.acceptor.RocksAcceptorStores;
+import io.dynalog.ingest.paxos.PaxosConfig;
+import io.dynalog.ingest.peer.TcpPeerTransport;
+import io.dynalog.ingest.replication.ReplicationRuntime;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
@@ -37,6 +41,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class DynalogNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DynalogNode.class);
+    /**
+     * Replica-group timing: a leader silent for 500-1000 ms is replaced; its lease (400 ms) ends
+     * before that; heartbeats every 50 ms keep it; clocks may drift 0.1 % over a lease.
+     */
+    static final PaxosConfig PAXOS = new PaxosConfig(500, 50, 400, 1_000, 256);
+    static final long REPLICATION_TICK_MS = 10;
+
     /** How long a starting node waits for its tables' leaders before it serves the API. */
     private static final long TABLES_SERVED_TIMEOUT_MS = 30_000;
 
@@ -79,12 +90,14 @@ public final class DynalogNode implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config);
         KafkaWalAppender appender = own(new KafkaWalAppender(producer));
         ExecutorService ingestExecutor = ownExecutor(Executors.newFixedThreadPool(2, named("ingest")));
-        java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(named("ingest-timer"));
-        ownExecutor(timer);
+        Vertx vertx = Vertx.vertx();
+        closeOrder.push(() -> vertx.close().await());
+        RocksAcceptorStores acceptors = own(RocksAcceptorStores.open(config.dataDir().resolve("acceptors")));
+        TcpPeerTransport transport = own(TcpPeerTransport.start(vertx, config.nodeId(), "127.0.0.1", 0).join());
+        ReplicationRuntime runtime = own(new ReplicationRuntime(config.nodeId(), transport, acceptors, PAXOS,
+                REPLICATION_TICK_MS, () -> System.nanoTime() / 1_000_000, new java.security.SecureRandom()));
         IngestService ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
-                appender, ingestExecutor,
-                (task, delayMs) -> timer.schedule(() -> ingestExecutor.execute(task), delayMs, TimeUnit.MILLISECONDS),
-                System::currentTimeMillis));
+                appender, ingestExecutor, runtime, System::currentTimeMillis));
         replica.addListener(ingest::onApplied);
 
         CatalogLeader catalogLeader = new CatalogLeader(producer, metaTopic, new CatalogView() {
@@ -110,10 +123,8 @@ public final class DynalogNode implements AutoCloseable {
                     TABLES_SERVED_TIMEOUT_MS);
         }
 
-        Vertx vertx = Vertx.vertx();
         // Until the cluster's membership is shared, a node places every partition on itself.
         NodeInfo self = new NodeInfo(config.nodeId(), config.zone(), "localhost", config.apiPort(), "localhost", 0);
-        closeOrder.push(() -> vertx.close().await());
         DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
                 catalogReplica, catalogLeader, ingest, store, () -> java.util.List.of(self));
         server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());

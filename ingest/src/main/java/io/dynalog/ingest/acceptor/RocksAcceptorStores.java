@@ -41,6 +41,9 @@ public final class RocksAcceptorStores implements AutoCloseable {
     private static final byte ARCHIVED = 1;
     private static final byte ACCEPTED = 2;
     private static final int GROUP_PREFIX_BYTES = 12;
+    private static final long SLOW_SYNC_MS = 100;
+    /** Beyond this many slots at once, a truncation falls back to one range deletion. */
+    private static final long MAX_POINT_DELETES = 10_000;
 
     static {
         RocksDB.loadLibrary();
@@ -110,8 +113,11 @@ public final class RocksAcceptorStores implements AutoCloseable {
             }
             if (batch.isEmpty()) continue;
             try {
+                long startNs = System.nanoTime();
                 db.syncWal();
                 fsyncs.incrementAndGet();
+                long tookMs = (System.nanoTime() - startNs) / 1_000_000;
+                if (tookMs >= SLOW_SYNC_MS) log.warn("acceptor log sync took {} ms ({} syncs waiting)", tookMs, batch.size());
             } catch (RocksDBException e) {
                 // An acceptor whose votes cannot be made durable must not vote: its syncs never
                 // complete, so it sends no promise or acceptance, and the group goes on without it.
@@ -143,6 +149,8 @@ public final class RocksAcceptorStores implements AutoCloseable {
         private final byte[] prefix;
         private final LongConsumer onSynced;
         private long lastToken;
+        /** Every slot through this one is deleted (or was never written). */
+        private long truncatedThrough;
 
         GroupStore(byte[] prefix, LongConsumer onSynced) {
             this.prefix = prefix;
@@ -172,6 +180,7 @@ public final class RocksAcceptorStores implements AutoCloseable {
                     }
                     it.status();
                 }
+                truncatedThrough = archived;
                 return new DurableState(promised, archived, accepted);
             } catch (RocksDBException e) {
                 throw new IllegalStateException("cannot load acceptor state", e);
@@ -189,12 +198,20 @@ public final class RocksAcceptorStores implements AutoCloseable {
                     .putLong(ballot.round()).putInt(ballot.nodeId()).put(value).array());
         }
 
+        /**
+         * Deletes the truncated slots one by one: a truncation follows every WAL acknowledgement,
+         * and as many range deletions would pile up range tombstones that slow every later write.
+         */
         @Override
         public void truncateThrough(long slot) {
+            if (slot <= truncatedThrough) return;
             try (WriteBatch batch = new WriteBatch()) {
-                batch.deleteRange(slotKey(0), slotKey(slot + 1));
+                long from = Math.max(truncatedThrough + 1, slot - MAX_POINT_DELETES);
+                if (from > truncatedThrough + 1) batch.deleteRange(slotKey(0), slotKey(from));
+                for (long s = from; s <= slot; s++) batch.delete(slotKey(s));
                 batch.put(key(ARCHIVED), ByteBuffer.allocate(8).putLong(slot).array());
                 db.write(unsynced, batch);
+                truncatedThrough = slot;
             } catch (RocksDBException e) {
                 throw new IllegalStateException("cannot truncate acceptor state", e);
             }

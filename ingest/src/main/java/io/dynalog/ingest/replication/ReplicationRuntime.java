@@ -72,15 +72,123 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     /** Joins a group: starts this node's member of it (its durable state is loaded from the store). */
     public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, NoopFactory noops, PaxosListener listener) {
+        return join(group, memberIds, noops, ctx -> listener);
+    }
+
+    /**
+     * Joins a group whose listener needs the member itself: {@code listenerFactory} is given the
+     * group's {@link GroupContext} (on the loop) and returns the listener.
+     */
+    public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, NoopFactory noops,
+                                        java.util.function.Function<GroupContext, PaxosListener> listenerFactory) {
         return call(() -> {
             if (members.containsKey(group)) return null;
+            Context context = new Context(group);
             PaxosMember member = new PaxosMember(selfId, memberIds,
                     stores.forGroup(group.tableId(), group.partition(), token -> events.add(() -> onSynced(group, token))),
-                    (to, message) -> send(group, to, message), random, config, noops, listener);
+                    (to, message) -> send(group, to, message), random, config, noops, listenerFactory.apply(context));
+            context.member = member;
             members.put(group, member);
             member.start(clockMs.getAsLong());
             return null;
         });
+    }
+
+    /**
+     * A group's member as its listener may use it. Methods marked "loop only" must be called on
+     * the runtime's loop and never from inside a listener callback (use {@link #execute} to get
+     * out of one).
+     */
+    public interface GroupContext {
+        /** Runs {@code task} on the loop, after the current event. */
+        void execute(Runnable task);
+
+        /** Runs {@code task} on the loop after {@code delayMs}. */
+        void schedule(Runnable task, long delayMs);
+
+        long nowMs();
+
+        /** Loop only. */
+        ProposeResult propose(LongFunction<byte[]> valueForSlot);
+
+        /** Loop only. */
+        boolean hasLease();
+
+        /** Loop only. */
+        int leaderHint();
+
+        /** The WAL holds every slot through this one, as far as the member knows. Loop only. */
+        long archivedSlot();
+
+        /** The WAL holds every slot through {@code slot}; any thread. */
+        void archived(long slot);
+    }
+
+    private final class Context implements GroupContext {
+        final GroupId group;
+        PaxosMember member;
+
+        Context(GroupId group) {
+            this.group = group;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            events.add(() -> {
+                if (members.get(group) == member) task.run();
+            });
+        }
+
+        @Override
+        public void schedule(Runnable task, long delayMs) {
+            long due = clockMs.getAsLong() + delayMs;
+            synchronized (delayed) {
+                delayed.add(new Delayed(due, () -> execute(task)));
+            }
+        }
+
+        @Override
+        public long nowMs() {
+            return clockMs.getAsLong();
+        }
+
+        @Override
+        public ProposeResult propose(LongFunction<byte[]> valueForSlot) {
+            return member.propose(clockMs.getAsLong(), valueForSlot);
+        }
+
+        @Override
+        public boolean hasLease() {
+            return member.hasLease(clockMs.getAsLong());
+        }
+
+        @Override
+        public int leaderHint() {
+            return member.leaderHint();
+        }
+
+        @Override
+        public long archivedSlot() {
+            return member.archivedSlot();
+        }
+
+        @Override
+        public void archived(long slot) {
+            ReplicationRuntime.this.archived(group, slot);
+        }
+    }
+
+    private record Delayed(long dueMs, Runnable task) {}
+
+    private final java.util.PriorityQueue<Delayed> delayed =
+            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Delayed::dueMs));
+
+    private void runDueDelayed(long now) {
+        List<Runnable> due = new ArrayList<>();
+        synchronized (delayed) {
+            while (!delayed.isEmpty() && delayed.peek().dueMs() <= now) due.add(delayed.poll().task());
+        }
+        due.forEach(Runnable::run);
     }
 
     /** Leaves a group (the table was deleted, or the partition moved): its member stops. */
@@ -179,6 +287,7 @@ public final class ReplicationRuntime implements AutoCloseable {
                     batch.clear();
                 }
                 long now = clockMs.getAsLong();
+                runDueDelayed(now);
                 if (now >= nextTickMs) {
                     for (PaxosMember m : members.values()) runSafely(() -> m.onTick(now));
                     nextTickMs = now + tickIntervalMs;

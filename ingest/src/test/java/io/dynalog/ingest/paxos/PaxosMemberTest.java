@@ -487,6 +487,16 @@ class PaxosMemberTest {
         }
 
         @Test
+        void aFollowerDeliversWhatItHoldsBeforeTruncatingToTheArchivedSlot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, 1, entries(1, "a", "b"), 0, 0));
+            ctx.deliver(2, new Accept(leader, 2, List.of(), 2, 2));
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "a"), new Chosen(2, "b"));
+            assertThat(ctx.skippedThrough).isEmpty();
+        }
+
+        @Test
         void aFollowerSkipsDeliveringArchivedSlotsItNeverLearned() {
             PaxosTestContext ctx = PaxosTestContext.builder().build();
             ctx.deliver(2, new Accept(new Ballot(1, 2), 1, entries(6, "f"), 6, 5));

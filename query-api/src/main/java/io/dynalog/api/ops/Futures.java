@@ -34,6 +34,39 @@ final class Futures {
                         : e));
     }
 
+    /**
+     * Runs {@code attempt} again, after a short growing pause, while it fails for a reason a
+     * moment can cure (the partition's leader is changing or renewing its lease; for an idempotent
+     * write, also an unknown outcome), until {@code deadlineMs} from now: a client does not see a
+     * leader change, only a slower answer.
+     */
+    static <T> CompletableFuture<T> retrying(java.util.function.Supplier<CompletableFuture<T>> attempt,
+                                             boolean idempotent, long deadlineMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+        return attempt(attempt, idempotent, deadline, FIRST_RETRY_DELAY_MS);
+    }
+
+    private static <T> CompletableFuture<T> attempt(java.util.function.Supplier<CompletableFuture<T>> attempt,
+                                                    boolean idempotent, long deadlineNs, long delayMs) {
+        return attempt.get().exceptionallyCompose(e -> {
+            Throwable cause = Failures.unwrap(e);
+            boolean retryable = cause instanceof io.dynalog.ingest.IngestException ie && switch (ie.reason()) {
+                case NOT_LEADER, LEADER_UNAVAILABLE -> true;
+                case OUTCOME_UNKNOWN -> idempotent;
+                case CLOSED, OVERLOADED -> false;
+            };
+            if (!retryable || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) > deadlineNs) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS);
+            return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(v -> attempt(attempt, idempotent, deadlineNs, Math.min(delayMs * 2, MAX_RETRY_DELAY_MS)));
+        });
+    }
+
+    private static final long FIRST_RETRY_DELAY_MS = 5;
+    private static final long MAX_RETRY_DELAY_MS = 200;
+
     static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(READ_WAIT_MS, TimeUnit.MILLISECONDS);

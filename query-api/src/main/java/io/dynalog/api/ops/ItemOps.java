@@ -87,18 +87,25 @@ public final class ItemOps {
 
     /** Writes a whole item. */
     CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item) {
-        return Futures.writeDeadline(writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item)));
+        // A whole-item put is idempotent: retrying one whose outcome is unknown is safe.
+        return Futures.writeDeadline(Futures.retrying(
+                () -> writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item)),
+                true, Futures.WRITE_WAIT_MS));
     }
 
     /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
     CompletableFuture<WriteOutcome> delete(ItemKey key) {
-        return Futures.writeDeadline(writePath.write(key.table(), key.partition(), key.storeKey(),
-                current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete()));
+        return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(),
+                current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete()),
+                true, Futures.WRITE_WAIT_MS));
     }
 
     /** Reads an item: from the leader's view when consistent, else from the local replica. */
     CompletableFuture<Map<String, AttributeValue>> read(ItemKey key, boolean consistent) {
-        if (consistent) return Futures.readDeadline(writePath.consistentGet(key.table(), key.partition(), key.storeKey()));
+        if (consistent) {
+            return Futures.readDeadline(Futures.retrying(
+                    () -> writePath.consistentGet(key.table(), key.partition(), key.storeKey()), true, Futures.READ_WAIT_MS));
+        }
         return CompletableFuture.completedFuture(store.get(key.table().tableId(), key.storeKey()));
     }
 

@@ -89,7 +89,7 @@ public final class ReadOps {
                     ? range.intersect(new KeyRange(KeyRange.successor(start.storeKey()), null))
                     : range.intersect(new KeyRange(null, start.storeKey()));
         }
-        if (consistent) Futures.await(writePath.readBarrier(table, partition));
+        if (consistent) Futures.await(Futures.retrying(() -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS));
         PageBuilder page = new PageBuilder(table.keySchema(), limit == null ? Integer.MAX_VALUE : limit,
                 select == Select.COUNT, item -> true);
         if (!range.isEmpty()) {
@@ -149,7 +149,8 @@ public final class ReadOps {
                     KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
             KeyRange range = partitionRange.intersect(segmentRange);
             if (range.isEmpty()) continue;
-            if (consistent) Futures.await(writePath.readBarrier(table, p));
+            int part = p;
+            if (consistent) Futures.await(Futures.retrying(() -> writePath.readBarrier(table, part), true, Futures.READ_WAIT_MS));
             try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), range.lower(), range.upper(), true)) {
                 page.drain(cursor);
             }

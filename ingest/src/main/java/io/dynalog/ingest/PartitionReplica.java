@@ -1,0 +1,479 @@
+package io.dynalog.ingest;
+
+import io.dynalog.ingest.IngestException.Reason;
+import io.dynalog.ingest.paxos.PaxosListener;
+import io.dynalog.ingest.paxos.PaxosMember;
+import io.dynalog.ingest.paxos.ProposeResult;
+import io.dynalog.ingest.paxos.Role;
+import io.dynalog.ingest.replication.ReplicationRuntime.GroupContext;
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.WalEntry;
+import io.dynalog.topology.wire.WalEntryCodec;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part in one table partition's replica group, on top of its Paxos member: when the
+ * member leads, this orders the partition's writes, resolves each into a WAL entry against chosen
+ * state, has it chosen, appends chosen entries to the WAL in slot order, and serves consistent
+ * reads; when it does not, it says who does.
+ *
+ * <p>States and transitions (enforced in {@link #transition}):
+ * <pre>
+ *   FOLLOWER   --(the member became leader)------------------------------> RECOVERING
+ *   RECOVERING --(leader ready, and the local replica applied what it chose)--> SERVING
+ *   RECOVERING, SERVING --(the member lost leadership)-------------------> FOLLOWER
+ *   any        --(close)---------------------------------------------------> CLOSED
+ * </pre>
+ *
+ * <p>Threading: everything runs on the replication runtime's loop (the member's thread); the
+ * public methods hop onto it, and futures are completed on {@code completions} so that callers'
+ * continuations never run on the loop.
+ *
+ * <p>Invariants (DESIGN.md section 4):
+ * <ul>
+ *   <li>Writes to one item are serialised: a write is resolved only once every earlier write to
+ *       the item is chosen, against the item's chosen image (overlay over the local replica).</li>
+ *   <li>A write is acknowledged when its entry is chosen (a majority has it durably).</li>
+ *   <li>Chosen entries are appended to the WAL in slot order, each until Kafka acknowledges it,
+ *       and only then reported archived: the WAL never has a gap, may have duplicates.</li>
+ *   <li>A new leader serves only once its own replica has applied every slot it learned chosen.</li>
+ * </ul>
+ */
+final class PartitionReplica implements PaxosListener {
+    private static final Logger log = LoggerFactory.getLogger(PartitionReplica.class);
+
+    enum State { FOLLOWER, RECOVERING, SERVING, CLOSED }
+
+    /** Writes a partition accepts before it refuses more (the client backs off and retries). */
+    static final int MAX_PENDING_WRITES = 10_000;
+    static final long FIRST_RETRY_DELAY_MS = 50;
+    static final long MAX_RETRY_DELAY_MS = 2_000;
+
+    private final long tableId;
+    private final int partition;
+    private final String walTopic;
+    private final LocalReplica replica;
+    private final WalAppender appender;
+    private final Executor completions;
+    private final LongSupplier clockMs;
+    private GroupContext ctx;
+
+    private State state = State.FOLLOWER;
+    private Ballot ballot = Ballot.ZERO;
+    /** Bumped at every change of leadership: callbacks of an older term are ignored. */
+    private long term;
+    private long lastDelivered;
+    private long lastChosenHere;
+    private int pendingWrites;
+    private final Map<StoreKey, ArrayDeque<PendingWrite>> queuesByKey = new HashMap<>();
+    private final Map<Long, PendingWrite> proposed = new HashMap<>();
+    private final Map<StoreKey, WalEntry> overlay = new HashMap<>();
+    private final ArrayDeque<WalEntry> overlayBySlot = new ArrayDeque<>();
+    private final List<Runnable> servingWaiters = new ArrayList<>();
+    /** Entries chosen (under any leadership) that the WAL is not known to hold, in slot order. */
+    private final ArrayDeque<WalEntry> unarchived = new ArrayDeque<>();
+    /** The suffix of {@link #unarchived} this leader has not handed to the appender yet. */
+    private final ArrayDeque<WalEntry> toAppend = new ArrayDeque<>();
+    private int appendsInFlight;
+    private boolean appendFailed;
+    private long appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
+
+    PartitionReplica(long tableId, int partition, String walTopic, LocalReplica replica, WalAppender appender,
+                     Executor completions, LongSupplier clockMs) {
+        this.tableId = tableId;
+        this.partition = partition;
+        this.walTopic = walTopic;
+        this.replica = replica;
+        this.appender = appender;
+        this.completions = completions;
+        this.clockMs = clockMs;
+    }
+
+    /** Called once by the runtime, on the loop, before the member starts. */
+    PaxosListener attach(GroupContext context) {
+        this.ctx = context;
+        return this;
+    }
+
+    // ==== entry points (any thread) ==========================================================
+
+    CompletableFuture<WriteOutcome> write(byte[] storeKey, Mutation mutation) {
+        PendingWrite w = new PendingWrite(new StoreKey(storeKey), mutation);
+        ctx.execute(() -> accept(w));
+        return w.result;
+    }
+
+    CompletableFuture<Map<String, AttributeValue>> consistentGet(byte[] storeKey) {
+        CompletableFuture<Map<String, AttributeValue>> result = new CompletableFuture<>();
+        ctx.execute(() -> whenServing(result, () -> {
+            if (!ctx.hasLease()) {
+                fail(result, new IngestException(Reason.LEADER_UNAVAILABLE, "the leader's lease is being renewed"));
+                return;
+            }
+            Map<String, AttributeValue> item;
+            try {
+                item = view(new StoreKey(storeKey));
+            } catch (RuntimeException e) {
+                fail(result, e);
+                return;
+            }
+            completions.execute(() -> result.complete(item));
+        }));
+        return result;
+    }
+
+    CompletableFuture<Void> readBarrier() {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        ctx.execute(() -> whenServing(result, () -> replica.whenApplied(tableId, partition, lastChosenHere)
+                .whenCompleteAsync((v, e) -> {
+                    if (e != null) result.completeExceptionally(e); else result.complete(null);
+                }, completions)));
+        return result;
+    }
+
+    /** Completes once this node serves the partition as its leader, or knows who does. */
+    CompletableFuture<Void> whenSettled() {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        ctx.execute(() -> settle(result));
+        return result;
+    }
+
+    private void settle(CompletableFuture<Void> result) {
+        if (state == State.SERVING || (state == State.FOLLOWER && ctx.leaderHint() != PaxosMember.NO_LEADER)) {
+            completions.execute(() -> result.complete(null));
+        } else if (state == State.CLOSED) {
+            fail(result, closed());
+        } else {
+            ctx.schedule(() -> settle(result), 20);
+        }
+    }
+
+    /** The local replica applied the partition through {@code slot}: trim the overlay. Any thread. */
+    void onApplied(long slot) {
+        ctx.execute(() -> {
+            while (!overlayBySlot.isEmpty() && overlayBySlot.peekFirst().slot() <= slot) {
+                WalEntry e = overlayBySlot.pollFirst();
+                StoreKey key = new StoreKey(e.storeKey());
+                if (overlay.get(key) == e) overlay.remove(key);
+            }
+        });
+    }
+
+    void close() {
+        ctx.execute(() -> {
+            if (state == State.CLOSED) return;
+            abandonLeadership(true);
+            transition(State.CLOSED);
+        });
+    }
+
+    // ==== the member's callbacks (on the loop, inside a member call: never call the member) ====
+
+    @Override
+    public void onRoleChanged(Role role, Ballot newBallot) {
+        if (state == State.CLOSED) return;
+        ballot = newBallot;
+        if (role == Role.LEADER) {
+            if (state == State.FOLLOWER) {
+                term++;
+                transition(State.RECOVERING);
+                // What was chosen before this leadership and not archived may never have reached
+                // the WAL (its leader may have died first): this leader appends it again.
+                trimArchived();
+                toAppend.clear();
+                toAppend.addAll(unarchived);
+                appendsInFlight = 0;
+                appendFailed = false;
+                ctx.execute(this::pumpAppends);
+            }
+        } else if (state == State.RECOVERING || state == State.SERVING) {
+            term++;
+            abandonLeadership(false);
+            transition(State.FOLLOWER);
+        }
+    }
+
+    @Override
+    public void onLeaderReady(Ballot readyBallot) {
+        if (state != State.RECOVERING) return;
+        long myTerm = term;
+        long through = lastDelivered;
+        replica.whenApplied(tableId, partition, through).whenComplete((v, e) -> ctx.execute(() -> {
+            if (term != myTerm || state != State.RECOVERING) return;
+            if (e != null) {
+                log.warn("partition {}/{}: the local replica cannot reach slot {}; retrying", tableId, partition, through, e);
+                ctx.schedule(() -> onLeaderReady(readyBallot), MAX_RETRY_DELAY_MS);
+                return;
+            }
+            lastChosenHere = Math.max(lastChosenHere, through);
+            transition(State.SERVING);
+            log.info("partition {}/{} serves at ballot {} from slot {}", tableId, partition, ballot, through + 1);
+            List<Runnable> waiters = new ArrayList<>(servingWaiters);
+            servingWaiters.clear();
+            waiters.forEach(Runnable::run);
+            List<PendingWrite> heads = new ArrayList<>();
+            for (ArrayDeque<PendingWrite> q : queuesByKey.values()) heads.add(q.peekFirst());
+            heads.forEach(this::resolve);
+        }));
+    }
+
+    @Override
+    public void onDeliverySkipped(long throughSlot) {
+        lastDelivered = Math.max(lastDelivered, throughSlot);
+    }
+
+    @Override
+    public void onChosen(long slot, byte[] value) {
+        lastDelivered = slot;
+        boolean leading = state == State.RECOVERING || state == State.SERVING;
+        PendingWrite mine = leading ? proposed.remove(slot) : null;
+        WalEntry entry = mine != null && Arrays.equals(mine.encoded, value) ? mine.entry : WalEntryCodec.decode(value);
+        // Every member keeps what was chosen and not yet archived: if it becomes leader, it must
+        // append that to the WAL itself.
+        unarchived.addLast(entry);
+        if (!leading) {
+            trimArchived();
+            return;
+        }
+        lastChosenHere = slot;
+        toAppend.addLast(entry);
+        if (entry.kind() != WalEntry.Kind.NOOP) {
+            StoreKey key = new StoreKey(entry.storeKey());
+            overlay.put(key, entry);
+            overlayBySlot.addLast(entry);
+        }
+        if (mine != null) {
+            if (mine.entry == entry) {
+                complete(mine, new WriteOutcome(entry.oldImage(), entry.newImage(), slot), null);
+            } else {
+                complete(mine, null, new IngestException(Reason.OUTCOME_UNKNOWN,
+                        "another value was chosen in the write's slot; it was not applied"));
+            }
+        }
+        pumpAppends();
+    }
+
+    // ==== the write path (loop) ================================================================
+
+    private void accept(PendingWrite w) {
+        switch (state) {
+            case CLOSED -> fail(w.result, closed());
+            case FOLLOWER -> fail(w.result, notLeader());
+            case RECOVERING, SERVING -> {
+                if (pendingWrites >= MAX_PENDING_WRITES) {
+                    fail(w.result, new IngestException(Reason.OVERLOADED,
+                            "partition " + tableId + "/" + partition + " has " + pendingWrites + " writes waiting"));
+                    return;
+                }
+                pendingWrites++;
+                ArrayDeque<PendingWrite> queue = queuesByKey.computeIfAbsent(w.key, k -> new ArrayDeque<>());
+                queue.add(w);
+                if (queue.size() == 1 && state == State.SERVING) resolve(w);
+            }
+        }
+    }
+
+    private void resolve(PendingWrite w) {
+        if (w.resolved || state != State.SERVING) return;
+        w.resolved = true;
+        Map<String, AttributeValue> current;
+        Mutation.Result result;
+        try {
+            current = view(w.key);
+            result = w.mutation.resolve(current);
+        } catch (RuntimeException rejected) {
+            complete(w, null, rejected);
+            return;
+        }
+        if (!result.changed()) {
+            complete(w, new WriteOutcome(current, current, 0), null);
+            return;
+        }
+        long now = clockMs.getAsLong();
+        ProposeResult r = ctx.propose(slot -> {
+            w.entry = result.newImage() == null
+                    ? new WalEntry(tableId, partition, slot, ballot, WalEntry.Kind.DELETE, w.key.bytes(), null, current, now)
+                    : new WalEntry(tableId, partition, slot, ballot, WalEntry.Kind.PUT, w.key.bytes(), result.newImage(), current, now);
+            w.encoded = WalEntryCodec.encode(w.entry);
+            return w.encoded;
+        });
+        if (r instanceof ProposeResult.Proposed p) {
+            proposed.put(p.slot(), w);
+        } else {
+            complete(w, null, notLeader());
+        }
+    }
+
+    /** Completes the head write of its item's queue and starts the next write to the same item. */
+    private void complete(PendingWrite w, WriteOutcome outcome, Throwable error) {
+        ArrayDeque<PendingWrite> queue = queuesByKey.get(w.key);
+        if (queue != null && queue.peekFirst() == w) {
+            queue.pollFirst();
+            pendingWrites--;
+            if (queue.isEmpty()) {
+                queuesByKey.remove(w.key);
+            } else {
+                PendingWrite next = queue.peekFirst();
+                ctx.execute(() -> resolve(next));
+            }
+        }
+        completions.execute(() -> {
+            if (error != null) w.result.completeExceptionally(error); else w.result.complete(outcome);
+        });
+    }
+
+    private Map<String, AttributeValue> view(StoreKey key) {
+        WalEntry chosen = overlay.get(key);
+        if (chosen != null) return chosen.newImage();
+        return replica.read(tableId, key.bytes());
+    }
+
+    /** Leadership ends: writes in flight have unknown outcomes, queued ones go to the new leader. */
+    private void abandonLeadership(boolean closing) {
+        for (PendingWrite w : proposed.values()) {
+            completions.execute(() -> w.result.completeExceptionally(new IngestException(Reason.OUTCOME_UNKNOWN,
+                    "leadership changed while the write was being chosen; it may or may not have been applied")));
+        }
+        proposed.clear();
+        for (ArrayDeque<PendingWrite> q : queuesByKey.values()) {
+            for (PendingWrite w : q) {
+                if (w.resolved) continue;
+                IngestException e = closing ? closed() : notLeader();
+                completions.execute(() -> w.result.completeExceptionally(e));
+            }
+        }
+        queuesByKey.clear();
+        pendingWrites = 0;
+        overlay.clear();
+        overlayBySlot.clear();
+        trimArchived();
+        toAppend.clear();
+        appendsInFlight = 0;
+        appendFailed = false;
+        for (Runnable waiter : servingWaiters) waiter.run();
+        servingWaiters.clear();
+    }
+
+    private <T> void whenServing(CompletableFuture<T> result, Runnable action) {
+        switch (state) {
+            case SERVING -> action.run();
+            case RECOVERING -> servingWaiters.add(() -> {
+                if (state == State.SERVING) action.run(); else fail(result, notLeader());
+            });
+            case FOLLOWER -> fail(result, notLeader());
+            case CLOSED -> fail(result, closed());
+        }
+    }
+
+    // ==== the WAL (loop) =======================================================================
+
+    /** Appends chosen entries in slot order; after a failure, appends again from the first unacknowledged. */
+    private void pumpAppends() {
+        if (state != State.RECOVERING && state != State.SERVING) return;
+        if (appendFailed) {
+            if (appendsInFlight > 0) return;
+            appendFailed = false;
+            toAppend.clear();
+            toAppend.addAll(unarchived);
+        }
+        long myTerm = term;
+        WalEntry e;
+        while ((e = toAppend.pollFirst()) != null) {
+            WalEntry entry = e;
+            appendsInFlight++;
+            appender.append(walTopic, entry).whenComplete((ok, error) -> ctx.execute(() -> onAppended(myTerm, entry, error)));
+        }
+    }
+
+    private void onAppended(long myTerm, WalEntry e, Throwable error) {
+        if (term != myTerm) return;
+        appendsInFlight--;
+        if (error != null) {
+            if (!appendFailed) {
+                log.warn("partition {}/{}: WAL append of slot {} failed; appending again from the first unacknowledged slot in {} ms",
+                        tableId, partition, e.slot(), appendRetryDelayMs, error);
+            }
+            appendFailed = true;
+            long delay = appendRetryDelayMs;
+            appendRetryDelayMs = Math.min(appendRetryDelayMs * 2, MAX_RETRY_DELAY_MS);
+            if (appendsInFlight == 0) ctx.schedule(this::pumpAppends, delay);
+            return;
+        }
+        appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
+        long archived = 0;
+        while (!unarchived.isEmpty() && unarchived.peekFirst().slot() <= e.slot()) {
+            archived = unarchived.pollFirst().slot();
+        }
+        if (archived > 0) ctx.archived(archived);
+        if (appendFailed && appendsInFlight == 0) pumpAppends();
+    }
+
+    // ==== helpers ==============================================================================
+
+    /** Drops the chosen entries the WAL is known to hold. */
+    private void trimArchived() {
+        long archived = ctx.archivedSlot();
+        while (!unarchived.isEmpty() && unarchived.peekFirst().slot() <= archived) unarchived.pollFirst();
+    }
+
+    private void transition(State to) {
+        boolean legal = switch (to) {
+            case RECOVERING -> state == State.FOLLOWER;
+            case SERVING -> state == State.RECOVERING;
+            case FOLLOWER -> state == State.RECOVERING || state == State.SERVING;
+            case CLOSED -> state != State.CLOSED;
+        };
+        if (!legal) {
+            throw new IllegalStateException("partition " + tableId + "/" + partition + ": illegal transition "
+                    + state + " -> " + to + " at ballot " + ballot);
+        }
+        log.debug("partition {}/{}: {} -> {} (ballot {})", tableId, partition, state, to, ballot);
+        state = to;
+    }
+
+    private IngestException notLeader() {
+        int hint = ctx.leaderHint();
+        return IngestException.notLeader("this node does not lead partition " + partition
+                + " of table " + Long.toHexString(tableId), hint);
+    }
+
+    private IngestException closed() {
+        return new IngestException(Reason.CLOSED, "partition " + tableId + "/" + partition + " is closed on this node");
+    }
+
+    private <T> void fail(CompletableFuture<T> f, Throwable e) {
+        completions.execute(() -> f.completeExceptionally(e));
+    }
+
+    /** For tests and diagnostics: the state on the loop. */
+    CompletableFuture<State> state() {
+        CompletableFuture<State> f = new CompletableFuture<>();
+        ctx.execute(() -> f.complete(state));
+        return f;
+    }
+
+    private static final class PendingWrite {
+        final StoreKey key;
+        final Mutation mutation;
+        final CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
+        boolean resolved;
+        WalEntry entry;
+        byte[] encoded;
+
+        PendingWrite(StoreKey key, Mutation mutation) {
+            this.key = key;
+            this.mutation = mutation;
+        }
+    }
+}
