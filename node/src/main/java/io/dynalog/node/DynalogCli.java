@@ -47,8 +47,16 @@ public final class DynalogCli implements Runnable {
         @Option(names = "--region", defaultValue = "local", description = "Region reported in ARNs (default: ${DEFAULT-VALUE}).")
         String region;
 
+        @Option(names = "--host", defaultValue = "127.0.0.1",
+                description = "The address this node listens on and other nodes and clients reach it at (default: ${DEFAULT-VALUE}).")
+        String host;
+
+        @Option(names = "--peer-port", defaultValue = "0",
+                description = "The port replica groups talk on (default: any free port).")
+        int peerPort;
+
         NodeConfig config(String kafka, Path dir, short replicationFactor) {
-            return new NodeConfig(nodeId, zone, port, kafka, dir, topicPrefix, partitions, replicationFactor,
+            return new NodeConfig(nodeId, zone, host, port, peerPort, kafka, dir, topicPrefix, partitions, replicationFactor,
                     24L * 3600 * 1000, region);
         }
     }

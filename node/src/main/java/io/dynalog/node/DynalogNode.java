@@ -12,6 +12,8 @@ import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.peer.TcpPeerTransport;
 import io.dynalog.ingest.replication.ReplicationRuntime;
 import io.dynalog.replica.CatalogReplica;
+import io.dynalog.replica.CompactedTopicView;
+import io.dynalog.topology.wire.NodeRecordCodec;
 import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.model.TableDescriptor;
@@ -93,7 +95,15 @@ public final class DynalogNode implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         closeOrder.push(() -> vertx.close().await());
         RocksAcceptorStores acceptors = own(RocksAcceptorStores.open(config.dataDir().resolve("acceptors")));
-        TcpPeerTransport transport = own(TcpPeerTransport.start(vertx, config.nodeId(), "127.0.0.1", 0).join());
+        TcpPeerTransport transport = own(TcpPeerTransport.start(vertx, config.nodeId(), config.host(), config.peerPort()).join());
+        String nodesTopic = WalRecords.nodesTopic(config.topicPrefix());
+        topics.ensureMetaTopic(nodesTopic);
+        CompactedTopicView<NodeInfo> membership = own(new CompactedTopicView<>(
+                KafkaClients.assignedConsumer(config, "nodes"), nodesTopic, NodeRecordCodec::decode, "membership"));
+        membership.addListener((previous, current) -> {
+            if (current != null) transport.addPeer(current.nodeId(), current.peerHost(), current.peerPort());
+        });
+        membership.start().join();
         ReplicationRuntime runtime = own(new ReplicationRuntime(config.nodeId(), transport, acceptors, PAXOS,
                 REPLICATION_TICK_MS, () -> System.nanoTime() / 1_000_000, new java.security.SecureRandom()));
         IngestService ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
@@ -123,16 +133,32 @@ public final class DynalogNode implements AutoCloseable {
                     TABLES_SERVED_TIMEOUT_MS);
         }
 
-        // Until the cluster's membership is shared, a node places every partition on itself.
-        NodeInfo self = new NodeInfo(config.nodeId(), config.zone(), "localhost", config.apiPort(), "localhost", 0);
         DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
-                catalogReplica, catalogLeader, ingest, store, () -> java.util.List.of(self));
+                catalogReplica, catalogLeader, ingest, store, membership::values);
         server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());
         apiPort = server.start().join();
         closeOrder.push(server::close);
+        announce(producer, nodesTopic, new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort,
+                config.host(), transport.port()), membership);
         log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",
                 config.nodeId(), config.zone(), apiPort, config.kafkaBootstrapServers(), config.dataDir(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
+    }
+
+    /**
+     * Tells the cluster where this node is (the nodes topic, compacted by node id) and waits until
+     * this node's own view has it, so that tables created through it can be placed on it.
+     */
+    private static void announce(KafkaProducer<byte[], byte[]> producer, String nodesTopic, NodeInfo self,
+                                 CompactedTopicView<NodeInfo> membership) {
+        try {
+            long offset = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(nodesTopic, 0,
+                    Integer.toString(self.nodeId()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    NodeRecordCodec.encode(self))).get(30, TimeUnit.SECONDS).offset();
+            membership.whenConsumedTo(offset + 1).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("node " + self.nodeId() + " could not announce itself in " + nodesTopic, e);
+        }
     }
 
     public int apiPort() {

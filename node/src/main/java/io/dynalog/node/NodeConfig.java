@@ -8,9 +8,11 @@ import java.util.Objects;
  *
  * @param nodeId this node's id, unique in the cluster (part of every ballot it uses)
  * @param zone the availability zone the node is in
+ * @param host the address other nodes and clients reach this node at (it also listens there)
  * @param apiPort the DynamoDB API port (0 = pick a free one)
+ * @param peerPort the port replica groups talk on (0 = pick a free one)
  * @param kafkaBootstrapServers the Kafka cluster holding the WAL and the catalog
- * @param dataDir where the node keeps its RocksDB store
+ * @param dataDir where the node keeps its RocksDB stores
  * @param topicPrefix the prefix of every Kafka topic this cluster uses
  * @param defaultPartitions partitions of a new table
  * @param topicReplicationFactor replication factor of the topics the node creates
@@ -20,7 +22,9 @@ import java.util.Objects;
 public record NodeConfig(
         int nodeId,
         String zone,
+        String host,
         int apiPort,
+        int peerPort,
         String kafkaBootstrapServers,
         Path dataDir,
         String topicPrefix,
@@ -30,7 +34,9 @@ public record NodeConfig(
         String region) {
 
     public NodeConfig {
+        if (nodeId < 1) throw new IllegalArgumentException("node ids start at 1, got " + nodeId);
         Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
@@ -38,24 +44,30 @@ public record NodeConfig(
         if (topicReplicationFactor < 1) throw new IllegalArgumentException("topicReplicationFactor must be >= 1");
     }
 
-    /** A one-node configuration with the defaults. */
+    /** A one-node configuration with the defaults, on the loopback address. */
     public static NodeConfig singleNode(int apiPort, String kafkaBootstrapServers, Path dataDir) {
-        return new NodeConfig(1, "az1", apiPort, kafkaBootstrapServers, dataDir, "dynalog", 4, (short) 1,
+        return new NodeConfig(1, "az1", "127.0.0.1", apiPort, 0, kafkaBootstrapServers, dataDir, "dynalog", 4, (short) 1,
                 24L * 3600 * 1000, "local");
     }
 
     public NodeConfig withTopicPrefix(String prefix) {
-        return new NodeConfig(nodeId, zone, apiPort, kafkaBootstrapServers, dataDir, prefix, defaultPartitions,
-                topicReplicationFactor, pointInTimeWindowMs, region);
+        return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, prefix,
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region);
     }
 
     public NodeConfig withDefaultPartitions(int partitions) {
-        return new NodeConfig(nodeId, zone, apiPort, kafkaBootstrapServers, dataDir, topicPrefix, partitions,
-                topicReplicationFactor, pointInTimeWindowMs, region);
+        return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
+                partitions, topicReplicationFactor, pointInTimeWindowMs, region);
     }
 
     public NodeConfig withDataDir(Path dir) {
-        return new NodeConfig(nodeId, zone, apiPort, kafkaBootstrapServers, dir, topicPrefix, defaultPartitions,
-                topicReplicationFactor, pointInTimeWindowMs, region);
+        return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dir, topicPrefix,
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region);
+    }
+
+    /** The same configuration as another node of the cluster. */
+    public NodeConfig asNode(int id, String nodeZone, int nodeApiPort, int nodePeerPort, Path dir) {
+        return new NodeConfig(id, nodeZone, host, nodeApiPort, nodePeerPort, kafkaBootstrapServers, dir, topicPrefix,
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region);
     }
 }

@@ -100,12 +100,14 @@ public final class TableOps {
         }
         List<AttributeDefinition> definitions = new ArrayList<>();
         defined.forEach((n, t) -> definitions.add(new AttributeDefinition(n, t)));
+        Collection<NodeInfo> nodes = members.get();
+        if (nodes.isEmpty()) throw ApiException.serviceUnavailable("The cluster's nodes are not known yet; retry the request");
         long tableId = newTableId();
         TableDescriptor table = new TableDescriptor(name, tableId, keySchema, definitions,
                 provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? rcu : 0, provisioned ? wcu : 0,
                 defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
                 WalRecords.walTopic(topicPrefix, name, tableId),
-                Placement.table(defaultPartitions, members.get(), Placement.DEFAULT_REPLICATION_FACTOR));
+                Placement.table(defaultPartitions, nodes, Placement.DEFAULT_REPLICATION_FACTOR));
         return catalogLeader.create(table).thenApply(t -> {
             ObjectNode response = JSON.objectNode();
             response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));

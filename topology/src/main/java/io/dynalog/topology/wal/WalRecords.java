@@ -26,4 +26,9 @@ public final class WalRecords {
     public static String metaTopic(String prefix) {
         return prefix + ".meta";
     }
+
+    /** The compacted topic where every node announces itself (key: node id). */
+    public static String nodesTopic(String prefix) {
+        return prefix + ".nodes";
+    }
 }
