@@ -1,6 +1,7 @@
 package io.dynalog.node;
 
 import io.dynalog.api.DynamoApi;
+import io.dynalog.api.route.Cluster;
 import io.dynalog.api.http.DynamoHttpServer;
 import io.dynalog.ingest.CatalogLeader;
 import io.dynalog.ingest.CatalogView;
@@ -56,6 +57,7 @@ public final class DynalogNode implements AutoCloseable {
     private final NodeConfig config;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
     private DynamoHttpServer server;
+    private CompactedTopicView<NodeInfo> membership;
     private int apiPort;
 
     private DynalogNode(NodeConfig config) {
@@ -98,7 +100,7 @@ public final class DynalogNode implements AutoCloseable {
         TcpPeerTransport transport = own(TcpPeerTransport.start(vertx, config.nodeId(), config.host(), config.peerPort()).join());
         String nodesTopic = WalRecords.nodesTopic(config.topicPrefix());
         topics.ensureMetaTopic(nodesTopic);
-        CompactedTopicView<NodeInfo> membership = own(new CompactedTopicView<>(
+        membership = own(new CompactedTopicView<>(
                 KafkaClients.assignedConsumer(config, "nodes"), nodesTopic, NodeRecordCodec::decode, "membership"));
         membership.addListener((previous, current) -> {
             if (current != null) transport.addPeer(current.nodeId(), current.peerHost(), current.peerPort());
@@ -134,7 +136,17 @@ public final class DynalogNode implements AutoCloseable {
         }
 
         DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
-                catalogReplica, catalogLeader, ingest, store, membership::values);
+                catalogReplica, catalogLeader, ingest, store, membership::values, new Cluster() {
+                    @Override
+                    public int selfId() {
+                        return config.nodeId();
+                    }
+
+                    @Override
+                    public NodeInfo node(int nodeId) {
+                        return membership.get(Integer.toString(nodeId));
+                    }
+                });
         server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());
         apiPort = server.start().join();
         closeOrder.push(server::close);
@@ -159,6 +171,11 @@ public final class DynalogNode implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("node " + self.nodeId() + " could not announce itself in " + nodesTopic, e);
         }
+    }
+
+    /** How many nodes this node knows of (itself included). */
+    public int knownNodes() {
+        return membership == null ? 0 : membership.values().size();
     }
 
     public int apiPort() {

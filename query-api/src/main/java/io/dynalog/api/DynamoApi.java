@@ -1,11 +1,9 @@
 package io.dynalog.api;
 
 import io.dynalog.api.http.Operation;
-import io.dynalog.api.ops.BatchOps;
 import io.dynalog.api.ops.Failures;
-import io.dynalog.api.ops.ItemOps;
-import io.dynalog.api.ops.ReadOps;
-import io.dynalog.api.ops.TableOps;
+import io.dynalog.api.ops.Operations;
+import io.dynalog.api.route.Cluster;
 import io.dynalog.ingest.CatalogLeader;
 import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
@@ -28,26 +26,16 @@ public final class DynamoApi {
 
     private final Map<String, Operation> operations = new TreeMap<>();
 
-    /** @param members the cluster's nodes, for placing new tables' partitions */
+    /**
+     * @param members the cluster's nodes, for placing new tables' partitions
+     * @param cluster the nodes requests may be forwarded to
+     */
     public DynamoApi(Settings settings, CatalogReplica catalog, CatalogLeader catalogLeader,
-                     WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members) {
-        TableOps tables = new TableOps(catalog, catalogLeader, store, settings.topicPrefix(),
-                settings.defaultPartitions(), settings.region(), members);
-        ItemOps items = new ItemOps(tables, writePath, store);
-        BatchOps batches = new BatchOps(tables, items);
-        ReadOps reads = new ReadOps(tables, writePath, store);
-        operations.put("CreateTable", tables::createTable);
-        operations.put("DescribeTable", tables::describeTable);
-        operations.put("ListTables", tables::listTables);
-        operations.put("DeleteTable", tables::deleteTable);
-        operations.put("PutItem", items::putItem);
-        operations.put("GetItem", items::getItem);
-        operations.put("DeleteItem", items::deleteItem);
-        operations.put("BatchWriteItem", batches::batchWriteItem);
-        operations.put("BatchGetItem", batches::batchGetItem);
-        operations.put("Query", reads::query);
-        operations.put("Scan", reads::scan);
+                     WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster) {
+        Operations ops = new Operations(settings, catalog, catalogLeader, writePath, store, members, cluster);
+        ops.register(operations);
     }
+
 
     /** Every operation, its failures mapped to DynamoDB errors. */
     public Map<String, Operation> operations() {

@@ -39,7 +39,7 @@ public final class BatchOps {
     private final TableOps tables;
     private final ItemOps items;
 
-    public BatchOps(TableOps tables, ItemOps items) {
+    BatchOps(TableOps tables, ItemOps items) {
         this.tables = tables;
         this.items = items;
     }
@@ -78,7 +78,7 @@ public final class BatchOps {
 
         List<CompletableFuture<Boolean>> done = new ArrayList<>(writes.size());
         for (Write w : writes) {
-            CompletableFuture<?> f = w.item == null ? items.delete(w.key) : items.put(w.key, w.item);
+            CompletableFuture<?> f = write(w);
             done.add(f.handle((ok, error) -> error == null));
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -94,6 +94,40 @@ public final class BatchOps {
             }
             return response;
         });
+    }
+
+    /** One write of the batch, at its partition's leader (forwarded as a PutItem or DeleteItem when that is another node). */
+    private CompletableFuture<ObjectNode> write(Write w) {
+        ObjectNode single = JSON.objectNode().put("TableName", w.key.table().name());
+        if (w.item == null) {
+            single.set("Key", w.original.get("DeleteRequest").get("Key"));
+            return items.router().toLeader("DeleteItem", single,
+                    handOff -> items.delete(w.key, handOff).thenApply(o -> JSON.objectNode()));
+        }
+        single.set("Item", w.original.get("PutRequest").get("Item"));
+        return items.router().toLeader("PutItem", single,
+                handOff -> items.put(w.key, w.item, handOff).thenApply(o -> JSON.objectNode()));
+    }
+
+    /** One read of the batch: at the leader when consistent, else at a replica (forwarded as a GetItem when not here). */
+    private CompletableFuture<Map<String, AttributeValue>> read(ItemKey key, boolean consistent) {
+        ObjectNode single = JSON.objectNode().put("TableName", key.table().name()).put("ConsistentRead", consistent);
+        single.set("Key", AttributeValues.toJson(key.key()));
+        CompletableFuture<ObjectNode> answer;
+        if (consistent) {
+            answer = items.router().toLeader("GetItem", single, handOff -> items.read(key, true, handOff).thenApply(BatchOps::itemResponse));
+        } else if (!items.router().holds(key.table(), key.partition())) {
+            answer = items.router().toReplica("GetItem", single, key.table(), key.partition());
+        } else {
+            return items.read(key, false, e -> false);
+        }
+        return answer.thenApply(r -> AttributeValues.itemFromJson(r.get("Item"), "Item"));
+    }
+
+    private static ObjectNode itemResponse(Map<String, AttributeValue> item) {
+        ObjectNode r = JSON.objectNode();
+        if (item != null) r.set("Item", AttributeValues.toJson(item));
+        return r;
     }
 
     private static Write write(TableDescriptor table, JsonNode request) {
@@ -153,7 +187,7 @@ public final class BatchOps {
         Map<TableRead, List<CompletableFuture<Map<String, AttributeValue>>>> results = new LinkedHashMap<>();
         for (TableRead r : reads) {
             List<CompletableFuture<Map<String, AttributeValue>>> fs = new ArrayList<>();
-            for (ItemKey k : r.keys) fs.add(items.read(k, r.consistent));
+            for (ItemKey k : r.keys) fs.add(read(k, r.consistent));
             results.put(r, fs);
         }
         CompletableFuture<?>[] all = results.values().stream().flatMap(List::stream).toArray(CompletableFuture[]::new);

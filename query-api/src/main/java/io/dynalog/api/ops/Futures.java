@@ -42,15 +42,23 @@ final class Futures {
      */
     static <T> CompletableFuture<T> retrying(java.util.function.Supplier<CompletableFuture<T>> attempt,
                                              boolean idempotent, long deadlineMs) {
+        return retrying(attempt, idempotent, deadlineMs, e -> false);
+    }
+
+    /** As {@link #retrying(java.util.function.Supplier, boolean, long)}, but gives up at once on a failure {@code handOff} claims. */
+    static <T> CompletableFuture<T> retrying(java.util.function.Supplier<CompletableFuture<T>> attempt,
+                                             boolean idempotent, long deadlineMs,
+                                             java.util.function.Predicate<Throwable> handOff) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
-        return attempt(attempt, idempotent, deadline, FIRST_RETRY_DELAY_MS);
+        return attempt(attempt, idempotent, deadline, FIRST_RETRY_DELAY_MS, handOff);
     }
 
     private static <T> CompletableFuture<T> attempt(java.util.function.Supplier<CompletableFuture<T>> attempt,
-                                                    boolean idempotent, long deadlineNs, long delayMs) {
+                                                    boolean idempotent, long deadlineNs, long delayMs,
+                                                    java.util.function.Predicate<Throwable> handOff) {
         return attempt.get().exceptionallyCompose(e -> {
             Throwable cause = Failures.unwrap(e);
-            boolean retryable = cause instanceof io.dynalog.ingest.IngestException ie && switch (ie.reason()) {
+            boolean retryable = !handOff.test(cause) && cause instanceof io.dynalog.ingest.IngestException ie && switch (ie.reason()) {
                 case NOT_LEADER, LEADER_UNAVAILABLE -> true;
                 case OUTCOME_UNKNOWN -> idempotent;
                 case CLOSED, OVERLOADED -> false;
@@ -60,7 +68,7 @@ final class Futures {
             }
             java.util.concurrent.Executor later = CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS);
             return CompletableFuture.supplyAsync(() -> null, later)
-                    .thenCompose(v -> attempt(attempt, idempotent, deadlineNs, Math.min(delayMs * 2, MAX_RETRY_DELAY_MS)));
+                    .thenCompose(v -> attempt(attempt, idempotent, deadlineNs, Math.min(delayMs * 2, MAX_RETRY_DELAY_MS), handOff));
         });
     }
 

@@ -16,6 +16,7 @@ import io.dynalog.topology.model.ItemValidator;
 import io.dynalog.topology.model.TableDescriptor;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * PutItem, GetItem and DeleteItem: validate the request, then hand the write to the partition's
@@ -28,11 +29,13 @@ public final class ItemOps {
     private final TableOps tables;
     private final WritePath writePath;
     private final ReplicaStore store;
+    private final Router router;
 
-    public ItemOps(TableOps tables, WritePath writePath, ReplicaStore store) {
+    ItemOps(TableOps tables, WritePath writePath, ReplicaStore store, Router router) {
         this.tables = tables;
         this.writePath = writePath;
         this.store = store;
+        this.router = router;
     }
 
     public CompletableFuture<ObjectNode> putItem(ObjectNode request) {
@@ -49,7 +52,7 @@ public final class ItemOps {
         ItemValidator.validateItem(table.keySchema(), item);
         ItemKey key = ItemKey.ofItem(table, item);
         ReturnValues rv = returnValues;
-        return put(key, item).thenApply(outcome -> respond(rv, outcome));
+        return router.toLeader("PutItem", request, handOff -> put(key, item, handOff).thenApply(outcome -> respond(rv, outcome)));
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
@@ -65,7 +68,7 @@ public final class ItemOps {
         TableDescriptor table = tables.activeTable(tableName);
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
         ReturnValues rv = returnValues;
-        return delete(key).thenApply(outcome -> respond(rv, outcome));
+        return router.toLeader("DeleteItem", request, handOff -> delete(key, handOff).thenApply(outcome -> respond(rv, outcome)));
     }
 
     public CompletableFuture<ObjectNode> getItem(ObjectNode request) {
@@ -78,35 +81,45 @@ public final class ItemOps {
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
         TableDescriptor table = tables.activeTable(tableName);
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
-        return read(key, consistent).thenApply(item -> {
+        java.util.function.Function<Map<String, AttributeValue>, ObjectNode> respond = item -> {
             ObjectNode response = JSON.objectNode();
             if (item != null) response.set("Item", AttributeValues.itemNode(item));
             return response;
-        });
+        };
+        if (consistent) return router.toLeader("GetItem", request, handOff -> read(key, true, handOff).thenApply(respond));
+        if (!router.holds(table, key.partition())) return router.toReplica("GetItem", request, table, key.partition());
+        return read(key, false, e -> false).thenApply(respond);
     }
 
-    /** Writes a whole item. */
-    CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item) {
+    /**
+     * Writes a whole item at the partition's leader (here); {@code handOff} claims the failures
+     * the caller handles itself (another node leads: forward).
+     */
+    CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item, Predicate<Throwable> handOff) {
         // A whole-item put is idempotent: retrying one whose outcome is unknown is safe.
         return Futures.writeDeadline(Futures.retrying(
                 () -> writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item)),
-                true, Futures.WRITE_WAIT_MS));
+                true, Futures.WRITE_WAIT_MS, handOff));
     }
 
     /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
-    CompletableFuture<WriteOutcome> delete(ItemKey key) {
+    CompletableFuture<WriteOutcome> delete(ItemKey key, Predicate<Throwable> handOff) {
         return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(),
                 current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete()),
-                true, Futures.WRITE_WAIT_MS));
+                true, Futures.WRITE_WAIT_MS, handOff));
     }
 
     /** Reads an item: from the leader's view when consistent, else from the local replica. */
-    CompletableFuture<Map<String, AttributeValue>> read(ItemKey key, boolean consistent) {
+    CompletableFuture<Map<String, AttributeValue>> read(ItemKey key, boolean consistent, Predicate<Throwable> handOff) {
         if (consistent) {
             return Futures.readDeadline(Futures.retrying(
-                    () -> writePath.consistentGet(key.table(), key.partition(), key.storeKey()), true, Futures.READ_WAIT_MS));
+                    () -> writePath.consistentGet(key.table(), key.partition(), key.storeKey()), true, Futures.READ_WAIT_MS, handOff));
         }
         return CompletableFuture.completedFuture(store.get(key.table().tableId(), key.storeKey()));
+    }
+
+    Router router() {
+        return router;
     }
 
     private static ReturnValues onlyNoneOrAllOld(ReturnValues rv) {

@@ -43,11 +43,16 @@ public final class ReadOps {
     private final TableOps tables;
     private final WritePath writePath;
     private final ReplicaStore store;
+    private final Router router;
+    /** Where a consistent Query reads its page once the barrier is passed (not the thread that passed it). */
+    private final java.util.concurrent.Executor pageReads;
 
-    public ReadOps(TableOps tables, WritePath writePath, ReplicaStore store) {
+    ReadOps(TableOps tables, WritePath writePath, ReplicaStore store, Router router, java.util.concurrent.Executor pageReads) {
         this.tables = tables;
         this.writePath = writePath;
         this.store = store;
+        this.router = router;
+        this.pageReads = pageReads;
     }
 
     public CompletableFuture<ObjectNode> query(ObjectNode request) {
@@ -89,15 +94,25 @@ public final class ReadOps {
                     ? range.intersect(new KeyRange(KeyRange.successor(start.storeKey()), null))
                     : range.intersect(new KeyRange(null, start.storeKey()));
         }
-        if (consistent) Futures.await(Futures.retrying(() -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS));
-        PageBuilder page = new PageBuilder(table.keySchema(), limit == null ? Integer.MAX_VALUE : limit,
-                select == Select.COUNT, item -> true);
-        if (!range.isEmpty()) {
-            try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), range.lower(), range.upper(), forward)) {
-                page.drain(cursor);
+        KeyRange queryRange = range;
+        int pageLimit = limit == null ? Integer.MAX_VALUE : limit;
+        java.util.function.Supplier<ObjectNode> readPage = () -> {
+            PageBuilder page = new PageBuilder(table.keySchema(), pageLimit, select == Select.COUNT, item -> true);
+            if (!queryRange.isEmpty()) {
+                try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), queryRange.lower(), queryRange.upper(), forward)) {
+                    page.drain(cursor);
+                }
             }
+            return respond(page.build(), select);
+        };
+        if (consistent) {
+            // At the leader, once its replica reflects every write chosen before the query began.
+            return router.toLeader("Query", request, handOff -> Futures.readDeadline(Futures.retrying(
+                    () -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS, handOff))
+                    .thenApplyAsync(v -> readPage.get(), pageReads));
         }
-        return CompletableFuture.completedFuture(respond(page.build(), select));
+        if (!router.holds(table, partition)) return router.toReplica("Query", request, table, partition);
+        return CompletableFuture.completedFuture(readPage.get());
     }
 
     public CompletableFuture<ObjectNode> scan(ObjectNode request) {
@@ -144,6 +159,10 @@ public final class ReadOps {
         if (resumeAfter != null) segmentRange = segmentRange.intersect(new KeyRange(resumeAfter, null));
         // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
         for (int p = 0; p < table.partitionCount() && !page.full(); p++) {
+            if (!router.holds(table, p)) {
+                throw ApiException.serviceUnavailable("Scan needs every partition on the node it is sent to; "
+                        + "partition " + p + " of " + table.name() + " is not on this node (Scan across nodes is not supported yet)");
+            }
             KeyRange partitionRange = new KeyRange(
                     KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
                     KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));

@@ -47,13 +47,18 @@ public final class Forwarder {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encode(body)))
                 .build();
         return http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray()).handle((response, error) -> {
-            if (error != null) {
-                throw ApiException.serviceUnavailable("node " + to.nodeId() + " did not answer: " + error.getMessage());
-            }
+            if (error != null) throw new Unreachable(to.nodeId(), error);
             ObjectNode answer = Json.parseObject(response.body());
             if (response.statusCode() == 200) return answer;
             throw remoteError(answer);
         });
+    }
+
+    /** The other node could not be reached: it may be down, and its partitions are changing leaders. */
+    public static final class Unreachable extends RuntimeException {
+        Unreachable(int nodeId, Throwable cause) {
+            super("node " + nodeId + " did not answer: " + cause, cause, false, false);
+        }
     }
 
     private static ApiException remoteError(ObjectNode answer) {

@@ -1,0 +1,103 @@
+package io.dynalog.node.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynalog.node.DynalogNode;
+import io.dynalog.node.NodeConfig;
+import io.dynalog.node.kafka.SharedTestKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+
+/**
+ * Three nodes in three zones in this JVM on the shared broker: every partition is a replica group
+ * of three. Writes through one node, reads through the others (consistent ones forwarded to the
+ * leader, eventual ones served by the local replica), and a node stopped with no acknowledged
+ * write lost.
+ */
+class ClusterTest {
+    final List<DynalogNode> nodes = new ArrayList<>();
+    final List<DynamoDbClient> clients = new ArrayList<>();
+    final List<Path> dirs = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(DynamoDbClient::close);
+        nodes.forEach(n -> {
+            if (n != null) n.close();
+        });
+        dirs.forEach(TestNode::deleteRecursively);
+    }
+
+    @Test
+    void writesAndReadsThroughAnyNodeSurviveANodeStopping() throws Exception {
+        String prefix = "cl" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
+                .withTopicPrefix(prefix).withDefaultPartitions(3);
+        for (int id = 1; id <= 3; id++) {
+            Path dir = Files.createTempDirectory("dynalog-cluster-" + id + "-");
+            dirs.add(dir);
+            nodes.add(DynalogNode.start(base.asNode(id, "az" + id, 0, 0, dir)));
+        }
+        for (DynalogNode n : nodes) clients.add(TestNode.client(n.apiPort()));
+        Awaitility.await("every node knows the three").atMost(Duration.ofSeconds(10))
+                .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == 3));
+
+        clients.get(0).createTable(r -> r.tableName("Replicated").billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.N).build()));
+        Awaitility.await("table ACTIVE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                clients.get(1).describeTable(r -> r.tableName("Replicated")).table().tableStatus() == TableStatus.ACTIVE);
+
+        List<Map<String, AttributeValue>> written = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            Map<String, AttributeValue> item = Map.of("pk", AttributeValue.fromS("p" + (i % 6)),
+                    "sk", AttributeValue.fromN(Integer.toString(i)), "v", AttributeValue.fromS("value-" + i));
+            clients.get(i % 3).putItem(r -> r.tableName("Replicated").item(item));
+            written.add(item);
+        }
+        for (Map<String, AttributeValue> item : written) {
+            Map<String, AttributeValue> key = Map.of("pk", item.get("pk"), "sk", item.get("sk"));
+            for (DynamoDbClient c : clients) {
+                assertThat(c.getItem(r -> r.tableName("Replicated").key(key).consistentRead(true)).item()).isEqualTo(item);
+            }
+        }
+        Awaitility.await("eventually consistent reads on every node").atMost(Duration.ofSeconds(10)).until(() ->
+                clients.stream().allMatch(c -> c.query(r -> r.tableName("Replicated").keyConditionExpression("pk = :p")
+                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p1")))).count() == 10));
+        assertThat(clients.get(2).query(r -> r.tableName("Replicated").keyConditionExpression("pk = :p").consistentRead(true)
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p2")))).count()).isEqualTo(10);
+
+        // Node 1 stops: its partitions elect new leaders among nodes 2 and 3; nothing acknowledged is lost.
+        clients.get(0).close();
+        nodes.get(0).close();
+        nodes.set(0, null);
+        for (int i = 60; i < 90; i++) {
+            Map<String, AttributeValue> item = Map.of("pk", AttributeValue.fromS("p" + (i % 6)),
+                    "sk", AttributeValue.fromN(Integer.toString(i)), "v", AttributeValue.fromS("value-" + i));
+            clients.get(1 + i % 2).putItem(r -> r.tableName("Replicated").item(item));
+            written.add(item);
+        }
+        for (Map<String, AttributeValue> item : written) {
+            Map<String, AttributeValue> key = Map.of("pk", item.get("pk"), "sk", item.get("sk"));
+            assertThat(clients.get(2).getItem(r -> r.tableName("Replicated").key(key).consistentRead(true)).item()).isEqualTo(item);
+        }
+    }
+}

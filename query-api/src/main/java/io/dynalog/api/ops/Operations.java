@@ -1,0 +1,48 @@
+package io.dynalog.api.ops;
+
+import io.dynalog.api.DynamoApi;
+import io.dynalog.api.http.Operation;
+import io.dynalog.api.route.Cluster;
+import io.dynalog.api.route.Forwarder;
+import io.dynalog.ingest.CatalogLeader;
+import io.dynalog.ingest.WritePath;
+import io.dynalog.replica.CatalogReplica;
+import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.placement.NodeInfo;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Supplier;
+
+/** Builds the operation handlers and registers them by their X-Amz-Target name. */
+public final class Operations {
+    private final TableOps tables;
+    private final ItemOps items;
+    private final BatchOps batches;
+    private final ReadOps reads;
+
+    public Operations(DynamoApi.Settings settings, CatalogReplica catalog, CatalogLeader catalogLeader,
+                      WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster) {
+        Router router = new Router(cluster, new Forwarder(Duration.ofMillis(Futures.WRITE_WAIT_MS + 2_000)));
+        tables = new TableOps(catalog, catalogLeader, store, settings.topicPrefix(), settings.defaultPartitions(),
+                settings.region(), members);
+        items = new ItemOps(tables, writePath, store, router);
+        batches = new BatchOps(tables, items);
+        reads = new ReadOps(tables, writePath, store, router, ForkJoinPool.commonPool());
+    }
+
+    public void register(Map<String, Operation> operations) {
+        operations.put("CreateTable", tables::createTable);
+        operations.put("DescribeTable", tables::describeTable);
+        operations.put("ListTables", tables::listTables);
+        operations.put("DeleteTable", tables::deleteTable);
+        operations.put("PutItem", items::putItem);
+        operations.put("GetItem", items::getItem);
+        operations.put("DeleteItem", items::deleteItem);
+        operations.put("BatchWriteItem", batches::batchWriteItem);
+        operations.put("BatchGetItem", batches::batchGetItem);
+        operations.put("Query", reads::query);
+        operations.put("Scan", reads::scan);
+    }
+}

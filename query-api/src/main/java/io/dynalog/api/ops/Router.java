@@ -1,0 +1,103 @@
+package io.dynalog.api.ops;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dynalog.api.ApiException;
+import io.dynalog.api.route.Cluster;
+import io.dynalog.api.route.Forwarder;
+import io.dynalog.ingest.IngestException;
+import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.placement.NodeInfo;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Where a request for one partition is served: writes and consistent reads at the partition's
+ * leader, eventually consistent reads at a replica (this node's, or one in its zone). A request
+ * this node cannot serve is forwarded once; a forwarded request is never forwarded again.
+ */
+final class Router {
+    private final Cluster cluster;
+    private final Forwarder forwarder;
+
+    Router(Cluster cluster, Forwarder forwarder) {
+        this.cluster = cluster;
+        this.forwarder = forwarder;
+    }
+
+    /** True when this node holds a replica of the partition. */
+    boolean holds(TableDescriptor table, int partition) {
+        return table.replicasOf(partition).contains(cluster.selfId());
+    }
+
+    /**
+     * Serves a leader-bound request: {@code local} runs here (told whether it may hand off to a
+     * remote leader); when it fails because another node leads, the request goes there.
+     */
+    CompletableFuture<ObjectNode> toLeader(String operation, ObjectNode request,
+                                           Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local) {
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Futures.WRITE_WAIT_MS);
+        return attempt(operation, request, local, deadlineNs);
+    }
+
+    /**
+     * One try: here, or at the leader this node names. A leader that does not answer is probably
+     * gone, and its hint stale until the group elects another: try again here after a pause.
+     */
+    private CompletableFuture<ObjectNode> attempt(String operation, ObjectNode request,
+                                                  Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local,
+                                                  long deadlineNs) {
+        boolean mayForward = !Forwarder.wasForwarded(request);
+        Predicate<Throwable> handOff = e -> mayForward && remoteLeader(e) != null;
+        return local.apply(handOff).exceptionallyCompose(e -> {
+            NodeInfo leader = mayForward ? remoteLeader(Failures.unwrap(e)) : null;
+            if (leader == null) return CompletableFuture.failedFuture(e);
+            return forwarder.forward(leader, operation, request).exceptionallyCompose(fe -> {
+                if (!(Failures.unwrap(fe) instanceof Forwarder.Unreachable)) return CompletableFuture.failedFuture(fe);
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNREACHABLE_RETRY_MS) > deadlineNs) {
+                    return CompletableFuture.failedFuture(ApiException.serviceUnavailable(
+                            "The partition's leader is not reachable; retry the request"));
+                }
+                return CompletableFuture.supplyAsync(() -> null,
+                                CompletableFuture.delayedExecutor(UNREACHABLE_RETRY_MS, TimeUnit.MILLISECONDS))
+                        .thenCompose(v -> attempt(operation, request, local, deadlineNs));
+            });
+        });
+    }
+
+    private static final long UNREACHABLE_RETRY_MS = 100;
+
+    /** A replica of the partition to read from when this node holds none: one in this node's zone if any. */
+    NodeInfo replicaFor(TableDescriptor table, int partition) {
+        NodeInfo self = cluster.node(cluster.selfId());
+        List<Integer> replicas = table.replicasOf(partition);
+        NodeInfo any = null;
+        for (int id : replicas) {
+            NodeInfo n = cluster.node(id);
+            if (n == null) continue;
+            if (self != null && n.zone().equals(self.zone())) return n;
+            if (any == null) any = n;
+        }
+        if (any == null) throw ApiException.serviceUnavailable("No replica of the partition is reachable; retry the request");
+        return any;
+    }
+
+    CompletableFuture<ObjectNode> toReplica(String operation, ObjectNode request, TableDescriptor table, int partition) {
+        if (Forwarder.wasForwarded(request)) {
+            throw ApiException.serviceUnavailable("The partition has no replica on the node the request was sent to; retry");
+        }
+        return forwarder.forward(replicaFor(table, partition), operation, request).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(Failures.unwrap(e) instanceof Forwarder.Unreachable u
+                        ? ApiException.serviceUnavailable(u.getMessage() + "; retry the request") : e));
+    }
+
+    /** The node a NOT_LEADER failure names as leader, when that is another known node. */
+    private NodeInfo remoteLeader(Throwable e) {
+        if (!(e instanceof IngestException ie) || ie.reason() != IngestException.Reason.NOT_LEADER) return null;
+        int hint = ie.leaderHint();
+        if (hint < 0 || hint == cluster.selfId()) return null;
+        return cluster.node(hint);
+    }
+}
