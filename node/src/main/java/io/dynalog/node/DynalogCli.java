@@ -3,6 +3,8 @@ package io.dynalog.node;
 import io.dynalog.node.bench.BenchCommand;
 import io.dynalog.node.kafka.EmbeddedKafka;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -70,22 +72,42 @@ public final class DynalogCli implements Runnable {
         @Option(names = "--kafka-port", defaultValue = "9092", description = "Port of the embedded Kafka broker (default: ${DEFAULT-VALUE}; 0 picks a free one).")
         int kafkaPort;
 
+        @Option(names = "--nodes", defaultValue = "1",
+                description = "Nodes to run, in zones az1, az2, ... with API ports --port, --port+1, ... (default: ${DEFAULT-VALUE}).")
+        int nodes;
+
         @Override
         public Integer call() throws Exception {
+            if (nodes < 1 || nodes > 9) throw new CommandLine.ParameterException(new CommandLine(this), "--nodes must be 1..9");
             Path dir = node.dataDir != null ? node.dataDir : Path.of(System.getProperty("user.home"), ".dynalog", "dev");
             if (node.dataDir == null) System.out.println("Data directory: " + dir + " (choose another with --data-dir)");
             EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
-            DynalogNode dynalog;
+            List<DynalogNode> started = new ArrayList<>();
             try {
-                dynalog = DynalogNode.start(node.config(kafka.bootstrapServers(), dir.resolve("node-" + node.nodeId), (short) 1));
+                NodeConfig first = node.config(kafka.bootstrapServers(), dir.resolve("node-" + node.nodeId), (short) 1);
+                for (int i = 0; i < nodes; i++) {
+                    int id = node.nodeId + i;
+                    NodeConfig config = nodes == 1 ? first
+                            : first.asNode(id, "az" + (i + 1), node.port == 0 ? 0 : node.port + i,
+                                    node.peerPort == 0 ? 0 : node.peerPort + i, dir.resolve("node-" + id));
+                    started.add(DynalogNode.start(config));
+                }
             } catch (RuntimeException e) {
+                started.forEach(DynalogNode::close);
                 kafka.close();
                 throw e;
             }
-            System.out.println("Dynalog is ready: DynamoDB API on http://localhost:" + dynalog.apiPort()
-                    + ", Kafka on " + kafka.bootstrapServers() + ". Press Ctrl-C to stop.");
+            StringBuilder endpoints = new StringBuilder();
+            for (DynalogNode n : started) {
+                if (endpoints.length() > 0) endpoints.append(", ");
+                endpoints.append("http://localhost:").append(n.apiPort());
+                if (nodes > 1) endpoints.append(" (node ").append(n.config().nodeId()).append(", ").append(n.config().zone()).append(')');
+            }
+            System.out.println("Dynalog is ready: DynamoDB API on " + endpoints + ", Kafka on " + kafka.bootstrapServers()
+                    + ". Press Ctrl-C to stop.");
             awaitShutdown(() -> {
-                dynalog.close();
+                // Stop the nodes together: one at a time, the last ones would each wait out elections.
+                started.parallelStream().forEach(DynalogNode::close);
                 kafka.close();
             });
             return 0;
