@@ -261,11 +261,20 @@ public final class ReplicaProcessor implements AutoCloseable {
                             + "; this replica stops serving partition " + state.ref);
                     break;
                 }
+                long checksum = checksum(record);
                 if (entry.slot() <= p.appliedSlot()) {
-                    // A re-appended slot (a new leader re-appends what it recovered): skip it.
+                    // A re-appended slot (a new leader re-appends what it recovered): skip it, but
+                    // only if it holds the value this replica applied for that slot.
+                    Long applied = state.recentChecksums.get(entry.slot());
+                    if (applied != null && applied != checksum) {
+                        stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
+                                + entry.slot() + " than the one this replica applied; this replica stops serving partition " + state.ref);
+                        break;
+                    }
                     p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
                     continue;
                 }
+                state.remember(entry.slot(), checksum);
                 switch (entry.kind()) {
                     case PUT -> changes.add(new ItemChange(entry.tableId(), entry.storeKey(), ItemCodec.encode(entry.newImage())));
                     case DELETE -> changes.add(new ItemChange(entry.tableId(), entry.storeKey(), null));
@@ -294,6 +303,18 @@ public final class ReplicaProcessor implements AutoCloseable {
         log.error("SAFETY: {}", reason);
         consumer.pause(List.of(state.topicPartition));
         state.fail(new IllegalStateException(reason));
+    }
+
+    /** A checksum of the record's encoded entry: equal values of a slot are byte-identical. */
+    private static long checksum(ConsumerRecord<byte[], byte[]> record) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        byte[] value = record.value();
+        if (value == null) {
+            Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
+            value = h == null ? new byte[0] : h.value();
+        }
+        crc.update(value);
+        return crc.getValue();
     }
 
     private static WalEntry decode(ConsumerRecord<byte[], byte[]> record) {
@@ -335,8 +356,22 @@ public final class ReplicaProcessor implements AutoCloseable {
 
     /** The replica's view of one partition; waiters are guarded by the instance lock. */
     private static final class PartitionState {
+        /** How many recent slots' checksums a partition keeps to check re-appended slots against. */
+        private static final int RECENT_SLOTS = 100_000;
         final PartitionRef ref;
         final TopicPartition topicPartition;
+        /** Checksums of the entries applied for recent slots (only the apply loop touches it). */
+        final java.util.LinkedHashMap<Long, Long> recentChecksums = new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+                return size() > RECENT_SLOTS;
+            }
+        };
+
+        void remember(long slot, long checksum) {
+            recentChecksums.put(slot, checksum);
+        }
+
         volatile PartitionProgress progress;
         volatile Throwable failed;
         private long consumedOffset;

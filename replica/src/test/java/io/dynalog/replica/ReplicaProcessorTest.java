@@ -126,6 +126,17 @@ class ReplicaProcessorTest {
     }
 
     @Test
+    void twoDifferentValuesForOneSlotStopThePartition() {
+        append(put(1, "a", "1", null));
+        append(put(2, "a", "2", item("a", "1")));
+        append(put(2, "a", "other", item("a", "1")));
+        append(put(3, "a", "3", item("a", "2")));
+        assertThatThrownBy(() -> processor.whenApplied(P0, 3).get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("SAFETY VIOLATION").hasMessageContaining("slot 2");
+        assertThat(store.get(TABLE, key("a"))).isEqualTo(item("a", "2"));
+    }
+
+    @Test
     void tombstonesDeleteAndNoopsOnlyAdvance() throws Exception {
         append(put(1, "a", "1", null));
         append(new WalEntry(TABLE, 0, 2, new Ballot(1, 1), WalEntry.Kind.DELETE, key("a"), null, item("a", "1"), 0));

@@ -26,7 +26,8 @@ public final class Forwarder {
     public static final String FORWARDED_MEMBER = "__dynalogForwarded";
     private static final String TARGET_PREFIX = "DynamoDB_20120810.";
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private final Duration timeout;
 
     public Forwarder(Duration timeout) {
