@@ -1,0 +1,538 @@
+package io.dynalog.node.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.dynalog.topology.keys.KeyCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+
+/**
+ * Process-level crash faults: a Kafka broker and three Dynalog nodes, each its own OS process on
+ * loopback, started through {@code DynalogCli}. While three writers (one per node) write unique
+ * items and two "hot key" threads put and strongly read three registers, the leader of partition 0
+ * (found from the {@code partition T/0 serves at ballot R.N} log lines, highest ballot wins) is
+ * SIGKILLed three times, one at a time; the time from the kill until a write to partition 0
+ * succeeds through a survivor is measured, then the node is restarted on its data directory.
+ *
+ * <p>Checks: (1) every acknowledged write (PutItem returned) is read back, value included, with
+ * ConsistentRead=true through every node; (2) the hot-key history passes a register
+ * linearizability check. Each hot key is a register whose written values are unique; a put that
+ * failed may or may not have taken effect, so it is kept with completion time +infinity; failed
+ * reads are dropped. The hot-key clients have SDK retries off: a retried put could re-apply its
+ * value after a concurrent put, which is a client-made anomaly, not the database's. For every read
+ * r that returned the value of write w (absent item = the initial value, written at -infinity):
+ * <ol>
+ *   <li>w exists and w.invoke &lt; r.complete (no value from the future, no invented value);</li>
+ *   <li>no write w' with w.complete &lt; w'.invoke and w'.complete &lt; r.invoke: w' is forced
+ *       between w and r in every linearization, so v would be stale;</li>
+ *   <li>for reads r1, r2 with r1.complete &lt; r2.invoke (any clients), returning the values of
+ *       w1 != w2: not w2.complete &lt; w1.invoke (r2 would go back in time past r1's value).</li>
+ * </ol>
+ * Each condition is necessary for linearizability, so a violation is a real anomaly (no false
+ * alarms); together they are not a complete decision procedure (that is NP-complete in general),
+ * but they catch stale reads and new-old inversions, which is what a failover gets wrong.
+ */
+class ProcessFaultTest {
+    static final String TABLE = "Faults";
+    static final int PARTITIONS = 3;
+    static final Pattern SERVES = Pattern.compile("partition (\\d+)/0 serves at ballot (\\d+)\\.(\\d+) from slot (\\d+)");
+
+    Path tmp;
+    String prefix;
+    String classPath;
+    int kafkaPort;
+    final Map<Integer, Process> nodeProcs = new ConcurrentHashMap<>();
+    final Map<Integer, int[]> nodePorts = new HashMap<>(); // id -> {api, peer}
+    Process kafka;
+    final List<DynamoDbClient> clients = new CopyOnWriteArrayList<>();
+    final List<Thread> threads = new ArrayList<>();
+    final AtomicBoolean stop = new AtomicBoolean();
+
+    @AfterEach
+    void cleanup() throws Exception {
+        stop.set(true);
+        for (Thread t : threads) t.join(5000);
+        clients.forEach(c -> {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+            }
+        });
+        for (Process p : nodeProcs.values()) kill(p);
+        if (kafka != null) kill(kafka);
+        if (tmp != null) deleteRecursively(tmp);
+    }
+
+    @Test
+    @Timeout(180)
+    void leaderCrashesLoseNoAcknowledgedWriteAndStrongReadsStayLinearizable() throws Exception {
+        long testStart = System.nanoTime();
+        tmp = Files.createTempDirectory("dynalog-fault-");
+        prefix = "pf" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+
+        classPath = snapshotClassPath(tmp.resolve("classpath"));
+        // 1. Kafka, then three nodes.
+        kafkaPort = freePort();
+        Path kafkaLog = tmp.resolve("kafka.log");
+        kafka = launch(kafkaLog, "kafka", "--port", Integer.toString(kafkaPort), "--data-dir", tmp.resolve("kafka").toString());
+        awaitLine(kafka, kafkaLog, 0, "Kafka is ready", 60);
+        for (int id = 1; id <= 3; id++) nodePorts.put(id, new int[] {freePort(), freePort()});
+        startNode(1, 60);
+        for (int id = 2; id <= 3; id++) nodeProcs.put(id, launchNode(id));
+        for (int id = 2; id <= 3; id++) awaitLine(nodeProcs.get(id), nodeLog(id), 0, "is ready", 60);
+        System.out.printf("cluster up after %d ms%n", msSince(testStart));
+
+        DynamoDbClient[] byNode = new DynamoDbClient[4];
+        for (int id = 1; id <= 3; id++) byNode[id] = client(nodePorts.get(id)[0], true, 5);
+
+        // 2. The table, created through node 1 once it has had time to see its peers.
+        Thread.sleep(1000);
+        byNode[1].createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                        KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
+                        AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.N).build()));
+        awaitTrue("table ACTIVE", 30, () -> byNode[1].describeTable(r -> r.tableName(TABLE)).table().tableStatus() == TableStatus.ACTIVE);
+        awaitTrue("a leader of partition 0 logged", 30, () -> currentLeader() != null);
+
+        List<String> hotKeys = keysInPartition0("hot-", 3);
+        List<String> probeKeys = keysInPartition0("probe-", 1);
+
+        // 3. Writers: one per node, SDK retries on; only acknowledged writes are recorded.
+        AtomicLong seq = new AtomicLong();
+        ConcurrentLinkedQueue<long[]> acked = new ConcurrentLinkedQueue<>(); // {n}; value derivable from n
+        AtomicLong writeFailures = new AtomicLong();
+        long hardStop = testStart + TimeUnit.SECONDS.toNanos(150);
+        for (int id = 1; id <= 3; id++) {
+            DynamoDbClient c = byNode[id];
+            threads.add(start("writer-" + id, () -> {
+                while (!stop.get() && System.nanoTime() < hardStop) {
+                    long n = seq.getAndIncrement();
+                    try {
+                        c.putItem(r -> r.tableName(TABLE).item(item("k" + (n % 30), n, value(n))));
+                        acked.add(new long[] {n});
+                    } catch (RuntimeException e) {
+                        writeFailures.incrementAndGet();
+                        sleep(50);
+                    }
+                }
+            }));
+        }
+
+        // 6. Hot-key register threads: no SDK retries, a random node per operation.
+        DynamoDbClient[] hotClients = new DynamoDbClient[4];
+        for (int id = 1; id <= 3; id++) hotClients[id] = client(nodePorts.get(id)[0], false, 3);
+        ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
+        for (int t = 0; t < 2; t++) {
+            int tid = t;
+            threads.add(start("hot-" + t, () -> {
+                long counter = 0;
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                while (!stop.get() && System.nanoTime() < hardStop) {
+                    String key = hotKeys.get(rnd.nextInt(hotKeys.size()));
+                    DynamoDbClient c = hotClients[1 + rnd.nextInt(3)];
+                    if (rnd.nextBoolean()) {
+                        String v = "t" + tid + "-" + (counter++);
+                        long inv = System.nanoTime();
+                        try {
+                            c.putItem(r -> r.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(key),
+                                    "sk", AttributeValue.fromN("0"), "v", AttributeValue.fromS(v))));
+                            history.add(new Op(key, true, v, inv, System.nanoTime()));
+                        } catch (RuntimeException e) {
+                            history.add(new Op(key, true, v, inv, Long.MAX_VALUE));
+                            sleep(20);
+                        }
+                    } else {
+                        long inv = System.nanoTime();
+                        try {
+                            Map<String, AttributeValue> got = c.getItem(r -> r.tableName(TABLE).consistentRead(true)
+                                    .key(Map.of("pk", AttributeValue.fromS(key), "sk", AttributeValue.fromN("0")))).item();
+                            long resp = System.nanoTime();
+                            String v = got == null || got.isEmpty() ? null : got.get("v").s();
+                            history.add(new Op(key, false, v, inv, resp));
+                        } catch (RuntimeException e) {
+                            sleep(20);
+                        }
+                    }
+                }
+            }));
+        }
+
+        // 4. Three leader kills, ~2 s apart.
+        Thread.sleep(2000);
+        List<Long> recoveryMs = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            int[] leader = currentLeader();
+            assertThat(leader).as("leader of partition 0 from the logs").isNotNull();
+            int victim = leader[1];
+            System.out.printf("fault %d: partition 0 leader is node %d (ballot %d.%d); SIGKILL%n", round + 1, victim, leader[0], leader[1]);
+            Process p = nodeProcs.get(victim);
+            long killedAt = System.nanoTime();
+            p.destroyForcibly();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+
+            List<DynamoDbClient> survivors = new ArrayList<>();
+            for (int id = 1; id <= 3; id++) if (id != victim) survivors.add(client(nodePorts.get(id)[0], false, 1));
+            long recovered = -1;
+            long probeDeadline = killedAt + TimeUnit.SECONDS.toNanos(30);
+            for (int i = 0; System.nanoTime() < probeDeadline; i++) {
+                DynamoDbClient c = survivors.get(i % survivors.size());
+                int attempt = i;
+                try {
+                    c.putItem(r -> r.tableName(TABLE).item(Map.of("pk", AttributeValue.fromS(probeKeys.get(0)),
+                            "sk", AttributeValue.fromN(Long.toString(attempt)), "v", AttributeValue.fromS("probe"))));
+                    recovered = msSince(killedAt);
+                    break;
+                } catch (RuntimeException e) {
+                    sleep(10);
+                }
+            }
+            assertThat(recovered).as("a write to partition 0 succeeds within 30 s of killing its leader").isGreaterThanOrEqualTo(0);
+            recoveryMs.add(recovered);
+            int[] next = currentLeader();
+            System.out.printf("fault %d: first write to partition 0 after %d ms; new leader %s%n", round + 1, recovered,
+                    next == null ? "?" : next[0] + "." + next[1]);
+
+            long offset = Files.size(nodeLog(victim));
+            nodeProcs.put(victim, launchNode(victim));
+            awaitLine(nodeProcs.get(victim), nodeLog(victim), offset, "is ready", 60);
+            System.out.printf("fault %d: node %d restarted %d ms after the kill%n", round + 1, victim, msSince(killedAt));
+            read(nodeLog(victim)).substring((int) offset).lines()
+                    .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains(" after "))
+                    .limit(10).forEach(l -> System.out.println("  node " + victim + ": " + l));
+            Thread.sleep(2000);
+        }
+
+        // 5. Stop the load; read back every acknowledged write through every node.
+        stop.set(true);
+        for (Thread t : threads) t.join(30_000);
+        for (Thread t : threads) assertThat(t.isAlive()).as(t.getName() + " stopped").isFalse();
+        Map<Long, Boolean> ackedSet = new HashMap<>();
+        for (long[] a : acked) ackedSet.put(a[0], true);
+        System.out.printf("writes: %d acknowledged, %d failed; hot-key ops: %d%n", ackedSet.size(), writeFailures.get(), history.size());
+        assertThat(ackedSet.size()).as("acknowledged writes").isGreaterThan(100);
+        for (int id = 1; id <= 3; id++) {
+            DynamoDbClient c = byNode[id];
+            Map<Long, String> seen = new HashMap<>();
+            for (int k = 0; k < 30; k++) {
+                String pk = "k" + k;
+                c.queryPaginator(QueryRequest.builder().tableName(TABLE).consistentRead(true)
+                                .keyConditionExpression("pk = :p").expressionAttributeValues(Map.of(":p", AttributeValue.fromS(pk))).build())
+                        .items().forEach(it -> seen.put(Long.parseLong(it.get("sk").n()), it.get("v").s()));
+            }
+            List<String> missing = new ArrayList<>();
+            for (Long n : ackedSet.keySet()) {
+                String v = seen.get(n);
+                if (!value(n).equals(v)) missing.add("k" + (n % 30) + "/" + n + " -> " + v);
+            }
+            assertThat(missing).as("acknowledged writes missing or wrong through node " + id).isEmpty();
+        }
+
+        List<String> violations = checkLinearizable(new ArrayList<>(history));
+        assertThat(history.stream().filter(o -> !o.write).count()).as("hot-key reads").isGreaterThan(10);
+        assertThat(violations).as("linearizability violations on hot keys").isEmpty();
+
+        System.out.printf("kill-to-first-write ms: %s; total %d ms%n", recoveryMs, msSince(testStart));
+    }
+
+    // ---- linearizability checker -----------------------------------------------------------
+
+    @Test
+    void checkerAcceptsLinearizableAndFlagsStaleHistories() {
+        Op w1 = new Op("h", true, "a", 0, 10);
+        Op w2 = new Op("h", true, "b", 20, 30);
+        Op lost = new Op("h", true, "c", 35, Long.MAX_VALUE); // failed put: unknown outcome
+        assertThat(checkLinearizable(List.of(w1, w2, lost, new Op("h", false, "b", 25, 40),
+                new Op("h", false, "c", 50, 60), new Op("h", false, null, -5, 5)))).isEmpty();
+        assertThat(checkLinearizable(List.of(w1, w2, new Op("h", false, "a", 40, 50)))).hasSize(1); // stale
+        assertThat(checkLinearizable(List.of(w1, new Op("h", false, null, 20, 25)))).hasSize(1); // lost write
+        assertThat(checkLinearizable(List.of(w1, new Op("h", false, "z", 20, 25)))).hasSize(1); // invented
+        assertThat(checkLinearizable(List.of(w1, new Op("h", true, "b", 12, 40),
+                new Op("h", false, "b", 14, 16), new Op("h", false, "a", 18, 20)))).hasSize(1); // new-old inversion
+    }
+
+    record Op(String key, boolean write, String value, long invoke, long complete) {}
+
+    static List<String> checkLinearizable(List<Op> ops) {
+        List<String> violations = new ArrayList<>();
+        Map<String, List<Op>> byKey = new HashMap<>();
+        for (Op o : ops) byKey.computeIfAbsent(o.key, k -> new ArrayList<>()).add(o);
+        Op initial = new Op(null, true, null, Long.MIN_VALUE, Long.MIN_VALUE);
+        for (Map.Entry<String, List<Op>> e : byKey.entrySet()) {
+            Map<String, Op> writes = new HashMap<>();
+            List<Op> reads = new ArrayList<>();
+            for (Op o : e.getValue()) {
+                if (o.write) writes.put(o.value, o);
+                else reads.add(o);
+            }
+            List<Op> writeList = new ArrayList<>(writes.values());
+            Map<Op, Op> source = new java.util.IdentityHashMap<>();
+            for (Op r : reads) {
+                Op w = r.value == null ? initial : writes.get(r.value);
+                if (w == null) {
+                    violations.add(e.getKey() + ": read " + r + " returned a value never written");
+                    continue;
+                }
+                source.put(r, w);
+                if (!(w.invoke < r.complete)) violations.add(e.getKey() + ": read " + r + " returned a write invoked after it: " + w);
+                for (Op w2 : writeList) {
+                    if (w2 != w && w.complete < w2.invoke && w2.complete < r.invoke) {
+                        violations.add(e.getKey() + ": stale read " + r + " of " + w + " although " + w2 + " came between");
+                        break;
+                    }
+                }
+            }
+            reads.sort(Comparator.comparingLong(Op::complete));
+            List<Op> byInvoke = new ArrayList<>(reads);
+            byInvoke.sort(Comparator.comparingLong(Op::invoke));
+            for (Op r1 : reads) {
+                Op w1 = source.get(r1);
+                if (w1 == null) continue;
+                for (int i = byInvoke.size() - 1; i >= 0 && byInvoke.get(i).invoke > r1.complete; i--) {
+                    Op r2 = byInvoke.get(i);
+                    Op w2 = source.get(r2);
+                    if (w2 != null && w2 != w1 && w2.complete < w1.invoke) {
+                        violations.add(e.getKey() + ": read " + r2 + " went back to " + w2 + " after read " + r1 + " saw " + w1);
+                        if (violations.size() > 20) return violations;
+                    }
+                }
+            }
+        }
+        return violations;
+    }
+
+    // ---- processes -------------------------------------------------------------------------
+
+    Process launch(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
+                "-cp", classPath, "io.dynalog.node.DynalogCli"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /**
+     * A private copy of the test class path's jars: other builds may re-install the project's
+     * modules in ~/.m2 while this test runs, and a node restarted onto a half-written or newer jar
+     * fails with NoClassDefFoundError (seen). Directories (this build's classes) are used in place.
+     */
+    static String snapshotClassPath(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        List<String> entries = new ArrayList<>();
+        int i = 0;
+        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path src = Path.of(e);
+            if (!Files.isRegularFile(src)) {
+                entries.add(e);
+                continue;
+            }
+            Path dst = dir.resolve((i++) + "-" + src.getFileName());
+            for (int attempt = 0; ; attempt++) {
+                Files.copy(src, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(dst.toFile())) {
+                    jar.size();
+                    break;
+                } catch (IOException broken) {
+                    if (attempt >= 10) throw broken;
+                    Thread.sleep(300);
+                }
+            }
+            entries.add(dst.toString());
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
+
+    Process launchNode(int id) throws IOException {
+        Files.createDirectories(tmp.resolve("node-" + id));
+        int[] ports = nodePorts.get(id);
+        return launch(nodeLog(id), "start", "--node-id", Integer.toString(id), "--zone", "az" + id, "--host", "127.0.0.1",
+                "--port", Integer.toString(ports[0]), "--peer-port", Integer.toString(ports[1]),
+                "--kafka", "127.0.0.1:" + kafkaPort, "--data-dir", tmp.resolve("node-" + id).toString(),
+                "--partitions", Integer.toString(PARTITIONS), "--topic-prefix", prefix);
+    }
+
+    void startNode(int id, int timeoutS) throws Exception {
+        nodeProcs.put(id, launchNode(id));
+        awaitLine(nodeProcs.get(id), nodeLog(id), 0, "is ready", timeoutS);
+    }
+
+    Path nodeLog(int id) {
+        return tmp.resolve("node-" + id + ".log");
+    }
+
+    /** Waits for a line containing {@code marker} after byte {@code offset} of the log; fails if the process exits. */
+    static void awaitLine(Process p, Path log, long offset, String marker, int timeoutS) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+        while (System.nanoTime() < deadline) {
+            String text = read(log);
+            if (text.length() > offset && text.substring((int) offset).contains(marker)) return;
+            if (!p.isAlive()) fail("process exited (" + p.exitValue() + ") before '" + marker + "':\n" + tail(text));
+            Thread.sleep(100);
+        }
+        fail("no '" + marker + "' in " + log + " after " + timeoutS + " s:\n" + tail(read(log)));
+    }
+
+    /** {round, nodeId} of the highest ballot any node logged for serving partition 0, or null. */
+    int[] currentLeader() {
+        int[] best = null;
+        for (int id = 1; id <= 3; id++) {
+            Matcher m = SERVES.matcher(read(nodeLog(id)));
+            while (m.find()) {
+                int[] b = {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+                if (best == null || b[0] > best[0] || (b[0] == best[0] && b[1] > best[1])) best = b;
+            }
+        }
+        return best;
+    }
+
+    static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    DynamoDbClient client(int port, boolean retries, int timeoutS) {
+        DynamoDbClient c = DynamoDbClient.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("dynalog", "secret")))
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(8).connectionTimeout(Duration.ofSeconds(1)))
+                .overrideConfiguration(o -> {
+                    o.apiCallTimeout(Duration.ofSeconds(timeoutS));
+                    if (retries) o.retryStrategy(RetryMode.STANDARD);
+                    else o.retryStrategy(b -> b.maxAttempts(1));
+                })
+                .build();
+        clients.add(c);
+        return c;
+    }
+
+    static List<String> keysInPartition0(String base, int count) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < count; i++) {
+            String k = base + i;
+            if (KeyCodec.partitionOf(KeyCodec.hash32(new io.dynalog.topology.model.AttributeValue.S(k)), PARTITIONS) == 0) keys.add(k);
+        }
+        return keys;
+    }
+
+    static Map<String, AttributeValue> item(String pk, long sk, String v) {
+        return Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromN(Long.toString(sk)), "v", AttributeValue.fromS(v));
+    }
+
+    static String value(long n) {
+        return "v-" + n + "-" + Long.toHexString(n * 0x9E3779B97F4A7C15L);
+    }
+
+    static Thread start(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void awaitTrue(String what, int timeoutS, Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (check.ok()) return;
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out waiting for " + what, last);
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static long msSince(long startNs) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    static String read(Path log) {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String tail(String text) {
+        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
