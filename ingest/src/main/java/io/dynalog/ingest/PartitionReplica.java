@@ -69,7 +69,10 @@ final class PartitionReplica implements PaxosListener {
     private final LongSupplier clockMs;
     private GroupContext ctx;
 
-    private State state = State.FOLLOWER;
+    /** Written on the loop only; read by the consistent-read fast path on other threads. */
+    private volatile State state = State.FOLLOWER;
+    /** The member's lease as of the loop's last look, by the runtime's clock; read off the loop. */
+    private volatile long leaseUntilMs = Long.MIN_VALUE;
     private Ballot ballot = Ballot.ZERO;
     /** Bumped at every change of leadership: callbacks of an older term are ignored. */
     private long term;
@@ -78,7 +81,8 @@ final class PartitionReplica implements PaxosListener {
     private int pendingWrites;
     private final Map<StoreKey, ArrayDeque<PendingWrite>> queuesByKey = new HashMap<>();
     private final Map<Long, PendingWrite> proposed = new HashMap<>();
-    private final Map<StoreKey, WalEntry> overlay = new HashMap<>();
+    /** Written on the loop only; concurrent so that consistent reads can look at it off the loop. */
+    private final Map<StoreKey, WalEntry> overlay = new java.util.concurrent.ConcurrentHashMap<>();
     private final ArrayDeque<WalEntry> overlayBySlot = new ArrayDeque<>();
     private final List<Runnable> servingWaiters = new ArrayList<>();
     /** Entries chosen (under any leadership) that the WAL is not known to hold, in slot order. */
@@ -115,6 +119,16 @@ final class PartitionReplica implements PaxosListener {
     }
 
     CompletableFuture<Map<String, AttributeValue>> consistentGet(byte[] storeKey) {
+        // Fast path, on the caller's thread: a serving leader whose lease is live answers from its
+        // view. Every write acknowledged before this call put its entry in the overlay before it
+        // was acknowledged, so the view reflects it (linearizable while the lease holds).
+        if (state == State.SERVING && ctx.nowMs() < leaseUntilMs) {
+            try {
+                return CompletableFuture.completedFuture(view(new StoreKey(storeKey)));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         CompletableFuture<Map<String, AttributeValue>> result = new CompletableFuture<>();
         ctx.execute(() -> whenServing(result, () -> {
             if (!ctx.hasLease()) {
@@ -173,6 +187,7 @@ final class PartitionReplica implements PaxosListener {
     void close() {
         ctx.execute(() -> {
             if (state == State.CLOSED) return;
+            leaseUntilMs = Long.MIN_VALUE;
             abandonLeadership(true);
             transition(State.CLOSED);
         });
@@ -199,6 +214,7 @@ final class PartitionReplica implements PaxosListener {
             }
         } else if (state == State.RECOVERING || state == State.SERVING) {
             term++;
+            leaseUntilMs = Long.MIN_VALUE;
             abandonLeadership(false);
             transition(State.FOLLOWER);
         }
@@ -218,6 +234,7 @@ final class PartitionReplica implements PaxosListener {
             }
             lastChosenHere = Math.max(lastChosenHere, through);
             transition(State.SERVING);
+            refreshLease(term);
             log.info("partition {}/{} serves at ballot {} from slot {}", tableId, partition, ballot, through + 1);
             List<Runnable> waiters = new ArrayList<>(servingWaiters);
             servingWaiters.clear();
@@ -420,6 +437,21 @@ final class PartitionReplica implements PaxosListener {
     }
 
     // ==== helpers ==============================================================================
+
+    /**
+     * Publishes the member's lease for the fast read path while this leadership lasts, a few times
+     * per heartbeat: the published expiry is never later than the member's own.
+     */
+    private void refreshLease(long myTerm) {
+        if (term != myTerm || state != State.SERVING) {
+            leaseUntilMs = Long.MIN_VALUE;
+            return;
+        }
+        leaseUntilMs = ctx.leaseExpiresAtMs();
+        ctx.schedule(() -> refreshLease(myTerm), LEASE_REFRESH_MS);
+    }
+
+    static final long LEASE_REFRESH_MS = 5;
 
     /** Drops the chosen entries the WAL is known to hold. */
     private void trimArchived() {

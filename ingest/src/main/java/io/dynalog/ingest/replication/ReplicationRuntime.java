@@ -114,6 +114,9 @@ public final class ReplicationRuntime implements AutoCloseable {
         /** Loop only. */
         boolean hasLease();
 
+        /** When the member's lease ends by the runtime's clock ({@link #nowMs}), or Long.MIN_VALUE. Loop only. */
+        long leaseExpiresAtMs();
+
         /** Loop only. */
         int leaderHint();
 
@@ -160,6 +163,11 @@ public final class ReplicationRuntime implements AutoCloseable {
         @Override
         public boolean hasLease() {
             return member.hasLease(clockMs.getAsLong());
+        }
+
+        @Override
+        public long leaseExpiresAtMs() {
+            return member.leaseExpiresAtMs();
         }
 
         @Override
