@@ -1,7 +1,6 @@
 package io.dynalog.ingest;
 
 import io.dynalog.topology.model.AttributeValue;
-import io.dynalog.topology.wal.Ballot;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,14 +12,6 @@ public interface LocalReplica {
     /** The item as the local replica has applied it, or null. */
     Map<String, AttributeValue> read(long tableId, byte[] storeKey);
 
-    /**
-     * Completes once the local replica has consumed everything the partition's WAL held when
-     * called, with the highest slot applied and its ballot.
-     */
-    CompletableFuture<Position> catchUp(long tableId, int partition);
-
     /** Completes once the local replica has applied every slot up to {@code slot}. */
     CompletableFuture<Void> whenApplied(long tableId, int partition, long slot);
-
-    record Position(long appliedSlot, Ballot ballot) {}
 }

@@ -24,12 +24,6 @@ final class LocalReplicaAdapter implements LocalReplica {
     }
 
     @Override
-    public CompletableFuture<Position> catchUp(long tableId, int partition) {
-        return processor.catchUp(new PartitionRef(tableId, partition))
-                .thenApply(p -> new Position(p.appliedSlot(), p.appliedBallot()));
-    }
-
-    @Override
     public CompletableFuture<Void> whenApplied(long tableId, int partition, long slot) {
         return processor.whenApplied(new PartitionRef(tableId, partition), slot);
     }

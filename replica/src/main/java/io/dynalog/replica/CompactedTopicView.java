@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -43,9 +42,8 @@ public class CompactedTopicView<V> implements AutoCloseable {
     private final Function<byte[], V> decoder;
     private final ConcurrentSkipListMap<String, V> values = new ConcurrentSkipListMap<>();
     private final List<Listener<V>> listeners = new CopyOnWriteArrayList<>();
-    private final TreeMap<Long, List<CompletableFuture<Void>>> offsetWaiters = new TreeMap<>();
+    private final Watermark consumed = new Watermark(0);
     private final Thread thread;
-    private long consumedOffset;
     private volatile boolean running = true;
 
     public CompactedTopicView(Consumer<byte[], byte[]> consumer, String topic, Function<byte[], V> decoder, String threadName) {
@@ -84,11 +82,8 @@ public class CompactedTopicView<V> implements AutoCloseable {
     }
 
     /** Completes once the record at {@code offset - 1} and everything before it has been read. */
-    public synchronized CompletableFuture<Void> whenConsumedTo(long offset) {
-        if (consumedOffset >= offset) return CompletableFuture.completedFuture(null);
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        offsetWaiters.computeIfAbsent(offset, k -> new ArrayList<>()).add(f);
-        return f;
+    public CompletableFuture<Void> whenConsumedTo(long offset) {
+        return consumed.whenReached(offset);
     }
 
     private void run() {
@@ -135,14 +130,7 @@ public class CompactedTopicView<V> implements AutoCloseable {
     }
 
     private void consumedTo(long nextOffset) {
-        List<CompletableFuture<Void>> ready = new ArrayList<>();
-        synchronized (this) {
-            consumedOffset = nextOffset;
-            Map<Long, List<CompletableFuture<Void>>> head = offsetWaiters.headMap(nextOffset, true);
-            head.values().forEach(ready::addAll);
-            head.clear();
-        }
-        ready.forEach(f -> f.complete(null));
+        consumed.advanceTo(nextOffset);
     }
 
     @Override

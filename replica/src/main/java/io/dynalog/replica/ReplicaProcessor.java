@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Responsibilities: keep the set of assigned WAL partitions (assigned, never group-managed);
  * consume them in offset order from the persisted progress; apply each entry whose slot is above
  * the partition's applied slot and skip the rest as duplicates (DESIGN.md section 6 says why that
- * is enough); tell waiters and listeners how far each partition has been applied and consumed.
+ * is enough); tell waiters and listeners how far each partition has been applied.
  *
  * <p>Threading: one thread owns the Kafka consumer and runs the apply loop; every public method
  * may be called from any thread and only hands work to that loop or registers a waiter.
@@ -84,7 +84,7 @@ public final class ReplicaProcessor implements AutoCloseable {
     /**
      * Starts materialising a table partition (the store keys {@code [firstStoreKey, endStoreKey)},
      * null for the table's end) from its WAL partition, resuming at its progress.
-     * The partition is known (to {@link #whenApplied} and {@link #catchUp}) when this returns;
+     * The partition is known (to {@link #whenApplied}) when this returns;
      * consumption starts on the apply loop.
      */
     public void assign(PartitionRef ref, String walTopic, byte[] firstStoreKey, byte[] endStoreKey) {
@@ -138,34 +138,6 @@ public final class ReplicaProcessor implements AutoCloseable {
         return state.whenApplied(slot);
     }
 
-    /**
-     * Completes, with the progress reached, once the partition has consumed everything its WAL
-     * partition held when this was called: the read-back a leader does before it serves.
-     */
-    public CompletableFuture<PartitionProgress> catchUp(PartitionRef ref) {
-        CompletableFuture<PartitionProgress> done = new CompletableFuture<>();
-        command(() -> {
-            PartitionState state = byRef.get(ref);
-            if (state == null) {
-                done.completeExceptionally(new IllegalStateException("partition " + ref + " is not on this replica"));
-                return;
-            }
-            long end;
-            try {
-                end = consumer.endOffsets(List.of(state.topicPartition)).get(state.topicPartition);
-            } catch (WakeupException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-                return;
-            }
-            state.whenConsumedTo(end).whenComplete((v, e) -> {
-                if (e != null) done.completeExceptionally(e); else done.complete(state.progress);
-            });
-        });
-        return done;
-    }
-
     private void command(Runnable r) {
         commands.add(r);
         consumer.wakeup();
@@ -186,7 +158,6 @@ public final class ReplicaProcessor implements AutoCloseable {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
                 if (!records.isEmpty()) apply(records);
-                updatePositions();
             } catch (WakeupException e) {
                 // a command or close is waiting: loop around
             } catch (InterruptedException e) {
@@ -330,12 +301,6 @@ public final class ReplicaProcessor implements AutoCloseable {
         return WalEntryCodec.decode(value);
     }
 
-    private void updatePositions() {
-        for (PartitionState state : byTopicPartition.values()) {
-            state.consumedTo(consumer.position(state.topicPartition));
-        }
-    }
-
     @Override
     public void close() {
         running = false;
@@ -374,65 +339,27 @@ public final class ReplicaProcessor implements AutoCloseable {
 
         volatile PartitionProgress progress;
         volatile Throwable failed;
-        private long consumedOffset;
-        private final TreeMap<Long, List<CompletableFuture<Void>>> slotWaiters = new TreeMap<>();
-        private final TreeMap<Long, List<CompletableFuture<Void>>> offsetWaiters = new TreeMap<>();
+        private final Watermark applied;
 
         PartitionState(PartitionRef ref, TopicPartition tp, PartitionProgress progress) {
             this.ref = ref;
             this.topicPartition = tp;
             this.progress = progress;
-            this.consumedOffset = progress.nextOffset();
+            this.applied = new Watermark(progress.appliedSlot());
         }
 
-        synchronized CompletableFuture<Void> whenApplied(long slot) {
-            if (failed != null) return CompletableFuture.failedFuture(failed);
-            if (progress.appliedSlot() >= slot) return CompletableFuture.completedFuture(null);
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            slotWaiters.computeIfAbsent(slot, k -> new ArrayList<>()).add(f);
-            return f;
-        }
-
-        synchronized CompletableFuture<Void> whenConsumedTo(long offset) {
-            if (failed != null) return CompletableFuture.failedFuture(failed);
-            if (consumedOffset >= offset) return CompletableFuture.completedFuture(null);
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            offsetWaiters.computeIfAbsent(offset, k -> new ArrayList<>()).add(f);
-            return f;
+        CompletableFuture<Void> whenApplied(long slot) {
+            return applied.whenReached(slot);
         }
 
         void advance(PartitionProgress p) {
-            List<CompletableFuture<Void>> ready = new ArrayList<>();
-            synchronized (this) {
-                progress = p;
-                var head = slotWaiters.headMap(p.appliedSlot(), true);
-                head.values().forEach(ready::addAll);
-                head.clear();
-            }
-            ready.forEach(f -> f.complete(null));
-        }
-
-        void consumedTo(long nextOffset) {
-            List<CompletableFuture<Void>> ready = new ArrayList<>();
-            synchronized (this) {
-                consumedOffset = nextOffset;
-                var head = offsetWaiters.headMap(nextOffset, true);
-                head.values().forEach(ready::addAll);
-                head.clear();
-            }
-            ready.forEach(f -> f.complete(null));
+            progress = p;
+            applied.advanceTo(p.appliedSlot());
         }
 
         void fail(Throwable cause) {
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            synchronized (this) {
-                failed = cause;
-                slotWaiters.values().forEach(all::addAll);
-                offsetWaiters.values().forEach(all::addAll);
-                slotWaiters.clear();
-                offsetWaiters.clear();
-            }
-            all.forEach(f -> f.completeExceptionally(cause));
+            failed = cause;
+            applied.fail(cause);
         }
     }
 }

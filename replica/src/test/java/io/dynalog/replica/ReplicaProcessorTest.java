@@ -120,7 +120,6 @@ class ReplicaProcessorTest {
         append(put(2, "a", "2", item("a", "1")));
         append(put(3, "a", "3", item("a", "2")));
         awaitApplied(3);
-        processor.catchUp(P0).get(10, TimeUnit.SECONDS);
         assertThat(store.get(TABLE, key("a"))).isEqualTo(item("a", "3"));
         assertThat(store.progress(TABLE, 0).lastOffset()).isEqualTo(4);
     }
@@ -177,15 +176,6 @@ class ReplicaProcessorTest {
         assertThat(store.get(TABLE, key("b"))).isNull();
         assertThat(store.get(TABLE, key("a"))).isEqualTo(item("a", "1"));
         assertThat(store.get(TABLE, key("c"))).isEqualTo(item("c", "1"));
-    }
-
-    @Test
-    void catchUpCompletesOnceEverythingThePartitionHeldIsConsumed() throws Exception {
-        append(put(1, "a", "1", null));
-        append(put(2, "a", "2", item("a", "1")));
-        PartitionProgress reached = processor.catchUp(P0).get(10, TimeUnit.SECONDS);
-        assertThat(reached.appliedSlot()).isEqualTo(2);
-        assertThat(reached.nextOffset()).isEqualTo(2);
     }
 
     @Test

@@ -1,0 +1,203 @@
+package io.dynalog.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynalog.ingest.acceptor.RocksAcceptorStores;
+import io.dynalog.ingest.paxos.PaxosConfig;
+import io.dynalog.ingest.peer.PeerTransport;
+import io.dynalog.ingest.replication.ReplicationRuntime;
+import io.dynalog.topology.keys.KeyCodec;
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.KeySchema;
+import io.dynalog.topology.model.ScalarType;
+import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.model.TableStatus;
+import io.dynalog.topology.wal.WalEntry;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A partition's write path over a real replication runtime (a group of one, RocksDB acceptor
+ * store) with a WAL that fails some appends: writes are acknowledged once chosen, read-modify-
+ * writes of one item are serialised, and the WAL ends up with every chosen slot, in order, with
+ * no gap (a failed append is appended again; duplicates are allowed).
+ */
+class PartitionReplicaTest {
+    static final KeySchema SCHEMA = KeySchema.hash("pk", ScalarType.S);
+    static final PaxosConfig CONFIG = new PaxosConfig(500, 50, 400, 1_000, 64);
+
+    @TempDir
+    Path dir;
+    RocksAcceptorStores stores;
+    ReplicationRuntime runtime;
+    ExecutorService completions;
+    final FlakyWal wal = new FlakyWal();
+    final MapReplica replica = new MapReplica();
+    IngestService ingest;
+    TableDescriptor table;
+
+    @BeforeEach
+    void start() throws Exception {
+        stores = RocksAcceptorStores.open(dir);
+        completions = Executors.newFixedThreadPool(2);
+        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(1));
+        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis);
+        table = new TableDescriptor("t", 42, SCHEMA, List.of(new TableDescriptor.AttributeDefinition("pk", ScalarType.S)),
+                "PAY_PER_REQUEST", 0, 0, 1, 0, TableStatus.ACTIVE, "wal", List.of(List.of(1)));
+        ingest.lead(table).get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        ingest.close();
+        runtime.close();
+        stores.close();
+        completions.shutdownNow();
+        wal.kafka.shutdownNow();
+    }
+
+    static byte[] key(String pk) {
+        return KeyCodec.storeKey(SCHEMA, Map.of("pk", AttributeValue.s(pk)));
+    }
+
+    /** Adds one to the item's counter: correct only if each increment sees the one before it. */
+    static Mutation increment(String pk) {
+        return current -> {
+            BigDecimal n = current == null ? BigDecimal.ZERO : ((AttributeValue.N) current.get("n")).value();
+            return Mutation.Result.put(Map.of("pk", AttributeValue.s(pk), "n", new AttributeValue.N(n.add(BigDecimal.ONE))));
+        };
+    }
+
+    @Test
+    void concurrentIncrementsAreSerialisedAndTheWalHasNoGapDespiteFailedAppends() throws Exception {
+        wal.failuresLeft.set(7);
+        List<CompletableFuture<WriteOutcome>> writes = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String pk = "k" + (i % 3);
+            writes.add(ingest.write(table, 0, key(pk), increment(pk)));
+        }
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        for (int k = 0; k < 3; k++) {
+            Map<String, AttributeValue> item = ingest.consistentGet(table, 0, key("k" + k)).get(10, TimeUnit.SECONDS);
+            assertThat(((AttributeValue.N) item.get("n")).value()).isEqualByComparingTo("100");
+        }
+        // The WAL catches up with every chosen slot, in order, with no gap.
+        long last = writes.stream().mapToLong(w -> w.join().slot()).max().orElseThrow();
+        ingest.readBarrier(table, 0).get(30, TimeUnit.SECONDS);
+        List<Long> landed = wal.landedSlots();
+        assertThat(wal.failuresLeft.get()).isZero();
+        long highest = 0;
+        for (long slot : landed) {
+            assertThat(slot).as("no gap in the WAL: %s", landed).isLessThanOrEqualTo(highest + 1);
+            highest = Math.max(highest, slot);
+        }
+        assertThat(highest).isGreaterThanOrEqualTo(last);
+        assertThat(replica.items.get(new StoreKey(key("k1")))).containsEntry("n", new AttributeValue.N(new BigDecimal(100)));
+    }
+
+    /**
+     * A WAL that refuses a few appends as a fenced idempotent producer does: once an append fails,
+     * every later one fails too until the first failed slot is appended again (the appender starts
+     * over from it). What lands is applied by the replica, in order. (A producer that let a later
+     * append land after an earlier one failed would reorder slots: see PartitionReplica.)
+     */
+    final class FlakyWal implements WalAppender {
+        final AtomicInteger failuresLeft = new AtomicInteger();
+        final ExecutorService kafka = Executors.newSingleThreadExecutor();
+        private final List<Long> landed = new ArrayList<>();
+        /** The first slot that failed while the producer is fenced, or 0. */
+        private long fencedAt;
+
+        @Override
+        public CompletableFuture<Void> append(String walTopic, WalEntry entry) {
+            return CompletableFuture.runAsync(() -> {
+                if (fencedAt != 0 && entry.slot() != fencedAt) throw new IllegalStateException("producer fenced");
+                fencedAt = 0;
+                if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    fencedAt = entry.slot();
+                    throw new IllegalStateException("Kafka said no");
+                }
+                synchronized (landed) {
+                    landed.add(entry.slot());
+                }
+                replica.apply(entry);
+            }, kafka);
+        }
+
+        List<Long> landedSlots() {
+            synchronized (landed) {
+                return List.copyOf(landed);
+            }
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /** The local replica: applies what lands in the WAL, in order, skipping duplicates. */
+    static final class MapReplica implements LocalReplica {
+        final Map<StoreKey, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
+        private long appliedSlot;
+        private final List<Map.Entry<Long, CompletableFuture<Void>>> waiters = new ArrayList<>();
+
+        synchronized void apply(WalEntry e) {
+            if (e.slot() <= appliedSlot) return;
+            switch (e.kind()) {
+                case PUT -> items.put(new StoreKey(e.storeKey()), e.newImage());
+                case DELETE -> items.remove(new StoreKey(e.storeKey()));
+                case NOOP -> { }
+            }
+            appliedSlot = e.slot();
+            waiters.removeIf(w -> {
+                if (w.getKey() > appliedSlot) return false;
+                w.getValue().complete(null);
+                return true;
+            });
+        }
+
+        @Override
+        public Map<String, AttributeValue> read(long tableId, byte[] storeKey) {
+            return items.get(new StoreKey(storeKey));
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> whenApplied(long tableId, int partition, long slot) {
+            if (slot <= appliedSlot) return CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            waiters.add(Map.entry(slot, f));
+            return f;
+        }
+    }
+
+    /** A group of one needs no peers. */
+    static final class NoPeers implements PeerTransport {
+        @Override
+        public boolean send(int toNodeId, byte[] frame) {
+            return false;
+        }
+
+        @Override
+        public void onFrame(BiConsumer<Integer, byte[]> handler) {}
+
+        @Override
+        public void addPeer(int nodeId, String host, int port) {}
+
+        @Override
+        public void close() {}
+    }
+}
