@@ -148,7 +148,9 @@ public final class PaxosMember {
                     candidate.nextPrepareResendMs = nowMs + config.heartbeatIntervalMs();
                 }
             } else if (state instanceof LeaderState leader) {
-                if (leader.lostQuorum(nowMs)) {
+                // A group of one has no one to lose touch with: its leader stepping down after a
+                // slow sync would only fail its writes in flight and elect itself again.
+                if (memberIds.length > 1 && leader.lostQuorum(nowMs)) {
                     becomeFollower(nowMs);
                 } else if (nowMs >= leader.nextHeartbeatMs()) {
                     leader.heartbeat(nowMs);

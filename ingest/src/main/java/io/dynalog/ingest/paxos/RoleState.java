@@ -18,7 +18,8 @@ import io.dynalog.topology.wal.Ballot;
  *             | Reject naming a higher one)    |                                  | same ballot
  *  LEADER     | a higher ballot seen; or no    | -                                | -
  *             | majority acknowledged anything |                                  |
- *             | for 2 election timeouts        |                                  |
+ *             | for 2 election timeouts (groups |                                  |
+ *             | of more than one)              |                                  |
  * </pre>
  *
  * A follower that sees a higher ballot stays a follower (its ballot is the promised one, not a
