@@ -44,6 +44,53 @@ class ClusterTest {
         dirs.forEach(TestNode::deleteRecursively);
     }
 
+    /** Four nodes in four zones: each partition has replicas on three of them, so Scans cross nodes. */
+    @Test
+    void scansReadPartitionsHeldByOtherNodes() throws Exception {
+        String prefix = "sc" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
+                .withTopicPrefix(prefix).withDefaultPartitions(4);
+        for (int id = 1; id <= 4; id++) {
+            Path dir = Files.createTempDirectory("dynalog-scan-" + id + "-");
+            dirs.add(dir);
+            nodes.add(DynalogNode.start(base.asNode(id, "az" + id, 0, 0, dir)));
+        }
+        for (DynalogNode n : nodes) clients.add(TestNode.client(n.apiPort()));
+        Awaitility.await("every node knows the four").atMost(Duration.ofSeconds(10))
+                .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == 4));
+        clients.get(0).createTable(r -> r.tableName("Spread").billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.N).build()));
+        Awaitility.await("table ACTIVE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                clients.get(1).describeTable(r -> r.tableName("Spread")).table().tableStatus() == TableStatus.ACTIVE);
+        for (int i = 0; i < 100; i++) {
+            int id = i;
+            clients.get(i % 4).putItem(r -> r.tableName("Spread").item(Map.of("id", AttributeValue.fromN(Integer.toString(id)))));
+        }
+        for (DynamoDbClient c : clients) {
+            assertThat(scanAll(c, true, null, 7)).hasSize(100).doesNotHaveDuplicates();
+            Awaitility.await("eventual scan").atMost(Duration.ofSeconds(10)).until(() -> scanAll(c, false, null, 13).size() == 100);
+            List<String> segmented = new ArrayList<>();
+            for (int s = 0; s < 3; s++) segmented.addAll(scanAll(c, true, s, 11));
+            assertThat(segmented).hasSize(100).doesNotHaveDuplicates();
+        }
+    }
+
+    static List<String> scanAll(DynamoDbClient c, boolean consistent, Integer segment, int limit) {
+        List<String> ids = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            var page = c.scan(r -> {
+                r.tableName("Spread").consistentRead(consistent).limit(limit).exclusiveStartKey(from);
+                if (segment != null) r.segment(segment).totalSegments(3);
+            });
+            page.items().forEach(i -> ids.add(i.get("id").n()));
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        return ids;
+    }
+
     @Test
     void writesAndReadsThroughAnyNodeSurviveANodeStopping() throws Exception {
         String prefix = "cl" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);

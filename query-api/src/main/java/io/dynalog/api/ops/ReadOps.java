@@ -25,7 +25,12 @@ import io.dynalog.topology.model.TableDescriptor;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.dynalog.api.route.Forwarder;
+import io.dynalog.topology.placement.NodeInfo;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Query and Scan: turn the request into store-key ranges, read them in order (after the
@@ -159,22 +164,78 @@ public final class ReadOps {
         if (resumeAfter != null) segmentRange = segmentRange.intersect(new KeyRange(resumeAfter, null));
         // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
         for (int p = 0; p < table.partitionCount() && !page.full(); p++) {
-            if (!router.holds(table, p)) {
-                throw ApiException.serviceUnavailable("Scan needs every partition on the node it is sent to; "
-                        + "partition " + p + " of " + table.name() + " is not on this node (Scan across nodes is not supported yet)");
-            }
             KeyRange partitionRange = new KeyRange(
                     KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
                     KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
             KeyRange range = partitionRange.intersect(segmentRange);
             if (range.isEmpty()) continue;
-            int part = p;
-            if (consistent) Futures.await(Futures.retrying(() -> writePath.readBarrier(table, part), true, Futures.READ_WAIT_MS));
+            NodeInfo elsewhere = consistent ? leaderElsewhere(table, p, request) : router.holds(table, p) ? null : router.replicaFor(table, p);
+            if (elsewhere != null) {
+                scanElsewhere(table, p, request, seg, segs, startKey, page, elsewhere);
+                continue;
+            }
             try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), range.lower(), range.upper(), true)) {
                 page.drain(cursor);
             }
         }
         return CompletableFuture.completedFuture(respond(page.build(), select));
+    }
+
+    /**
+     * For a consistent read of a partition: null once this node leads it and its replica reflects
+     * every chosen write (the read barrier passed), else the node to send the read to.
+     */
+    private NodeInfo leaderElsewhere(TableDescriptor table, int partition, ObjectNode request) {
+        if (!router.holds(table, partition)) return router.preferredLeader(table, partition);
+        boolean mayForward = !Forwarder.wasForwarded(request);
+        try {
+            Futures.retrying(() -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS,
+                    e -> mayForward && router.remoteLeader(e) != null).get(Futures.READ_WAIT_MS + 1_000, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            NodeInfo leader = mayForward ? router.remoteLeader(Failures.unwrap(e)) : null;
+            if (leader != null) return leader;
+            Throwable t = Failures.toApi(e.getCause());
+            if (t instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(t);
+        } catch (TimeoutException e) {
+            throw ApiException.serviceUnavailable("The partition did not answer in time; retry the request");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.serviceUnavailable("The request was interrupted");
+        }
+    }
+
+    /**
+     * Reads the part of a Scan that falls in a partition this node cannot serve, from a node that
+     * can: as Scans of segments of the grid of {@code partitions * totalSegments} equal hash ranges,
+     * which cuts both the partition and the client's segment exactly.
+     */
+    private void scanElsewhere(TableDescriptor table, int partition, ObjectNode request, int segment, int totalSegments,
+                               Map<String, AttributeValue> startKey, PageBuilder page, NodeInfo target) {
+        long grid = (long) table.partitionCount() * totalSegments;
+        if (grid > MAX_TOTAL_SEGMENTS) {
+            throw ApiException.serviceUnavailable("This Scan's segments are too fine to split across nodes; use fewer TotalSegments");
+        }
+        long resumeHash = startKey == null ? -1 : KeyCodec.hashOf(KeyCodec.storeKey(table.keySchema(), startKey)) & 0xFFFFFFFFL;
+        long from = Math.max((long) segment * table.partitionCount(), (long) partition * totalSegments);
+        long to = Math.min((long) (segment + 1) * table.partitionCount(), (long) (partition + 1) * totalSegments);
+        for (long k = from; k < to && !page.full(); k++) {
+            long pieceEnd = KeyCodec.rangeStart((int) k + 1, (int) grid);
+            long pieceStart = KeyCodec.rangeStart((int) k, (int) grid);
+            if (resumeHash >= pieceEnd) continue;
+            ObjectNode piece = request.deepCopy();
+            piece.put("Segment", (int) k);
+            piece.put("TotalSegments", (int) grid);
+            if (resumeHash >= pieceStart) piece.set("ExclusiveStartKey", request.get("ExclusiveStartKey"));
+            else piece.remove("ExclusiveStartKey");
+            if (request.hasNonNull("Limit")) piece.put("Limit", page.remainingLimit());
+            ObjectNode answer = Futures.await(router.forward(target, "Scan", piece));
+            List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
+            if (answer.has("Items")) answer.get("Items").forEach(i -> items.add(AttributeValues.itemFromJson(i, "Items")));
+            page.absorb(items, answer.path("Count").asInt(), answer.path("ScannedCount").asInt(),
+                    AttributeValues.itemFromJson(answer.get("LastEvaluatedKey"), "LastEvaluatedKey"));
+        }
     }
 
     private static ItemKey startKey(TableDescriptor table, Map<String, AttributeValue> startKey) {

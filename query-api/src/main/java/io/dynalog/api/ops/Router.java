@@ -93,8 +93,21 @@ final class Router {
                         ? ApiException.serviceUnavailable(u.getMessage() + "; retry the request") : e));
     }
 
+    /** The node first in a partition's replica list (its preferred leader), to send a leader-bound read to. */
+    NodeInfo preferredLeader(TableDescriptor table, int partition) {
+        NodeInfo n = cluster.node(table.replicasOf(partition).get(0));
+        return n != null ? n : replicaFor(table, partition);
+    }
+
+    /** Forwards a request; a node that does not answer is a retryable ServiceUnavailable. */
+    CompletableFuture<ObjectNode> forward(NodeInfo to, String operation, ObjectNode request) {
+        return forwarder.forward(to, operation, request).exceptionallyCompose(e ->
+                CompletableFuture.failedFuture(Failures.unwrap(e) instanceof Forwarder.Unreachable u
+                        ? ApiException.serviceUnavailable(u.getMessage() + "; retry the request") : e));
+    }
+
     /** The node a NOT_LEADER failure names as leader, when that is another known node. */
-    private NodeInfo remoteLeader(Throwable e) {
+    NodeInfo remoteLeader(Throwable e) {
         if (!(e instanceof IngestException ie) || ie.reason() != IngestException.Reason.NOT_LEADER) return null;
         int hint = ie.leaderHint();
         if (hint < 0 || hint == cluster.selfId()) return null;

@@ -33,6 +33,7 @@ public final class PageBuilder {
     private long scannedBytes;
     private Map<String, AttributeValue> lastExamined;
     private boolean full;
+    private Map<String, AttributeValue> absorbedLastKey;
 
     /**
      * @param limit the maximum number of items to examine (Integer.MAX_VALUE when none)
@@ -72,8 +73,37 @@ public final class PageBuilder {
         if (scanned >= limit || scannedBytes >= MAX_PAGE_BYTES) full = true;
     }
 
+    /** How many more items the page may examine. */
+    public int remainingLimit() {
+        return limit == Integer.MAX_VALUE ? Integer.MAX_VALUE : Math.max(0, limit - scanned);
+    }
+
+    /**
+     * Takes in a part of the page read by another node (a partition this node holds no replica
+     * of): its items (already filtered), counts and, when that part stopped early, where.
+     */
+    public void absorb(List<Map<String, AttributeValue>> partItems, int partCount, int partScanned,
+                       Map<String, AttributeValue> partLastEvaluatedKey) {
+        count += partCount;
+        scanned += partScanned;
+        for (Map<String, AttributeValue> item : partItems) {
+            scannedBytes += ItemSize.of(item);
+            if (!countOnly) items.add(item);
+        }
+        if (partLastEvaluatedKey != null) {
+            full = true;
+            absorbedLastKey = partLastEvaluatedKey;
+        } else if (scanned >= limit || scannedBytes >= MAX_PAGE_BYTES) {
+            full = true;
+            absorbedLastKey = partItems.isEmpty() ? null : schema.keyOf(partItems.get(partItems.size() - 1));
+        }
+        lastExamined = null;
+    }
+
     public Page build() {
-        Map<String, AttributeValue> lastKey = full && lastExamined != null ? schema.keyOf(lastExamined) : null;
+        Map<String, AttributeValue> lastKey = !full ? null
+                : absorbedLastKey != null ? absorbedLastKey
+                : lastExamined != null ? schema.keyOf(lastExamined) : null;
         return new Page(items, count, scanned, lastKey);
     }
 }

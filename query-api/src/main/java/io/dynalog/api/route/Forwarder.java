@@ -17,13 +17,15 @@ import java.util.concurrent.CompletableFuture;
  * Sends a request on to another node's DynamoDB API (the partition's leader, or a replica) and
  * gives back its answer as if it were this node's: the response body, or the same DynamoDB error.
  *
- * <p>A forwarded request carries {@link #FORWARDED_MEMBER} so that the node receiving it never
- * forwards it again (a stale leader hint cannot bounce a request around); that node retries
- * locally until its deadline instead.
+ * <p>A forwarded request carries the number of times it was forwarded in {@link #FORWARDED_MEMBER}:
+ * it may be forwarded at most {@link #MAX_HOPS} times (a node that is not a partition's replica
+ * sends it to one, which may send it on to the leader), so a stale hint cannot bounce a request
+ * around; past that, a node retries locally until its deadline.
  */
 public final class Forwarder {
     /** Set in a forwarded request's JSON: the receiver serves it itself or fails it. */
     public static final String FORWARDED_MEMBER = "__dynalogForwarded";
+    public static final int MAX_HOPS = 2;
     private static final String TARGET_PREFIX = "DynamoDB_20120810.";
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -34,13 +36,19 @@ public final class Forwarder {
         this.timeout = timeout;
     }
 
+    /** True when the request may not be forwarded again. */
     public static boolean wasForwarded(JsonNode request) {
-        return request.path(FORWARDED_MEMBER).asBoolean(false);
+        return hops(request) >= MAX_HOPS;
+    }
+
+    static int hops(JsonNode request) {
+        JsonNode n = request.path(FORWARDED_MEMBER);
+        return n.isBoolean() ? (n.booleanValue() ? MAX_HOPS : 0) : n.asInt(0);
     }
 
     public CompletableFuture<ObjectNode> forward(NodeInfo to, String operation, ObjectNode request) {
         ObjectNode body = request.deepCopy();
-        body.put(FORWARDED_MEMBER, true);
+        body.put(FORWARDED_MEMBER, hops(request) + 1);
         HttpRequest httpRequest = HttpRequest.newBuilder(URI.create("http://" + to.apiHost() + ":" + to.apiPort() + "/"))
                 .timeout(timeout)
                 .header("Content-Type", "application/x-amz-json-1.0")
