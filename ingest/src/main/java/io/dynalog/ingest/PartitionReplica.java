@@ -504,13 +504,6 @@ final class PartitionReplica implements PaxosListener {
         completions.execute(() -> f.completeExceptionally(e));
     }
 
-    /** For tests and diagnostics: the state on the loop. */
-    CompletableFuture<State> state() {
-        CompletableFuture<State> f = new CompletableFuture<>();
-        ctx.execute(() -> f.complete(state));
-        return f;
-    }
-
     private static final class PendingWrite {
         final StoreKey key;
         final Mutation mutation;

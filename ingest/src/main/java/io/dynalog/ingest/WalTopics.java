@@ -2,7 +2,6 @@ package io.dynalog.ingest;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,14 +61,6 @@ public final class WalTopics {
             if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) throw new IllegalStateException("cannot delete topic " + topic, e.getCause());
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("cannot delete topic " + topic, e);
-        }
-    }
-
-    public Set<String> list() {
-        try {
-            return admin.listTopics().names().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | InterruptedException | TimeoutException e) {
-            throw new IllegalStateException("cannot list topics", e);
         }
     }
 

@@ -123,12 +123,6 @@ public final class ReplicaProcessor implements AutoCloseable {
         return done;
     }
 
-    /** The progress of an assigned partition, as last applied. */
-    public PartitionProgress progress(PartitionRef ref) {
-        PartitionState state = byRef.get(ref);
-        return state == null ? store.progress(ref.tableId(), ref.partition()) : state.progress;
-    }
-
     /** Completes once the partition has applied every slot up to {@code slot}. */
     public CompletableFuture<Void> whenApplied(PartitionRef ref, long slot) {
         PartitionState state = byRef.get(ref);

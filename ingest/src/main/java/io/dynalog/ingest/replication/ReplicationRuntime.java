@@ -328,8 +328,4 @@ public final class ReplicationRuntime implements AutoCloseable {
         members.clear();
     }
 
-    /** For tests: how many groups this node is in. */
-    int groupCount() {
-        return call(members::size).join();
-    }
 }

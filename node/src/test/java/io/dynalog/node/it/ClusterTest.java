@@ -44,20 +44,25 @@ class ClusterTest {
         dirs.forEach(TestNode::deleteRecursively);
     }
 
-    /** Four nodes in four zones: each partition has replicas on three of them, so Scans cross nodes. */
-    @Test
-    void scansReadPartitionsHeldByOtherNodes() throws Exception {
-        String prefix = "sc" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    /** Starts {@code count} nodes in zones az1.. with their own topic prefix, one client each, and waits until all know each other. */
+    void startCluster(int count, int partitions) throws Exception {
+        String prefix = "cl" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
-                .withTopicPrefix(prefix).withDefaultPartitions(4);
-        for (int id = 1; id <= 4; id++) {
-            Path dir = Files.createTempDirectory("dynalog-scan-" + id + "-");
+                .withTopicPrefix(prefix).withDefaultPartitions(partitions);
+        for (int id = 1; id <= count; id++) {
+            Path dir = Files.createTempDirectory("dynalog-cluster-" + id + "-");
             dirs.add(dir);
             nodes.add(DynalogNode.start(base.asNode(id, "az" + id, 0, 0, dir)));
         }
         for (DynalogNode n : nodes) clients.add(TestNode.client(n.apiPort()));
-        Awaitility.await("every node knows the four").atMost(Duration.ofSeconds(10))
-                .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == 4));
+        Awaitility.await("every node knows the others").atMost(Duration.ofSeconds(10))
+                .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == count));
+    }
+
+    /** Four nodes in four zones: each partition has replicas on three of them, so Scans cross nodes. */
+    @Test
+    void scansReadPartitionsHeldByOtherNodes() throws Exception {
+        startCluster(4, 4);
         clients.get(0).createTable(r -> r.tableName("Spread").billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.N).build()));
@@ -93,17 +98,7 @@ class ClusterTest {
 
     @Test
     void writesAndReadsThroughAnyNodeSurviveANodeStopping() throws Exception {
-        String prefix = "cl" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
-                .withTopicPrefix(prefix).withDefaultPartitions(3);
-        for (int id = 1; id <= 3; id++) {
-            Path dir = Files.createTempDirectory("dynalog-cluster-" + id + "-");
-            dirs.add(dir);
-            nodes.add(DynalogNode.start(base.asNode(id, "az" + id, 0, 0, dir)));
-        }
-        for (DynalogNode n : nodes) clients.add(TestNode.client(n.apiPort()));
-        Awaitility.await("every node knows the three").atMost(Duration.ofSeconds(10))
-                .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == 3));
+        startCluster(3, 3);
 
         clients.get(0).createTable(r -> r.tableName("Replicated").billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
