@@ -1,7 +1,9 @@
 package io.dynalog.node;
 
 import io.dynalog.api.DynamoApi;
+import io.dynalog.api.ops.Operations;
 import io.dynalog.api.route.Cluster;
+import io.dynalog.api.route.Forwarder;
 import io.dynalog.api.http.DynamoHttpServer;
 import io.dynalog.ingest.CatalogLeader;
 import io.dynalog.ingest.CatalogView;
@@ -21,6 +23,7 @@ import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.placement.NodeInfo;
 import io.dynalog.topology.wal.WalRecords;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
@@ -53,6 +56,8 @@ public final class DynalogNode implements AutoCloseable {
 
     /** How long a starting node waits for its tables' leaders before it serves the API. */
     private static final long TABLES_SERVED_TIMEOUT_MS = 30_000;
+    /** Threads that read Query and Scan pages out of RocksDB once their read barrier is passed. */
+    private static final int PAGE_READ_THREADS = 4;
 
     private final NodeConfig config;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
@@ -146,7 +151,8 @@ public final class DynalogNode implements AutoCloseable {
                     public NodeInfo node(int nodeId) {
                         return membership.get(Integer.toString(nodeId));
                     }
-                });
+                }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS))),
+                ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))));
         server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());
         apiPort = server.start().join();
         closeOrder.push(server::close);

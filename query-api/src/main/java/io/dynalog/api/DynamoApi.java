@@ -4,6 +4,7 @@ import io.dynalog.api.http.Operation;
 import io.dynalog.api.ops.Failures;
 import io.dynalog.api.ops.Operations;
 import io.dynalog.api.route.Cluster;
+import io.dynalog.api.route.Forwarder;
 import io.dynalog.ingest.CatalogLeader;
 import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
@@ -11,6 +12,7 @@ import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.placement.NodeInfo;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.TreeMap;
 
@@ -29,10 +31,14 @@ public final class DynamoApi {
     /**
      * @param members the cluster's nodes, for placing new tables' partitions
      * @param cluster the nodes requests may be forwarded to
+     * @param forwarder sends requests on to other nodes
+     * @param pageReads runs the reads of Query and Scan pages (RocksDB iteration, off the event loop)
      */
     public DynamoApi(Settings settings, CatalogReplica catalog, CatalogLeader catalogLeader,
-                     WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster) {
-        Operations ops = new Operations(settings, catalog, catalogLeader, writePath, store, members, cluster);
+                     WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
+                     Forwarder forwarder, Executor pageReads) {
+        Operations ops = new Operations(settings, catalog, catalogLeader, writePath, store, members, cluster,
+                forwarder, pageReads);
         ops.register(operations);
     }
 

@@ -9,27 +9,30 @@ import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.placement.NodeInfo;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /** Builds the operation handlers and registers them by their X-Amz-Target name. */
 public final class Operations {
+    /** How long a forwarded request may take: the longest a write waits inside, and some. */
+    public static final long FORWARD_TIMEOUT_MS = Futures.WRITE_WAIT_MS + 2_000;
+
     private final TableOps tables;
     private final ItemOps items;
     private final BatchOps batches;
     private final ReadOps reads;
 
     public Operations(DynamoApi.Settings settings, CatalogReplica catalog, CatalogLeader catalogLeader,
-                      WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster) {
-        Router router = new Router(cluster, new Forwarder(Duration.ofMillis(Futures.WRITE_WAIT_MS + 2_000)));
+                      WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
+                      Forwarder forwarder, Executor pageReads) {
+        Router router = new Router(cluster, forwarder);
         tables = new TableOps(catalog, catalogLeader, store, settings.topicPrefix(), settings.defaultPartitions(),
                 settings.region(), members);
         items = new ItemOps(tables, writePath, store, router);
         batches = new BatchOps(tables, items);
-        reads = new ReadOps(tables, writePath, store, router, ForkJoinPool.commonPool());
+        reads = new ReadOps(tables, writePath, store, router, pageReads);
     }
 
     public void register(Map<String, Operation> operations) {

@@ -6,10 +6,14 @@ import io.dynalog.api.ApiException;
 import io.dynalog.api.ErrorType;
 import io.dynalog.api.json.Json;
 import io.dynalog.topology.placement.NodeInfo;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,19 +25,32 @@ import java.util.concurrent.CompletableFuture;
  * it may be forwarded at most {@link #MAX_HOPS} times (a node that is not a partition's replica
  * sends it to one, which may send it on to the leader), so a stale hint cannot bounce a request
  * around; past that, a node retries locally until its deadline.
+ *
+ * <p>Requests go over Vert.x's pooled keep-alive HTTP/1.1 connections and complete on its event
+ * loop: a forward costs no thread of its own (the JDK's HttpClient completed every response on a
+ * new thread on a two-core machine, where the common pool has a parallelism of one).
  */
-public final class Forwarder {
+public final class Forwarder implements AutoCloseable {
     /** Set in a forwarded request's JSON: the receiver serves it itself or fails it. */
     public static final String FORWARDED_MEMBER = "__dynalogForwarded";
     public static final int MAX_HOPS = 2;
     private static final String TARGET_PREFIX = "DynamoDB_20120810.";
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
-    private final Duration timeout;
+    private static final int CONNECT_TIMEOUT_MS = 2_000;
+    /** Connections per other node: forwarded requests are short, so a few carry many in flight. */
+    private static final int MAX_CONNECTIONS_PER_NODE = 32;
 
-    public Forwarder(Duration timeout) {
-        this.timeout = timeout;
+    private final HttpClientAgent http;
+    private final long timeoutMs;
+    private final Context context;
+
+    public Forwarder(Vertx vertx, Duration timeout) {
+        this.http = vertx.createHttpClient(
+                new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(CONNECT_TIMEOUT_MS),
+                new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_NODE));
+        this.timeoutMs = timeout.toMillis();
+        // From a thread outside Vert.x (the node's start-up), a new event-loop context.
+        this.context = vertx.getOrCreateContext();
     }
 
     /** True when the request may not be forwarded again. */
@@ -49,18 +66,51 @@ public final class Forwarder {
     public CompletableFuture<ObjectNode> forward(NodeInfo to, String operation, ObjectNode request) {
         ObjectNode body = request.deepCopy();
         body.put(FORWARDED_MEMBER, hops(request) + 1);
-        HttpRequest httpRequest = HttpRequest.newBuilder(URI.create("http://" + to.apiHost() + ":" + to.apiPort() + "/"))
-                .timeout(timeout)
-                .header("Content-Type", "application/x-amz-json-1.0")
-                .header("X-Amz-Target", TARGET_PREFIX + operation)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.encode(body)))
-                .build();
-        return http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray()).handle((response, error) -> {
-            if (error != null) throw new Unreachable(to.nodeId(), error);
-            ObjectNode answer = Json.parseObject(response.body());
-            if (response.statusCode() == 200) return answer;
-            throw remoteError(answer);
-        });
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+                .setHost(to.apiHost()).setPort(to.apiPort()).setURI("/")
+                .setTimeout(timeoutMs)
+                .putHeader("Content-Type", "application/x-amz-json-1.0")
+                .putHeader("X-Amz-Target", TARGET_PREFIX + operation);
+        byte[] payload = Json.encode(body);
+        CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
+        // Issued and completed on one event loop: a response's body handler must be set in the
+        // same turn of the loop that delivers the response, or its chunks are lost (a Future
+        // callback hopping to another context registers it too late; vert.x issue 5904).
+        context.runOnContext(v -> http.request(options)
+                .compose(outgoing -> outgoing.send(Buffer.buffer(payload)))
+                .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)))
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        answer.completeExceptionally(new Unreachable(to.nodeId(), result.cause()));
+                        return;
+                    }
+                    try {
+                        answer.complete(decode(to, result.result()));
+                    } catch (RuntimeException e) {
+                        answer.completeExceptionally(e);
+                    }
+                }));
+        return answer;
+    }
+
+    private record Answer(int status, Buffer body) {}
+
+    /** The other node's answer as this node's: its response, or the DynamoDB error it returned. */
+    private static ObjectNode decode(NodeInfo from, Answer answer) {
+        if (answer.body().length() == 0) {
+            // Never taken for an empty response: that would read as "no item" or "no change".
+            throw ApiException.internalServerError("node " + from.nodeId() + " answered with an empty body (HTTP "
+                    + answer.status() + ")");
+        }
+        ObjectNode json = Json.parseObject(answer.body().getBytes());
+        if (answer.status() == 200) return json;
+        throw remoteError(json);
+    }
+
+    /** Closes the connections to other nodes. */
+    @Override
+    public void close() {
+        http.close();
     }
 
     /** The other node could not be reached: it may be down, and its partitions are changing leaders. */
