@@ -121,6 +121,16 @@ class ClusterTest {
                 assertThat(c.getItem(r -> r.tableName("Replicated").key(key).consistentRead(true)).item()).isEqualTo(item);
             }
         }
+        // Read-your-writes across nodes: each write is read back at once, strongly, through another
+        // node, so most reads are forwarded to the partition's leader.
+        for (int i = 0; i < 300; i++) {
+            Map<String, AttributeValue> item = Map.of("pk", AttributeValue.fromS("ryw" + i),
+                    "sk", AttributeValue.fromN("0"), "v", AttributeValue.fromS("value-" + i));
+            clients.get(i % 3).putItem(r -> r.tableName("Replicated").item(item));
+            Map<String, AttributeValue> key = Map.of("pk", item.get("pk"), "sk", item.get("sk"));
+            assertThat(clients.get((i + 1) % 3).getItem(r -> r.tableName("Replicated").key(key).consistentRead(true)).item())
+                    .as("write %d read back through another node", i).isEqualTo(item);
+        }
         Awaitility.await("eventually consistent reads on every node").atMost(Duration.ofSeconds(10)).until(() ->
                 clients.stream().allMatch(c -> c.query(r -> r.tableName("Replicated").keyConditionExpression("pk = :p")
                         .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p1")))).count() == 10));
