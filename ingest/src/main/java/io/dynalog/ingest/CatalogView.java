@@ -9,4 +9,7 @@ public interface CatalogView {
 
     /** Completes once every meta-topic record below {@code offset} has been read into the view. */
     CompletableFuture<Void> whenConsumedTo(long offset);
+
+    /** Completes once every record committed to the meta topic before this call has been read into the view. */
+    CompletableFuture<Void> whenCaughtUp();
 }

@@ -1,9 +1,8 @@
 package io.dynalog.ingest;
 
-import static io.dynalog.ingest.IngestFixtures.done;
-import static io.dynalog.ingest.IngestFixtures.failure;
 import static io.dynalog.ingest.IngestFixtures.table;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynalog.ingest.CatalogConflictException.Kind;
 import io.dynalog.topology.model.TableDescriptor;
@@ -11,253 +10,201 @@ import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.wire.TableRecordCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link CatalogLeader} over a MockProducer, a catalog view that reads back what the test says, and
- * an executor the test drains (changes are checked and sent there, never on the read-back thread).
+ * {@link CatalogLeader} over transactional MockProducers (a new one each time the leader becomes
+ * the writer again) and a view that has read every committed record whenever the leader asks.
+ * The fencing itself is Kafka's; {@code CatalogWriterRaceTest} runs it against a real broker.
  */
 class CatalogLeaderTest {
     private static final String META_TOPIC = "dynalog.meta";
 
-    private final MockProducer<byte[], byte[]> producer =
-            new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private final List<MockProducer<byte[], byte[]>> producers = new CopyOnWriteArrayList<>();
+    /** Runs when the leader creates its n-th producer (index n - 1): what another node did meanwhile. */
+    private final List<Consumer<MockProducer<byte[], byte[]>>> onNewProducer = new ArrayList<>();
     private final View view = new View();
-    private final DeterministicExecutor executor = new DeterministicExecutor(false);
-    private final CatalogLeader leader = new CatalogLeader(producer, META_TOPIC, view, executor);
+    private final CatalogLeader leader = new CatalogLeader(() -> {
+        MockProducer<byte[], byte[]> p = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        int index = producers.size();
+        producers.add(p);
+        if (index < onNewProducer.size()) onNewProducer.get(index).accept(p);
+        return p;
+    }, META_TOPIC, view);
 
-    /** The node's catalog: it changes only when the test has it read back a produced record. */
-    private static final class View implements CatalogView {
-        final Map<String, TableDescriptor> tables = new HashMap<>();
-        final List<String> lookups = new ArrayList<>();
-        final List<Long> waits = new ArrayList<>();
-        private final List<Map.Entry<Long, CompletableFuture<Void>>> waiters = new ArrayList<>();
-        private long consumedTo;
+    /** The catalog as committed records left it (other nodes' changes are put in directly). */
+    private final class View implements CatalogView {
+        final Map<String, TableDescriptor> tables = new ConcurrentHashMap<>();
+        int caughtUp;
 
         @Override
         public TableDescriptor table(String name) {
-            lookups.add(name);
             return tables.get(name);
         }
 
         @Override
         public CompletableFuture<Void> whenConsumedTo(long offset) {
-            waits.add(offset);
-            if (consumedTo >= offset) return CompletableFuture.completedFuture(null);
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            waiters.add(Map.entry(offset, f));
-            return f;
+            readCommitted();
+            return CompletableFuture.completedFuture(null);
         }
 
-        /**
-         * Reads the record at {@code offset} (MockProducer numbers the records of partition 0 in
-         * send order, failed ones included) and every offset below it into the view.
-         */
-        void readBack(long offset, ProducerRecord<byte[], byte[]> record) {
-            String name = new String(record.key(), StandardCharsets.UTF_8);
-            if (record.value() == null) tables.remove(name); else tables.put(name, TableRecordCodec.decode(record.value()));
-            consumedTo = offset + 1;
-            for (Iterator<Map.Entry<Long, CompletableFuture<Void>>> it = waiters.iterator(); it.hasNext(); ) {
-                Map.Entry<Long, CompletableFuture<Void>> w = it.next();
-                if (w.getKey() <= consumedTo) {
-                    it.remove();
-                    w.getValue().complete(null);
+        @Override
+        public CompletableFuture<Void> whenCaughtUp() {
+            caughtUp++;
+            readCommitted();
+            return CompletableFuture.completedFuture(null);
+        }
+
+        private final java.util.Set<ProducerRecord<byte[], byte[]>> read = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+        private void readCommitted() {
+            for (MockProducer<byte[], byte[]> p : producers) {
+                for (ProducerRecord<byte[], byte[]> r : p.history()) {
+                    if (!read.add(r)) continue;
+                    String name = new String(r.key(), StandardCharsets.UTF_8);
+                    if (r.value() == null) tables.remove(name); else tables.put(name, TableRecordCodec.decode(r.value()));
                 }
             }
         }
     }
 
-    /** The view reads back the record at {@code offset}. */
-    private void readBack(int offset) {
-        view.readBack(offset, producer.history().get(offset));
+    @AfterEach
+    void close() {
+        leader.close();
     }
 
-    /** Kafka acknowledges the next record and the view reads it back; then queued changes run. */
-    private void ackAndReadBack() {
-        int offset = (int) view.consumedTo;
-        producer.completeNext();
-        readBack(offset);
-        executor.drain();
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
+        try {
+            return f.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
     }
 
-    private CompletableFuture<TableDescriptor> create(TableDescriptor table) {
-        CompletableFuture<TableDescriptor> f = leader.create(table);
-        executor.drain();
-        return f;
-    }
-
-    private CompletableFuture<TableDescriptor> update(TableDescriptor table) {
-        CompletableFuture<TableDescriptor> f = leader.update(table);
-        executor.drain();
-        return f;
-    }
-
-    private CompletableFuture<TableDescriptor> delete(String name) {
-        CompletableFuture<TableDescriptor> f = leader.delete(name);
-        executor.drain();
-        return f;
+    private List<ProducerRecord<byte[], byte[]>> committed() {
+        List<ProducerRecord<byte[], byte[]>> all = new ArrayList<>();
+        for (MockProducer<byte[], byte[]> p : producers) all.addAll(p.history());
+        return all;
     }
 
     @Test
-    void aCreateIsProducedAndCompletesOnlyOnceReadBack() {
+    void aCreateIsWrittenInACommittedTransactionAndReadBack() throws Exception {
         TableDescriptor orders = table("orders", 1, 2, TableStatus.CREATING);
-        CompletableFuture<TableDescriptor> created = create(orders);
+        assertThat(await(leader.create(orders))).isEqualTo(orders);
 
-        assertThat(producer.history()).hasSize(1);
-        ProducerRecord<byte[], byte[]> record = producer.history().get(0);
+        assertThat(producers).hasSize(1);
+        assertThat(producers.get(0).transactionInitialized()).isTrue();
+        assertThat(producers.get(0).transactionCommitted()).isTrue();
+        ProducerRecord<byte[], byte[]> record = committed().get(0);
         assertThat(record.topic()).isEqualTo(META_TOPIC);
-        assertThat(record.partition()).isEqualTo(0);
+        assertThat(record.partition()).isZero();
         assertThat(record.key()).isEqualTo("orders".getBytes(StandardCharsets.UTF_8));
         assertThat(record.value()).isEqualTo(TableRecordCodec.encode(orders));
-
-        producer.completeNext();
-        assertThat(view.waits).as("the record at offset 0 is read once the view is at 1").containsExactly(1L);
-        assertThat(created).isNotDone();
-
-        readBack(0);
-        executor.drain();
-        assertThat(created).isCompletedWithValue(orders);
+        assertThat(view.tables).containsEntry("orders", orders);
     }
 
     @Test
-    void creatingAnExistingTableFailsWithoutProducing() {
+    void theWriterIsKeptWhileNobodyFencesIt() throws Exception {
+        await(leader.create(table("orders", 1, 2, TableStatus.CREATING)));
+        await(leader.create(table("users", 2, 2, TableStatus.CREATING)));
+        assertThat(producers).hasSize(1);
+        assertThat(committed()).hasSize(2);
+        assertThat(view.caughtUp).as("each change is checked against a caught-up view").isEqualTo(2);
+    }
+
+    @Test
+    void creatingAnExistingTableFailsWithoutWriting() {
         view.tables.put("orders", table("orders", 1, 2, TableStatus.ACTIVE));
-        CompletableFuture<TableDescriptor> created = create(table("orders", 2, 2, TableStatus.CREATING));
-
-        assertThat(failure(created)).isInstanceOfSatisfying(CatalogConflictException.class, e -> {
-            assertThat(e.kind()).isEqualTo(Kind.ALREADY_EXISTS);
-            assertThat(e.tableName()).isEqualTo("orders");
-        });
-        assertThat(producer.history()).isEmpty();
+        assertThatThrownBy(() -> await(leader.create(table("orders", 2, 2, TableStatus.CREATING))))
+                .isInstanceOfSatisfying(CatalogConflictException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.ALREADY_EXISTS);
+                    assertThat(e.tableName()).isEqualTo("orders");
+                });
+        assertThat(committed()).isEmpty();
     }
 
     @Test
-    void changesAreSerialisedEachCheckedAfterThePreviousWasReadBack() {
-        CompletableFuture<TableDescriptor> first = create(table("orders", 1, 2, TableStatus.CREATING));
-        CompletableFuture<TableDescriptor> second = create(table("orders", 2, 2, TableStatus.CREATING));
-        assertThat(view.lookups).as("the second create is not checked yet").containsExactly("orders");
-        assertThat(producer.history()).hasSize(1);
+    void aFencedCommitStartsOverAsANewWriterAndIsCheckedAgain() throws Exception {
+        TableDescriptor theirs = table("orders", 7, 2, TableStatus.CREATING);
+        // Another node became the writer and created the table after this node checked it.
+        onNewProducer.add(p -> p.commitTransactionException = new ProducerFencedException("fenced by another node"));
+        onNewProducer.add(p -> view.tables.put("orders", theirs));
 
-        producer.completeNext();
-        executor.drain();
-        assertThat(view.lookups).as("acknowledged but not read back").hasSize(1);
-
-        readBack(0);
-        assertThat(first).isCompleted();
-        assertThat(view.lookups).as("not checked on the read-back thread").hasSize(1);
-        executor.drain();
-
-        assertThat(view.lookups).hasSize(2);
-        assertThat(failure(second)).isInstanceOfSatisfying(CatalogConflictException.class,
-                e -> assertThat(e.kind()).isEqualTo(Kind.ALREADY_EXISTS));
-        assertThat(producer.history()).hasSize(1);
+        assertThatThrownBy(() -> await(leader.create(table("orders", 1, 2, TableStatus.CREATING))))
+                .isInstanceOfSatisfying(CatalogConflictException.class, e -> assertThat(e.kind()).isEqualTo(Kind.ALREADY_EXISTS));
+        assertThat(producers).hasSize(2);
+        assertThat(producers.get(0).closed()).as("the fenced writer is closed").isTrue();
+        assertThat(committed()).isEmpty();
+        assertThat(view.tables).containsEntry("orders", theirs);
     }
 
     @Test
-    void aChangeIsCheckedOnTheExecutor() {
-        CompletableFuture<TableDescriptor> created = leader.create(table("orders", 1, 2, TableStatus.CREATING));
-        assertThat(view.lookups).isEmpty();
-        assertThat(producer.history()).isEmpty();
-        executor.drain();
-        assertThat(view.lookups).containsExactly("orders");
-        assertThat(producer.history()).hasSize(1);
-        ackAndReadBack();
-        assertThat(created).isCompleted();
+    void aWriterFencedAgainAndAgainGivesUpWithARetryableError() {
+        for (int i = 0; i < CatalogLeader.MAX_FENCED_ATTEMPTS; i++) {
+            onNewProducer.add(p -> p.commitTransactionException = new ProducerFencedException("fenced"));
+        }
+        assertThatThrownBy(() -> await(leader.create(table("orders", 1, 2, TableStatus.CREATING))))
+                .isInstanceOfSatisfying(IngestException.class,
+                        e -> assertThat(e.reason()).isEqualTo(IngestException.Reason.LEADER_UNAVAILABLE));
+        assertThat(producers).hasSize(CatalogLeader.MAX_FENCED_ATTEMPTS);
     }
 
     @Test
-    void aSendThatThrowsFailsTheChangeAndNotTheNext() {
-        producer.sendException = new IllegalStateException("producer closed");
-        CompletableFuture<TableDescriptor> first = create(table("orders", 1, 2, TableStatus.CREATING));
-        assertThat(failure(first)).hasMessage("producer closed");
-
-        producer.sendException = null;
-        CompletableFuture<TableDescriptor> second = create(table("orders", 1, 2, TableStatus.CREATING));
-        ackAndReadBack();
-        assertThat(second).isCompleted();
+    void aFailedWriteFailsTheChangeAndNotTheNext() throws Exception {
+        onNewProducer.add(p -> p.sendException = new NotEnoughReplicasException("1 in sync, 2 needed"));
+        assertThatThrownBy(() -> await(leader.create(table("orders", 1, 2, TableStatus.CREATING))))
+                .isInstanceOf(NotEnoughReplicasException.class);
+        assertThat(await(leader.create(table("users", 2, 1, TableStatus.CREATING))).name()).isEqualTo("users");
+        assertThat(producers).as("a writer whose transaction failed is replaced").hasSize(2);
+        assertThat(committed()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly("users");
     }
 
     @Test
-    void aFailedChangeDoesNotBlockTheNext() {
-        CompletableFuture<TableDescriptor> first = create(table("orders", 1, 2, TableStatus.CREATING));
-        CompletableFuture<TableDescriptor> second = create(table("users", 2, 1, TableStatus.CREATING));
-
-        producer.errorNext(new NotEnoughReplicasException("1 in sync, 2 needed"));
-        executor.drain();
-
-        assertThat(failure(first)).isInstanceOf(NotEnoughReplicasException.class);
-        assertThat(producer.history()).hasSize(2);
-        producer.completeNext();
-        readBack(1);
-        executor.drain();
-        assertThat(view.waits).as("offset 0 went to the failed record").containsExactly(2L);
-        assertThat(done(second).name()).isEqualTo("users");
-    }
-
-    @Test
-    void deleteProducesATombstoneAndReturnsTheDescriptorAsDeleting() {
+    void deleteWritesATombstoneAndReturnsTheDescriptorAsDeleting() throws Exception {
         TableDescriptor orders = table("orders", 1, 2, TableStatus.ACTIVE);
         view.tables.put("orders", orders);
-
-        CompletableFuture<TableDescriptor> deleted = delete("orders");
-
-        ProducerRecord<byte[], byte[]> record = producer.history().get(0);
-        assertThat(record.key()).isEqualTo("orders".getBytes(StandardCharsets.UTF_8));
-        assertThat(record.value()).isNull();
-        ackAndReadBack();
-        assertThat(deleted).isCompletedWithValue(orders.withStatus(TableStatus.DELETING));
+        assertThat(await(leader.delete("orders"))).isEqualTo(orders.withStatus(TableStatus.DELETING));
+        assertThat(committed().get(0).value()).isNull();
         assertThat(view.tables).doesNotContainKey("orders");
     }
 
     @Test
-    void deletingATableBeingCreatedFailsInUse() {
+    void deletingATableBeingCreatedFailsInUseAndAMissingOneNotFound() {
         view.tables.put("orders", table("orders", 1, 2, TableStatus.CREATING));
-        assertThat(failure(delete("orders"))).isInstanceOfSatisfying(CatalogConflictException.class,
+        assertThatThrownBy(() -> await(leader.delete("orders"))).isInstanceOfSatisfying(CatalogConflictException.class,
                 e -> assertThat(e.kind()).isEqualTo(Kind.IN_USE));
-        assertThat(producer.history()).isEmpty();
-    }
-
-    @Test
-    void deletingAMissingTableFailsNotFound() {
-        assertThat(failure(delete("orders"))).isInstanceOfSatisfying(CatalogConflictException.class,
+        assertThatThrownBy(() -> await(leader.delete("users"))).isInstanceOfSatisfying(CatalogConflictException.class,
                 e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
-        assertThat(producer.history()).isEmpty();
+        assertThat(committed()).isEmpty();
     }
 
     @Test
-    void aCreateThenDeleteIsCheckedAgainstTheCreatedTable() {
-        CompletableFuture<TableDescriptor> created = create(table("orders", 1, 2, TableStatus.CREATING));
-        CompletableFuture<TableDescriptor> deleted = delete("orders");
-        ackAndReadBack();
-        assertThat(created).isCompleted();
-        assertThat(failure(deleted)).isInstanceOfSatisfying(CatalogConflictException.class,
-                e -> assertThat(e.kind()).isEqualTo(Kind.IN_USE));
-    }
-
-    @Test
-    void anUpdateNeedsTheSameIncarnation() {
+    void anUpdateNeedsTheSameIncarnationAndWritesOnlyAChange() throws Exception {
         TableDescriptor orders = table("orders", 1, 2, TableStatus.CREATING);
         view.tables.put("orders", orders);
 
-        CompletableFuture<TableDescriptor> wrongIncarnation = update(table("orders", 9, 2, TableStatus.ACTIVE));
-        assertThat(failure(wrongIncarnation)).isInstanceOfSatisfying(CatalogConflictException.class,
-                e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
-        assertThat(failure(update(table("users", 1, 2, TableStatus.ACTIVE)))).isInstanceOfSatisfying(
-                CatalogConflictException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
+        assertThatThrownBy(() -> await(leader.update(table("orders", 9, 2, TableStatus.ACTIVE))))
+                .isInstanceOfSatisfying(CatalogConflictException.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND));
+        assertThat(await(leader.update(orders))).as("no change").isEqualTo(orders);
+        assertThat(committed()).isEmpty();
 
-        CompletableFuture<TableDescriptor> activated = update(orders.withStatus(TableStatus.ACTIVE));
-        assertThat(producer.history().get(0).value()).isEqualTo(TableRecordCodec.encode(orders.withStatus(TableStatus.ACTIVE)));
-        ackAndReadBack();
-        assertThat(activated).isCompletedWithValue(orders.withStatus(TableStatus.ACTIVE));
-        assertThat(view.tables.get("orders").status()).isEqualTo(TableStatus.ACTIVE);
+        TableDescriptor active = orders.withStatus(TableStatus.ACTIVE);
+        assertThat(await(leader.update(active))).isEqualTo(active);
+        assertThat(committed()).hasSize(1);
+        assertThat(view.tables).containsEntry("orders", active);
     }
 }

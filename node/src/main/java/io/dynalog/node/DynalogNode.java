@@ -26,6 +26,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -34,6 +35,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +122,8 @@ public final class DynalogNode implements AutoCloseable {
                 appender, ingestExecutor, runtime, System::currentTimeMillis));
         replica.addListener(ingest::onApplied);
 
-        CatalogLeader catalogLeader = new CatalogLeader(producer, metaTopic, new CatalogView() {
+        TopicPartition metaPartition = new TopicPartition(metaTopic, 0);
+        CatalogLeader catalogLeader = own(new CatalogLeader(() -> KafkaClients.catalogProducer(config), metaTopic, new CatalogView() {
             @Override
             public TableDescriptor table(String name) {
                 return catalogReplica.table(name);
@@ -127,7 +133,15 @@ public final class DynalogNode implements AutoCloseable {
             public CompletableFuture<Void> whenConsumedTo(long offset) {
                 return catalogReplica.whenConsumedTo(offset);
             }
-        }, ingestExecutor);
+
+            @Override
+            public CompletableFuture<Void> whenCaughtUp() {
+                return admin.listOffsets(Map.of(metaPartition, OffsetSpec.latest()),
+                                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                        .partitionResult(metaPartition).toCompletionStage().toCompletableFuture()
+                        .thenCompose(end -> catalogReplica.whenConsumedTo(end.offset()));
+            }
+        }));
         TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, catalogLeader, catalogReplica::table));
         catalogReplica.addListener(lifecycle::onChange);
 

@@ -41,13 +41,36 @@ final class KafkaClients {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** A consumer for assigned partitions: no group, no committed offsets (progress lives in RocksDB). */
+    /**
+     * The catalog writer's producer. Every node uses the same transactional id, so the broker's
+     * transaction coordinator lets one node write the catalog at a time (see CatalogLeader).
+     */
+    static KafkaProducer<byte[], byte[]> catalogProducer(NodeConfig config) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-catalog");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.topicPrefix() + ".catalog-writer");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * A consumer for assigned partitions: no group, no committed offsets (progress lives in
+     * RocksDB). It reads committed records only: the catalog is written in transactions, and a
+     * change whose transaction was aborted (its writer fenced) must never be seen.
+     */
     static KafkaConsumer<byte[], byte[]> assignedConsumer(NodeConfig config, String purpose) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-" + purpose);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -57,6 +59,49 @@ class ClusterTest {
         for (DynalogNode n : nodes) clients.add(TestNode.client(n.apiPort()));
         Awaitility.await("every node knows the others").atMost(Duration.ofSeconds(10))
                 .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == count));
+    }
+
+    /**
+     * The catalog has one writer at a time whichever node a change arrives on: of three
+     * CreateTable calls for one name, one through each node at once, exactly one succeeds, and
+     * of three DeleteTable calls exactly one.
+     */
+    void createAndDeleteTheSameTableThroughEveryNodeAtOnce() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            String name = "Contested" + round;
+            List<CompletableFuture<String>> creates = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++) {
+                DynamoDbClient c = clients.get(i);
+                String keyName = "key" + i;
+                creates.add(CompletableFuture.supplyAsync(() -> outcome(() -> c.createTable(r -> r.tableName(name)
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .keySchema(KeySchemaElement.builder().attributeName(keyName).keyType(KeyType.HASH).build())
+                        .attributeDefinitions(AttributeDefinition.builder().attributeName(keyName)
+                                .attributeType(ScalarAttributeType.S).build())))));
+            }
+            List<String> outcomes = creates.stream().map(CompletableFuture::join).toList();
+            assertThat(outcomes).as("round %d", round).containsOnlyOnce("ok").containsOnly("ok", "ResourceInUseException");
+            String winnerKey = "key" + outcomes.indexOf("ok");
+            Awaitility.await(name + " ACTIVE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                    clients.stream().allMatch(c -> c.describeTable(r -> r.tableName(name)).table().tableStatus() == TableStatus.ACTIVE));
+            for (DynamoDbClient c : clients) {
+                assertThat(c.describeTable(r -> r.tableName(name)).table().keySchema().get(0).attributeName()).isEqualTo(winnerKey);
+            }
+            List<CompletableFuture<String>> deletes = clients.stream()
+                    .map(c -> CompletableFuture.supplyAsync(() -> outcome(() -> c.deleteTable(r -> r.tableName(name)))))
+                    .toList();
+            assertThat(deletes.stream().map(CompletableFuture::join).toList())
+                    .containsOnlyOnce("ok").containsOnly("ok", "ResourceNotFoundException");
+        }
+    }
+
+    private static String outcome(Runnable call) {
+        try {
+            call.run();
+            return "ok";
+        } catch (DynamoDbException e) {
+            return e.awsErrorDetails().errorCode();
+        }
     }
 
     /** Four nodes in four zones: each partition has replicas on three of them, so Scans cross nodes. */
@@ -99,6 +144,7 @@ class ClusterTest {
     @Test
     void writesAndReadsThroughAnyNodeSurviveANodeStopping() throws Exception {
         startCluster(3, 3);
+        createAndDeleteTheSameTableThroughEveryNodeAtOnce();
 
         clients.get(0).createTable(r -> r.tableName("Replicated").billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
