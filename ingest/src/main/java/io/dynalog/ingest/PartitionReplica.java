@@ -73,6 +73,9 @@ final class PartitionReplica implements PaxosListener {
     private volatile State state = State.FOLLOWER;
     /** The member's lease as of the loop's last look, by the runtime's clock; read off the loop. */
     private volatile long leaseUntilMs = Long.MIN_VALUE;
+    /** Written on the loop only (see {@link #knownLeaderElsewhere}). */
+    private volatile int cachedLeaderHint = PaxosMember.NO_LEADER;
+    private volatile long cachedLeaderHintUntilMs = Long.MIN_VALUE;
     private Ballot ballot = Ballot.ZERO;
     /** Bumped at every change of leadership: callbacks of an older term are ignored. */
     private long term;
@@ -115,6 +118,8 @@ final class PartitionReplica implements PaxosListener {
     // ==== entry points (any thread) ==========================================================
 
     CompletableFuture<WriteOutcome> write(byte[] storeKey, Mutation mutation) {
+        IngestException elsewhere = knownLeaderElsewhere();
+        if (elsewhere != null) return CompletableFuture.failedFuture(elsewhere);
         PendingWrite w = new PendingWrite(new StoreKey(storeKey), mutation);
         ctx.execute(() -> accept(w));
         return w.result;
@@ -131,6 +136,8 @@ final class PartitionReplica implements PaxosListener {
                 return CompletableFuture.failedFuture(e);
             }
         }
+        IngestException elsewhere = knownLeaderElsewhere();
+        if (elsewhere != null) return CompletableFuture.failedFuture(elsewhere);
         CompletableFuture<Map<String, AttributeValue>> result = new CompletableFuture<>();
         ctx.execute(() -> whenServing(result, () -> {
             if (!ctx.hasLease()) {
@@ -150,6 +157,8 @@ final class PartitionReplica implements PaxosListener {
     }
 
     CompletableFuture<Void> readBarrier() {
+        IngestException elsewhere = knownLeaderElsewhere();
+        if (elsewhere != null) return CompletableFuture.failedFuture(elsewhere);
         CompletableFuture<Void> result = new CompletableFuture<>();
         ctx.execute(() -> whenServing(result, () -> replica.whenApplied(tableId, partition, lastChosenHere)
                 .whenCompleteAsync((v, e) -> {
@@ -490,8 +499,28 @@ final class PartitionReplica implements PaxosListener {
         state = to;
     }
 
+    /**
+     * Off the loop: the leader a follower named within the last {@link #LEADER_HINT_CACHE_MS}, so
+     * a request for another node's partition is sent there without a turn of this group's loop
+     * (a stale hint costs one more hop: that node names its own leader).
+     */
+    private IngestException knownLeaderElsewhere() {
+        int hint = cachedLeaderHint;
+        if (state != State.FOLLOWER || hint == PaxosMember.NO_LEADER || ctx.nowMs() >= cachedLeaderHintUntilMs) return null;
+        return IngestException.notLeader("this node does not lead partition " + partition
+                + " of table " + Long.toHexString(tableId), hint);
+    }
+
+    static final long LEADER_HINT_CACHE_MS = 50;
+
     private IngestException notLeader() {
         int hint = ctx.leaderHint();
+        if (state == State.FOLLOWER && hint != PaxosMember.NO_LEADER) {
+            cachedLeaderHintUntilMs = ctx.nowMs() + LEADER_HINT_CACHE_MS;
+            cachedLeaderHint = hint;
+        } else {
+            cachedLeaderHint = PaxosMember.NO_LEADER;
+        }
         return IngestException.notLeader("this node does not lead partition " + partition
                 + " of table " + Long.toHexString(tableId), hint);
     }

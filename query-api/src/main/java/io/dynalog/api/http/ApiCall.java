@@ -125,6 +125,12 @@ final class ApiCall {
             complete(result);
         } else {
             result.whenComplete((r, t) -> {
+                // Encoding stays off the event loops; any other thread that completes an
+                // operation (a write's completion, a page read) encodes its answer itself.
+                if (!Context.isOnEventLoopThread()) {
+                    complete(result);
+                    return;
+                }
                 try {
                     worker.execute(() -> complete(result));
                 } catch (RejectedExecutionException e) {
@@ -134,7 +140,7 @@ final class ApiCall {
         }
     }
 
-    /** On a worker, once the operation's future is done. */
+    /** Off the event loop, once the operation's future is done. */
     private void complete(CompletableFuture<ObjectNode> result) {
         EncodedResponse response;
         try {
