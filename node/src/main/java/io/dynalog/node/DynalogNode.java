@@ -61,8 +61,6 @@ public final class DynalogNode implements AutoCloseable {
 
     /** How long a starting node waits for its tables' leaders before it serves the API. */
     private static final long TABLES_SERVED_TIMEOUT_MS = 30_000;
-    /** Threads that run WAL transactions (each blocks while its transaction commits). */
-    private static final int WAL_APPENDER_THREADS = 4;
     /** Threads that read Query and Scan pages out of RocksDB once their read barrier is passed. */
     private static final int PAGE_READ_THREADS = 4;
 
@@ -103,9 +101,8 @@ public final class DynalogNode implements AutoCloseable {
         CatalogReplica catalogReplica = own(new CatalogReplica(
                 KafkaClients.assignedConsumer(config, "catalog"), metaTopic));
 
-        KafkaProducer<byte[], byte[]> producer = own(KafkaClients.producer(config));
-        KafkaWalAppender appender = own(new KafkaWalAppender(id -> KafkaClients.walProducer(config, id),
-                ownExecutor(Executors.newFixedThreadPool(WAL_APPENDER_THREADS, named("wal-appender")))));
+        KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config);
+        KafkaWalAppender appender = own(new KafkaWalAppender(producer));
         ExecutorService ingestExecutor = ownExecutor(Executors.newFixedThreadPool(2, named("ingest")));
         Vertx vertx = Vertx.vertx();
         closeOrder.push(() -> vertx.close().await());

@@ -15,42 +15,28 @@ final class KafkaClients {
     private KafkaClients() {}
 
     /**
-     * A WAL partition leader's producer: transactional (the id belongs to the WAL partition, so
-     * a new leader fences the previous one), acks=all. A write is acknowledged when its replica
-     * group has chosen it, before its WAL append, so a short linger costs a client nothing and
-     * batches appends. One per partition this node leads: its buffer is small.
+     * The WAL and catalog producer: idempotent with acks=all, so a retried batch is neither lost
+     * nor doubled and the order of appends to a partition is kept. A write is acknowledged when
+     * its replica group has chosen it, before its WAL append, so a short linger costs a client
+     * nothing and batches appends: fewer produce requests for the broker, and fewer, fuller
+     * fetches for every replica that consumes them.
      */
-    static KafkaProducer<byte[], byte[]> walProducer(NodeConfig config, String transactionalId) {
+    static final int WAL_LINGER_MS = 2;
+
+    static KafkaProducer<byte[], byte[]> producer(NodeConfig config) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-" + transactionalId);
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 16L * 1024 * 1024);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-wal");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, WAL_LINGER_MS);
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        // An appender thread blocks in send() while a topic's metadata is missing (a table just
-        // deleted): bound it.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
-    static final int WAL_LINGER_MS = 2;
-
-    /** A plain idempotent producer (acks=all), for the node's announcements in the nodes topic. */
-    static KafkaProducer<byte[], byte[]> producer(NodeConfig config) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-nodes");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        // send() runs under a partition leader's lock: it must not block for long (a full buffer,
+        // a topic whose metadata is missing); failing the append sends the leader into recovery.
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
