@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -126,10 +127,25 @@ public final class DynalogCli implements Runnable {
         @Option(names = "--replication-factor", defaultValue = "1", description = "Replication factor of the topics this node creates (default: ${DEFAULT-VALUE}).")
         short replicationFactor;
 
+        @Option(names = "--seeds", split = ",", paramLabel = "HOST:PEER_PORT",
+                description = "Other nodes' peer addresses. Nodes find each other through Kafka (the topic <prefix>.nodes), "
+                        + "so seeds are optional: given, the node reports ready only once it has heard from each of them "
+                        + "(at most --seed-wait-s), so that tables created next are placed over the whole cluster.")
+        List<String> seeds = List.of();
+
+        @Option(names = "--seed-wait-s", defaultValue = "60", description = "How long to wait for the seeds (default: ${DEFAULT-VALUE}).")
+        int seedWaitSeconds;
+
         @Override
         public Integer call() throws Exception {
             if (node.dataDir == null) throw new CommandLine.ParameterException(new CommandLine(this), "--data-dir is required for start");
+            List<Seeds.Address> addresses = Seeds.parse(new CommandLine(this), seeds);
             DynalogNode dynalog = DynalogNode.start(node.config(kafka, node.dataDir, replicationFactor));
+            List<Seeds.Address> missing = Seeds.await(addresses, dynalog::members, TimeUnit.SECONDS.toMillis(seedWaitSeconds));
+            if (!missing.isEmpty()) {
+                System.err.println("Not heard from seeds " + missing + " in " + seedWaitSeconds
+                        + " s; serving anyway (tables created now are placed over the nodes known so far)");
+            }
             System.out.println("Dynalog node " + node.nodeId + " is ready: DynamoDB API on http://localhost:" + dynalog.apiPort());
             awaitShutdown(dynalog::close);
             return 0;

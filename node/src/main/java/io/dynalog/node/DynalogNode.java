@@ -194,6 +194,11 @@ public final class DynalogNode implements AutoCloseable {
     }
 
     /** How many nodes this node knows of (itself included). */
+    /** The nodes this node knows of (itself included), as they announced themselves. */
+    public java.util.List<NodeInfo> members() {
+        return membership == null ? java.util.List.of() : membership.values();
+    }
+
     public int knownNodes() {
         return membership == null ? 0 : membership.values().size();
     }
