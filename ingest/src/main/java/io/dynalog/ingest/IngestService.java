@@ -83,9 +83,9 @@ public final class IngestService implements WritePath, AutoCloseable {
     }
 
     /** The local replica applied a partition up to a slot (called on the replica's thread). */
-    public void onApplied(long tableId, int partition, long appliedSlot) {
+    public void onApplied(long tableId, int partition, long appliedSlot, long nextOffset) {
         PartitionReplica r = partitions.get(new GroupId(tableId, partition));
-        if (r != null) r.onApplied(appliedSlot);
+        if (r != null) r.onApplied(nextOffset);
     }
 
     @Override

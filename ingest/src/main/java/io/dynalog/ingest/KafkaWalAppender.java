@@ -24,8 +24,8 @@ public final class KafkaWalAppender implements WalAppender {
     }
 
     @Override
-    public CompletableFuture<Void> append(String walTopic, WalEntry entry) {
-        CompletableFuture<Void> acked = new CompletableFuture<>();
+    public CompletableFuture<Long> append(String walTopic, WalEntry entry) {
+        CompletableFuture<Long> acked = new CompletableFuture<>();
         try {
             byte[] encoded = WalEntryCodec.encode(entry);
             ProducerRecord<byte[], byte[]> record = switch (entry.kind()) {
@@ -35,7 +35,7 @@ public final class KafkaWalAppender implements WalAppender {
                 case NOOP -> new ProducerRecord<>(walTopic, entry.partition(), WalRecords.NOOP_KEY, encoded);
             };
             producer.send(record, (metadata, error) -> {
-                if (error != null) acked.completeExceptionally(error); else acked.complete(null);
+                if (error != null) acked.completeExceptionally(error); else acked.complete(metadata.offset());
             });
         } catch (RuntimeException e) {
             acked.completeExceptionally(e);

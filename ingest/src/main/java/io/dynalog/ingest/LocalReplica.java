@@ -14,4 +14,10 @@ public interface LocalReplica {
 
     /** Completes once the local replica has applied every slot up to {@code slot}. */
     CompletableFuture<Void> whenApplied(long tableId, int partition, long slot);
+
+    /**
+     * Completes once the local replica has consumed every record the partition's WAL held when
+     * this was called (so every slot Kafka had acknowledged is applied, however it was ordered).
+     */
+    CompletableFuture<Void> whenCaughtUp(long tableId, int partition);
 }

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>States and transitions (enforced in {@link #transition}):
  * <pre>
  *   FOLLOWER   --(the member became leader)------------------------------> RECOVERING
- *   RECOVERING --(leader ready, and the local replica applied what it chose)--> SERVING
+ *   RECOVERING --(leader ready; the local replica applied what it chose and consumed its WAL
+ *                 to the end)-----------------------------------------> SERVING
  *   RECOVERING, SERVING --(the member lost leadership)-------------------> FOLLOWER
  *   any        --(close)---------------------------------------------------> CLOSED
  * </pre>
@@ -46,8 +47,13 @@ import org.slf4j.LoggerFactory;
  *       the item is chosen, against the item's chosen image (overlay over the local replica).</li>
  *   <li>A write is acknowledged when its entry is chosen (a majority has it durably).</li>
  *   <li>Chosen entries are appended to the WAL in slot order, each until Kafka acknowledges it,
- *       and only then reported archived: the WAL never has a gap, may have duplicates.</li>
- *   <li>A new leader serves only once its own replica has applied every slot it learned chosen.</li>
+ *       and reported archived only once every earlier one is acknowledged too. The WAL holds every
+ *       chosen slot eventually, may hold duplicates, and may hold a slot after a later one (an
+ *       append made again after a failure).</li>
+ *   <li>The view (overlay over the local replica) holds every chosen entry: an entry leaves the
+ *       overlay only once the local replica has consumed past its acknowledged offset.</li>
+ *   <li>A new leader serves only once its own replica has applied every slot it learned chosen
+ *       and consumed its WAL partition to the end; what is not archived is in its overlay.</li>
  * </ul>
  */
 final class PartitionReplica implements PaxosListener {
@@ -86,7 +92,16 @@ final class PartitionReplica implements PaxosListener {
     private final Map<Long, PendingWrite> proposed = new HashMap<>();
     /** Written on the loop only; concurrent so that consistent reads can look at it off the loop. */
     private final Map<StoreKey, WalEntry> overlay = new java.util.concurrent.ConcurrentHashMap<>();
-    private final ArrayDeque<WalEntry> overlayBySlot = new ArrayDeque<>();
+    /**
+     * The overlay's entries by slot, with the WAL offset of their last acknowledged append (-1
+     * until there is one). An entry leaves the overlay once the local replica has consumed past
+     * that offset: then it is applied there (or superseded), however the WAL ordered the appends.
+     */
+    private final java.util.TreeMap<Long, OverlayEntry> overlayBySlot = new java.util.TreeMap<>();
+    /** The local replica's next offset to consume, as last reported. */
+    private long replicaNextOffset;
+    /** Consistent range reads waiting until no overlay entry at or below their slot remains. */
+    private final List<Map.Entry<Long, CompletableFuture<Void>>> barrierWaiters = new ArrayList<>();
     private final List<Runnable> servingWaiters = new ArrayList<>();
     /** Entries chosen (under any leadership) that the WAL is not known to hold, in slot order. */
     private final ArrayDeque<WalEntry> unarchived = new ArrayDeque<>();
@@ -160,10 +175,12 @@ final class PartitionReplica implements PaxosListener {
         IngestException elsewhere = knownLeaderElsewhere();
         if (elsewhere != null) return CompletableFuture.failedFuture(elsewhere);
         CompletableFuture<Void> result = new CompletableFuture<>();
-        ctx.execute(() -> whenServing(result, () -> replica.whenApplied(tableId, partition, lastChosenHere)
-                .whenCompleteAsync((v, e) -> {
-                    if (e != null) result.completeExceptionally(e); else result.complete(null);
-                }, completions)));
+        ctx.execute(() -> whenServing(result, () -> {
+            // Everything chosen here through this slot must be in the local replica's store: the
+            // overlay holds what is not yet (entries of earlier leaderships were there at ready).
+            barrierWaiters.add(Map.entry(lastChosenHere, result));
+            releaseBarriers();
+        }));
         return result;
     }
 
@@ -184,15 +201,50 @@ final class PartitionReplica implements PaxosListener {
         }
     }
 
-    /** The local replica applied the partition through {@code slot}: trim the overlay. Any thread. */
-    void onApplied(long slot) {
+    /** The local replica consumed the partition's WAL below {@code nextOffset}: trim the overlay. Any thread. */
+    void onApplied(long nextOffset) {
         ctx.execute(() -> {
-            while (!overlayBySlot.isEmpty() && overlayBySlot.peekFirst().slot() <= slot) {
-                WalEntry e = overlayBySlot.pollFirst();
-                StoreKey key = new StoreKey(e.storeKey());
-                if (overlay.get(key) == e) overlay.remove(key);
-            }
+            replicaNextOffset = Math.max(replicaNextOffset, nextOffset);
+            trimOverlay();
         });
+    }
+
+    private void trimOverlay() {
+        while (!overlayBySlot.isEmpty()) {
+            OverlayEntry first = overlayBySlot.firstEntry().getValue();
+            if (first.ackOffset < 0 || first.ackOffset >= replicaNextOffset) break;
+            overlayBySlot.pollFirstEntry();
+            StoreKey key = new StoreKey(first.entry.storeKey());
+            if (overlay.get(key) == first.entry) overlay.remove(key);
+        }
+        releaseBarriers();
+    }
+
+    private void releaseBarriers() {
+        if (barrierWaiters.isEmpty()) return;
+        long firstHeld = overlayBySlot.isEmpty() ? Long.MAX_VALUE : overlayBySlot.firstKey();
+        for (java.util.Iterator<Map.Entry<Long, CompletableFuture<Void>>> it = barrierWaiters.iterator(); it.hasNext(); ) {
+            Map.Entry<Long, CompletableFuture<Void>> w = it.next();
+            if (w.getKey() < firstHeld) {
+                it.remove();
+                completions.execute(() -> w.getValue().complete(null));
+            }
+        }
+    }
+
+    private void addToOverlay(WalEntry entry) {
+        if (entry.kind() == WalEntry.Kind.NOOP) return;
+        overlay.put(new StoreKey(entry.storeKey()), entry);
+        overlayBySlot.put(entry.slot(), new OverlayEntry(entry));
+    }
+
+    private static final class OverlayEntry {
+        final WalEntry entry;
+        long ackOffset = -1;
+
+        OverlayEntry(WalEntry entry) {
+            this.entry = entry;
+        }
     }
 
     void close() {
@@ -217,6 +269,8 @@ final class PartitionReplica implements PaxosListener {
                 // What was chosen before this leadership and not archived may never have reached
                 // the WAL (its leader may have died first): this leader appends it again.
                 trimArchived();
+                // Chosen, maybe not yet in the local replica: the view must show them.
+                unarchived.forEach(this::addToOverlay);
                 toAppend.clear();
                 toAppend.addAll(unarchived);
                 ackedAhead.clear();
@@ -237,7 +291,11 @@ final class PartitionReplica implements PaxosListener {
         if (state != State.RECOVERING) return;
         long myTerm = term;
         long through = lastDelivered;
-        replica.whenApplied(tableId, partition, through).whenComplete((v, e) -> ctx.execute(() -> {
+        // Slots archived before this leadership are in Kafka, maybe out of slot order (an append
+        // that failed and was made again): consume to the end, not only to the slot.
+        replica.whenApplied(tableId, partition, through)
+                .thenCompose(v -> replica.whenCaughtUp(tableId, partition))
+                .whenComplete((v, e) -> ctx.execute(() -> {
             if (term != myTerm || state != State.RECOVERING) return;
             if (e != null) {
                 log.warn("partition {}/{}: the local replica cannot reach slot {}; retrying", tableId, partition, through, e);
@@ -277,11 +335,7 @@ final class PartitionReplica implements PaxosListener {
         }
         lastChosenHere = slot;
         toAppend.addLast(entry);
-        if (entry.kind() != WalEntry.Kind.NOOP) {
-            StoreKey key = new StoreKey(entry.storeKey());
-            overlay.put(key, entry);
-            overlayBySlot.addLast(entry);
-        }
+        addToOverlay(entry);
         if (mine != null) {
             if (mine.entry == entry) {
                 complete(mine, new WriteOutcome(entry.oldImage(), entry.newImage(), slot), null);
@@ -386,6 +440,8 @@ final class PartitionReplica implements PaxosListener {
         pendingWrites = 0;
         overlay.clear();
         overlayBySlot.clear();
+        for (Map.Entry<Long, CompletableFuture<Void>> w : barrierWaiters) fail(w.getValue(), closing ? closed() : notLeader());
+        barrierWaiters.clear();
         trimArchived();
         toAppend.clear();
         ackedAhead.clear();
@@ -410,11 +466,11 @@ final class PartitionReplica implements PaxosListener {
 
     /**
      * Appends chosen entries in slot order; after a failure, appends again from the first
-     * unacknowledged. Known limit: this keeps the WAL free of gaps only if Kafka never lets a later
-     * append land once an earlier one of the same partition has failed (an idempotent producer that
-     * is fenced after the failure). A producer that re-sequences later batches after an expired one
-     * could land slot s+1 before s is appended again; the replica would then skip s as a
-     * duplicate. Closing that needs per-item slot versions at the replica.
+     * unacknowledged. Kafka may still land later appends after an earlier one failed (an
+     * idempotent producer that re-sequences its batches), so the WAL can hold slot s+1 before s:
+     * the replica applies a late slot to its item unless the item has seen a newer one, and the
+     * leader keeps an entry in its overlay until its replica has consumed past the entry's own
+     * acknowledged offset, not merely past a higher slot.
      */
     private void pumpAppends() {
         if (state != State.RECOVERING && state != State.SERVING) return;
@@ -431,11 +487,11 @@ final class PartitionReplica implements PaxosListener {
         while ((e = toAppend.pollFirst()) != null) {
             WalEntry entry = e;
             appendsInFlight++;
-            appender.append(walTopic, entry).whenComplete((ok, error) -> ctx.execute(() -> onAppended(myTerm, entry, error)));
+            appender.append(walTopic, entry).whenComplete((offset, error) -> ctx.execute(() -> onAppended(myTerm, entry, offset, error)));
         }
     }
 
-    private void onAppended(long myTerm, WalEntry e, Throwable error) {
+    private void onAppended(long myTerm, WalEntry e, Long offset, Throwable error) {
         if (term != myTerm) return;
         appendsInFlight--;
         if (error != null) {
@@ -450,6 +506,11 @@ final class PartitionReplica implements PaxosListener {
             return;
         }
         appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
+        OverlayEntry held = overlayBySlot.get(e.slot());
+        if (held != null && held.entry == e) {
+            held.ackOffset = Math.max(held.ackOffset, offset);
+            trimOverlay();
+        }
         // Archived means the WAL holds every slot through it: an acknowledgement counts only once
         // every earlier slot is acknowledged too (an earlier append may have failed).
         ackedAhead.add(e.slot());

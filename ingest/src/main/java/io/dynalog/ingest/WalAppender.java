@@ -8,8 +8,11 @@ import java.util.concurrent.CompletableFuture;
  * Kafka in that order (the leader relies on it: slot order is offset order).
  */
 public interface WalAppender extends AutoCloseable {
-    /** Completes when Kafka has acknowledged the entry (acks=all); fails when it did not. Never throws. */
-    CompletableFuture<Void> append(String walTopic, WalEntry entry);
+    /**
+     * Completes with the entry's offset when Kafka has acknowledged it (acks=all); fails when it
+     * did not. Never throws.
+     */
+    CompletableFuture<Long> append(String walTopic, WalEntry entry);
 
     @Override
     void close();

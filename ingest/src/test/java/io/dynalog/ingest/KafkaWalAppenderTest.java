@@ -37,7 +37,7 @@ class KafkaWalAppenderTest {
     @Test
     void aPutIsKeyedByTheStoreKeyWithTheEncodedEntryAsValue() {
         WalEntry entry = put(7);
-        CompletableFuture<Void> acked = appender.append(TOPIC, entry);
+        CompletableFuture<Long> acked = appender.append(TOPIC, entry);
 
         ProducerRecord<byte[], byte[]> record = producer.history().get(0);
         assertThat(record.topic()).isEqualTo(TOPIC);
@@ -52,7 +52,7 @@ class KafkaWalAppenderTest {
         assertThat(acked).as("acks=all: only when Kafka acknowledged").isNotDone();
 
         producer.completeNext();
-        assertThat(acked).isCompleted();
+        assertThat(acked).isCompletedWithValue(0L);
     }
 
     @Test
@@ -86,8 +86,8 @@ class KafkaWalAppenderTest {
 
     @Test
     void appendsAreSentInTheOrderMadeAndAcknowledgedInThatOrder() {
-        CompletableFuture<Void> first = appender.append(TOPIC, put(1));
-        CompletableFuture<Void> second = appender.append(TOPIC, delete(2));
+        CompletableFuture<Long> first = appender.append(TOPIC, put(1));
+        CompletableFuture<Long> second = appender.append(TOPIC, delete(2));
         assertThat(producer.history()).extracting(r -> WalEntryCodec.decode(
                 r.value() != null ? r.value() : r.headers().lastHeader(WalRecords.ENTRY_HEADER).value()).slot())
                 .containsExactly(1L, 2L);
@@ -99,7 +99,7 @@ class KafkaWalAppenderTest {
     @Test
     void aFailedSendFailsTheAppend() {
         NotEnoughReplicasException notEnough = new NotEnoughReplicasException("1 in sync, 2 needed");
-        CompletableFuture<Void> acked = appender.append(TOPIC, put(1));
+        CompletableFuture<Long> acked = appender.append(TOPIC, put(1));
 
         producer.errorNext(notEnough);
 
@@ -109,7 +109,7 @@ class KafkaWalAppenderTest {
     @Test
     void aSendThatThrowsFailsTheAppendInsteadOfThrowing() {
         producer.sendException = new IllegalStateException("Cannot perform operation after producer has been closed");
-        CompletableFuture<Void> acked = appender.append(TOPIC, put(1));
+        CompletableFuture<Long> acked = appender.append(TOPIC, put(1));
         assertThat(failure(acked)).hasMessageContaining("closed");
     }
 

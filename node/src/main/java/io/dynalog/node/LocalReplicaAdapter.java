@@ -27,4 +27,9 @@ final class LocalReplicaAdapter implements LocalReplica {
     public CompletableFuture<Void> whenApplied(long tableId, int partition, long slot) {
         return processor.whenApplied(new PartitionRef(tableId, partition), slot);
     }
+
+    @Override
+    public CompletableFuture<Void> whenCaughtUp(long tableId, int partition) {
+        return processor.whenCaughtUp(new PartitionRef(tableId, partition));
+    }
 }

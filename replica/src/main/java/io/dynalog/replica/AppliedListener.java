@@ -4,5 +4,10 @@ package io.dynalog.replica;
 @FunctionalInterface
 public interface AppliedListener {
     /** Must be cheap and must not block: it runs on the apply loop. */
-    void onApplied(long tableId, int partition, long appliedSlot);
+    /**
+     * @param appliedSlot the highest slot applied
+     * @param nextOffset the next WAL offset to consume: every record below it has been applied or
+     *     skipped (as a duplicate, or superseded by a newer entry of its item)
+     */
+    void onApplied(long tableId, int partition, long appliedSlot, long nextOffset);
 }

@@ -132,6 +132,31 @@ public final class ReplicaProcessor implements AutoCloseable {
         return state.whenApplied(slot);
     }
 
+    /**
+     * Completes once the partition has consumed (applied or skipped) every record its WAL
+     * partition held when this was called: then every slot Kafka acknowledged by then is applied
+     * here, however its appends were ordered.
+     */
+    public CompletableFuture<Void> whenCaughtUp(PartitionRef ref) {
+        PartitionState state = byRef.get(ref);
+        if (state == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("partition " + ref + " is not on this replica"));
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        command(() -> {
+            try {
+                long end = consumer.endOffsets(List.of(state.topicPartition)).get(state.topicPartition);
+                state.whenConsumed(end).whenComplete((v, e) -> {
+                    if (e != null) result.completeExceptionally(e); else result.complete(null);
+                });
+            } catch (RuntimeException e) {
+                if (e instanceof WakeupException) throw e; // the command is run again
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
     private void command(Runnable r) {
         commands.add(r);
         consumer.wakeup();
@@ -206,6 +231,8 @@ public final class ReplicaProcessor implements AutoCloseable {
     private void apply(ConsumerRecords<byte[], byte[]> records) {
         long now = clockMs.getAsLong();
         List<ItemChange> changes = new ArrayList<>();
+        // Versions this batch sets, not yet in the store.
+        Map<ItemKey, Long> batchVersions = new HashMap<>();
         Map<PartitionRef, PartitionProgress> progress = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
             PartitionState state = byTopicPartition.get(tp);
@@ -228,23 +255,27 @@ public final class ReplicaProcessor implements AutoCloseable {
                 }
                 long checksum = checksum(record);
                 if (entry.slot() <= p.appliedSlot()) {
-                    // A re-appended slot (a new leader re-appends what it recovered): skip it, but
-                    // only if it holds the value this replica applied for that slot.
                     Long applied = state.recentChecksums.get(entry.slot());
                     if (applied != null && applied != checksum) {
                         stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
                                 + entry.slot() + " than the one this replica applied; this replica stops serving partition " + state.ref);
                         break;
                     }
+                    // A re-appended slot (a new leader re-appends what it recovered), or a late one:
+                    // an append that failed and was made again after later slots had landed. Apply
+                    // it only if its item has seen nothing newer.
+                    if (applied == null && entry.kind() != WalEntry.Kind.NOOP
+                            && versionOf(entry, batchVersions) < entry.slot()) {
+                        log.warn("WAL {} offset {}: slot {} arrived after slot {}; applying it to its item, which has nothing newer",
+                                tp, record.offset(), entry.slot(), p.appliedSlot());
+                        state.remember(entry.slot(), checksum);
+                        change(entry, changes, batchVersions);
+                    }
                     p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
                     continue;
                 }
                 state.remember(entry.slot(), checksum);
-                switch (entry.kind()) {
-                    case PUT -> changes.add(new ItemChange(entry.tableId(), entry.storeKey(), ItemCodec.encode(entry.newImage())));
-                    case DELETE -> changes.add(new ItemChange(entry.tableId(), entry.storeKey(), null));
-                    case NOOP -> { }
-                }
+                if (entry.kind() != WalEntry.Kind.NOOP) change(entry, changes, batchVersions);
                 p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
             }
             progress.put(state.ref, p);
@@ -255,9 +286,23 @@ public final class ReplicaProcessor implements AutoCloseable {
             if (state == null) continue;
             state.advance(e.getValue());
             for (AppliedListener l : listeners) {
-                l.onApplied(e.getKey().tableId(), e.getKey().partition(), e.getValue().appliedSlot());
+                l.onApplied(e.getKey().tableId(), e.getKey().partition(), e.getValue().appliedSlot(), e.getValue().nextOffset());
             }
         }
+    }
+
+    private record ItemKey(long tableId, java.nio.ByteBuffer storeKey) {}
+
+    private static void change(WalEntry entry, List<ItemChange> changes, Map<ItemKey, Long> batchVersions) {
+        byte[] image = entry.kind() == WalEntry.Kind.PUT ? ItemCodec.encode(entry.newImage()) : null;
+        changes.add(new ItemChange(entry.tableId(), entry.storeKey(), image, entry.slot()));
+        batchVersions.put(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())), entry.slot());
+    }
+
+    /** The slot last applied to the entry's item, counting this batch; -1 when none. */
+    private long versionOf(WalEntry entry, Map<ItemKey, Long> batchVersions) {
+        Long inBatch = batchVersions.get(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())));
+        return inBatch != null ? inBatch : store.version(entry.tableId(), entry.storeKey());
     }
 
     /**
@@ -334,26 +379,35 @@ public final class ReplicaProcessor implements AutoCloseable {
         volatile PartitionProgress progress;
         volatile Throwable failed;
         private final Watermark applied;
+        /** The next offset to consume. */
+        private final Watermark consumed;
 
         PartitionState(PartitionRef ref, TopicPartition tp, PartitionProgress progress) {
             this.ref = ref;
             this.topicPartition = tp;
             this.progress = progress;
             this.applied = new Watermark(progress.appliedSlot());
+            this.consumed = new Watermark(progress.nextOffset());
         }
 
         CompletableFuture<Void> whenApplied(long slot) {
             return applied.whenReached(slot);
         }
 
+        CompletableFuture<Void> whenConsumed(long nextOffset) {
+            return consumed.whenReached(nextOffset);
+        }
+
         void advance(PartitionProgress p) {
             progress = p;
             applied.advanceTo(p.appliedSlot());
+            consumed.advanceTo(p.nextOffset());
         }
 
         void fail(Throwable cause) {
             failed = cause;
             applied.fail(cause);
+            consumed.fail(cause);
         }
     }
 }

@@ -27,14 +27,16 @@ import org.rocksdb.WriteOptions;
  * node, and each partition's {@link PartitionProgress}; apply a batch of WAL entries atomically
  * with the progress it moves; serve point reads and ordered range reads.
  *
- * <p>Invariant: an item and the progress that covers it are only ever written in one
- * {@link WriteBatch}, so after any crash the progress says exactly which entries the items
- * reflect. Writes are not fsynced: what a crash loses is re-read from Kafka, starting at the
+ * <p>Invariant: an item, its version (the slot of the entry last applied to it, kept after a
+ * delete too) and the progress that covers it are only ever written in one {@link WriteBatch},
+ * so after any crash the progress says exactly which entries the items reflect. Writes are not fsynced: what a crash loses is re-read from Kafka, starting at the
  * persisted progress.
  */
 public final class ReplicaStore implements AutoCloseable {
     private static final byte[] ITEMS_CF = "items".getBytes(StandardCharsets.UTF_8);
     private static final byte[] PROGRESS_CF = "progress".getBytes(StandardCharsets.UTF_8);
+    /** The slot of the last entry applied to each item (deletes included), keyed like the items. */
+    private static final byte[] VERSIONS_CF = "versions".getBytes(StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -46,15 +48,25 @@ public final class ReplicaStore implements AutoCloseable {
     private final RocksDB db;
     private final ColumnFamilyHandle items;
     private final ColumnFamilyHandle progress;
+    private final ColumnFamilyHandle versions;
     private final WriteOptions writeOptions;
+    /** Above every key of this store (keys start with a table id, and table ids are non-negative). */
+    private static final byte[] ALL_KEYS_END = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+            (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
 
     private ReplicaStore(Path dir) throws RocksDBException {
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         this.cfOptions = new ColumnFamilyOptions();
+        boolean unversioned;
+        try (org.rocksdb.Options listOptions = new org.rocksdb.Options()) {
+            List<byte[]> existing = RocksDB.listColumnFamilies(listOptions, dir.toString());
+            unversioned = !existing.isEmpty() && existing.stream().noneMatch(cf -> java.util.Arrays.equals(cf, VERSIONS_CF));
+        }
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(ITEMS_CF, cfOptions),
-                new ColumnFamilyDescriptor(PROGRESS_CF, cfOptions));
+                new ColumnFamilyDescriptor(PROGRESS_CF, cfOptions),
+                new ColumnFamilyDescriptor(VERSIONS_CF, cfOptions));
         try {
             this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         } catch (RocksDBException | RuntimeException e) {
@@ -64,7 +76,17 @@ public final class ReplicaStore implements AutoCloseable {
         }
         this.items = handles.get(1);
         this.progress = handles.get(2);
+        this.versions = handles.get(3);
         this.writeOptions = new WriteOptions().setSync(false);
+        if (unversioned) {
+            // Written before items had versions: forget it all, so every partition is rebuilt from
+            // its WAL and every item gets one (a missing version means "never written").
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.deleteRange(items, new byte[0], ALL_KEYS_END);
+                batch.deleteRange(progress, new byte[0], ALL_KEYS_END);
+                db.write(writeOptions, batch);
+            }
+        }
     }
 
     /** Opens (creating if missing) the store in {@code dir}. */
@@ -86,6 +108,16 @@ public final class ReplicaStore implements AutoCloseable {
             throw new StoreException("read failed", e);
         }
         return value == null ? null : ItemCodec.decode(value);
+    }
+
+    /** The slot of the entry last applied to an item (a delete included), or -1 when none was. */
+    long version(long tableId, byte[] storeKey) {
+        try {
+            byte[] v = db.get(versions, StoreKeys.item(tableId, storeKey));
+            return v == null ? -1 : java.nio.ByteBuffer.wrap(v).getLong();
+        } catch (RocksDBException e) {
+            throw new StoreException("read failed", e);
+        }
     }
 
     public PartitionProgress progress(long tableId, int partition) {
@@ -110,6 +142,7 @@ public final class ReplicaStore implements AutoCloseable {
                 } else {
                     batch.put(items, key, c.encodedItem());
                 }
+                batch.put(versions, key, java.nio.ByteBuffer.allocate(8).putLong(c.slot()).array());
             }
             for (Map.Entry<PartitionRef, PartitionProgress> p : newProgress.entrySet()) {
                 batch.put(progress, StoreKeys.progress(p.getKey().tableId(), p.getKey().partition()),
@@ -124,7 +157,10 @@ public final class ReplicaStore implements AutoCloseable {
     /** Forgets a partition: its progress and every item in its store-key range ({@code end} null: the table's end). */
     void dropPartition(long tableId, int partition, byte[] start, byte[] end) {
         try (WriteBatch batch = new WriteBatch()) {
-            batch.deleteRange(items, StoreKeys.item(tableId, start), end == null ? StoreKeys.tableEnd(tableId) : StoreKeys.item(tableId, end));
+            byte[] from = StoreKeys.item(tableId, start);
+            byte[] to = end == null ? StoreKeys.tableEnd(tableId) : StoreKeys.item(tableId, end);
+            batch.deleteRange(items, from, to);
+            batch.deleteRange(versions, from, to);
             batch.delete(progress, StoreKeys.progress(tableId, partition));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -136,6 +172,7 @@ public final class ReplicaStore implements AutoCloseable {
     void dropTable(long tableId) {
         try (WriteBatch batch = new WriteBatch()) {
             batch.deleteRange(items, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
+            batch.deleteRange(versions, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             batch.deleteRange(progress, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -188,7 +225,8 @@ public final class ReplicaStore implements AutoCloseable {
         dbOptions.close();
     }
 
-    record ItemChange(long tableId, byte[] storeKey, byte[] encodedItem) {}
+    /** An item's new image (null: deleted) as of the entry at {@code slot}. */
+    record ItemChange(long tableId, byte[] storeKey, byte[] encodedItem, long slot) {}
 
     /** A table partition: the incarnation of the table and the partition index. */
     public record PartitionRef(long tableId, int partition) {}

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -122,6 +123,54 @@ class ReplicaProcessorTest {
         awaitApplied(3);
         assertThat(store.get(TABLE, key("a"))).isEqualTo(item("a", "3"));
         assertThat(store.progress(TABLE, 0).lastOffset()).isEqualTo(4);
+    }
+
+    /**
+     * Slot 2 failed to append while slot 3 landed; the leader appended 2 again after it. The late
+     * slot is applied to its item unless the item has seen something newer.
+     */
+    @Test
+    void aLateSlotIsAppliedToItsItemUnlessTheItemHasSomethingNewer() throws Exception {
+        append(put(1, "a", "1", null));
+        append(put(3, "b", "3", null));
+        append(new WalEntry(TABLE, 0, 5, new Ballot(1, 1), WalEntry.Kind.DELETE, key("c"), null, item("c", "4"), 0));
+        append(put(2, "a", "2", item("a", "1")));   // late, a has nothing newer: applied
+        append(put(3, "b", "3", null));             // a duplicate: skipped
+        append(put(4, "c", "4", null));             // late, but c was deleted at slot 5: skipped
+        append(put(6, "d", "6", null));
+        awaitApplied(6);
+        processor.whenCaughtUp(P0).get(10, TimeUnit.SECONDS);
+        assertThat(store.get(TABLE, key("a"))).isEqualTo(item("a", "2"));
+        assertThat(store.get(TABLE, key("b"))).isEqualTo(item("b", "3"));
+        assertThat(store.get(TABLE, key("c"))).isNull();
+        assertThat(store.progress(TABLE, 0).appliedSlot()).as("a late slot does not move the applied slot").isEqualTo(6);
+        assertThat(store.progress(TABLE, 0).lastOffset()).isEqualTo(6);
+    }
+
+    @Test
+    void afterARestartVersionsTellALateSlotFromADuplicate() throws Exception {
+        append(put(1, "a", "1", null));
+        append(put(3, "a", "3", item("a", "1")));
+        append(put(4, "b", "4", null));
+        awaitApplied(4);
+        processor.close();
+        startProcessor();
+        append(put(1, "a", "1", null));   // a duplicate: a is at slot 3
+        append(put(2, "c", "2", null));   // late, never applied: applied
+        append(put(5, "d", "5", null));
+        awaitApplied(5);
+        processor.whenCaughtUp(P0).get(10, TimeUnit.SECONDS);
+        assertThat(store.get(TABLE, key("a"))).isEqualTo(item("a", "3"));
+        assertThat(store.get(TABLE, key("c"))).isEqualTo(item("c", "2"));
+    }
+
+    @Test
+    void caughtUpMeansEveryRecordTheWalHeldWasConsumed() throws Exception {
+        append(put(1, "a", "1", null));
+        append(put(2, "b", "2", null));
+        CompletableFuture<Void> caughtUp = processor.whenCaughtUp(P0);
+        caughtUp.get(10, TimeUnit.SECONDS);
+        assertThat(store.progress(TABLE, 0).nextOffset()).isEqualTo(2);
     }
 
     @Test
