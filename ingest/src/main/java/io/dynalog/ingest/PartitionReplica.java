@@ -178,8 +178,16 @@ final class PartitionReplica implements PaxosListener {
         ctx.execute(() -> whenServing(result, () -> {
             // Everything chosen here through this slot must be in the local replica's store: the
             // overlay holds what is not yet (entries of earlier leaderships were there at ready).
-            barrierWaiters.add(Map.entry(lastChosenHere, result));
+            Map.Entry<Long, CompletableFuture<Void>> waiter = Map.entry(lastChosenHere, result);
+            barrierWaiters.add(waiter);
             releaseBarriers();
+            // Bounded, so that waiters do not pile up while the WAL is unreachable.
+            ctx.schedule(() -> {
+                if (barrierWaiters.remove(waiter)) {
+                    fail(result, new IngestException(Reason.LEADER_UNAVAILABLE,
+                            "partition " + tableId + "/" + partition + ": the local replica is behind the WAL; retry"));
+                }
+            }, READ_BARRIER_TIMEOUT_MS);
         }));
         return result;
     }
@@ -538,6 +546,8 @@ final class PartitionReplica implements PaxosListener {
     }
 
     static final long LEASE_REFRESH_MS = 5;
+    /** How long a consistent range read waits for the local replica before it is told to retry. */
+    static final long READ_BARRIER_TIMEOUT_MS = 5_000;
 
     /** Drops the chosen entries the WAL is known to hold. */
     private void trimArchived() {

@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Responsibilities: keep the set of assigned WAL partitions (assigned, never group-managed);
  * consume them in offset order from the persisted progress; apply each entry whose slot is above
- * the partition's applied slot and skip the rest as duplicates (DESIGN.md section 6 says why that
- * is enough); tell waiters and listeners how far each partition has been applied.
+ * the partition's applied slot, and one at or below it (a late slot: an append made again after
+ * a failure, which Kafka may land after later ones) only if its item's version (the slot last
+ * applied to it) is lower; tell waiters and listeners how far each partition has been applied
+ * and consumed.
  *
  * <p>Threading: one thread owns the Kafka consumer and runs the apply loop; every public method
  * may be called from any thread and only hands work to that loop or registers a waiter.
@@ -177,6 +179,10 @@ public final class ReplicaProcessor implements AutoCloseable {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
                 if (!records.isEmpty()) apply(records);
+                // Past what was applied, and past what is never delivered (transaction markers).
+                for (PartitionState state : byTopicPartition.values()) {
+                    if (state.failed == null) state.consumedTo(consumer.position(state.topicPartition));
+                }
             } catch (WakeupException e) {
                 // a command or close is waiting: loop around
             } catch (InterruptedException e) {
@@ -231,8 +237,9 @@ public final class ReplicaProcessor implements AutoCloseable {
     private void apply(ConsumerRecords<byte[], byte[]> records) {
         long now = clockMs.getAsLong();
         List<ItemChange> changes = new ArrayList<>();
-        // Versions this batch sets, not yet in the store.
+        // Versions and checksums this batch sets, not yet in the store (remembered once it is).
         Map<ItemKey, Long> batchVersions = new HashMap<>();
+        Map<PartitionState, Map<Long, Long>> batchChecksums = new HashMap<>();
         Map<PartitionRef, PartitionProgress> progress = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
             PartitionState state = byTopicPartition.get(tp);
@@ -254,8 +261,10 @@ public final class ReplicaProcessor implements AutoCloseable {
                     break;
                 }
                 long checksum = checksum(record);
+                Map<Long, Long> checksums = batchChecksums.computeIfAbsent(state, s -> new HashMap<>());
                 if (entry.slot() <= p.appliedSlot()) {
-                    Long applied = state.recentChecksums.get(entry.slot());
+                    Long applied = checksums.containsKey(entry.slot()) ? checksums.get(entry.slot())
+                            : state.recentChecksums.get(entry.slot());
                     if (applied != null && applied != checksum) {
                         stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
                                 + entry.slot() + " than the one this replica applied; this replica stops serving partition " + state.ref);
@@ -264,23 +273,23 @@ public final class ReplicaProcessor implements AutoCloseable {
                     // A re-appended slot (a new leader re-appends what it recovered), or a late one:
                     // an append that failed and was made again after later slots had landed. Apply
                     // it only if its item has seen nothing newer.
-                    if (applied == null && entry.kind() != WalEntry.Kind.NOOP
-                            && versionOf(entry, batchVersions) < entry.slot()) {
+                    if (entry.kind() != WalEntry.Kind.NOOP && versionOf(entry, batchVersions) < entry.slot()) {
                         log.warn("WAL {} offset {}: slot {} arrived after slot {}; applying it to its item, which has nothing newer",
                                 tp, record.offset(), entry.slot(), p.appliedSlot());
-                        state.remember(entry.slot(), checksum);
+                        checksums.put(entry.slot(), checksum);
                         change(entry, changes, batchVersions);
                     }
                     p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
                     continue;
                 }
-                state.remember(entry.slot(), checksum);
+                checksums.put(entry.slot(), checksum);
                 if (entry.kind() != WalEntry.Kind.NOOP) change(entry, changes, batchVersions);
                 p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
             }
             progress.put(state.ref, p);
         }
         store.apply(changes, progress);
+        batchChecksums.forEach((state, checksums) -> checksums.forEach(state::remember));
         for (Map.Entry<PartitionRef, PartitionProgress> e : progress.entrySet()) {
             PartitionState state = byRef.get(e.getKey());
             if (state == null) continue;
@@ -396,6 +405,10 @@ public final class ReplicaProcessor implements AutoCloseable {
 
         CompletableFuture<Void> whenConsumed(long nextOffset) {
             return consumed.whenReached(nextOffset);
+        }
+
+        void consumedTo(long nextOffset) {
+            consumed.advanceTo(nextOffset);
         }
 
         void advance(PartitionProgress p) {

@@ -50,6 +50,10 @@ public final class ReplicaStore implements AutoCloseable {
     private final ColumnFamilyHandle progress;
     private final ColumnFamilyHandle versions;
     private final WriteOptions writeOptions;
+    /** In the default column family: the store's format. */
+    private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.UTF_8);
+    /** Items have versions (the slot last applied to each). */
+    private static final byte FORMAT_VERSIONED_ITEMS = 2;
     /** Above every key of this store (keys start with a table id, and table ids are non-negative). */
     private static final byte[] ALL_KEYS_END = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
             (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
@@ -57,11 +61,6 @@ public final class ReplicaStore implements AutoCloseable {
     private ReplicaStore(Path dir) throws RocksDBException {
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         this.cfOptions = new ColumnFamilyOptions();
-        boolean unversioned;
-        try (org.rocksdb.Options listOptions = new org.rocksdb.Options()) {
-            List<byte[]> existing = RocksDB.listColumnFamilies(listOptions, dir.toString());
-            unversioned = !existing.isEmpty() && existing.stream().noneMatch(cf -> java.util.Arrays.equals(cf, VERSIONS_CF));
-        }
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(ITEMS_CF, cfOptions),
@@ -78,13 +77,18 @@ public final class ReplicaStore implements AutoCloseable {
         this.progress = handles.get(2);
         this.versions = handles.get(3);
         this.writeOptions = new WriteOptions().setSync(false);
-        if (unversioned) {
-            // Written before items had versions: forget it all, so every partition is rebuilt from
-            // its WAL and every item gets one (a missing version means "never written").
-            try (WriteBatch batch = new WriteBatch()) {
+        byte[] format = db.get(handles.get(0), FORMAT_KEY);
+        if (format == null || format[0] != FORMAT_VERSIONED_ITEMS) {
+            // New, or written before items had versions: forget every item and progress, so each
+            // partition is rebuilt from its WAL and every item gets a version (a missing version
+            // means "never written"). The format mark goes in the same synced batch, so a crash
+            // leaves either the old store (wiped again at the next open) or the wiped one.
+            try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
                 batch.deleteRange(items, new byte[0], ALL_KEYS_END);
+                batch.deleteRange(versions, new byte[0], ALL_KEYS_END);
                 batch.deleteRange(progress, new byte[0], ALL_KEYS_END);
-                db.write(writeOptions, batch);
+                batch.put(handles.get(0), FORMAT_KEY, new byte[] {FORMAT_VERSIONED_ITEMS});
+                db.write(synced, batch);
             }
         }
     }
