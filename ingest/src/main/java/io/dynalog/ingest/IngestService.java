@@ -29,13 +29,17 @@ public final class IngestService implements WritePath, AutoCloseable {
     private final Executor completions;
     private final ReplicationRuntime runtime;
     private final LongSupplier clockMs;
+    private final long staleAppendWindowMs;
     private final Map<GroupId, PartitionReplica> partitions = new ConcurrentHashMap<>();
 
     /**
      * @param completions where write and read futures are completed (never the replication loop)
+     * @param staleAppendWindowMs how long after a leader loses leadership an append it made may
+     *     still land in the WAL (the WAL producer's delivery timeout, plus a margin)
      */
     public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
-                         ReplicationRuntime runtime, LongSupplier clockMs) {
+                         ReplicationRuntime runtime, LongSupplier clockMs, long staleAppendWindowMs) {
+        this.staleAppendWindowMs = staleAppendWindowMs;
         this.nodeId = nodeId;
         this.replica = replica;
         this.appender = appender;
@@ -56,7 +60,7 @@ public final class IngestService implements WritePath, AutoCloseable {
             GroupId group = new GroupId(table.tableId(), p);
             int partition = p;
             PartitionReplica created = new PartitionReplica(table.tableId(), p, table.walTopic(), replica, appender,
-                    completions, clockMs);
+                    completions, clockMs, staleAppendWindowMs);
             PartitionReplica existing = partitions.putIfAbsent(group, created);
             if (existing != null) {
                 settled.add(existing.whenSettled());

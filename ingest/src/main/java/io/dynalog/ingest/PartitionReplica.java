@@ -112,9 +112,22 @@ final class PartitionReplica implements PaxosListener {
     /** Slots of {@link #unarchived} Kafka acknowledged while an earlier one is not: not archived yet. */
     private final java.util.Set<Long> ackedAhead = new java.util.HashSet<>();
     private long appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
+    /**
+     * Items this leader recovered unarchived, with the latest entry chosen for each. The deposed
+     * leader may still have appends of theirs in flight in its producer; one landing after this
+     * leader's newer entry of the item would be what compaction keeps. So once the deposed
+     * leader's appends can no longer land, this leader appends each item's latest entry again.
+     */
+    private final Map<StoreKey, WalEntry> recoveredAtRisk = new java.util.HashMap<>();
+    private final long staleAppendWindowMs;
 
+    /**
+     * @param staleAppendWindowMs how long after a leader loses leadership an append it made may
+     *     still land in Kafka (its producer's delivery timeout, plus a margin)
+     */
     PartitionReplica(long tableId, int partition, String walTopic, LocalReplica replica, WalAppender appender,
-                     Executor completions, LongSupplier clockMs) {
+                     Executor completions, LongSupplier clockMs, long staleAppendWindowMs) {
+        this.staleAppendWindowMs = staleAppendWindowMs;
         this.tableId = tableId;
         this.partition = partition;
         this.walTopic = walTopic;
@@ -279,6 +292,10 @@ final class PartitionReplica implements PaxosListener {
                 trimArchived();
                 // Chosen, maybe not yet in the local replica: the view must show them.
                 unarchived.forEach(this::addToOverlay);
+                recoveredAtRisk.clear();
+                unarchived.forEach(this::atRisk);
+                long myTerm = term;
+                ctx.schedule(() -> appendRecoveredAgain(myTerm, 0), staleAppendWindowMs);
                 toAppend.clear();
                 toAppend.addAll(unarchived);
                 ackedAhead.clear();
@@ -344,6 +361,11 @@ final class PartitionReplica implements PaxosListener {
         lastChosenHere = slot;
         toAppend.addLast(entry);
         addToOverlay(entry);
+        if (state == State.RECOVERING) {
+            atRisk(entry); // recovered by this leader's phase 1
+        } else if (entry.kind() != WalEntry.Kind.NOOP) {
+            recoveredAtRisk.computeIfPresent(new StoreKey(entry.storeKey()), (k, old) -> entry);
+        }
         if (mine != null) {
             if (mine.entry == entry) {
                 complete(mine, new WriteOutcome(entry.oldImage(), entry.newImage(), slot), null);
@@ -528,6 +550,29 @@ final class PartitionReplica implements PaxosListener {
         }
         if (archived > 0) ctx.archived(archived);
         if (appendFailed && appendsInFlight == 0) pumpAppends();
+    }
+
+    private void atRisk(WalEntry e) {
+        if (e.kind() != WalEntry.Kind.NOOP) recoveredAtRisk.put(new StoreKey(e.storeKey()), e);
+    }
+
+    /**
+     * Appends again the latest entry of each item recovered unarchived: duplicates to replicas
+     * (skipped by version), but the newest record of the item for compaction.
+     */
+    private void appendRecoveredAgain(long myTerm, int attempt) {
+        if (term != myTerm || (state != State.RECOVERING && state != State.SERVING) || recoveredAtRisk.isEmpty()) return;
+        List<WalEntry> latest = new ArrayList<>(recoveredAtRisk.values());
+        latest.sort(java.util.Comparator.comparingLong(WalEntry::slot));
+        recoveredAtRisk.clear();
+        List<CompletableFuture<Long>> appends = new ArrayList<>();
+        for (WalEntry e : latest) appends.add(appender.append(walTopic, e));
+        CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> ctx.execute(() -> {
+            if (error == null || term != myTerm) return;
+            log.warn("partition {}/{}: appending recovered items again failed (attempt {}); retrying", tableId, partition, attempt + 1, error);
+            for (WalEntry e : latest) recoveredAtRisk.putIfAbsent(new StoreKey(e.storeKey()), e);
+            ctx.schedule(() -> appendRecoveredAgain(myTerm, attempt + 1), MAX_RETRY_DELAY_MS);
+        }));
     }
 
     // ==== helpers ==============================================================================

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionReplicaTest {
     static final KeySchema SCHEMA = KeySchema.hash("pk", ScalarType.S);
     static final PaxosConfig CONFIG = new PaxosConfig(500, 50, 400, 1_000, 64);
+    static final long STALE_APPEND_WINDOW_MS = 300;
 
     @TempDir
     Path dir;
@@ -57,7 +58,7 @@ class PartitionReplicaTest {
         stores = RocksAcceptorStores.open(dir);
         completions = Executors.newFixedThreadPool(2);
         runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(1));
-        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis);
+        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, STALE_APPEND_WINDOW_MS);
         replica.listener = ingest;
         table = new TableDescriptor("t", 42, SCHEMA, List.of(new TableDescriptor.AttributeDefinition("pk", ScalarType.S)),
                 "PAY_PER_REQUEST", 0, 0, 1, 0, TableStatus.ACTIVE, "wal", List.of(List.of(1)));
@@ -111,6 +112,37 @@ class PartitionReplicaTest {
         for (int k = 0; k < 3; k++) {
             assertThat(replica.items.get(new StoreKey(key("k" + k)))).containsEntry("n", new AttributeValue.N(new BigDecimal(100)));
         }
+    }
+
+    /**
+     * A leader that recovers entries it has no proof the WAL holds appends them again at once, and
+     * once a deposed leader's appends can no longer land, appends each recovered item's latest
+     * entry once more, so that it is the item's newest record (the one compaction keeps).
+     */
+    @Test
+    void aNewLeaderAppendsRecoveredItemsLatestEntriesAgainAfterTheStaleWindow() throws Exception {
+        wal.failuresLeft.set(Integer.MAX_VALUE); // nothing reaches the WAL: everything stays unarchived
+        long k1First = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
+        long k1Latest = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
+        long k2 = ingest.write(table, 0, key("k2"), increment("k2")).get(10, TimeUnit.SECONDS).slot();
+        ingest.close();
+        runtime.close();
+
+        // The node comes back as leader: it recovers the three slots from its acceptor state.
+        wal.failuresLeft.set(0);
+        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(2));
+        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, STALE_APPEND_WINDOW_MS);
+        replica.listener = ingest;
+        ingest.lead(table).get(10, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (java.util.Collections.frequency(replica.landedSlots(), k2) < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        List<Long> landed = replica.landedSlots();
+        assertThat(java.util.Collections.frequency(landed, k1Latest)).as("k1's latest entry, again: %s", landed).isEqualTo(2);
+        assertThat(java.util.Collections.frequency(landed, k2)).as("k2's latest entry, again: %s", landed).isEqualTo(2);
+        assertThat(java.util.Collections.frequency(landed, k1First)).as("an entry superseded by a later one of its item: %s", landed).isEqualTo(1);
+        assertThat(replica.items.get(new StoreKey(key("k1")))).containsEntry("n", new AttributeValue.N(new BigDecimal(2)));
     }
 
     /**

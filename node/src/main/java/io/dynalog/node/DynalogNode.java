@@ -119,7 +119,8 @@ public final class DynalogNode implements AutoCloseable {
         ReplicationRuntime runtime = own(new ReplicationRuntime(config.nodeId(), transport, acceptors, PAXOS,
                 REPLICATION_TICK_MS, () -> System.nanoTime() / 1_000_000, new java.security.SecureRandom()));
         IngestService ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
-                appender, ingestExecutor, runtime, System::currentTimeMillis));
+                appender, ingestExecutor, runtime, System::currentTimeMillis,
+                KafkaClients.WAL_DELIVERY_TIMEOUT_MS + PAXOS.electionTimeoutMs()));
         replica.addListener(ingest::onApplied);
 
         TopicPartition metaPartition = new TopicPartition(metaTopic, 0);

@@ -22,6 +22,8 @@ final class KafkaClients {
      * fetches for every replica that consumes them.
      */
     static final int WAL_LINGER_MS = 2;
+    /** The longest an append may take to land, retries included: after that it fails. */
+    static final int WAL_DELIVERY_TIMEOUT_MS = 30_000;
 
     static KafkaProducer<byte[], byte[]> producer(NodeConfig config) {
         Properties p = new Properties();
@@ -31,7 +33,7 @@ final class KafkaClients {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, WAL_LINGER_MS);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, WAL_DELIVERY_TIMEOUT_MS);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
