@@ -238,7 +238,7 @@ public final class ReplicaProcessor implements AutoCloseable {
         long now = clockMs.getAsLong();
         List<ItemChange> changes = new ArrayList<>();
         // Versions and checksums this batch sets, not yet in the store (remembered once it is).
-        Map<ItemKey, Long> batchVersions = new HashMap<>();
+        Map<ItemKey, ReplicaStore.ItemVersion> batchVersions = new HashMap<>();
         Map<PartitionState, Map<Long, Long>> batchChecksums = new HashMap<>();
         Map<PartitionRef, PartitionProgress> progress = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
@@ -273,17 +273,24 @@ public final class ReplicaProcessor implements AutoCloseable {
                     // A re-appended slot (a new leader re-appends what it recovered), or a late one:
                     // an append that failed and was made again after later slots had landed. Apply
                     // it only if its item has seen nothing newer.
-                    if (entry.kind() != WalEntry.Kind.NOOP && versionOf(entry, batchVersions) < entry.slot()) {
+                    ReplicaStore.ItemVersion version = entry.kind() == WalEntry.Kind.NOOP ? null : versionOf(entry, batchVersions);
+                    if (version != null && version.slot() == entry.slot() && version.checksum() != checksum) {
+                        stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
+                                + entry.slot() + " than the one this replica applied to its item; this replica stops serving partition "
+                                + state.ref);
+                        break;
+                    }
+                    if (entry.kind() != WalEntry.Kind.NOOP && (version == null || version.slot() < entry.slot())) {
                         log.warn("WAL {} offset {}: slot {} arrived after slot {}; applying it to its item, which has nothing newer",
                                 tp, record.offset(), entry.slot(), p.appliedSlot());
                         checksums.put(entry.slot(), checksum);
-                        change(entry, changes, batchVersions);
+                        change(entry, checksum, changes, batchVersions);
                     }
                     p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
                     continue;
                 }
                 checksums.put(entry.slot(), checksum);
-                if (entry.kind() != WalEntry.Kind.NOOP) change(entry, changes, batchVersions);
+                if (entry.kind() != WalEntry.Kind.NOOP) change(entry, checksum, changes, batchVersions);
                 p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
             }
             progress.put(state.ref, p);
@@ -302,15 +309,17 @@ public final class ReplicaProcessor implements AutoCloseable {
 
     private record ItemKey(long tableId, java.nio.ByteBuffer storeKey) {}
 
-    private static void change(WalEntry entry, List<ItemChange> changes, Map<ItemKey, Long> batchVersions) {
+    private static void change(WalEntry entry, long checksum, List<ItemChange> changes,
+                               Map<ItemKey, ReplicaStore.ItemVersion> batchVersions) {
         byte[] image = entry.kind() == WalEntry.Kind.PUT ? ItemCodec.encode(entry.newImage()) : null;
-        changes.add(new ItemChange(entry.tableId(), entry.storeKey(), image, entry.slot()));
-        batchVersions.put(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())), entry.slot());
+        changes.add(new ItemChange(entry.tableId(), entry.storeKey(), image, entry.slot(), checksum));
+        batchVersions.put(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())),
+                new ReplicaStore.ItemVersion(entry.slot(), checksum));
     }
 
-    /** The slot last applied to the entry's item, counting this batch; -1 when none. */
-    private long versionOf(WalEntry entry, Map<ItemKey, Long> batchVersions) {
-        Long inBatch = batchVersions.get(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())));
+    /** The entry last applied to the entry's item, counting this batch; null when none. */
+    private ReplicaStore.ItemVersion versionOf(WalEntry entry, Map<ItemKey, ReplicaStore.ItemVersion> batchVersions) {
+        ReplicaStore.ItemVersion inBatch = batchVersions.get(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())));
         return inBatch != null ? inBatch : store.version(entry.tableId(), entry.storeKey());
     }
 

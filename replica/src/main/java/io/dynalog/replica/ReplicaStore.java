@@ -52,8 +52,8 @@ public final class ReplicaStore implements AutoCloseable {
     private final WriteOptions writeOptions;
     /** In the default column family: the store's format. */
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.UTF_8);
-    /** Items have versions (the slot last applied to each). */
-    private static final byte FORMAT_VERSIONED_ITEMS = 2;
+    /** Items have versions (the slot and checksum of the entry last applied to each). */
+    private static final byte FORMAT_VERSIONED_ITEMS = 3;
     /** Above every key of this store (keys start with a table id, and table ids are non-negative). */
     private static final byte[] ALL_KEYS_END = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
             (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
@@ -114,11 +114,13 @@ public final class ReplicaStore implements AutoCloseable {
         return value == null ? null : ItemCodec.decode(value);
     }
 
-    /** The slot of the entry last applied to an item (a delete included), or -1 when none was. */
-    long version(long tableId, byte[] storeKey) {
+    /** The entry last applied to an item (a delete included), or null when none was. */
+    ItemVersion version(long tableId, byte[] storeKey) {
         try {
             byte[] v = db.get(versions, StoreKeys.item(tableId, storeKey));
-            return v == null ? -1 : java.nio.ByteBuffer.wrap(v).getLong();
+            if (v == null) return null;
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(v);
+            return new ItemVersion(b.getLong(), b.getLong());
         } catch (RocksDBException e) {
             throw new StoreException("read failed", e);
         }
@@ -146,7 +148,7 @@ public final class ReplicaStore implements AutoCloseable {
                 } else {
                     batch.put(items, key, c.encodedItem());
                 }
-                batch.put(versions, key, java.nio.ByteBuffer.allocate(8).putLong(c.slot()).array());
+                batch.put(versions, key, java.nio.ByteBuffer.allocate(16).putLong(c.slot()).putLong(c.checksum()).array());
             }
             for (Map.Entry<PartitionRef, PartitionProgress> p : newProgress.entrySet()) {
                 batch.put(progress, StoreKeys.progress(p.getKey().tableId(), p.getKey().partition()),
@@ -229,8 +231,11 @@ public final class ReplicaStore implements AutoCloseable {
         dbOptions.close();
     }
 
-    /** An item's new image (null: deleted) as of the entry at {@code slot}. */
-    record ItemChange(long tableId, byte[] storeKey, byte[] encodedItem, long slot) {}
+    /** An item's new image (null: deleted) as of the entry at {@code slot}, whose encoding has {@code checksum}. */
+    record ItemChange(long tableId, byte[] storeKey, byte[] encodedItem, long slot, long checksum) {}
+
+    /** The entry last applied to an item: its slot, and the checksum of its encoding. */
+    record ItemVersion(long slot, long checksum) {}
 
     /** A table partition: the incarnation of the table and the partition index. */
     public record PartitionRef(long tableId, int partition) {}

@@ -165,6 +165,20 @@ class ReplicaProcessorTest {
     }
 
     @Test
+    void afterARestartADifferentValueForAnAppliedSlotStillStopsThePartition() throws Exception {
+        append(put(1, "a", "1", null));
+        append(put(2, "b", "2", null));
+        awaitApplied(2);
+        processor.close();
+        startProcessor(); // the checksums of recent slots are gone; the version rows are not
+        append(put(2, "b", "other", null));
+        append(put(3, "c", "3", null));
+        assertThatThrownBy(() -> processor.whenApplied(P0, 3).get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("SAFETY VIOLATION").hasMessageContaining("slot 2");
+        assertThat(store.get(TABLE, key("b"))).isEqualTo(item("b", "2"));
+    }
+
+    @Test
     void caughtUpMeansEveryRecordTheWalHeldWasConsumed() throws Exception {
         append(put(1, "a", "1", null));
         append(put(2, "b", "2", null));
