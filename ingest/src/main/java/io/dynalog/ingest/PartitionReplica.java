@@ -120,6 +120,9 @@ final class PartitionReplica implements PaxosListener {
      */
     private final Map<StoreKey, WalEntry> recoveredAtRisk = new java.util.HashMap<>();
     private final long staleAppendWindowMs;
+    /** Loop only: a pumpAppends is scheduled for when the lease is back. */
+    private boolean appendRetryScheduled;
+    static final long NO_LEASE_RETRY_MS = 20;
 
     /**
      * @param staleAppendWindowMs how long after a leader loses leadership an append it made may
@@ -194,6 +197,7 @@ final class PartitionReplica implements PaxosListener {
             Map.Entry<Long, CompletableFuture<Void>> waiter = Map.entry(lastChosenHere, result);
             barrierWaiters.add(waiter);
             releaseBarriers();
+            if (!barrierWaiters.contains(waiter)) return;
             // Bounded, so that waiters do not pile up while the WAL is unreachable.
             ctx.schedule(() -> {
                 if (barrierWaiters.remove(waiter)) {
@@ -470,6 +474,7 @@ final class PartitionReplica implements PaxosListener {
         pendingWrites = 0;
         overlay.clear();
         overlayBySlot.clear();
+        recoveredAtRisk.clear();
         for (Map.Entry<Long, CompletableFuture<Void>> w : barrierWaiters) fail(w.getValue(), closing ? closed() : notLeader());
         barrierWaiters.clear();
         trimArchived();
@@ -504,6 +509,19 @@ final class PartitionReplica implements PaxosListener {
      */
     private void pumpAppends() {
         if (state != State.RECOVERING && state != State.SERVING) return;
+        if (!ctx.hasLease()) {
+            // A leader that may have been deposed (its lease ran out: isolated, or paused) sends
+            // nothing: what it sends could land after its successor's appends. Bounding sends to
+            // the lease bounds how late a deposed leader's append can land (staleAppendWindowMs).
+            if (!appendRetryScheduled) {
+                appendRetryScheduled = true;
+                ctx.schedule(() -> {
+                    appendRetryScheduled = false;
+                    pumpAppends();
+                }, NO_LEASE_RETRY_MS);
+            }
+            return;
+        }
         if (appendFailed) {
             if (appendsInFlight > 0) return;
             // Append again, in slot order, everything from the first slot not acknowledged.
@@ -562,15 +580,27 @@ final class PartitionReplica implements PaxosListener {
      */
     private void appendRecoveredAgain(long myTerm, int attempt) {
         if (term != myTerm || (state != State.RECOVERING && state != State.SERVING) || recoveredAtRisk.isEmpty()) return;
+        if (!ctx.hasLease()) {
+            ctx.schedule(() -> appendRecoveredAgain(myTerm, attempt), NO_LEASE_RETRY_MS);
+            return;
+        }
         List<WalEntry> latest = new ArrayList<>(recoveredAtRisk.values());
         latest.sort(java.util.Comparator.comparingLong(WalEntry::slot));
-        recoveredAtRisk.clear();
         List<CompletableFuture<Long>> appends = new ArrayList<>();
         for (WalEntry e : latest) appends.add(appender.append(walTopic, e));
+        for (int i = 0; i < latest.size(); i++) {
+            WalEntry e = latest.get(i);
+            appends.get(i).whenComplete((offset, error) -> ctx.execute(() -> {
+                if (term != myTerm) return;
+                StoreKey key = new StoreKey(e.storeKey());
+                // Done with the item once this landed, or once a newer entry of it was chosen: that
+                // one was chosen after the window, so its own append is the item's newest record.
+                if (error == null || recoveredAtRisk.get(key) != e) recoveredAtRisk.remove(key);
+            }));
+        }
         CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> ctx.execute(() -> {
             if (error == null || term != myTerm) return;
             log.warn("partition {}/{}: appending recovered items again failed (attempt {}); retrying", tableId, partition, attempt + 1, error);
-            for (WalEntry e : latest) recoveredAtRisk.putIfAbsent(new StoreKey(e.storeKey()), e);
             ctx.schedule(() -> appendRecoveredAgain(myTerm, attempt + 1), MAX_RETRY_DELAY_MS);
         }));
     }

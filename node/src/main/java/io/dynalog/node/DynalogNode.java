@@ -120,7 +120,9 @@ public final class DynalogNode implements AutoCloseable {
                 REPLICATION_TICK_MS, () -> System.nanoTime() / 1_000_000, new java.security.SecureRandom()));
         IngestService ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
                 appender, ingestExecutor, runtime, System::currentTimeMillis,
-                KafkaClients.WAL_DELIVERY_TIMEOUT_MS + PAXOS.electionTimeoutMs()));
+                // A deposed leader appends only while its lease lasts; what it sent by then lands
+                // within send()'s blocking plus the delivery timeout.
+                PAXOS.leaseDurationMs() + KafkaClients.WAL_MAX_BLOCK_MS + KafkaClients.WAL_DELIVERY_TIMEOUT_MS));
         replica.addListener(ingest::onApplied);
 
         TopicPartition metaPartition = new TopicPartition(metaTopic, 0);

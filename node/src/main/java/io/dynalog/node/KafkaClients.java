@@ -24,6 +24,8 @@ final class KafkaClients {
     static final int WAL_LINGER_MS = 2;
     /** The longest an append may take to land, retries included: after that it fails. */
     static final int WAL_DELIVERY_TIMEOUT_MS = 30_000;
+    /** The longest send() may block before an append's delivery timeout starts. */
+    static final int WAL_MAX_BLOCK_MS = 5_000;
 
     static KafkaProducer<byte[], byte[]> producer(NodeConfig config) {
         Properties p = new Properties();
@@ -39,7 +41,7 @@ final class KafkaClients {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         // send() runs under a partition leader's lock: it must not block for long (a full buffer,
         // a topic whose metadata is missing); failing the append sends the leader into recovery.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, WAL_MAX_BLOCK_MS);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

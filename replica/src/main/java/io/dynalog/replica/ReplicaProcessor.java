@@ -181,7 +181,12 @@ public final class ReplicaProcessor implements AutoCloseable {
                 if (!records.isEmpty()) apply(records);
                 // Past what was applied, and past what is never delivered (transaction markers).
                 for (PartitionState state : byTopicPartition.values()) {
-                    if (state.failed == null) state.consumedTo(consumer.position(state.topicPartition));
+                    if (state.failed != null) continue;
+                    try {
+                        state.consumedTo(consumer.position(state.topicPartition, Duration.ZERO));
+                    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                        // being validated or reset after a Kafka leader change: next poll
+                    }
                 }
             } catch (WakeupException e) {
                 // a command or close is waiting: loop around
