@@ -86,8 +86,8 @@ public final class IngestService implements WritePath, AutoCloseable {
         }
     }
 
-    /** The local replica applied a partition up to a slot (called on the replica's thread). */
-    public void onApplied(long tableId, int partition, long appliedSlot, long nextOffset) {
+    /** The local replica consumed a partition's WAL below {@code nextOffset} (called on the replica's thread). */
+    public void onApplied(long tableId, int partition, long nextOffset) {
         PartitionReplica r = partitions.get(new GroupId(tableId, partition));
         if (r != null) r.onApplied(nextOffset);
     }

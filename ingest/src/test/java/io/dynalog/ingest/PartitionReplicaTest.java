@@ -199,7 +199,7 @@ class PartitionReplicaTest {
                 });
             }
             IngestService l = listener;
-            if (l != null) l.onApplied(e.tableId(), e.partition(), appliedSlot, offset + 1);
+            if (l != null) l.onApplied(e.tableId(), e.partition(), offset + 1);
             return offset;
         }
 

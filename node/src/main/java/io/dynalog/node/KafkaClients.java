@@ -28,15 +28,10 @@ final class KafkaClients {
     static final int WAL_MAX_BLOCK_MS = 5_000;
 
     static KafkaProducer<byte[], byte[]> producer(NodeConfig config) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-wal");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        Properties p = idempotentProducer(config, "wal");
         p.put(ProducerConfig.LINGER_MS_CONFIG, WAL_LINGER_MS);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, WAL_DELIVERY_TIMEOUT_MS);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         // send() runs under a partition leader's lock: it must not block for long (a full buffer,
@@ -50,17 +45,23 @@ final class KafkaClients {
      * transaction coordinator lets one node write the catalog at a time (see CatalogLeader).
      */
     static KafkaProducer<byte[], byte[]> catalogProducer(NodeConfig config) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-catalog");
+        Properties p = idempotentProducer(config, "catalog");
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.topicPrefix() + ".catalog-writer");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** What every producer of a node shares: idempotent, acks=all, a client id naming its use. */
+    private static Properties idempotentProducer(NodeConfig config, String purpose) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-" + purpose);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return p;
     }
 
     /**

@@ -181,7 +181,7 @@ public final class ReplicaProcessor implements AutoCloseable {
                 if (!records.isEmpty()) apply(records);
                 // Past what was applied, and past what is never delivered (transaction markers).
                 for (PartitionState state : byTopicPartition.values()) {
-                    if (state.failed != null) continue;
+                    if (state.failed != null || !state.consumedAwaited()) continue;
                     try {
                         state.consumedTo(consumer.position(state.topicPartition, Duration.ZERO));
                     } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -250,10 +250,14 @@ public final class ReplicaProcessor implements AutoCloseable {
             PartitionState state = byTopicPartition.get(tp);
             if (state == null || state.failed != null) continue;
             PartitionProgress p = state.progress;
+            Map<Long, Long> checksums = batchChecksums.computeIfAbsent(state, s -> new HashMap<>());
             for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
                 WalEntry entry;
+                long checksum;
                 try {
-                    entry = decode(record);
+                    byte[] encoded = encodedEntry(record);
+                    entry = WalEntryCodec.decode(encoded);
+                    checksum = checksum(encoded);
                 } catch (RuntimeException e) {
                     stop(state, "WAL " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
                             + e.getMessage() + "); this replica stops serving partition " + state.ref);
@@ -265,8 +269,6 @@ public final class ReplicaProcessor implements AutoCloseable {
                             + "; this replica stops serving partition " + state.ref);
                     break;
                 }
-                long checksum = checksum(record);
-                Map<Long, Long> checksums = batchChecksums.computeIfAbsent(state, s -> new HashMap<>());
                 if (entry.slot() <= p.appliedSlot()) {
                     Long applied = checksums.containsKey(entry.slot()) ? checksums.get(entry.slot())
                             : state.recentChecksums.get(entry.slot());
@@ -307,7 +309,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             if (state == null) continue;
             state.advance(e.getValue());
             for (AppliedListener l : listeners) {
-                l.onApplied(e.getKey().tableId(), e.getKey().partition(), e.getValue().appliedSlot(), e.getValue().nextOffset());
+                l.onApplied(e.getKey().tableId(), e.getKey().partition(), e.getValue().nextOffset());
             }
         }
     }
@@ -339,28 +341,22 @@ public final class ReplicaProcessor implements AutoCloseable {
     }
 
     /** A checksum of the record's encoded entry: equal values of a slot are byte-identical. */
-    private static long checksum(ConsumerRecord<byte[], byte[]> record) {
+    private static long checksum(byte[] encodedEntry) {
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        byte[] value = record.value();
-        if (value == null) {
-            Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
-            value = h == null ? new byte[0] : h.value();
-        }
-        crc.update(value);
+        crc.update(encodedEntry);
         return crc.getValue();
     }
 
-    private static WalEntry decode(ConsumerRecord<byte[], byte[]> record) {
+    /** The record's encoded entry: its value, or a tombstone's entry header. */
+    private static byte[] encodedEntry(ConsumerRecord<byte[], byte[]> record) {
         byte[] value = record.value();
-        if (value == null) {
-            Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
-            if (h == null) {
-                throw new IllegalStateException("tombstone without entry header at " + record.topic()
-                        + "-" + record.partition() + "@" + record.offset());
-            }
-            value = h.value();
+        if (value != null) return value;
+        Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
+        if (h == null) {
+            throw new IllegalStateException("tombstone without entry header at " + record.topic()
+                    + "-" + record.partition() + "@" + record.offset());
         }
-        return WalEntryCodec.decode(value);
+        return h.value();
     }
 
     @Override
@@ -423,6 +419,10 @@ public final class ReplicaProcessor implements AutoCloseable {
 
         void consumedTo(long nextOffset) {
             consumed.advanceTo(nextOffset);
+        }
+
+        boolean consumedAwaited() {
+            return consumed.awaited();
         }
 
         void advance(PartitionProgress p) {

@@ -19,6 +19,11 @@ final class Watermark {
         this.position = initial;
     }
 
+    /** True while a future waits for the position. */
+    synchronized boolean awaited() {
+        return !waiters.isEmpty();
+    }
+
     synchronized long position() {
         return position;
     }
