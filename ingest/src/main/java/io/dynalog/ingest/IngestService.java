@@ -74,6 +74,12 @@ public final class IngestService implements WritePath, AutoCloseable {
         return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new));
     }
 
+    /** True while this node serves the partition as its leader. */
+    public boolean serves(long tableId, int partition) {
+        PartitionReplica r = partitions.get(new GroupId(tableId, partition));
+        return r != null && r.serving();
+    }
+
     /** Leaves the groups of a table (deleted): pending writes fail. */
     public void abandon(long tableId, int partitionCount) {
         for (int p = 0; p < partitionCount; p++) {

@@ -209,6 +209,11 @@ final class PartitionReplica implements PaxosListener {
         return result;
     }
 
+    /** True while this node serves the partition as its leader (any thread). */
+    boolean serving() {
+        return state == State.SERVING;
+    }
+
     /** Completes once this node serves the partition as its leader, or knows who does. */
     CompletableFuture<Void> whenSettled() {
         CompletableFuture<Void> result = new CompletableFuture<>();

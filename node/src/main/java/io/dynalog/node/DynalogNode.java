@@ -5,8 +5,8 @@ import io.dynalog.api.ops.Operations;
 import io.dynalog.api.route.Cluster;
 import io.dynalog.api.route.Forwarder;
 import io.dynalog.api.http.DynamoHttpServer;
-import io.dynalog.ingest.CatalogLeader;
-import io.dynalog.ingest.CatalogView;
+import io.dynalog.ingest.CatalogPlacement;
+import io.dynalog.ingest.CatalogWriter;
 import io.dynalog.ingest.IngestService;
 import io.dynalog.ingest.KafkaWalAppender;
 import io.dynalog.ingest.WalTopics;
@@ -19,26 +19,22 @@ import io.dynalog.replica.CompactedTopicView;
 import io.dynalog.topology.wire.NodeRecordCodec;
 import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.catalog.CatalogTable;
 import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.wire.TableRecordCodec;
 import io.dynalog.topology.placement.NodeInfo;
 import io.dynalog.topology.wal.WalRecords;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * One Dynalog process: wires the modules together and owns their life cycle.
  *
  * <p>Start order follows the data flow backwards, so nothing is called before what it calls
- * exists: the replica store and processor, the catalog replica, the write path, and last the
- * HTTP API. Close runs the reverse order, each step once.
+ * exists: the replica store and processor, the catalog replica, the write path, the API's
+ * operations and the table lifecycle, and last the HTTP server. Close runs the reverse order, each step once.
  */
 public final class DynalogNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DynalogNode.class);
@@ -68,6 +64,8 @@ public final class DynalogNode implements AutoCloseable {
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
     private DynamoHttpServer server;
     private CompactedTopicView<NodeInfo> membership;
+    private CatalogPlacement catalogPlacement;
+    private IngestService ingest;
     private int apiPort;
 
     private DynalogNode(NodeConfig config) {
@@ -88,18 +86,23 @@ public final class DynalogNode implements AutoCloseable {
 
     private void startAll() {
         long startedNs = System.nanoTime();
-        String metaTopic = WalRecords.metaTopic(config.topicPrefix());
+        String catalogTopic = WalRecords.catalogTopic(config.topicPrefix());
+        String placementTopic = WalRecords.catalogPlacementTopic(config.topicPrefix());
 
         Admin admin = own(KafkaClients.admin(config));
         WalTopics topics = new WalTopics(admin, config.topicReplicationFactor(), config.pointInTimeWindowMs());
-        topics.ensureMetaTopic(metaTopic);
+        topics.ensureWalTopic(catalogTopic, 1);
+        topics.ensureMetaTopic(placementTopic);
 
         ReplicaStore store = own(ReplicaStore.open(config.dataDir().resolve("replica")));
         ReplicaProcessor replica = own(new ReplicaProcessor(store,
                 KafkaClients.assignedConsumer(config, "replica"), "replica-" + config.nodeId(),
                 WalTopics.TOMBSTONE_RETENTION_MS, System::currentTimeMillis));
         CatalogReplica catalogReplica = own(new CatalogReplica(
-                KafkaClients.assignedConsumer(config, "catalog"), metaTopic));
+                KafkaClients.assignedConsumer(config, "catalog"), catalogTopic));
+        CompactedTopicView<TableDescriptor> catalogProposals = own(new CompactedTopicView<>(
+                KafkaClients.assignedConsumer(config, "catalog-placement"), placementTopic, TableRecordCodec::decode,
+                "catalog-placement"));
 
         KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config);
         KafkaWalAppender appender = own(new KafkaWalAppender(producer));
@@ -118,47 +121,17 @@ public final class DynalogNode implements AutoCloseable {
         membership.start().join();
         ReplicationRuntime runtime = own(new ReplicationRuntime(config.nodeId(), transport, acceptors, PAXOS,
                 REPLICATION_TICK_MS, () -> System.nanoTime() / 1_000_000, new java.security.SecureRandom()));
-        IngestService ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
+        ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
                 appender, ingestExecutor, runtime, System::currentTimeMillis,
                 // A deposed leader appends only while its lease lasts; what it sent by then lands
                 // within send()'s blocking plus the delivery timeout.
                 PAXOS.leaseDurationMs() + KafkaClients.WAL_MAX_BLOCK_MS + KafkaClients.WAL_DELIVERY_TIMEOUT_MS));
         replica.addListener(ingest::onApplied);
 
-        TopicPartition metaPartition = new TopicPartition(metaTopic, 0);
-        CatalogLeader catalogLeader = own(new CatalogLeader(() -> KafkaClients.catalogProducer(config), metaTopic, new CatalogView() {
-            @Override
-            public TableDescriptor table(String name) {
-                return catalogReplica.table(name);
-            }
-
-            @Override
-            public CompletableFuture<Void> whenConsumedTo(long offset) {
-                return catalogReplica.whenConsumedTo(offset);
-            }
-
-            @Override
-            public CompletableFuture<Void> whenCaughtUp() {
-                return admin.listOffsets(Map.of(metaPartition, OffsetSpec.latest()),
-                                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                        .partitionResult(metaPartition).toCompletionStage().toCompletableFuture()
-                        .thenCompose(end -> catalogReplica.whenConsumedTo(end.offset()));
-            }
-        }));
-        TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, catalogLeader, catalogReplica::table));
-        catalogReplica.addListener(lifecycle::onChange);
-
-        replica.start();
-        catalogReplica.start().join();
-        Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toSet());
-        lifecycle.dropLeftovers(store, live);
-        if (!lifecycle.awaitServed(TABLES_SERVED_TIMEOUT_MS)) {
-            log.warn("not every table is served after {} ms; serving the API anyway (those tables answer with retryable errors)",
-                    TABLES_SERVED_TIMEOUT_MS);
-        }
-
+        catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),
+                membership::values, System::currentTimeMillis);
         DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
-                catalogReplica, catalogLeader, ingest, store, membership::values, new Cluster() {
+                catalogReplica, new CatalogWriter(ingest, catalogPlacement), ingest, store, membership::values, new Cluster() {
                     @Override
                     public int selfId() {
                         return config.nodeId();
@@ -170,6 +143,25 @@ public final class DynalogNode implements AutoCloseable {
                     }
                 }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS))),
                 ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))));
+
+        TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive, catalogReplica::table));
+        catalogReplica.addListener(lifecycle::onChange);
+        // The first proposal is the catalog's placement: its members join its group like a table's.
+        catalogProposals.addListener((previous, proposal) -> {
+            if (proposal != null && catalogPlacement.onProposal(proposal)) lifecycle.onChange(null, proposal);
+        });
+
+        replica.start();
+        catalogProposals.start().join();
+        catalogReplica.start().join();
+        Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toCollection(java.util.HashSet::new));
+        live.add(CatalogTable.TABLE_ID);
+        lifecycle.dropLeftovers(store, live);
+        if (!lifecycle.awaitServed(TABLES_SERVED_TIMEOUT_MS)) {
+            log.warn("not every table is served after {} ms; serving the API anyway (those tables answer with retryable errors)",
+                    TABLES_SERVED_TIMEOUT_MS);
+        }
+
         server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());
         apiPort = server.start().join();
         closeOrder.push(server::close);
@@ -196,12 +188,23 @@ public final class DynalogNode implements AutoCloseable {
         }
     }
 
-    /** How many nodes this node knows of (itself included). */
+    /** The nodes holding the catalog's replicas, preferred leader first; empty until the catalog is placed. */
+    public java.util.List<Integer> catalogReplicas() {
+        TableDescriptor catalog = catalogPlacement == null ? null : catalogPlacement.known();
+        return catalog == null ? java.util.List.of() : catalog.replicasOf(CatalogTable.PARTITION);
+    }
+
+    /** True while this node leads the catalog's replica group. */
+    public boolean leadsCatalog() {
+        return ingest != null && ingest.serves(CatalogTable.TABLE_ID, CatalogTable.PARTITION);
+    }
+
     /** The nodes this node knows of (itself included), as they announced themselves. */
     public java.util.List<NodeInfo> members() {
         return membership == null ? java.util.List.of() : membership.values();
     }
 
+    /** How many nodes this node knows of (itself included). */
     public int knownNodes() {
         return membership == null ? 0 : membership.values().size();
     }

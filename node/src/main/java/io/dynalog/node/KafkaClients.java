@@ -15,7 +15,7 @@ final class KafkaClients {
     private KafkaClients() {}
 
     /**
-     * The WAL and catalog producer: idempotent with acks=all, so a retried batch is neither lost
+     * The producer of WAL appends (the catalog's too) and announcements: idempotent with acks=all, so a retried batch is neither lost
      * nor doubled and the order of appends to a partition is kept. A write is acknowledged when
      * its replica group has chosen it, before its WAL append, so a short linger costs a client
      * nothing and batches appends: fewer produce requests for the broker, and fewer, fuller
@@ -40,19 +40,6 @@ final class KafkaClients {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /**
-     * The catalog writer's producer. Every node uses the same transactional id, so the broker's
-     * transaction coordinator lets one node write the catalog at a time (see CatalogLeader).
-     */
-    static KafkaProducer<byte[], byte[]> catalogProducer(NodeConfig config) {
-        Properties p = idempotentProducer(config, "catalog");
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.topicPrefix() + ".catalog-writer");
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 15_000);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     /** What every producer of a node shares: idempotent, acks=all, a client id naming its use. */
     private static Properties idempotentProducer(NodeConfig config, String purpose) {
         Properties p = new Properties();
@@ -64,18 +51,13 @@ final class KafkaClients {
         return p;
     }
 
-    /**
-     * A consumer for assigned partitions: no group, no committed offsets (progress lives in
-     * RocksDB). It reads committed records only: the catalog is written in transactions, and a
-     * change whose transaction was aborted (its writer fenced) must never be seen.
-     */
+    /** A consumer for assigned partitions: no group, no committed offsets (progress lives in RocksDB). */
     static KafkaConsumer<byte[], byte[]> assignedConsumer(NodeConfig config, String purpose) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-" + purpose);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);

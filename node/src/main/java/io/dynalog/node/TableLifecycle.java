@@ -1,11 +1,11 @@
 package io.dynalog.node;
 
-import io.dynalog.ingest.CatalogLeader;
 import io.dynalog.ingest.IngestService;
 import io.dynalog.ingest.WalTopics;
 import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.replica.ReplicaStore.PartitionRef;
+import io.dynalog.topology.catalog.CatalogTable;
 import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes the node's tables match the catalog: reacts to each catalog change by creating the WAL
  * topic, placing the table's partitions on the local replica and starting their leaders, then
- * marking the table ACTIVE; or, for a deleted table, stopping its leaders, dropping its rows and
- * deleting its topic.
+ * marking the table ACTIVE (at the catalog's leader); or, for a deleted table, stopping its leaders,
+ * dropping its rows and deleting its topic. The catalog itself is placed the same way, once its
+ * placement is known, and never removed.
  *
  * <p>Every step is idempotent and is re-driven by the catalog on restart, so a node that crashed
  * half way through creating or deleting a table finishes the job when it comes back. Changes are
@@ -42,7 +43,7 @@ final class TableLifecycle implements AutoCloseable {
     private final WalTopics topics;
     private final ReplicaProcessor replica;
     private final IngestService ingest;
-    private final CatalogLeader catalog;
+    private final Function<TableDescriptor, CompletableFuture<Void>> markActive;
     private final Function<String, TableDescriptor> currentTable;
     private final int nodeId;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,16 +55,17 @@ final class TableLifecycle implements AutoCloseable {
     private final Map<Long, CompletableFuture<Void>> served = new ConcurrentHashMap<>();
 
     /**
+     * @param markActive records a CREATING table ACTIVE in the catalog (at the catalog's leader)
      * @param currentTable the catalog as this node now knows it, by name: a retried step that the
      *     catalog has moved past (the table was deleted, or re-created) is dropped
      */
-    TableLifecycle(int nodeId, WalTopics topics, ReplicaProcessor replica, IngestService ingest, CatalogLeader catalog,
-                   Function<String, TableDescriptor> currentTable) {
+    TableLifecycle(int nodeId, WalTopics topics, ReplicaProcessor replica, IngestService ingest,
+                   Function<TableDescriptor, CompletableFuture<Void>> markActive, Function<String, TableDescriptor> currentTable) {
         this.nodeId = nodeId;
         this.topics = topics;
         this.replica = replica;
         this.ingest = ingest;
-        this.catalog = catalog;
+        this.markActive = markActive;
         this.currentTable = currentTable;
     }
 
@@ -106,7 +108,7 @@ final class TableLifecycle implements AutoCloseable {
                 remove(previous);
             }
             if (current != null && (previous == null || previous.tableId() != current.tableId())) {
-                TableDescriptor now = currentTable.apply(current.name());
+                TableDescriptor now = CatalogTable.isCatalog(current) ? current : currentTable.apply(current.name());
                 if (now != null && now.tableId() == current.tableId()) place(current);
             }
         } catch (RuntimeException e) {
@@ -137,7 +139,7 @@ final class TableLifecycle implements AutoCloseable {
                     KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
         }
         ingest.lead(table).thenCompose(v -> table.status() == TableStatus.CREATING
-                        ? catalog.update(table.withStatus(TableStatus.ACTIVE)).thenApply(t -> null)
+                        ? markActive.apply(table)
                         : CompletableFuture.completedFuture(null))
                 .whenComplete((v, e) -> {
                     if (e != null) {

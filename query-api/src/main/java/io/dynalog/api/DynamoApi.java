@@ -5,7 +5,7 @@ import io.dynalog.api.ops.Failures;
 import io.dynalog.api.ops.Operations;
 import io.dynalog.api.route.Cluster;
 import io.dynalog.api.route.Forwarder;
-import io.dynalog.ingest.CatalogLeader;
+import io.dynalog.ingest.CatalogWriter;
 import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
@@ -34,12 +34,20 @@ public final class DynamoApi {
      * @param forwarder sends requests on to other nodes
      * @param pageReads runs the reads of Query and Scan pages (RocksDB iteration, off the event loop)
      */
-    public DynamoApi(Settings settings, CatalogReplica catalog, CatalogLeader catalogLeader,
+    public DynamoApi(Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                      WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
                      Forwarder forwarder, Executor pageReads) {
-        Operations ops = new Operations(settings, catalog, catalogLeader, writePath, store, members, cluster,
+        Operations ops = new Operations(settings, catalog, catalogWriter, writePath, store, members, cluster,
                 forwarder, pageReads);
         ops.register(operations);
+        this.ops = ops;
+    }
+
+    private final Operations ops;
+
+    /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
+    public java.util.concurrent.CompletableFuture<Void> markActive(io.dynalog.topology.model.TableDescriptor table) {
+        return ops.markActive(table);
     }
 
 

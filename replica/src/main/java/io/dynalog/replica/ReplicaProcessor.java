@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -255,9 +254,9 @@ public final class ReplicaProcessor implements AutoCloseable {
                 WalEntry entry;
                 long checksum;
                 try {
-                    byte[] encoded = encodedEntry(record);
+                    byte[] encoded = WalRecordEntries.encodedEntry(record);
                     entry = WalEntryCodec.decode(encoded);
-                    checksum = checksum(encoded);
+                    checksum = WalRecordEntries.checksum(encoded);
                 } catch (RuntimeException e) {
                     stop(state, "WAL " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
                             + e.getMessage() + "); this replica stops serving partition " + state.ref);
@@ -338,25 +337,6 @@ public final class ReplicaProcessor implements AutoCloseable {
         log.error("SAFETY: {}", reason);
         consumer.pause(List.of(state.topicPartition));
         state.fail(new IllegalStateException(reason));
-    }
-
-    /** A checksum of the record's encoded entry: equal values of a slot are byte-identical. */
-    private static long checksum(byte[] encodedEntry) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(encodedEntry);
-        return crc.getValue();
-    }
-
-    /** The record's encoded entry: its value, or a tombstone's entry header. */
-    private static byte[] encodedEntry(ConsumerRecord<byte[], byte[]> record) {
-        byte[] value = record.value();
-        if (value != null) return value;
-        Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
-        if (h == null) {
-            throw new IllegalStateException("tombstone without entry header at " + record.topic()
-                    + "-" + record.partition() + "@" + record.offset());
-        }
-        return h.value();
     }
 
     @Override

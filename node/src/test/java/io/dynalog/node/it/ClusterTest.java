@@ -183,19 +183,42 @@ class ClusterTest {
         assertThat(clients.get(2).query(r -> r.tableName("Replicated").keyConditionExpression("pk = :p").consistentRead(true)
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p2")))).count()).isEqualTo(10);
 
-        // Node 1 stops: its partitions elect new leaders among nodes 2 and 3; nothing acknowledged is lost.
-        clients.get(0).close();
-        nodes.get(0).close();
-        nodes.set(0, null);
+        // The catalog is a replica group of its own, on the three nodes (three zones), as every node agrees.
+        for (DynalogNode n : nodes) assertThat(n.catalogReplicas()).containsExactlyInAnyOrder(1, 2, 3);
+        Awaitility.await("a catalog leader").atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().anyMatch(DynalogNode::leadsCatalog));
+        int victim = 0;
+        while (!nodes.get(victim).leadsCatalog()) victim++;
+        List<DynamoDbClient> survivors = new ArrayList<>(clients);
+        survivors.remove(victim);
+
+        // The catalog's leader stops: the catalog and the table's partitions it led elect new leaders
+        // among the other two nodes; nothing acknowledged is lost.
+        clients.get(victim).close();
+        nodes.get(victim).close();
+        nodes.set(victim, null);
         for (int i = 60; i < 90; i++) {
             Map<String, AttributeValue> item = Map.of("pk", AttributeValue.fromS("p" + (i % 6)),
                     "sk", AttributeValue.fromN(Integer.toString(i)), "v", AttributeValue.fromS("value-" + i));
-            clients.get(1 + i % 2).putItem(r -> r.tableName("Replicated").item(item));
+            survivors.get(i % 2).putItem(r -> r.tableName("Replicated").item(item));
             written.add(item);
         }
         for (Map<String, AttributeValue> item : written) {
             Map<String, AttributeValue> key = Map.of("pk", item.get("pk"), "sk", item.get("sk"));
-            assertThat(clients.get(2).getItem(r -> r.tableName("Replicated").key(key).consistentRead(true)).item()).isEqualTo(item);
+            assertThat(survivors.get(1).getItem(r -> r.tableName("Replicated").key(key).consistentRead(true)).item()).isEqualTo(item);
         }
+
+        // The catalog keeps changing through its new leader, and the change reaches both survivors.
+        survivors.get(0).createTable(r -> r.tableName("AfterFailover").billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build()));
+        Awaitility.await("new table ACTIVE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                survivors.stream().allMatch(c -> c.describeTable(r -> r.tableName("AfterFailover")).table().tableStatus() == TableStatus.ACTIVE));
+        survivors.get(1).putItem(r -> r.tableName("AfterFailover").item(Map.of("id", AttributeValue.fromS("x"))));
+        assertThat(survivors.get(0).getItem(r -> r.tableName("AfterFailover").key(Map.of("id", AttributeValue.fromS("x")))
+                .consistentRead(true)).item()).containsEntry("id", AttributeValue.fromS("x"));
+        survivors.get(1).deleteTable(r -> r.tableName("AfterFailover"));
+        assertThat(survivors.get(1).listTables().tableNames()).containsExactly("Replicated");
+        Awaitility.await("the delete reaches the other survivor").atMost(Duration.ofSeconds(10)).until(() ->
+                survivors.get(0).listTables().tableNames().equals(List.of("Replicated")));
     }
 }

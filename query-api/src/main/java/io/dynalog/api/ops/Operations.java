@@ -4,7 +4,7 @@ import io.dynalog.api.DynamoApi;
 import io.dynalog.api.http.Operation;
 import io.dynalog.api.route.Cluster;
 import io.dynalog.api.route.Forwarder;
-import io.dynalog.ingest.CatalogLeader;
+import io.dynalog.ingest.CatalogWriter;
 import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
@@ -24,15 +24,20 @@ public final class Operations {
     private final BatchOps batches;
     private final ReadOps reads;
 
-    public Operations(DynamoApi.Settings settings, CatalogReplica catalog, CatalogLeader catalogLeader,
+    public Operations(DynamoApi.Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                       WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
                       Forwarder forwarder, Executor pageReads) {
         Router router = new Router(cluster, forwarder);
-        tables = new TableOps(catalog, catalogLeader, store, settings.topicPrefix(), settings.defaultPartitions(),
+        tables = new TableOps(catalog, catalogWriter, router, store, settings.topicPrefix(), settings.defaultPartitions(),
                 settings.region(), members);
         items = new ItemOps(tables, writePath, store, router);
         batches = new BatchOps(tables, items);
         reads = new ReadOps(tables, writePath, store, router, pageReads);
+    }
+
+    /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
+    public java.util.concurrent.CompletableFuture<Void> markActive(io.dynalog.topology.model.TableDescriptor table) {
+        return tables.markActive(table);
     }
 
     public void register(Map<String, Operation> operations) {
@@ -40,6 +45,7 @@ public final class Operations {
         operations.put("DescribeTable", tables::describeTable);
         operations.put("ListTables", tables::listTables);
         operations.put("DeleteTable", tables::deleteTable);
+        operations.put(TableOps.TABLE_SERVED_OPERATION, tables::tableServed);
         operations.put("PutItem", items::putItem);
         operations.put("GetItem", items::getItem);
         operations.put("DeleteItem", items::deleteItem);

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynalog.api.ApiException;
 import io.dynalog.api.json.Params;
 import io.dynalog.api.json.ValidationErrors;
-import io.dynalog.ingest.CatalogLeader;
+import io.dynalog.api.route.Forwarder;
+import io.dynalog.ingest.CatalogWriter;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.model.KeySchema;
@@ -29,13 +30,17 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * CreateTable, DescribeTable, ListTables and DeleteTable: validation in DynamoDB's words, then
- * the catalog leader for changes and the node's catalog copy for reads.
+ * the catalog group's leader for changes (forwarded there) and the node's catalog copy for reads.
+ *
+ * <p>A node that answered a change waits (briefly) until its own catalog copy shows it, so that a
+ * client reads its own change on the node it sent it to.
  */
 public final class TableOps {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final CatalogReplica catalog;
-    private final CatalogLeader catalogLeader;
+    private final CatalogWriter catalogWriter;
+    private final Router router;
     private final ReplicaStore store;
     private final String topicPrefix;
     private final int defaultPartitions;
@@ -44,10 +49,11 @@ public final class TableOps {
     private final SecureRandom random = new SecureRandom();
 
     /** @param members the nodes of the cluster, among which a new table's partitions are placed */
-    public TableOps(CatalogReplica catalog, CatalogLeader catalogLeader, ReplicaStore store,
-                    String topicPrefix, int defaultPartitions, String region, Supplier<Collection<NodeInfo>> members) {
+    TableOps(CatalogReplica catalog, CatalogWriter catalogWriter, Router router, ReplicaStore store,
+             String topicPrefix, int defaultPartitions, String region, Supplier<Collection<NodeInfo>> members) {
         this.catalog = catalog;
-        this.catalogLeader = catalogLeader;
+        this.catalogWriter = catalogWriter;
+        this.router = router;
         this.store = store;
         this.topicPrefix = topicPrefix;
         this.defaultPartitions = defaultPartitions;
@@ -100,20 +106,70 @@ public final class TableOps {
         }
         List<AttributeDefinition> definitions = new ArrayList<>();
         defined.forEach((n, t) -> definitions.add(new AttributeDefinition(n, t)));
-        Collection<NodeInfo> nodes = members.get();
-        if (nodes.isEmpty()) throw ApiException.serviceUnavailable("The cluster's nodes are not known yet; retry the request");
-        long tableId = newTableId();
-        TableDescriptor table = new TableDescriptor(name, tableId, keySchema, definitions,
-                provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? rcu : 0, provisioned ? wcu : 0,
-                defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
-                WalRecords.walTopic(topicPrefix, name, tableId),
-                Placement.table(defaultPartitions, nodes, Placement.DEFAULT_REPLICATION_FACTOR));
-        return catalogLeader.create(table).thenApply(t -> {
-            ObjectNode response = JSON.objectNode();
-            response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
-            return response;
-        });
+        Long readUnits = rcu;
+        Long writeUnits = wcu;
+        return router.toLeader("CreateTable", request, handOff -> {
+            // Placed and named here: at the catalog's leader, or at the first node of a forward chain that serves it.
+            Collection<NodeInfo> nodes = members.get();
+            if (nodes.isEmpty()) throw ApiException.serviceUnavailable("The cluster's nodes are not known yet; retry the request");
+            long tableId = newTableId();
+            TableDescriptor table = new TableDescriptor(name, tableId, keySchema, definitions,
+                    provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? readUnits : 0, provisioned ? writeUnits : 0,
+                    defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
+                    WalRecords.walTopic(topicPrefix, name, tableId),
+                    Placement.table(defaultPartitions, nodes, Placement.DEFAULT_REPLICATION_FACTOR));
+            // Idempotent (the same incarnation created again is no change): safe to retry.
+            return catalogChange(() -> catalogWriter.create(table), true, handOff).thenApply(t -> {
+                ObjectNode response = JSON.objectNode();
+                response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
+                return response;
+            });
+        }).thenCompose(response -> catalog.awaitTable(name, t -> t != null, READ_OWN_CHANGE_MS).thenApply(v -> response));
     }
+
+    /**
+     * Marks a table served by the nodes of its partitions ACTIVE, at the catalog's leader (a
+     * node's lifecycle calls it once its replicas of the table are served).
+     */
+    public CompletableFuture<Void> markActive(TableDescriptor table) {
+        ObjectNode request = JSON.objectNode();
+        request.put("TableName", table.name());
+        request.put("TableId", Long.toHexString(table.tableId()));
+        return markServed(request, table.name(), table.tableId()).thenApply(response -> null);
+    }
+
+    /**
+     * The internal operation behind {@link #markActive}, between nodes only: a request that no
+     * node forwarded is not one this API knows.
+     */
+    public CompletableFuture<ObjectNode> tableServed(ObjectNode request) {
+        if (!request.has(Forwarder.FORWARDED_MEMBER) || !request.path("TableName").isTextual() || !request.path("TableId").isTextual()) {
+            throw ApiException.unknownOperation("Unknown operation: " + TABLE_SERVED_OPERATION);
+        }
+        long tableId;
+        try {
+            tableId = Long.parseUnsignedLong(request.get("TableId").asText(), 16);
+        } catch (NumberFormatException e) {
+            throw ApiException.validation("TableId is not a table incarnation id: " + request.get("TableId").asText());
+        }
+        return markServed(request, request.get("TableName").asText(), tableId);
+    }
+
+    private CompletableFuture<ObjectNode> markServed(ObjectNode request, String name, long tableId) {
+        return router.toLeader(TABLE_SERVED_OPERATION, request, handOff ->
+                catalogChange(() -> catalogWriter.markActive(name, tableId), true, handOff).thenApply(t -> JSON.objectNode()));
+    }
+
+    public static final String TABLE_SERVED_OPERATION = "DynalogTableServed";
+
+    /** A catalog change at the catalog's leader, retried here through a leader change until the write deadline. */
+    private static <T> CompletableFuture<T> catalogChange(java.util.function.Supplier<CompletableFuture<T>> change, boolean idempotent,
+                                                          java.util.function.Predicate<Throwable> handOff) {
+        return Futures.writeDeadline(Futures.retrying(change, idempotent, Futures.WRITE_WAIT_MS, handOff));
+    }
+
+    /** How long a node that answered a catalog change waits for its own catalog copy to show it. */
+    static final long READ_OWN_CHANGE_MS = 5_000;
 
     public CompletableFuture<ObjectNode> describeTable(ObjectNode request) {
         ValidationErrors errors = new ValidationErrors();
@@ -154,14 +210,19 @@ public final class TableOps {
         ValidationErrors errors = new ValidationErrors();
         String name = Params.requiredTableName(request, "TableName", errors);
         errors.throwIfAny();
-        if (catalog.table(name) == null) {
+        TableDescriptor existing = catalog.table(name);
+        if (existing == null) {
             throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
         }
-        return catalogLeader.delete(name).thenApply(t -> {
-            ObjectNode response = JSON.objectNode();
-            response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
-            return response;
-        });
+        // Not retried when its outcome is unknown: a retry of a delete that took effect would say the table was never there.
+        return router.toLeader("DeleteTable", request, handOff -> catalogChange(() -> catalogWriter.delete(name), false, handOff)
+                        .thenApply(t -> {
+                            ObjectNode response = JSON.objectNode();
+                            response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
+                            return response;
+                        }))
+                .thenCompose(response -> catalog.awaitTable(name, t -> t == null || t.tableId() != existing.tableId(), READ_OWN_CHANGE_MS)
+                        .thenApply(v -> response));
     }
 
     /**

@@ -23,8 +23,17 @@ public final class WalRecords {
         return prefix + ".wal." + name + "." + Long.toHexString(tableId);
     }
 
-    public static String metaTopic(String prefix) {
-        return prefix + ".meta";
+    /** The catalog's WAL: one partition, the catalog replica group's chosen entries. */
+    public static String catalogTopic(String prefix) {
+        return prefix + ".catalog";
+    }
+
+    /**
+     * Where the catalog's own placement is proposed (compacted, every proposal under a key of its
+     * own): the first record is the placement, every later one is ignored.
+     */
+    public static String catalogPlacementTopic(String prefix) {
+        return prefix + ".catalog-placement";
     }
 
     /** The compacted topic where every node announces itself (key: node id). */
