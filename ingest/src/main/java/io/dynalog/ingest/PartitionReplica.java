@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  *       overlay only once the local replica has consumed past its acknowledged offset.</li>
  *   <li>A new leader serves only once its own replica has applied every slot it learned chosen
  *       and consumed its WAL partition to the end; what is not archived is in its overlay.</li>
+ *   <li>A deposed leader's appends may land up to {@code staleAppendWindowMs} after it lost its
+ *       lease, after newer entries of the same items. A new leader therefore appends the latest
+ *       entry of every item it recovered again once that window has passed, and reports nothing
+ *       archived past where its leadership started until it has: a successor that takes over
+ *       first recovers those items and inherits the duty.</li>
  * </ul>
  */
 final class PartitionReplica implements PaxosListener {
@@ -119,6 +124,15 @@ final class PartitionReplica implements PaxosListener {
      * leader's appends can no longer land, this leader appends each item's latest entry again.
      */
     private final Map<StoreKey, WalEntry> recoveredAtRisk = new java.util.HashMap<>();
+    /**
+     * Entries the WAL holds (acknowledged in slot order) that this leader does not yet report
+     * archived, because recovered items are still at risk: until they are appended again, the
+     * archived slot this leader reports stays where its leadership started. Were it deposed
+     * before, the next leader's phase 1 recovers everything from there (nothing is truncated),
+     * the at-risk items among it, and takes the duty over; and if this node leads again, these
+     * go back to its unarchived entries.
+     */
+    private final ArrayDeque<WalEntry> archiveHeld = new ArrayDeque<>();
     private final long staleAppendWindowMs;
     /** Loop only: a pumpAppends is scheduled for when the lease is back. */
     private boolean appendRetryScheduled;
@@ -308,6 +322,7 @@ final class PartitionReplica implements PaxosListener {
                 toAppend.clear();
                 toAppend.addAll(unarchived);
                 ackedAhead.clear();
+                archiveHeld.clear();
                 appendsInFlight = 0;
                 appendFailed = false;
                 ctx.execute(this::pumpAppends);
@@ -482,6 +497,7 @@ final class PartitionReplica implements PaxosListener {
         recoveredAtRisk.clear();
         for (Map.Entry<Long, CompletableFuture<Void>> w : barrierWaiters) fail(w.getValue(), closing ? closed() : notLeader());
         barrierWaiters.clear();
+        while (!archiveHeld.isEmpty()) unarchived.addFirst(archiveHeld.pollLast());
         trimArchived();
         toAppend.clear();
         ackedAhead.clear();
@@ -569,10 +585,19 @@ final class PartitionReplica implements PaxosListener {
         ackedAhead.add(e.slot());
         long archived = 0;
         while (!unarchived.isEmpty() && ackedAhead.remove(unarchived.peekFirst().slot())) {
-            archived = unarchived.pollFirst().slot();
+            WalEntry done = unarchived.pollFirst();
+            archived = done.slot();
+            if (!recoveredAtRisk.isEmpty()) archiveHeld.addLast(done);
         }
-        if (archived > 0) ctx.archived(archived);
+        if (archived > 0 && recoveredAtRisk.isEmpty()) ctx.archived(archived);
         if (appendFailed && appendsInFlight == 0) pumpAppends();
+    }
+
+    /** No recovered item is at risk any more: report archived what the WAL holds. */
+    private void releaseArchiveHold() {
+        WalEntry last = archiveHeld.peekLast();
+        archiveHeld.clear();
+        if (last != null) ctx.archived(last.slot());
     }
 
     private void atRisk(WalEntry e) {
@@ -601,6 +626,7 @@ final class PartitionReplica implements PaxosListener {
                 // Done with the item once this landed, or once a newer entry of it was chosen: that
                 // one was chosen after the window, so its own append is the item's newest record.
                 if (error == null || recoveredAtRisk.get(key) != e) recoveredAtRisk.remove(key);
+                if (recoveredAtRisk.isEmpty()) releaseArchiveHold();
             }));
         }
         CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> ctx.execute(() -> {

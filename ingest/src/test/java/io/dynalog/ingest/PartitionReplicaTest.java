@@ -146,6 +146,56 @@ class PartitionReplicaTest {
     }
 
     /**
+     * Chained failovers: a leader that recovered items at risk is deposed before its stale-append
+     * window ends. It reported nothing archived past where its leadership started, so the next
+     * leader recovers those items again and appends their latest entries once its own window ends.
+     */
+    @Test
+    void aLeaderDeposedBeforeItsStaleWindowEndsLeavesTheRecoveredItemsToItsSuccessor() throws Exception {
+        wal.failuresLeft.set(Integer.MAX_VALUE);
+        long k1First = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
+        long k1Latest = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
+        long k2 = ingest.write(table, 0, key("k2"), increment("k2")).get(10, TimeUnit.SECONDS).slot();
+        ingest.close();
+        runtime.close();
+
+        // The second leader appends what it recovered, but its window (a minute) never ends here.
+        wal.failuresLeft.set(0);
+        restartAsLeader(60_000, 2);
+        awaitLanded(k2, 1);
+        long written = ingest.write(table, 0, key("k3"), increment("k3")).get(10, TimeUnit.SECONDS).slot();
+        awaitLanded(written, 1);
+        ingest.close();
+        runtime.close();
+
+        // The third leader recovers the at-risk items again, appends everything once more at once,
+        // and the items' latest entries again after its own window.
+        restartAsLeader(STALE_APPEND_WINDOW_MS, 3);
+        awaitLanded(k2, 3);
+        List<Long> landed = replica.landedSlots();
+        assertThat(java.util.Collections.frequency(landed, k1Latest)).as("k1's latest entry: %s", landed).isEqualTo(3);
+        assertThat(java.util.Collections.frequency(landed, k1First)).as("k1's first entry: %s", landed).isEqualTo(2);
+        assertThat(java.util.Collections.frequency(landed, written)).as("written after the first failover: %s", landed).isEqualTo(3);
+        assertThat(replica.items.get(new StoreKey(key("k1")))).containsEntry("n", new AttributeValue.N(new BigDecimal(2)));
+    }
+
+    void restartAsLeader(long staleAppendWindowMs, int seed) throws Exception {
+        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(seed));
+        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, staleAppendWindowMs);
+        replica.listener = ingest;
+        ingest.lead(table).get(10, TimeUnit.SECONDS);
+    }
+
+    void awaitLanded(long slot, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (java.util.Collections.frequency(replica.landedSlots(), slot) < times && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(java.util.Collections.frequency(replica.landedSlots(), slot)).as("slot %d landed %d times", slot, times)
+                .isGreaterThanOrEqualTo(times);
+    }
+
+    /**
      * A WAL that refuses a few appends and, like an idempotent producer that re-sequences after a
      * failed batch, lets later appends land anyway: slot s+1 may land before s is appended again.
      * What lands is consumed by the replica at once.
