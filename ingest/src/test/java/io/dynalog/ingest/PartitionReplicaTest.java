@@ -121,23 +121,15 @@ class PartitionReplicaTest {
      */
     @Test
     void aNewLeaderAppendsRecoveredItemsLatestEntriesAgainAfterTheStaleWindow() throws Exception {
-        wal.failuresLeft.set(Integer.MAX_VALUE); // nothing reaches the WAL: everything stays unarchived
-        long k1First = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
-        long k1Latest = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
-        long k2 = ingest.write(table, 0, key("k2"), increment("k2")).get(10, TimeUnit.SECONDS).slot();
-        ingest.close();
-        runtime.close();
+        long[] slots = writeUnarchivedAndStop(); // k1, k1 again, k2
+        long k1First = slots[0];
+        long k1Latest = slots[1];
+        long k2 = slots[2];
 
         // The node comes back as leader: it recovers the three slots from its acceptor state.
         wal.failuresLeft.set(0);
-        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(2));
-        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, STALE_APPEND_WINDOW_MS);
-        replica.listener = ingest;
-        ingest.lead(table).get(10, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (java.util.Collections.frequency(replica.landedSlots(), k2) < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        restartAsLeader(STALE_APPEND_WINDOW_MS, 2);
+        awaitLanded(k2, 2);
         List<Long> landed = replica.landedSlots();
         assertThat(java.util.Collections.frequency(landed, k1Latest)).as("k1's latest entry, again: %s", landed).isEqualTo(2);
         assertThat(java.util.Collections.frequency(landed, k2)).as("k2's latest entry, again: %s", landed).isEqualTo(2);
@@ -152,12 +144,10 @@ class PartitionReplicaTest {
      */
     @Test
     void aLeaderDeposedBeforeItsStaleWindowEndsLeavesTheRecoveredItemsToItsSuccessor() throws Exception {
-        wal.failuresLeft.set(Integer.MAX_VALUE);
-        long k1First = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
-        long k1Latest = ingest.write(table, 0, key("k1"), increment("k1")).get(10, TimeUnit.SECONDS).slot();
-        long k2 = ingest.write(table, 0, key("k2"), increment("k2")).get(10, TimeUnit.SECONDS).slot();
-        ingest.close();
-        runtime.close();
+        long[] slots = writeUnarchivedAndStop();
+        long k1First = slots[0];
+        long k1Latest = slots[1];
+        long k2 = slots[2];
 
         // The second leader appends what it recovered, but its window (a minute) never ends here.
         wal.failuresLeft.set(0);
@@ -177,6 +167,17 @@ class PartitionReplicaTest {
         assertThat(java.util.Collections.frequency(landed, k1First)).as("k1's first entry: %s", landed).isEqualTo(2);
         assertThat(java.util.Collections.frequency(landed, written)).as("written after the first failover: %s", landed).isEqualTo(3);
         assertThat(replica.items.get(new StoreKey(key("k1")))).containsEntry("n", new AttributeValue.N(new BigDecimal(2)));
+    }
+
+    /** Writes k1 twice and k2 once while nothing reaches the WAL, then stops the node; returns the three slots. */
+    long[] writeUnarchivedAndStop() throws Exception {
+        wal.failuresLeft.set(Integer.MAX_VALUE);
+        long[] slots = new long[3];
+        String[] keys = {"k1", "k1", "k2"};
+        for (int i = 0; i < 3; i++) slots[i] = ingest.write(table, 0, key(keys[i]), increment(keys[i])).get(10, TimeUnit.SECONDS).slot();
+        ingest.close();
+        runtime.close();
+        return slots;
     }
 
     void restartAsLeader(long staleAppendWindowMs, int seed) throws Exception {
