@@ -129,6 +129,7 @@ class PartitionReplicaTest {
         // The node comes back as leader: it recovers the three slots from its acceptor state.
         wal.failuresLeft.set(0);
         restartAsLeader(STALE_APPEND_WINDOW_MS, 2);
+        awaitLanded(k1Latest, 2);
         awaitLanded(k2, 2);
         List<Long> landed = replica.landedSlots();
         assertThat(java.util.Collections.frequency(landed, k1Latest)).as("k1's latest entry, again: %s", landed).isEqualTo(2);
@@ -155,12 +156,12 @@ class PartitionReplicaTest {
         awaitLanded(k2, 1);
         long written = ingest.write(table, 0, key("k3"), increment("k3")).get(10, TimeUnit.SECONDS).slot();
         awaitLanded(written, 1);
-        ingest.close();
-        runtime.close();
+        stopNode();
 
         // The third leader recovers the at-risk items again, appends everything once more at once,
         // and the items' latest entries again after its own window.
         restartAsLeader(STALE_APPEND_WINDOW_MS, 3);
+        awaitLanded(k1Latest, 3);
         awaitLanded(k2, 3);
         List<Long> landed = replica.landedSlots();
         assertThat(java.util.Collections.frequency(landed, k1Latest)).as("k1's latest entry: %s", landed).isEqualTo(3);
@@ -175,9 +176,15 @@ class PartitionReplicaTest {
         long[] slots = new long[3];
         String[] keys = {"k1", "k1", "k2"};
         for (int i = 0; i < 3; i++) slots[i] = ingest.write(table, 0, key(keys[i]), increment(keys[i])).get(10, TimeUnit.SECONDS).slot();
+        stopNode();
+        return slots;
+    }
+
+    /** Stops the node, and lets the appends it already handed to the WAL finish (fail, here) first. */
+    void stopNode() throws Exception {
         ingest.close();
         runtime.close();
-        return slots;
+        wal.kafka.submit(() -> { }).get(10, TimeUnit.SECONDS);
     }
 
     void restartAsLeader(long staleAppendWindowMs, int seed) throws Exception {
