@@ -64,6 +64,16 @@ public final class DynalogCli implements Runnable {
         }
     }
 
+    /** Once the cluster's nodes have started: an earlier version's tables join the catalog, in the background. */
+    static void bringInEarlierCatalog(DynalogNode node) {
+        node.bringInEarlierCatalog().whenComplete((v, e) -> {
+            if (e != null) {
+                System.err.println("Tables of an earlier version's catalog could not all be brought in (" + e.getMessage()
+                        + "); the next start tries again");
+            }
+        });
+    }
+
     @Command(name = "dev", mixinStandardHelpOptions = true,
             description = "Starts an embedded Kafka broker and one node on this machine.")
     static final class Dev implements Callable<Integer> {
@@ -104,6 +114,7 @@ public final class DynalogCli implements Runnable {
                 endpoints.append("http://localhost:").append(n.apiPort());
                 if (nodes > 1) endpoints.append(" (node ").append(n.config().nodeId()).append(", ").append(n.config().zone()).append(')');
             }
+            bringInEarlierCatalog(started.get(0));
             System.out.println("Dynalog is ready: DynamoDB API on " + endpoints + ", Kafka on " + kafka.bootstrapServers()
                     + ". Press Ctrl-C to stop.");
             awaitShutdown(() -> {
@@ -146,6 +157,7 @@ public final class DynalogCli implements Runnable {
                 System.err.println("Not heard from seeds " + missing + " in " + seedWaitSeconds
                         + " s; serving anyway (tables created now are placed over the nodes known so far)");
             }
+            bringInEarlierCatalog(dynalog);
             System.out.println("Dynalog node " + node.nodeId + " is ready: DynamoDB API on http://localhost:" + dynalog.apiPort());
             awaitShutdown(dynalog::close);
             return 0;

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,9 @@ public final class DynalogNode implements AutoCloseable {
     private DynamoHttpServer server;
     private CompactedTopicView<NodeInfo> membership;
     private CatalogPlacement catalogPlacement;
+    private LegacyCatalog legacyCatalog;
+    private CatalogReplica catalog;
+    private DynamoApi api;
     private IngestService ingest;
     private int apiPort;
 
@@ -154,8 +158,12 @@ public final class DynalogNode implements AutoCloseable {
         replica.start();
         catalogProposals.start().join();
         catalogReplica.start().join();
+        legacyCatalog = LegacyCatalog.read(admin, config.topicPrefix(), () -> KafkaClients.assignedConsumer(config, "legacy-catalog"));
         Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toCollection(java.util.HashSet::new));
         live.add(CatalogTable.TABLE_ID);
+        legacyCatalog.tables().forEach(t -> live.add(t.tableId())); // their rows are kept until they are brought in
+        this.catalog = catalogReplica;
+        this.api = api;
         lifecycle.dropLeftovers(store, live);
         if (!lifecycle.awaitServed(TABLES_SERVED_TIMEOUT_MS)) {
             log.warn("not every table is served after {} ms; serving the API anyway (those tables answer with retryable errors)",
@@ -186,6 +194,15 @@ public final class DynalogNode implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("node " + self.nodeId() + " could not announce itself in " + nodesTopic, e);
         }
+    }
+
+    /**
+     * Brings the tables of an earlier version's catalog (if this cluster's Kafka has one) into the
+     * catalog. To be called once the cluster's nodes have started: the first catalog change
+     * places the catalog over the nodes known then.
+     */
+    public CompletableFuture<Void> bringInEarlierCatalog() {
+        return legacyCatalog.bringInto(catalog::table, api::importTable);
     }
 
     /** The nodes holding the catalog's replicas, preferred leader first; empty until the catalog is placed. */

@@ -45,6 +45,11 @@ public final class DynamoApi {
 
     private final Operations ops;
 
+    /** Records an earlier version's table in the catalog, unchanged, at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> importTable(io.dynalog.topology.model.TableDescriptor table) {
+        return ops.importTable(table);
+    }
+
     /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
     public java.util.concurrent.CompletableFuture<Void> markActive(io.dynalog.topology.model.TableDescriptor table) {
         return ops.markActive(table);

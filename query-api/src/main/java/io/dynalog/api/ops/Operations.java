@@ -40,12 +40,18 @@ public final class Operations {
         return tables.markActive(table);
     }
 
+    /** Records an earlier version's table in the catalog, at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> importTable(io.dynalog.topology.model.TableDescriptor table) {
+        return tables.importTable(table);
+    }
+
     public void register(Map<String, Operation> operations) {
         operations.put("CreateTable", tables::createTable);
         operations.put("DescribeTable", tables::describeTable);
         operations.put("ListTables", tables::listTables);
         operations.put("DeleteTable", tables::deleteTable);
         operations.put(TableOps.TABLE_SERVED_OPERATION, tables::tableServed);
+        operations.put(TableOps.IMPORT_TABLE_OPERATION, tables::importedTable);
         operations.put("PutItem", items::putItem);
         operations.put("GetItem", items::getItem);
         operations.put("DeleteItem", items::deleteItem);

@@ -17,6 +17,7 @@ import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
 import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.wal.WalRecords;
+import io.dynalog.topology.wire.TableRecordCodec;
 import io.dynalog.topology.placement.NodeInfo;
 import io.dynalog.topology.placement.Placement;
 import java.security.SecureRandom;
@@ -161,6 +162,35 @@ public final class TableOps {
     }
 
     public static final String TABLE_SERVED_OPERATION = "DynalogTableServed";
+    public static final String IMPORT_TABLE_OPERATION = "DynalogImportTable";
+
+    /**
+     * Records a table exactly as described (an earlier version's catalog entry), at the catalog's
+     * leader; no change when the catalog has it already. Fails with ResourceInUse when the name
+     * belongs to another table.
+     */
+    public CompletableFuture<Void> importTable(TableDescriptor table) {
+        ObjectNode request = JSON.objectNode();
+        request.put("Descriptor", TableRecordCodec.encode(table));
+        return importHere(request, table).thenApply(response -> null);
+    }
+
+    /** The internal operation behind {@link #importTable}, between nodes only. */
+    public CompletableFuture<ObjectNode> importedTable(ObjectNode request) {
+        TableDescriptor table;
+        try {
+            if (!request.has(Forwarder.FORWARDED_MEMBER)) throw new IllegalArgumentException("not forwarded");
+            table = TableRecordCodec.decode(request.path("Descriptor").binaryValue());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw ApiException.unknownOperation("Unknown operation: " + IMPORT_TABLE_OPERATION);
+        }
+        return importHere(request, table);
+    }
+
+    private CompletableFuture<ObjectNode> importHere(ObjectNode request, TableDescriptor table) {
+        return router.toLeader(IMPORT_TABLE_OPERATION, request, handOff ->
+                catalogChange(() -> catalogWriter.create(table), true, handOff).thenApply(t -> JSON.objectNode()));
+    }
 
     /** A catalog change at the catalog's leader, retried here through a leader change until the write deadline. */
     private static <T> CompletableFuture<T> catalogChange(java.util.function.Supplier<CompletableFuture<T>> change, boolean idempotent,
