@@ -39,15 +39,22 @@ public final class CatalogPlacement {
     private final int nodeId;
     private final Supplier<Collection<NodeInfo>> members;
     private final LongSupplier clockMs;
+    private final int expectedNodes;
+    private final long proposeAnywayAtMs;
     private final CompletableFuture<TableDescriptor> learned = new CompletableFuture<>();
     private final AtomicBoolean proposing = new AtomicBoolean();
 
     /**
      * @param catalogTopic the catalog's WAL topic, recorded in the placement
      * @param members the nodes the catalog's replicas are chosen among
+     * @param expectedNodes how many nodes the cluster starts with: no proposal is made before this
+     *     many are known, unless {@code expectedNodesWaitMs} have passed (one may never come)
      */
     public CatalogPlacement(Producer<byte[], byte[]> producer, String placementTopic, String catalogTopic, int nodeId,
-                            Supplier<Collection<NodeInfo>> members, LongSupplier clockMs) {
+                            Supplier<Collection<NodeInfo>> members, LongSupplier clockMs, int expectedNodes,
+                            long expectedNodesWaitMs) {
+        this.expectedNodes = expectedNodes;
+        this.proposeAnywayAtMs = clockMs.getAsLong() + expectedNodesWaitMs;
         this.producer = producer;
         this.placementTopic = placementTopic;
         this.catalogTopic = catalogTopic;
@@ -83,7 +90,10 @@ public final class CatalogPlacement {
         CompletableFuture<Void> sent = new CompletableFuture<>();
         try {
             Collection<NodeInfo> nodes = members.get();
-            if (nodes.isEmpty()) throw new IngestException(IngestException.Reason.LEADER_UNAVAILABLE, "the cluster's nodes are not known yet");
+            if (nodes.isEmpty() || (nodes.size() < expectedNodes && clockMs.getAsLong() < proposeAnywayAtMs)) {
+                throw new IngestException(IngestException.Reason.LEADER_UNAVAILABLE, "the cluster is starting: "
+                        + nodes.size() + " of its " + expectedNodes + " nodes are known; the catalog is placed once they all are");
+            }
             TableDescriptor proposal = CatalogTable.descriptor(catalogTopic,
                     Placement.replicas(CatalogTable.PARTITION, nodes, Placement.DEFAULT_REPLICATION_FACTOR), clockMs.getAsLong());
             byte[] key = (nodeId + "/" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);

@@ -127,8 +127,7 @@ public final class IngestService implements WritePath, AutoCloseable {
     }
 
     private static IngestException notHere(TableDescriptor table, int partition) {
-        int preferred = table.replicasOf(partition).get(0);
-        return IngestException.notLeader("partition " + partition + " of table " + table.name()
-                + " has no replica on this node", preferred);
+        return IngestException.noReplicaHere("partition " + partition + " of table " + table.name()
+                + " has no replica on this node", table.replicasOf(partition));
     }
 }

@@ -65,7 +65,7 @@ class CatalogWriterTest {
     }
 
     final MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    final CatalogPlacement placement = new CatalogPlacement(producer, "p.catalog-placement", "p.catalog", 2, () -> NODES, () -> 5L);
+    final CatalogPlacement placement = new CatalogPlacement(producer, "p.catalog-placement", "p.catalog", 2, () -> NODES, () -> 5L, 3, 60_000);
     final ChosenCatalog chosen = new ChosenCatalog();
     final CatalogWriter writer = new CatalogWriter(chosen, placement);
 
@@ -100,12 +100,34 @@ class CatalogWriterTest {
     @Test
     void aFailedProposalIsMadeAgainByTheNextChange() {
         MockProducer<byte[], byte[]> failing = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-        CatalogPlacement p = new CatalogPlacement(failing, "t", "p.catalog", 1, () -> NODES, () -> 5L);
+        CatalogPlacement p = new CatalogPlacement(failing, "t", "p.catalog", 1, () -> NODES, () -> 5L, 3, 60_000);
         CompletableFuture<TableDescriptor> attempt = p.placement();
         failing.errorNext(new org.apache.kafka.common.errors.TimeoutException("broker away"));
         assertThatThrownBy(attempt::join).hasCauseInstanceOf(IngestException.class);
         p.placement();
         assertThat(failing.history()).hasSize(2);
+    }
+
+    @Test
+    void noProposalIsMadeBeforeTheNodesTheClusterStartsWithAreKnownUnlessTheyNeverCome() {
+        List<NodeInfo> known = new ArrayList<>(NODES.subList(0, 1));
+        long[] nowMs = {0};
+        CatalogPlacement p = new CatalogPlacement(producer, "t", "p.catalog", 1, () -> known, () -> nowMs[0], 3, 60_000);
+        assertThatThrownBy(() -> p.placement().join()).cause().isInstanceOfSatisfying(IngestException.class,
+                e -> assertThat(e.reason()).isEqualTo(IngestException.Reason.LEADER_UNAVAILABLE));
+        known.add(NODES.get(1));
+        nowMs[0] = 59_999;
+        assertThat(p.placement()).isCompletedExceptionally();
+        assertThat(producer.history()).isEmpty();
+        known.add(NODES.get(2));
+        p.placement();
+        assertThat(TableRecordCodec.decode(producer.history().get(0).value()).replicasOf(0)).containsExactly(1, 2, 3);
+
+        List<NodeInfo> alone = List.of(NODES.get(0));
+        CatalogPlacement late = new CatalogPlacement(producer, "t", "p.catalog", 1, () -> alone, () -> nowMs[0], 3, 60_000);
+        nowMs[0] += 60_000;
+        late.placement();
+        assertThat(TableRecordCodec.decode(producer.history().get(1).value()).replicasOf(0)).as("a seed that never came").containsExactly(1);
     }
 
     @Test

@@ -60,7 +60,7 @@ public final class DynalogCli implements Runnable {
 
         NodeConfig config(String kafka, Path dir, short replicationFactor) {
             return new NodeConfig(nodeId, zone, host, port, peerPort, kafka, dir, topicPrefix, partitions, replicationFactor,
-                    24L * 3600 * 1000, region);
+                    24L * 3600 * 1000, region, 1);
         }
     }
 
@@ -95,7 +95,8 @@ public final class DynalogCli implements Runnable {
             EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
             List<DynalogNode> started = new ArrayList<>();
             try {
-                NodeConfig first = node.config(kafka.bootstrapServers(), dir.resolve("node-" + node.nodeId), (short) 1);
+                NodeConfig first = node.config(kafka.bootstrapServers(), dir.resolve("node-" + node.nodeId), (short) 1)
+                        .withExpectedNodes(nodes);
                 for (int i = 0; i < nodes; i++) {
                     int id = node.nodeId + i;
                     NodeConfig config = nodes == 1 ? first
@@ -151,7 +152,8 @@ public final class DynalogCli implements Runnable {
         public Integer call() throws Exception {
             if (node.dataDir == null) throw new CommandLine.ParameterException(new CommandLine(this), "--data-dir is required for start");
             List<Seeds.Address> addresses = Seeds.parse(new CommandLine(this), seeds);
-            DynalogNode dynalog = DynalogNode.start(node.config(kafka, node.dataDir, replicationFactor));
+            DynalogNode dynalog = DynalogNode.start(node.config(kafka, node.dataDir, replicationFactor)
+                    .withExpectedNodes(Seeds.clusterSize(addresses, node.host, node.peerPort)));
             List<Seeds.Address> missing = Seeds.await(addresses, dynalog::members, TimeUnit.SECONDS.toMillis(seedWaitSeconds));
             if (!missing.isEmpty()) {
                 System.err.println("Not heard from seeds " + missing + " in " + seedWaitSeconds

@@ -28,6 +28,8 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +60,8 @@ public final class DynalogNode implements AutoCloseable {
 
     /** How long a starting node waits for its tables' leaders before it serves the API. */
     private static final long TABLES_SERVED_TIMEOUT_MS = 30_000;
+    /** How long the catalog waits for the nodes a cluster starts with before it is placed over fewer. */
+    static final long EXPECTED_NODES_WAIT_MS = 60_000;
     /** Threads that read Query and Scan pages out of RocksDB once their read barrier is passed. */
     private static final int PAGE_READ_THREADS = 4;
 
@@ -95,6 +99,7 @@ public final class DynalogNode implements AutoCloseable {
 
         Admin admin = own(KafkaClients.admin(config));
         WalTopics topics = new WalTopics(admin, config.topicReplicationFactor(), config.pointInTimeWindowMs());
+        String nodeToken = nodeToken(admin, config.topicPrefix());
         topics.ensureWalTopic(catalogTopic, 1);
         topics.ensureMetaTopic(placementTopic);
 
@@ -133,7 +138,7 @@ public final class DynalogNode implements AutoCloseable {
         replica.addListener(ingest::onApplied);
 
         catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),
-                membership::values, System::currentTimeMillis);
+                membership::values, System::currentTimeMillis, config.expectedNodes(), EXPECTED_NODES_WAIT_MS);
         DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
                 catalogReplica, new CatalogWriter(ingest, catalogPlacement), ingest, store, membership::values, new Cluster() {
                     @Override
@@ -145,7 +150,7 @@ public final class DynalogNode implements AutoCloseable {
                     public NodeInfo node(int nodeId) {
                         return membership.get(Integer.toString(nodeId));
                     }
-                }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS))),
+                }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS), nodeToken)),
                 ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))));
 
         TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive, catalogReplica::table));
@@ -156,21 +161,25 @@ public final class DynalogNode implements AutoCloseable {
         });
 
         replica.start();
-        catalogProposals.start().join();
-        catalogReplica.start().join();
+        awaitLoaded(catalogProposals.start(), placementTopic);
+        awaitLoaded(catalogReplica.start(), catalogTopic);
         legacyCatalog = LegacyCatalog.read(admin, config.topicPrefix(), () -> KafkaClients.assignedConsumer(config, "legacy-catalog"));
-        Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toCollection(java.util.HashSet::new));
-        live.add(CatalogTable.TABLE_ID);
-        legacyCatalog.tables().forEach(t -> live.add(t.tableId())); // their rows are kept until they are brought in
+        List<TableDescriptor> earlierTables = legacyCatalog.tables(); // their rows are kept until they are brought in
+        lifecycle.dropLeftovers(store, () -> {
+            Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toCollection(HashSet::new));
+            live.add(CatalogTable.TABLE_ID);
+            earlierTables.forEach(t -> live.add(t.tableId()));
+            return live;
+        });
         this.catalog = catalogReplica;
         this.api = api;
-        lifecycle.dropLeftovers(store, live);
         if (!lifecycle.awaitServed(TABLES_SERVED_TIMEOUT_MS)) {
             log.warn("not every table is served after {} ms; serving the API anyway (those tables answer with retryable errors)",
                     TABLES_SERVED_TIMEOUT_MS);
         }
 
-        server = new DynamoHttpServer(vertx, config.apiPort(), api.operations());
+        server = new DynamoHttpServer(vertx, DynamoHttpServer.Settings.defaults(config.apiPort()).withNodeToken(nodeToken),
+                api.operations());
         apiPort = server.start().join();
         closeOrder.push(server::close);
         announce(producer, nodesTopic, new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort,
@@ -178,6 +187,34 @@ public final class DynalogNode implements AutoCloseable {
         log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",
                 config.nodeId(), config.zone(), apiPort, config.kafkaBootstrapServers(), config.dataDir(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
+    }
+
+    /** Waits for a view to read its topic to the end; a topic it cannot read fails the start, loudly. */
+    private static void awaitLoaded(CompletableFuture<Void> loaded, String topic) {
+        try {
+            loaded.get(VIEW_LOAD_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read " + topic + " in " + VIEW_LOAD_TIMEOUT_MS
+                    + " ms (the errors logged above say why); the node does not start without it", e);
+        }
+    }
+
+    private static final long VIEW_LOAD_TIMEOUT_MS = 60_000;
+
+    /**
+     * The token nodes present to set node-only request members: derived from the Kafka cluster's
+     * id and the topic prefix, which every node of the cluster can learn from Kafka and a client of
+     * the DynamoDB API cannot.
+     */
+    private static String nodeToken(Admin admin, String topicPrefix) {
+        try {
+            String clusterId = admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((clusterId + "/" + topicPrefix).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot learn the Kafka cluster's id", e);
+        }
     }
 
     /**

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param topicReplicationFactor replication factor of the topics the node creates
  * @param pointInTimeWindowMs how long the WAL keeps the uncompacted history
  * @param region the region reported in ARNs
+ * @param expectedNodes how many nodes the cluster starts with (itself included): the catalog is
+ *     placed once this many are known (or after {@code DynalogNode.EXPECTED_NODES_WAIT_MS}), so
+ *     that it gets replicas in every zone the cluster will have
  */
 public record NodeConfig(
         int nodeId,
@@ -31,7 +34,8 @@ public record NodeConfig(
         int defaultPartitions,
         short topicReplicationFactor,
         long pointInTimeWindowMs,
-        String region) {
+        String region,
+        int expectedNodes) {
 
     public NodeConfig {
         if (nodeId < 1) throw new IllegalArgumentException("node ids start at 1, got " + nodeId);
@@ -42,32 +46,38 @@ public record NodeConfig(
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         if (defaultPartitions < 1) throw new IllegalArgumentException("defaultPartitions must be >= 1");
         if (topicReplicationFactor < 1) throw new IllegalArgumentException("topicReplicationFactor must be >= 1");
+        if (expectedNodes < 1) throw new IllegalArgumentException("expectedNodes must be >= 1");
     }
 
     /** A one-node configuration with the defaults, on the loopback address. */
     public static NodeConfig singleNode(int apiPort, String kafkaBootstrapServers, Path dataDir) {
         return new NodeConfig(1, "az1", "127.0.0.1", apiPort, 0, kafkaBootstrapServers, dataDir, "dynalog", 4, (short) 1,
-                24L * 3600 * 1000, "local");
+                24L * 3600 * 1000, "local", 1);
     }
 
     public NodeConfig withTopicPrefix(String prefix) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, prefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
     }
 
     public NodeConfig withDefaultPartitions(int partitions) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
-                partitions, topicReplicationFactor, pointInTimeWindowMs, region);
+                partitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
     }
 
     public NodeConfig withDataDir(Path dir) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dir, topicPrefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
+    }
+
+    public NodeConfig withExpectedNodes(int nodes) {
+        return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, nodes);
     }
 
     /** The same configuration as another node of the cluster. */
     public NodeConfig asNode(int id, String nodeZone, int nodeApiPort, int nodePeerPort, Path dir) {
         return new NodeConfig(id, nodeZone, host, nodeApiPort, nodePeerPort, kafkaBootstrapServers, dir, topicPrefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
     }
 }

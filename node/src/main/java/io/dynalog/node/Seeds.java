@@ -64,6 +64,14 @@ final class Seeds {
         return addresses;
     }
 
+    /** How many nodes the seeds name, this node (at {@code host}:{@code peerPort}) included once. */
+    static int clusterSize(List<Address> seeds, String host, int peerPort) {
+        List<Address> distinct = seeds.stream().distinct().toList();
+        if (peerPort == 0) return distinct.size() + 1; // a port picked at start is no seed's
+        NodeInfo self = new NodeInfo(1, "self", host, 1, host, peerPort);
+        return (int) distinct.stream().filter(a -> !a.isPeerOf(self)).count() + 1;
+    }
+
     /**
      * Waits until every seed is among {@code members}, at most {@code timeoutMs}; returns the
      * seeds not heard from (empty when all were).

@@ -109,7 +109,7 @@ final class TableLifecycle implements AutoCloseable {
             }
             if (current != null && (previous == null || previous.tableId() != current.tableId())) {
                 TableDescriptor now = CatalogTable.isCatalog(current) ? current : currentTable.apply(current.name());
-                if (now != null && now.tableId() == current.tableId()) place(current);
+                if (now != null && now.tableId() == current.tableId()) place(current, retryDelayMs);
             }
         } catch (RuntimeException e) {
             String name = current != null ? current.name() : previous.name();
@@ -119,18 +119,23 @@ final class TableLifecycle implements AutoCloseable {
         }
     }
 
-    /** Drops the rows of table incarnations the catalog no longer has (deleted while this node was down). */
-    void dropLeftovers(ReplicaStore store, Set<Long> liveTableIds) {
+    /**
+     * Drops the rows of table incarnations the catalog no longer has (deleted while this node was
+     * down). {@code liveTableIds} is asked when the lifecycle gets to it, after the changes read
+     * before; a table placed here meanwhile is kept in any case.
+     */
+    void dropLeftovers(ReplicaStore store, java.util.function.Supplier<Set<Long>> liveTableIds) {
         executor.execute(() -> {
+            Set<Long> live = liveTableIds.get();
             for (long tableId : store.tableIdsWithProgress()) {
-                if (liveTableIds.contains(tableId)) continue;
+                if (live.contains(tableId) || served.containsKey(tableId)) continue;
                 log.info("dropping rows of deleted table incarnation {}", Long.toHexString(tableId));
                 replica.dropTable(tableId).join();
             }
         });
     }
 
-    private void place(TableDescriptor table) {
+    private void place(TableDescriptor table, long retryDelayMs) {
         topics.ensureWalTopic(table.walTopic(), table.partitionCount());
         for (int p = 0; p < table.partitionCount(); p++) {
             if (!table.replicasOf(p).contains(nodeId)) continue;
@@ -138,13 +143,17 @@ final class TableLifecycle implements AutoCloseable {
                     KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
                     KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
         }
-        ingest.lead(table).thenCompose(v -> table.status() == TableStatus.CREATING
-                        ? markActive.apply(table)
-                        : CompletableFuture.completedFuture(null))
+        boolean holdsReplica = false;
+        for (int p = 0; p < table.partitionCount(); p++) holdsReplica |= table.replicasOf(p).contains(nodeId);
+        // Only a node whose replicas of the table are served may say the table is: one holding
+        // none has nothing to wait for.
+        boolean reportsActive = holdsReplica && table.status() == TableStatus.CREATING;
+        ingest.lead(table).thenCompose(v -> reportsActive ? markActive.apply(table) : CompletableFuture.completedFuture(null))
                 .whenComplete((v, e) -> {
                     if (e != null) {
-                        log.warn("table {} is not served yet ({}); retrying in {} ms", table.name(), e.toString(), FIRST_RETRY_DELAY_MS);
-                        executor.schedule(() -> apply(null, table, FIRST_RETRY_DELAY_MS * 2), FIRST_RETRY_DELAY_MS, TimeUnit.MILLISECONDS);
+                        log.warn("table {} is not served yet ({}); retrying in {} ms", table.name(), e.toString(), retryDelayMs);
+                        executor.schedule(() -> apply(null, table, Math.min(retryDelayMs * 2, MAX_RETRY_DELAY_MS)),
+                                retryDelayMs, TimeUnit.MILLISECONDS);
                         return;
                     }
                     log.info("table {} is served ({} partitions, WAL {})", table.name(), table.partitionCount(), table.walTopic());

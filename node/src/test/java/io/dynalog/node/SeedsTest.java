@@ -24,6 +24,15 @@ class SeedsTest {
     }
 
     @Test
+    void theClusterSizeCountsThisNodeOnceWhetherOrNotItIsASeed() {
+        List<Seeds.Address> all = List.of(new Seeds.Address("127.0.0.1", 7001), new Seeds.Address("localhost", 7002),
+                new Seeds.Address("127.0.0.1", 7003));
+        assertThat(Seeds.clusterSize(all, "127.0.0.1", 7001)).isEqualTo(3);
+        assertThat(Seeds.clusterSize(all.subList(1, 3), "127.0.0.1", 7001)).isEqualTo(3);
+        assertThat(Seeds.clusterSize(List.of(), "127.0.0.1", 7001)).isEqualTo(1);
+    }
+
+    @Test
     void aMalformedSeedIsAUsageErrorNamingIt() {
         for (String bad : List.of("node-2", "node-2:", ":7000", "node-2:http", "node-2:70000")) {
             assertThatThrownBy(() -> Seeds.parse(command, List.of(bad)))

@@ -124,6 +124,20 @@ class ClusterTest {
             for (int s = 0; s < 3; s++) segmented.addAll(scanAll(c, true, s, 11));
             assertThat(segmented).hasSize(100).doesNotHaveDuplicates();
         }
+
+        // The catalog has replicas on three of the four nodes. With its preferred replica down, the
+        // node holding none of them still changes the catalog, through the other two.
+        List<Integer> catalogReplicas = nodes.get(0).catalogReplicas();
+        assertThat(catalogReplicas).hasSize(3);
+        int outsider = List.of(1, 2, 3, 4).stream().filter(id -> !catalogReplicas.contains(id)).findFirst().orElseThrow() - 1;
+        int preferred = catalogReplicas.get(0) - 1;
+        clients.get(preferred).close();
+        nodes.get(preferred).close();
+        nodes.set(preferred, null);
+        clients.get(outsider).createTable(r -> r.tableName("WithoutPreferred").billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
+                .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.N).build()));
+        assertThat(clients.get(outsider).listTables().tableNames()).contains("WithoutPreferred");
     }
 
     static List<String> scanAll(DynamoDbClient c, boolean consistent, Integer segment, int limit) {

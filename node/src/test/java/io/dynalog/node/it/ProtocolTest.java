@@ -42,6 +42,26 @@ class ProtocolTest {
         return json.readTree(r.body()).path("__type").asText();
     }
 
+    /**
+     * A client cannot pose as a node: without the cluster's node token, node-only members are
+     * dropped, so internal operations are unknown and a CreateTable cannot bring its own table.
+     */
+    @Test
+    void nodeOnlyMembersAndOperationsAreNotAClientsToUse() throws Exception {
+        HttpResponse<String> served = post("DynamoDB_20120810.DynalogTableServed",
+                "{\"__dynalogForwarded\": 1, \"TableName\": \"Music\", \"TableId\": \"1\"}");
+        assertThat(served.statusCode()).isEqualTo(400);
+        assertThat(type(served)).endsWith("UnknownOperationException");
+        HttpResponse<String> imported = post("DynamoDB_20120810.DynalogImportTable", "{\"__dynalogForwarded\": 1, \"__dynalogTable\": \"AAAA\"}");
+        assertThat(type(imported)).endsWith("UnknownOperationException");
+        HttpResponse<String> created = post("DynamoDB_20120810.CreateTable", "{\"__dynalogForwarded\": 1, \"__dynalogTable\": \"AAAA\", "
+                + "\"TableName\": \"Posed\", \"BillingMode\": \"PAY_PER_REQUEST\", "
+                + "\"KeySchema\": [{\"AttributeName\": \"id\", \"KeyType\": \"HASH\"}], "
+                + "\"AttributeDefinitions\": [{\"AttributeName\": \"id\", \"AttributeType\": \"S\"}]}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        assertThat(json.readTree(created.body()).path("TableDescription").path("TableName").asText()).isEqualTo("Posed");
+    }
+
     @Test
     void healthCheck() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + node.port() + "/")).GET().build(),

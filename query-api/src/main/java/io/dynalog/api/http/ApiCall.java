@@ -54,8 +54,11 @@ final class ApiCall {
     private boolean rejected;
     private String operationName = "?";
 
+    private final String nodeToken;
+
     ApiCall(HttpServerRequest request, Context context, Executor worker, Map<String, Operation> operations,
-            RequestAuthenticator authenticator, int maxRequestBytes, String requestId) {
+            RequestAuthenticator authenticator, String nodeToken, int maxRequestBytes, String requestId) {
+        this.nodeToken = nodeToken;
         this.request = request;
         this.context = context;
         this.worker = worker;
@@ -115,6 +118,7 @@ final class ApiCall {
             authenticator.authenticate(request.method().name(), request.uri(), request.headers(), bytes);
             ObjectNode parsed = Json.parseObject(bytes);
             body = null;
+            NodeOnlyMembers.admit(parsed, request.getHeader(NodeOnlyMembers.TOKEN_HEADER), nodeToken);
             result = operation.handle(parsed);
             if (result == null) throw new IllegalStateException("operation returned no future");
         } catch (Throwable t) {

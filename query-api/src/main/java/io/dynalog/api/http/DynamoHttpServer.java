@@ -55,9 +55,10 @@ public final class DynamoHttpServer {
      * @param maxRequestBytes the largest request body accepted
      * @param executor where operations run and responses are encoded, or null for Vert.x's worker pool
      * @param authenticator decides whether a request may be served
+     * @param nodeToken what a request must carry to set node-only members ({@link NodeOnlyMembers}); null: none may
      */
     public record Settings(String host, int port, int maxRequestBytes, Executor executor,
-                           RequestAuthenticator authenticator) {
+                           RequestAuthenticator authenticator, String nodeToken) {
         public Settings {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(authenticator, "authenticator");
@@ -67,23 +68,27 @@ public final class DynamoHttpServer {
 
         /** All interfaces, the given port, the default limit, Vert.x's worker pool, no signature check. */
         public static Settings defaults(int port) {
-            return new Settings("0.0.0.0", port, DEFAULT_MAX_REQUEST_BYTES, null, RequestAuthenticator.acceptAll());
+            return new Settings("0.0.0.0", port, DEFAULT_MAX_REQUEST_BYTES, null, RequestAuthenticator.acceptAll(), null);
         }
 
         public Settings withHost(String newHost) {
-            return new Settings(newHost, port, maxRequestBytes, executor, authenticator);
+            return new Settings(newHost, port, maxRequestBytes, executor, authenticator, nodeToken);
         }
 
         public Settings withMaxRequestBytes(int newMaxRequestBytes) {
-            return new Settings(host, port, newMaxRequestBytes, executor, authenticator);
+            return new Settings(host, port, newMaxRequestBytes, executor, authenticator, nodeToken);
         }
 
         public Settings withExecutor(Executor newExecutor) {
-            return new Settings(host, port, maxRequestBytes, newExecutor, authenticator);
+            return new Settings(host, port, maxRequestBytes, newExecutor, authenticator, nodeToken);
+        }
+
+        public Settings withNodeToken(String newNodeToken) {
+            return new Settings(host, port, maxRequestBytes, executor, authenticator, newNodeToken);
         }
 
         public Settings withAuthenticator(RequestAuthenticator newAuthenticator) {
-            return new Settings(host, port, maxRequestBytes, executor, newAuthenticator);
+            return new Settings(host, port, maxRequestBytes, executor, newAuthenticator, nodeToken);
         }
     }
 
@@ -170,7 +175,7 @@ public final class DynamoHttpServer {
             if (method == HttpMethod.POST) {
                 Context context = vertx.getOrCreateContext();
                 new ApiCall(request, context, workerFor(context), operations, settings.authenticator(),
-                        settings.maxRequestBytes(), requestIds.get()).start();
+                        settings.nodeToken(), settings.maxRequestBytes(), requestIds.get()).start();
             } else if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
                 if ("/".equals(request.path())) {
                     plain(request, 200, HEALTHY);

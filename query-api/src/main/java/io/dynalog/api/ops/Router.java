@@ -33,38 +33,78 @@ final class Router {
     }
 
     /**
-     * Serves a leader-bound request: {@code local} runs here (told whether it may hand off to a
-     * remote leader); when it fails because another node leads, the request goes there.
+     * Serves a leader-bound request that may run twice ({@code local} runs here, told whether it
+     * may hand off to a remote leader; when it fails because another node leads, the request goes
+     * there).
      */
     CompletableFuture<ObjectNode> toLeader(String operation, ObjectNode request,
                                            Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local) {
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Futures.WRITE_WAIT_MS);
-        return attempt(operation, request, local, deadlineNs);
+        return toLeader(operation, request, true, local);
     }
 
     /**
-     * One try: here, or at the leader this node names. A leader that does not answer is probably
-     * gone, and its hint stale until the group elects another: try again here after a pause.
+     * Serves a leader-bound request. A leader that does not answer is probably gone, and its hint
+     * stale until the group elects another: the request is tried again, here and at the other
+     * replicas, until the deadline; unless it is not {@code idempotent} and may have reached the
+     * silent node, whose outcome is then unknown (InternalServerError, as DynamoDB says it).
      */
-    private CompletableFuture<ObjectNode> attempt(String operation, ObjectNode request,
+    CompletableFuture<ObjectNode> toLeader(String operation, ObjectNode request, boolean idempotent,
+                                           Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local) {
+        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Futures.WRITE_WAIT_MS);
+        return attempt(operation, request, idempotent, local, deadlineNs, new java.util.HashSet<>());
+    }
+
+    /** One try: here, or at the leader (or replica) named, skipping the nodes that did not answer. */
+    private CompletableFuture<ObjectNode> attempt(String operation, ObjectNode request, boolean idempotent,
                                                   Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local,
-                                                  long deadlineNs) {
+                                                  long deadlineNs, java.util.Set<Integer> silent) {
         boolean mayForward = !Forwarder.wasForwarded(request);
         Predicate<Throwable> handOff = e -> mayForward && remoteLeader(e) != null;
         return local.apply(handOff).exceptionallyCompose(e -> {
-            NodeInfo leader = mayForward ? remoteLeader(Failures.unwrap(e)) : null;
-            if (leader == null) return CompletableFuture.failedFuture(e);
-            return forwarder.forward(leader, operation, request).exceptionallyCompose(fe -> {
-                if (!(Failures.unwrap(fe) instanceof Forwarder.Unreachable)) return CompletableFuture.failedFuture(fe);
-                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNREACHABLE_RETRY_MS) > deadlineNs) {
-                    return CompletableFuture.failedFuture(ApiException.serviceUnavailable(
-                            "The partition's leader is not reachable; retry the request"));
+            Throwable cause = Failures.unwrap(e);
+            if (!mayForward || remoteLeader(cause) == null) return CompletableFuture.failedFuture(e);
+            NodeInfo target = candidate(cause, silent);
+            if (target == null) {
+                silent.clear(); // every candidate was silent: try them all again after the pause
+                return later(operation, request, idempotent, local, deadlineNs, silent);
+            }
+            return forwarder.forward(target, operation, request).exceptionallyCompose(fe -> {
+                if (!(Failures.unwrap(fe) instanceof Forwarder.Unreachable u)) return CompletableFuture.failedFuture(fe);
+                if (u.mayHaveRun() && !idempotent) {
+                    return CompletableFuture.failedFuture(ApiException.internalServerError(
+                            "Node " + target.nodeId() + " stopped answering during the request; it may or may not have been applied"));
                 }
-                return CompletableFuture.supplyAsync(() -> null,
-                                CompletableFuture.delayedExecutor(UNREACHABLE_RETRY_MS, TimeUnit.MILLISECONDS))
-                        .thenCompose(v -> attempt(operation, request, local, deadlineNs));
+                silent.add(target.nodeId());
+                return later(operation, request, idempotent, local, deadlineNs, silent);
             });
         });
+    }
+
+    private CompletableFuture<ObjectNode> later(String operation, ObjectNode request, boolean idempotent,
+                                                Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local,
+                                                long deadlineNs, java.util.Set<Integer> silent) {
+        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNREACHABLE_RETRY_MS) > deadlineNs) {
+            return CompletableFuture.failedFuture(ApiException.serviceUnavailable(
+                    "The partition's leader is not reachable; retry the request"));
+        }
+        return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(UNREACHABLE_RETRY_MS, TimeUnit.MILLISECONDS))
+                .thenCompose(v -> attempt(operation, request, idempotent, local, deadlineNs, silent));
+    }
+
+    /**
+     * Where to send a request this node cannot serve: the leader the failure names, unless it was
+     * silent; then, for a node holding no replica, another replica (any of them knows the leader).
+     */
+    private NodeInfo candidate(Throwable e, java.util.Set<Integer> silent) {
+        NodeInfo hinted = remoteLeader(e);
+        if (hinted != null && !silent.contains(hinted.nodeId())) return hinted;
+        if (!(e instanceof IngestException ie)) return null;
+        for (int id : ie.replicas()) {
+            if (id == cluster.selfId() || silent.contains(id)) continue;
+            NodeInfo n = cluster.node(id);
+            if (n != null) return n;
+        }
+        return null;
     }
 
     private static final long UNREACHABLE_RETRY_MS = 100;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynalog.api.ApiException;
 import io.dynalog.api.json.Params;
 import io.dynalog.api.json.ValidationErrors;
+import io.dynalog.api.http.NodeOnlyMembers;
 import io.dynalog.api.route.Forwarder;
 import io.dynalog.ingest.CatalogWriter;
 import io.dynalog.replica.CatalogReplica;
@@ -102,30 +103,53 @@ public final class TableOps {
         if (!provisioned && throughput != null) {
             throw ApiException.validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
         }
-        if (catalog.table(name) != null) {
+        boolean fromNode = request.has(Forwarder.FORWARDED_MEMBER);
+        // The catalog's leader decides; this node's copy answers a name it knows to be taken at once.
+        if (!fromNode && catalog.table(name) != null) {
             throw ApiException.resourceInUse("Table already exists: " + name);
         }
+        TableDescriptor table = fromNode && request.has(TABLE_MEMBER) ? carriedTable(request, name)
+                : newTable(name, keySchema, defined, provisioned, rcu, wcu);
+        // The table is decided once, by the first node: a retry, here or at another leader, is the
+        // same incarnation, which the catalog records once (the change is idempotent).
+        ObjectNode routed = request.deepCopy();
+        routed.put(TABLE_MEMBER, TableRecordCodec.encode(table));
+        CompletableFuture<ObjectNode> created = router.toLeader("CreateTable", routed, handOff ->
+                catalogChange(() -> catalogWriter.create(table), true, handOff).thenApply(t -> {
+                    ObjectNode response = JSON.objectNode();
+                    response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
+                    return response;
+                }));
+        // Only the node that answers the client waits for its copy to show the change.
+        return fromNode ? created
+                : created.thenCompose(response -> catalog.awaitTable(name, t -> t != null, READ_OWN_CHANGE_MS).thenApply(v -> response));
+    }
+
+    /** A CreateTable forwarded by a node carries the table that node decided on. */
+    static final String TABLE_MEMBER = NodeOnlyMembers.PREFIX + "Table";
+
+    private static TableDescriptor carriedTable(ObjectNode request, String name) {
+        try {
+            TableDescriptor t = TableRecordCodec.decode(request.get(TABLE_MEMBER).binaryValue());
+            if (!t.name().equals(name)) throw new IllegalArgumentException("carries table " + t.name());
+            return t;
+        } catch (java.io.IOException | RuntimeException e) {
+            throw ApiException.validation("A forwarded CreateTable for " + name + " carries no valid table: " + e.getMessage());
+        }
+    }
+
+    private TableDescriptor newTable(String name, KeySchema keySchema, Map<String, ScalarType> defined, boolean provisioned,
+                                     Long rcu, Long wcu) {
         List<AttributeDefinition> definitions = new ArrayList<>();
         defined.forEach((n, t) -> definitions.add(new AttributeDefinition(n, t)));
-        Long readUnits = rcu;
-        Long writeUnits = wcu;
-        return router.toLeader("CreateTable", request, handOff -> {
-            // Placed and named here: at the catalog's leader, or at the first node of a forward chain that serves it.
-            Collection<NodeInfo> nodes = members.get();
-            if (nodes.isEmpty()) throw ApiException.serviceUnavailable("The cluster's nodes are not known yet; retry the request");
-            long tableId = newTableId();
-            TableDescriptor table = new TableDescriptor(name, tableId, keySchema, definitions,
-                    provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? readUnits : 0, provisioned ? writeUnits : 0,
-                    defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
-                    WalRecords.walTopic(topicPrefix, name, tableId),
-                    Placement.table(defaultPartitions, nodes, Placement.DEFAULT_REPLICATION_FACTOR));
-            // Idempotent (the same incarnation created again is no change): safe to retry.
-            return catalogChange(() -> catalogWriter.create(table), true, handOff).thenApply(t -> {
-                ObjectNode response = JSON.objectNode();
-                response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
-                return response;
-            });
-        }).thenCompose(response -> catalog.awaitTable(name, t -> t != null, READ_OWN_CHANGE_MS).thenApply(v -> response));
+        Collection<NodeInfo> nodes = members.get();
+        if (nodes.isEmpty()) throw ApiException.serviceUnavailable("The cluster's nodes are not known yet; retry the request");
+        long tableId = newTableId();
+        return new TableDescriptor(name, tableId, keySchema, definitions,
+                provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? rcu : 0, provisioned ? wcu : 0,
+                defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
+                WalRecords.walTopic(topicPrefix, name, tableId),
+                Placement.table(defaultPartitions, nodes, Placement.DEFAULT_REPLICATION_FACTOR));
     }
 
     /**
@@ -171,7 +195,7 @@ public final class TableOps {
      */
     public CompletableFuture<Void> importTable(TableDescriptor table) {
         ObjectNode request = JSON.objectNode();
-        request.put("Descriptor", TableRecordCodec.encode(table));
+        request.put(TABLE_MEMBER, TableRecordCodec.encode(table));
         return importHere(request, table).thenApply(response -> null);
     }
 
@@ -180,7 +204,7 @@ public final class TableOps {
         TableDescriptor table;
         try {
             if (!request.has(Forwarder.FORWARDED_MEMBER)) throw new IllegalArgumentException("not forwarded");
-            table = TableRecordCodec.decode(request.path("Descriptor").binaryValue());
+            table = TableRecordCodec.decode(request.path(TABLE_MEMBER).binaryValue());
         } catch (java.io.IOException | RuntimeException e) {
             throw ApiException.unknownOperation("Unknown operation: " + IMPORT_TABLE_OPERATION);
         }
@@ -240,19 +264,20 @@ public final class TableOps {
         ValidationErrors errors = new ValidationErrors();
         String name = Params.requiredTableName(request, "TableName", errors);
         errors.throwIfAny();
-        TableDescriptor existing = catalog.table(name);
-        if (existing == null) {
-            throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
-        }
+        boolean fromNode = request.has(Forwarder.FORWARDED_MEMBER);
         // Not retried when its outcome is unknown: a retry of a delete that took effect would say the table was never there.
-        return router.toLeader("DeleteTable", request, handOff -> catalogChange(() -> catalogWriter.delete(name), false, handOff)
-                        .thenApply(t -> {
-                            ObjectNode response = JSON.objectNode();
-                            response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
-                            return response;
-                        }))
-                .thenCompose(response -> catalog.awaitTable(name, t -> t == null || t.tableId() != existing.tableId(), READ_OWN_CHANGE_MS)
-                        .thenApply(v -> response));
+        CompletableFuture<ObjectNode> deleted = router.toLeader("DeleteTable", request, false, handOff ->
+                catalogChange(() -> catalogWriter.delete(name), false, handOff).thenApply(t -> {
+                    ObjectNode response = JSON.objectNode();
+                    response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
+                    return response;
+                }));
+        if (fromNode) return deleted;
+        return deleted.thenCompose(response -> {
+            String deletedId = response.path("TableDescription").path("TableId").asText();
+            return catalog.awaitTable(name, t -> t == null || !TableDescriptions.tableIdText(t.tableId()).equals(deletedId),
+                    READ_OWN_CHANGE_MS).thenApply(v -> response);
+        });
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynalog.api.ApiException;
 import io.dynalog.api.ErrorType;
+import io.dynalog.api.http.NodeOnlyMembers;
 import io.dynalog.api.json.Json;
 import io.dynalog.topology.placement.NodeInfo;
 import io.vertx.core.Context;
@@ -32,7 +33,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Forwarder implements AutoCloseable {
     /** Set in a forwarded request's JSON: the receiver serves it itself or fails it. */
-    public static final String FORWARDED_MEMBER = "__dynalogForwarded";
+    public static final String FORWARDED_MEMBER = NodeOnlyMembers.PREFIX + "Forwarded";
     public static final int MAX_HOPS = 2;
     private static final String TARGET_PREFIX = "DynamoDB_20120810.";
 
@@ -43,8 +44,11 @@ public final class Forwarder implements AutoCloseable {
     private final HttpClientAgent http;
     private final long timeoutMs;
     private final Context context;
+    private final String nodeToken;
 
-    public Forwarder(Vertx vertx, Duration timeout) {
+    /** @param nodeToken the cluster's node token, sent with every forwarded request ({@link NodeOnlyMembers}) */
+    public Forwarder(Vertx vertx, Duration timeout, String nodeToken) {
+        this.nodeToken = nodeToken;
         this.http = vertx.createHttpClient(
                 new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(CONNECT_TIMEOUT_MS),
                 new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_NODE));
@@ -70,18 +74,23 @@ public final class Forwarder implements AutoCloseable {
                 .setHost(to.apiHost()).setPort(to.apiPort()).setURI("/")
                 .setTimeout(timeoutMs)
                 .putHeader("Content-Type", "application/x-amz-json-1.0")
-                .putHeader("X-Amz-Target", TARGET_PREFIX + operation);
+                .putHeader("X-Amz-Target", TARGET_PREFIX + operation)
+                .putHeader(NodeOnlyMembers.TOKEN_HEADER, nodeToken);
         byte[] payload = Json.encode(body);
         CompletableFuture<ObjectNode> answer = new CompletableFuture<>();
         // Issued and completed on one event loop: a response's body handler must be set in the
         // same turn of the loop that delivers the response, or its chunks are lost (a Future
         // callback hopping to another context registers it too late; vert.x issue 5904).
+        boolean[] connected = new boolean[1];
         context.runOnContext(v -> http.request(options)
-                .compose(outgoing -> outgoing.send(Buffer.buffer(payload)))
+                .compose(outgoing -> {
+                    connected[0] = true;
+                    return outgoing.send(Buffer.buffer(payload));
+                })
                 .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)))
                 .onComplete(result -> {
                     if (result.failed()) {
-                        answer.completeExceptionally(new Unreachable(to.nodeId(), result.cause()));
+                        answer.completeExceptionally(new Unreachable(to.nodeId(), connected[0], result.cause()));
                         return;
                     }
                     try {
@@ -113,10 +122,21 @@ public final class Forwarder implements AutoCloseable {
         http.close();
     }
 
-    /** The other node could not be reached: it may be down, and its partitions are changing leaders. */
+    /**
+     * The other node did not answer: it may be down, and its partitions are changing leaders.
+     * Unless no connection was made, it may have received the request and carried it out.
+     */
     public static final class Unreachable extends RuntimeException {
-        Unreachable(int nodeId, Throwable cause) {
-            super("node " + nodeId + " did not answer: " + cause, cause, false, false);
+        private final boolean mayHaveRun;
+
+        Unreachable(int nodeId, boolean mayHaveRun, Throwable cause) {
+            super("node " + nodeId + (mayHaveRun ? " did not answer: " : " could not be reached: ") + cause, cause, false, false);
+            this.mayHaveRun = mayHaveRun;
+        }
+
+        /** False only when the request never reached the other node (no connection). */
+        public boolean mayHaveRun() {
+            return mayHaveRun;
         }
     }
 
