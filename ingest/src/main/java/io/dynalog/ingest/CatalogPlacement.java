@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -42,7 +41,8 @@ public final class CatalogPlacement {
     private final int expectedNodes;
     private final long proposeAnywayAtMs;
     private final CompletableFuture<TableDescriptor> learned = new CompletableFuture<>();
-    private final AtomicBoolean proposing = new AtomicBoolean();
+    /** This node's proposal under way (completes with the placement, whoever's it is); guarded by this. */
+    private CompletableFuture<TableDescriptor> proposal;
 
     /**
      * @param catalogTopic the catalog's WAL topic, recorded in the placement
@@ -86,7 +86,16 @@ public final class CatalogPlacement {
      * the nodes it knows and completes once the first proposal is read back (its own or another's).
      */
     public CompletableFuture<TableDescriptor> placement() {
-        if (learned.isDone() || !proposing.compareAndSet(false, true)) return learned;
+        if (learned.isDone()) return learned;
+        synchronized (this) {
+            if (proposal != null && !proposal.isCompletedExceptionally()) return proposal;
+            proposal = propose();
+            return proposal;
+        }
+    }
+
+    /** Sends a proposal; fails at once (retryably) when the nodes to place the catalog on are not all known yet. */
+    private CompletableFuture<TableDescriptor> propose() {
         CompletableFuture<Void> sent = new CompletableFuture<>();
         try {
             Collection<NodeInfo> nodes = members.get();
@@ -94,20 +103,18 @@ public final class CatalogPlacement {
                 throw new IngestException(IngestException.Reason.LEADER_UNAVAILABLE, "the cluster is starting: "
                         + nodes.size() + " of its " + expectedNodes + " nodes are known; the catalog is placed once they all are");
             }
-            TableDescriptor proposal = CatalogTable.descriptor(catalogTopic,
+            TableDescriptor proposed = CatalogTable.descriptor(catalogTopic,
                     Placement.replicas(CatalogTable.PARTITION, nodes, Placement.DEFAULT_REPLICATION_FACTOR), clockMs.getAsLong());
             byte[] key = (nodeId + "/" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
-            producer.send(new ProducerRecord<>(placementTopic, 0, key, TableRecordCodec.encode(proposal)), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(placementTopic, 0, key, TableRecordCodec.encode(proposed)), (metadata, error) -> {
                 if (error == null) {
                     sent.complete(null);
-                    return;
+                } else {
+                    sent.completeExceptionally(new IngestException(IngestException.Reason.LEADER_UNAVAILABLE,
+                            "the catalog's placement could not be proposed: " + error));
                 }
-                proposing.set(false);
-                sent.completeExceptionally(new IngestException(IngestException.Reason.LEADER_UNAVAILABLE,
-                        "the catalog's placement could not be proposed: " + error));
             });
         } catch (RuntimeException e) {
-            proposing.set(false);
             return CompletableFuture.failedFuture(e);
         }
         return sent.thenCompose(v -> learned);

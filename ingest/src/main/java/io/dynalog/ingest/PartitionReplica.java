@@ -7,6 +7,7 @@ import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.replication.ReplicationRuntime.GroupContext;
 import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.ItemSize;
 import io.dynalog.topology.wal.Ballot;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wire.WalEntryCodec;
@@ -137,6 +138,16 @@ final class PartitionReplica implements PaxosListener {
     /** Loop only: a pumpAppends is scheduled for when the lease is back. */
     private boolean appendRetryScheduled;
     static final long NO_LEASE_RETRY_MS = 20;
+    /**
+     * The most a leader holds back from the archive (see {@link #archiveHeld}), in item bytes: a
+     * successor's phase 1 recovers all of it, in one promise per acceptor (peer frames are bounded).
+     */
+    static final long MAX_ARCHIVE_HELD_BYTES = 16L * 1024 * 1024;
+    private long archiveHeldBytes;
+
+    private static long approximateBytes(WalEntry e) {
+        return 64 + (e.newImage() == null ? 0 : ItemSize.of(e.newImage())) + (e.oldImage() == null ? 0 : ItemSize.of(e.oldImage()));
+    }
 
     /**
      * @param staleAppendWindowMs how long after a leader loses leadership an append it made may
@@ -318,11 +329,13 @@ final class PartitionReplica implements PaxosListener {
                 recoveredAtRisk.clear();
                 unarchived.forEach(this::atRisk);
                 long myTerm = term;
+                staleWindowEndsAtMs = ctx.nowMs() + staleAppendWindowMs;
                 ctx.schedule(() -> appendRecoveredAgain(myTerm, 0), staleAppendWindowMs);
                 toAppend.clear();
                 toAppend.addAll(unarchived);
                 ackedAhead.clear();
                 archiveHeld.clear();
+                archiveHeldBytes = 0;
                 appendsInFlight = 0;
                 appendFailed = false;
                 ctx.execute(this::pumpAppends);
@@ -498,6 +511,7 @@ final class PartitionReplica implements PaxosListener {
         for (Map.Entry<Long, CompletableFuture<Void>> w : barrierWaiters) fail(w.getValue(), closing ? closed() : notLeader());
         barrierWaiters.clear();
         while (!archiveHeld.isEmpty()) unarchived.addFirst(archiveHeld.pollLast());
+        archiveHeldBytes = 0;
         trimArchived();
         toAppend.clear();
         ackedAhead.clear();
@@ -587,9 +601,22 @@ final class PartitionReplica implements PaxosListener {
         while (!unarchived.isEmpty() && ackedAhead.remove(unarchived.peekFirst().slot())) {
             WalEntry done = unarchived.pollFirst();
             archived = done.slot();
-            if (!recoveredAtRisk.isEmpty()) archiveHeld.addLast(done);
+            if (!recoveredAtRisk.isEmpty()) {
+                archiveHeld.addLast(done);
+                archiveHeldBytes += approximateBytes(done);
+            }
         }
-        if (archived > 0 && recoveredAtRisk.isEmpty()) ctx.archived(archived);
+        if (archiveHeldBytes > MAX_ARCHIVE_HELD_BYTES) {
+            // A successor's phase 1 would have to carry all of it: past this bound, electing one at
+            // all matters more than the rare stale append a successor could then miss.
+            log.warn("partition {}/{}: {} entries held back from the archive while recovered items wait for the stale-append "
+                    + "window; reporting them archived now", tableId, partition, archiveHeld.size());
+            archiveHeld.clear();
+            archiveHeldBytes = 0;
+            ctx.archived(archived);
+        } else if (archived > 0 && recoveredAtRisk.isEmpty()) {
+            ctx.archived(archived);
+        }
         if (appendFailed && appendsInFlight == 0) pumpAppends();
     }
 
@@ -597,12 +624,28 @@ final class PartitionReplica implements PaxosListener {
     private void releaseArchiveHold() {
         WalEntry last = archiveHeld.peekLast();
         archiveHeld.clear();
+        archiveHeldBytes = 0;
         if (last != null) ctx.archived(last.slot());
     }
 
     private void atRisk(WalEntry e) {
-        if (e.kind() != WalEntry.Kind.NOOP) recoveredAtRisk.put(new StoreKey(e.storeKey()), e);
+        if (e.kind() == WalEntry.Kind.NOOP) return;
+        recoveredAtRisk.put(new StoreKey(e.storeKey()), e);
+        // Recovered after the window already passed (a long recovery): appended again at once, or
+        // the item would hold the archive back for the rest of this leadership.
+        if (ctx.nowMs() >= staleWindowEndsAtMs && !appendAgainQueued) {
+            appendAgainQueued = true;
+            long myTerm = term;
+            ctx.execute(() -> {
+                appendAgainQueued = false;
+                appendRecoveredAgain(myTerm, 0);
+            });
+        }
     }
+
+    /** When this leadership's stale-append window ends, by the runtime's clock. */
+    private long staleWindowEndsAtMs = Long.MAX_VALUE;
+    private boolean appendAgainQueued;
 
     /**
      * Appends again the latest entry of each item recovered unarchived: duplicates to replicas

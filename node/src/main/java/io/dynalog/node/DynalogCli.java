@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -64,13 +65,15 @@ public final class DynalogCli implements Runnable {
         }
     }
 
-    /** Once the cluster's nodes have started: an earlier version's tables join the catalog, in the background. */
+    /**
+     * Once the cluster's nodes have started: an earlier version's tables join the catalog, in the
+     * background, tried again every 10 s until they have.
+     */
     static void bringInEarlierCatalog(DynalogNode node) {
         node.bringInEarlierCatalog().whenComplete((v, e) -> {
-            if (e != null) {
-                System.err.println("Tables of an earlier version's catalog could not all be brought in (" + e.getMessage()
-                        + "); the next start tries again");
-            }
+            if (e == null) return;
+            System.err.println("Tables of an earlier version's catalog are not all brought in yet (" + e + "); trying again in 10 s");
+            CompletableFuture.delayedExecutor(10, TimeUnit.SECONDS).execute(() -> bringInEarlierCatalog(node));
         });
     }
 

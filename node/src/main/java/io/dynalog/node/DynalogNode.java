@@ -71,6 +71,7 @@ public final class DynalogNode implements AutoCloseable {
     private CompactedTopicView<NodeInfo> membership;
     private CatalogPlacement catalogPlacement;
     private LegacyCatalog legacyCatalog;
+    private KafkaProducer<byte[], byte[]> producer;
     private CatalogReplica catalog;
     private DynamoApi api;
     private IngestService ingest;
@@ -163,8 +164,9 @@ public final class DynalogNode implements AutoCloseable {
         replica.start();
         awaitLoaded(catalogProposals.start(), placementTopic);
         awaitLoaded(catalogReplica.start(), catalogTopic);
-        legacyCatalog = LegacyCatalog.read(admin, config.topicPrefix(), () -> KafkaClients.assignedConsumer(config, "legacy-catalog"));
+        legacyCatalog = new LegacyCatalog(admin, config.topicPrefix(), () -> KafkaClients.assignedConsumer(config, "legacy-catalog"));
         List<TableDescriptor> earlierTables = legacyCatalog.tables(); // their rows are kept until they are brought in
+        this.producer = producer;
         lifecycle.dropLeftovers(store, () -> {
             Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toCollection(HashSet::new));
             live.add(CatalogTable.TABLE_ID);
@@ -239,7 +241,18 @@ public final class DynalogNode implements AutoCloseable {
      * places the catalog over the nodes known then.
      */
     public CompletableFuture<Void> bringInEarlierCatalog() {
-        return legacyCatalog.bringInto(catalog::table, api::importTable);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                legacyCatalog.bringInto(catalog::table, api::importTable, producer);
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "earlier-catalog");
+        t.setDaemon(true);
+        t.start();
+        return done;
     }
 
     /** The nodes holding the catalog's replicas, preferred leader first; empty until the catalog is placed. */

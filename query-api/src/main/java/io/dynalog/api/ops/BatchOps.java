@@ -102,11 +102,11 @@ public final class BatchOps {
         if (w.item == null) {
             single.set("Key", w.original.get("DeleteRequest").get("Key"));
             return items.router().toLeader("DeleteItem", single,
-                    handOff -> items.delete(w.key, handOff).thenApply(o -> JSON.objectNode()));
+                    handOff -> items.delete(w.key, true, handOff).thenApply(o -> JSON.objectNode()));
         }
         single.set("Item", w.original.get("PutRequest").get("Item"));
         return items.router().toLeader("PutItem", single,
-                handOff -> items.put(w.key, w.item, handOff).thenApply(o -> JSON.objectNode()));
+                handOff -> items.put(w.key, w.item, true, handOff).thenApply(o -> JSON.objectNode()));
     }
 
     /** One read of the batch: at the leader when consistent, else at a replica (forwarded as a GetItem when not here). */

@@ -52,7 +52,11 @@ public final class ItemOps {
         ItemValidator.validateItem(table.keySchema(), item);
         ItemKey key = ItemKey.ofItem(table, item);
         ReturnValues rv = returnValues;
-        return router.toLeader("PutItem", request, handOff -> put(key, item, handOff).thenApply(outcome -> respond(rv, outcome)));
+        // Run twice, a put leaves the same item, but its old image is then the item itself: with
+        // ReturnValues=ALL_OLD it is not repeated when its outcome is unknown.
+        boolean repeatable = rv == ReturnValues.NONE;
+        return router.toLeader("PutItem", request, repeatable,
+                handOff -> put(key, item, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
@@ -68,7 +72,9 @@ public final class ItemOps {
         TableDescriptor table = tables.activeTable(tableName);
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
         ReturnValues rv = returnValues;
-        return router.toLeader("DeleteItem", request, handOff -> delete(key, handOff).thenApply(outcome -> respond(rv, outcome)));
+        boolean repeatable = rv == ReturnValues.NONE;
+        return router.toLeader("DeleteItem", request, repeatable,
+                handOff -> delete(key, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
     }
 
     public CompletableFuture<ObjectNode> getItem(ObjectNode request) {
@@ -95,18 +101,19 @@ public final class ItemOps {
      * Writes a whole item at the partition's leader (here); {@code handOff} claims the failures
      * the caller handles itself (another node leads: forward).
      */
-    CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item, Predicate<Throwable> handOff) {
-        // A whole-item put is idempotent: retrying one whose outcome is unknown is safe.
+    CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item, boolean repeatable, Predicate<Throwable> handOff) {
+        // A whole-item put leaves the same item however often it runs: when the caller does not
+        // need its old image, retrying one whose outcome is unknown is safe.
         return Futures.writeDeadline(Futures.retrying(
                 () -> writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item)),
-                true, Futures.WRITE_WAIT_MS, handOff));
+                repeatable, Futures.WRITE_WAIT_MS, handOff));
     }
 
     /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
-    CompletableFuture<WriteOutcome> delete(ItemKey key, Predicate<Throwable> handOff) {
+    CompletableFuture<WriteOutcome> delete(ItemKey key, boolean repeatable, Predicate<Throwable> handOff) {
         return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(),
                 current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete()),
-                true, Futures.WRITE_WAIT_MS, handOff));
+                repeatable, Futures.WRITE_WAIT_MS, handOff));
     }
 
     /** Reads an item: from the leader's view when consistent, else from the local replica. */

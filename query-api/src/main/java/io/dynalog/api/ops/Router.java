@@ -51,21 +51,27 @@ final class Router {
     CompletableFuture<ObjectNode> toLeader(String operation, ObjectNode request, boolean idempotent,
                                            Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local) {
         long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Futures.WRITE_WAIT_MS);
-        return attempt(operation, request, idempotent, local, deadlineNs, new java.util.HashSet<>());
+        return attempt(operation, request, idempotent, local, deadlineNs, new Silence());
+    }
+
+    /** The nodes that did not answer this request, and whether one of them may have run it. */
+    private static final class Silence {
+        final java.util.Set<Integer> nodes = new java.util.HashSet<>();
+        boolean mayHaveRun;
     }
 
     /** One try: here, or at the leader (or replica) named, skipping the nodes that did not answer. */
     private CompletableFuture<ObjectNode> attempt(String operation, ObjectNode request, boolean idempotent,
                                                   Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local,
-                                                  long deadlineNs, java.util.Set<Integer> silent) {
+                                                  long deadlineNs, Silence silent) {
         boolean mayForward = !Forwarder.wasForwarded(request);
-        Predicate<Throwable> handOff = e -> mayForward && remoteLeader(e) != null;
+        Predicate<Throwable> handOff = e -> mayForward && named(e);
         return local.apply(handOff).exceptionallyCompose(e -> {
             Throwable cause = Failures.unwrap(e);
-            if (!mayForward || remoteLeader(cause) == null) return CompletableFuture.failedFuture(e);
-            NodeInfo target = candidate(cause, silent);
+            if (!mayForward || !named(cause)) return CompletableFuture.failedFuture(e);
+            NodeInfo target = candidate(cause, silent.nodes);
             if (target == null) {
-                silent.clear(); // every candidate was silent: try them all again after the pause
+                silent.nodes.clear(); // every candidate was silent: try them all again after the pause
                 return later(operation, request, idempotent, local, deadlineNs, silent);
             }
             return forwarder.forward(target, operation, request).exceptionallyCompose(fe -> {
@@ -74,7 +80,8 @@ final class Router {
                     return CompletableFuture.failedFuture(ApiException.internalServerError(
                             "Node " + target.nodeId() + " stopped answering during the request; it may or may not have been applied"));
                 }
-                silent.add(target.nodeId());
+                silent.nodes.add(target.nodeId());
+                silent.mayHaveRun |= u.mayHaveRun();
                 return later(operation, request, idempotent, local, deadlineNs, silent);
             });
         });
@@ -82,10 +89,11 @@ final class Router {
 
     private CompletableFuture<ObjectNode> later(String operation, ObjectNode request, boolean idempotent,
                                                 Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local,
-                                                long deadlineNs, java.util.Set<Integer> silent) {
+                                                long deadlineNs, Silence silent) {
         if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNREACHABLE_RETRY_MS) > deadlineNs) {
-            return CompletableFuture.failedFuture(ApiException.serviceUnavailable(
-                    "The partition's leader is not reachable; retry the request"));
+            return CompletableFuture.failedFuture(silent.mayHaveRun
+                    ? ApiException.internalServerError("The partition's leader stopped answering; the request may or may not have been applied")
+                    : ApiException.serviceUnavailable("The partition's leader is not reachable; retry the request"));
         }
         return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(UNREACHABLE_RETRY_MS, TimeUnit.MILLISECONDS))
                 .thenCompose(v -> attempt(operation, request, idempotent, local, deadlineNs, silent));
@@ -95,6 +103,11 @@ final class Router {
      * Where to send a request this node cannot serve: the leader the failure names, unless it was
      * silent; then, for a node holding no replica, another replica (any of them knows the leader).
      */
+    /** True when the failure names another node to send the request to (a leader, or replicas). */
+    private boolean named(Throwable e) {
+        return remoteLeader(e) != null || (e instanceof IngestException ie && !ie.replicas().isEmpty());
+    }
+
     private NodeInfo candidate(Throwable e, java.util.Set<Integer> silent) {
         NodeInfo hinted = remoteLeader(e);
         if (hinted != null && !silent.contains(hinted.nodeId())) return hinted;
