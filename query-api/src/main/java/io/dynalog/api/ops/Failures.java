@@ -35,6 +35,10 @@ public final class Failures {
         if (cause instanceof InvalidInputException || cause instanceof ExpressionException) {
             return ApiException.validation(cause.getMessage());
         }
+        if (cause instanceof io.dynalog.ingest.ConditionFailedException f) {
+            return f.item() == null ? ApiException.conditionalCheckFailed(f.getMessage())
+                    : ApiException.conditionalCheckFailed(f.getMessage(), io.dynalog.api.json.AttributeValues.toJson(f.item()));
+        }
         if (cause instanceof CatalogConflictException c) {
             return switch (c.kind()) {
                 case ALREADY_EXISTS, IN_USE -> ApiException.resourceInUse(c.getMessage());

@@ -7,6 +7,11 @@ import io.dynalog.api.ApiException;
 import io.dynalog.api.json.AttributeValues;
 import io.dynalog.api.json.Params;
 import io.dynalog.api.json.ValidationErrors;
+import io.dynalog.expression.Condition;
+import io.dynalog.expression.ConditionEvaluator;
+import io.dynalog.expression.ConditionExpression;
+import io.dynalog.expression.ExpressionKind;
+import io.dynalog.ingest.ConditionFailedException;
 import io.dynalog.ingest.Mutation;
 import io.dynalog.ingest.WriteOutcome;
 import io.dynalog.ingest.WritePath;
@@ -20,7 +25,7 @@ import java.util.function.Predicate;
 
 /**
  * PutItem, GetItem and DeleteItem: validate the request, then hand the write to the partition's
- * leader, or read the item (a consistent read from the leader's view, an eventually consistent one
+ * leader (which checks its ConditionExpression against the item's chosen state), or read the item (a consistent read from the leader's view, an eventually consistent one
  * from the local replica).
  */
 public final class ItemOps {
@@ -43,20 +48,24 @@ public final class ItemOps {
         String tableName = Params.requiredTableName(request, "TableName", errors);
         if (Params.optionalObject(request, "Item", errors) == null) errors.violation("Item", null, "Member must not be null");
         ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
+        OnConditionFailure onFailure = Params.optionalEnum(request, "ReturnValuesOnConditionCheckFailure", OnConditionFailure.class, errors);
         errors.throwIfAny();
-        Unsupported.reject(request, "ConditionExpression", "Expected", "ConditionalOperator",
-                "ExpressionAttributeNames", "ExpressionAttributeValues");
+        Unsupported.reject(request, "Expected", "ConditionalOperator");
         returnValues = onlyNoneOrAllOld(returnValues);
         Map<String, AttributeValue> item = AttributeValues.itemFromJson(request.get("Item"), "Item");
+        Condition condition = condition(request);
         TableDescriptor table = tables.activeTable(tableName);
         ItemValidator.validateItem(table.keySchema(), item);
         ItemKey key = ItemKey.ofItem(table, item);
         ReturnValues rv = returnValues;
-        // Run twice, a put leaves the same item, but its old image is then the item itself: with
-        // ReturnValues=ALL_OLD it is not repeated when its outcome is unknown.
-        boolean repeatable = rv == ReturnValues.NONE;
-        return router.toLeader("PutItem", request, repeatable,
-                handOff -> put(key, item, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
+        // Run twice, a put leaves the same item, but its old image is then the item itself, and its
+        // condition may not hold the second time: such a put is not repeated when its outcome is unknown.
+        boolean repeatable = rv == ReturnValues.NONE && condition == null;
+        boolean returnOld = onFailure == OnConditionFailure.ALL_OLD;
+        return router.toLeader("PutItem", request, repeatable, handOff -> write(key, current -> {
+            checkCondition(condition, current, returnOld);
+            return Mutation.Result.put(item);
+        }, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
@@ -64,17 +73,21 @@ public final class ItemOps {
         String tableName = Params.requiredTableName(request, "TableName", errors);
         if (Params.optionalObject(request, "Key", errors) == null) errors.violation("Key", null, "Member must not be null");
         ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
+        OnConditionFailure onFailure = Params.optionalEnum(request, "ReturnValuesOnConditionCheckFailure", OnConditionFailure.class, errors);
         errors.throwIfAny();
-        Unsupported.reject(request, "ConditionExpression", "Expected", "ConditionalOperator",
-                "ExpressionAttributeNames", "ExpressionAttributeValues");
+        Unsupported.reject(request, "Expected", "ConditionalOperator");
         returnValues = onlyNoneOrAllOld(returnValues);
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
+        Condition condition = condition(request);
         TableDescriptor table = tables.activeTable(tableName);
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
         ReturnValues rv = returnValues;
-        boolean repeatable = rv == ReturnValues.NONE;
-        return router.toLeader("DeleteItem", request, repeatable,
-                handOff -> delete(key, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
+        boolean repeatable = rv == ReturnValues.NONE && condition == null;
+        boolean returnOld = onFailure == OnConditionFailure.ALL_OLD;
+        return router.toLeader("DeleteItem", request, repeatable, handOff -> write(key, current -> {
+            checkCondition(condition, current, returnOld);
+            return current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete();
+        }, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
     }
 
     public CompletableFuture<ObjectNode> getItem(ObjectNode request) {
@@ -108,6 +121,30 @@ public final class ItemOps {
                 () -> writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item)),
                 repeatable, Futures.WRITE_WAIT_MS, handOff));
     }
+
+    /** A write of one item at the partition's leader (here), decided there against the item's chosen state. */
+    private CompletableFuture<WriteOutcome> write(ItemKey key, Mutation mutation, boolean repeatable, Predicate<Throwable> handOff) {
+        return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(), mutation),
+                repeatable, Futures.WRITE_WAIT_MS, handOff));
+    }
+
+    /** The request's ConditionExpression, parsed and resolved with its placeholders; null when there is none. */
+    static Condition condition(ObjectNode request) {
+        RequestExpressions expressions = new RequestExpressions(request);
+        ConditionExpression parsed = expressions.condition(request, "ConditionExpression", ExpressionKind.CONDITION);
+        expressions.checkAllUsed();
+        return parsed == null ? null : parsed.condition();
+    }
+
+    /** At the leader: a condition that does not hold against the item fails the write, which writes nothing. */
+    static void checkCondition(Condition condition, Map<String, AttributeValue> current, boolean returnOld) {
+        if (condition != null && !ConditionEvaluator.test(condition, current)) {
+            throw new ConditionFailedException(returnOld ? current : null);
+        }
+    }
+
+    /** DynamoDB's ReturnValuesOnConditionCheckFailure enum. */
+    enum OnConditionFailure { ALL_OLD, NONE }
 
     /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
     CompletableFuture<WriteOutcome> delete(ItemKey key, boolean repeatable, Predicate<Throwable> handOff) {

@@ -77,7 +77,7 @@ public final class ReadOps {
             throw ApiException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
         }
         TableDescriptor table = tables.activeTable(tableName);
-        Map<String, String> names = names(namesNode);
+        Map<String, String> names = RequestExpressions.names(namesNode);
         Map<String, AttributeValue> values = AttributeValues.expressionAttributeValuesFromJson(request.get("ExpressionAttributeValues"));
         ExpressionAttributes.validateKeys(names, values);
         ConditionExpression parsed = ConditionParser.parse(ExpressionKind.KEY_CONDITION, keyExpression, names, values);
@@ -263,18 +263,6 @@ public final class ReadOps {
         if (select == Select.SPECIFIC_ATTRIBUTES) {
             throw ApiException.validation("Select SPECIFIC_ATTRIBUTES is not supported by this version of Dynalog");
         }
-    }
-
-    private static Map<String, String> names(ObjectNode node) {
-        if (node == null) return null;
-        Map<String, String> names = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            if (!e.getValue().isTextual()) {
-                throw ApiException.serialization(e.getValue().getNodeType() + " cannot be converted to String");
-            }
-            names.put(e.getKey(), e.getValue().textValue());
-        }
-        return names;
     }
 
     /** DynamoDB's Select enum, in the order its messages list it. */

@@ -1,0 +1,61 @@
+package io.dynalog.api.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dynalog.api.ApiException;
+import io.dynalog.api.json.AttributeValues;
+import io.dynalog.expression.ConditionExpression;
+import io.dynalog.expression.ConditionParser;
+import io.dynalog.expression.ExpressionAttributes;
+import io.dynalog.expression.ExpressionKind;
+import io.dynalog.expression.ParsedExpression;
+import io.dynalog.topology.model.AttributeValue;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A request's expressions and the placeholders they share (ExpressionAttributeNames and
+ * ExpressionAttributeValues): checked in DynamoDB's order, keys first, then each expression, then
+ * that every placeholder was used.
+ */
+final class RequestExpressions {
+    final Map<String, String> names;
+    final Map<String, AttributeValue> values;
+    private final List<ParsedExpression> parsed = new ArrayList<>();
+
+    RequestExpressions(ObjectNode request) {
+        this.names = names(request.get("ExpressionAttributeNames"));
+        this.values = AttributeValues.expressionAttributeValuesFromJson(request.get("ExpressionAttributeValues"));
+        ExpressionAttributes.validateKeys(names, values);
+    }
+
+    /** The condition-grammar expression in {@code parameter}, parsed and resolved; null when the request has none. */
+    ConditionExpression condition(ObjectNode request, String parameter, ExpressionKind kind) {
+        JsonNode text = request.get(parameter);
+        if (text == null || text.isNull()) return null;
+        if (!text.isTextual()) throw ApiException.serialization(text.getNodeType() + " cannot be converted to String");
+        ConditionExpression e = ConditionParser.parse(kind, text.textValue(), names, values);
+        parsed.add(e);
+        return e;
+    }
+
+    /** Once every expression of the request is parsed: each placeholder must have been used. */
+    void checkAllUsed() {
+        ExpressionAttributes.checkAllUsed(parsed, names, values);
+    }
+
+    static Map<String, String> names(JsonNode node) {
+        if (node == null || node.isNull()) return null;
+        if (!node.isObject()) throw ApiException.serialization(node.getNodeType() + " cannot be converted to Map");
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw ApiException.serialization(e.getValue().getNodeType() + " cannot be converted to String");
+            }
+            names.put(e.getKey(), e.getValue().textValue());
+        }
+        return names;
+    }
+}
