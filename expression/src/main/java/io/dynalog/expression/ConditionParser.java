@@ -189,16 +189,7 @@ public final class ConditionParser {
     }
 
     private Syntax.Segment nameSegment() {
-        Token t = tokens.peek();
-        if (t.is(Type.NAME)) {
-            tokens.next();
-            return new Syntax.Name(t.text());
-        }
-        if (t.is(Type.NAME_PLACEHOLDER)) {
-            tokens.next();
-            return new Syntax.NamePlaceholder(t.text());
-        }
-        throw tokens.syntaxError();
+        return Syntax.nameSegment(tokens);
     }
 
     /** Extends a path with any {@code .name} and {@code [n]} that follow; other operands are returned as they are. */

@@ -15,6 +15,20 @@ final class Syntax {
 
     private Syntax() {}
 
+    /** An attribute name, as is or as a {@code #placeholder}, at the current token. */
+    static Segment nameSegment(TokenStream tokens) {
+        Token t = tokens.peek();
+        if (t.is(Token.Type.NAME)) {
+            tokens.next();
+            return new Name(t.text());
+        }
+        if (t.is(Token.Type.NAME_PLACEHOLDER)) {
+            tokens.next();
+            return new NamePlaceholder(t.text());
+        }
+        throw tokens.syntaxError();
+    }
+
     /** Anything the parser may return before it knows whether a parenthesised group is an operand or a condition. */
     sealed interface Node permits Operand, Cond {}
 

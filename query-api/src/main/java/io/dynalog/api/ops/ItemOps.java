@@ -11,6 +11,10 @@ import io.dynalog.expression.Condition;
 import io.dynalog.expression.ConditionEvaluator;
 import io.dynalog.expression.ConditionExpression;
 import io.dynalog.expression.ExpressionKind;
+import io.dynalog.expression.Operand;
+import io.dynalog.expression.Projection;
+import io.dynalog.expression.UpdateApplier;
+import io.dynalog.expression.UpdateExpression;
 import io.dynalog.ingest.ConditionFailedException;
 import io.dynalog.ingest.Mutation;
 import io.dynalog.ingest.WriteOutcome;
@@ -19,6 +23,7 @@ import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.ItemValidator;
 import io.dynalog.topology.model.TableDescriptor;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
@@ -44,12 +49,10 @@ public final class ItemOps {
     }
 
     public CompletableFuture<ObjectNode> putItem(ObjectNode request) {
-        ValidationErrors errors = new ValidationErrors();
-        String tableName = Params.requiredTableName(request, "TableName", errors);
-        if (Params.optionalObject(request, "Item", errors) == null) errors.violation("Item", null, "Member must not be null");
-        ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
-        OnConditionFailure onFailure = Params.optionalEnum(request, "ReturnValuesOnConditionCheckFailure", OnConditionFailure.class, errors);
-        errors.throwIfAny();
+        WriteParams params = WriteParams.of(request, "Item");
+        String tableName = params.tableName();
+        ReturnValues returnValues = params.returnValues();
+        OnConditionFailure onFailure = params.onFailure();
         Unsupported.reject(request, "Expected", "ConditionalOperator");
         returnValues = onlyNoneOrAllOld(returnValues);
         Map<String, AttributeValue> item = AttributeValues.itemFromJson(request.get("Item"), "Item");
@@ -69,12 +72,10 @@ public final class ItemOps {
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
-        ValidationErrors errors = new ValidationErrors();
-        String tableName = Params.requiredTableName(request, "TableName", errors);
-        if (Params.optionalObject(request, "Key", errors) == null) errors.violation("Key", null, "Member must not be null");
-        ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
-        OnConditionFailure onFailure = Params.optionalEnum(request, "ReturnValuesOnConditionCheckFailure", OnConditionFailure.class, errors);
-        errors.throwIfAny();
+        WriteParams params = WriteParams.of(request, "Key");
+        String tableName = params.tableName();
+        ReturnValues returnValues = params.returnValues();
+        OnConditionFailure onFailure = params.onFailure();
         Unsupported.reject(request, "Expected", "ConditionalOperator");
         returnValues = onlyNoneOrAllOld(returnValues);
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
@@ -88,6 +89,53 @@ public final class ItemOps {
             checkCondition(condition, current, returnOld);
             return current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete();
         }, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
+    }
+
+    public CompletableFuture<ObjectNode> updateItem(ObjectNode request) {
+        WriteParams params = WriteParams.of(request, "Key");
+        String tableName = params.tableName();
+        ReturnValues returnValues = params.returnValues();
+        OnConditionFailure onFailure = params.onFailure();
+        Unsupported.reject(request, "AttributeUpdates", "Expected", "ConditionalOperator");
+        Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
+        RequestExpressions expressions = new RequestExpressions(request);
+        UpdateExpression update = expressions.update(request);
+        ConditionExpression conditionExpression = expressions.condition(request, "ConditionExpression", ExpressionKind.CONDITION);
+        expressions.checkAllUsed();
+        Condition condition = conditionExpression == null ? null : conditionExpression.condition();
+        TableDescriptor table = tables.activeTable(tableName);
+        ItemKey key = ItemKey.ofKey(table, keyAttributes);
+        List<Operand.Path> targets = update == null ? List.of() : UpdateApplier.targets(update);
+        for (Operand.Path target : targets) {
+            if (table.keySchema().isKeyAttribute(target.attributeName())) {
+                throw ApiException.validation("One or more parameter values were invalid: Cannot update attribute "
+                        + target.attributeName() + ". This attribute is part of the key");
+            }
+        }
+        ReturnValues rv = returnValues == null ? ReturnValues.NONE : returnValues;
+        boolean returnOld = onFailure == OnConditionFailure.ALL_OLD;
+        // An update computes from the item it finds (ADD, arithmetic, its condition): never repeated
+        // when its outcome is unknown.
+        return router.toLeader("UpdateItem", request, false, handOff -> write(key, current -> {
+            checkCondition(condition, current, returnOld);
+            Map<String, AttributeValue> before = current != null ? current : key.key();
+            Map<String, AttributeValue> after = update == null ? before : UpdateApplier.apply(update, before);
+            ItemValidator.validateItem(table.keySchema(), after);
+            return Mutation.Result.put(after);
+        }, false, handOff).thenApply(outcome -> respondToUpdate(rv, outcome, targets)));
+    }
+
+    private static ObjectNode respondToUpdate(ReturnValues rv, WriteOutcome outcome, List<Operand.Path> targets) {
+        Map<String, AttributeValue> attributes = switch (rv) {
+            case NONE -> null;
+            case ALL_OLD -> outcome.oldImage();
+            case ALL_NEW -> outcome.newImage();
+            case UPDATED_OLD -> outcome.oldImage() == null ? null : Projection.project(outcome.oldImage(), targets);
+            case UPDATED_NEW -> Projection.project(outcome.newImage(), targets);
+        };
+        ObjectNode response = JSON.objectNode();
+        if (attributes != null && !attributes.isEmpty()) response.set("Attributes", AttributeValues.itemNode(attributes));
+        return response;
     }
 
     public CompletableFuture<ObjectNode> getItem(ObjectNode request) {
@@ -140,6 +188,21 @@ public final class ItemOps {
     static void checkCondition(Condition condition, Map<String, AttributeValue> current, boolean returnOld) {
         if (condition != null && !ConditionEvaluator.test(condition, current)) {
             throw new ConditionFailedException(returnOld ? current : null);
+        }
+    }
+
+    /** What every single-item write names: its table, its item or key (required), and what to return. */
+    private record WriteParams(String tableName, ReturnValues returnValues, OnConditionFailure onFailure) {
+        static WriteParams of(ObjectNode request, String itemParameter) {
+            ValidationErrors errors = new ValidationErrors();
+            String tableName = Params.requiredTableName(request, "TableName", errors);
+            if (Params.optionalObject(request, itemParameter, errors) == null) {
+                errors.violation(itemParameter, null, "Member must not be null");
+            }
+            ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
+            OnConditionFailure onFailure = Params.optionalEnum(request, "ReturnValuesOnConditionCheckFailure", OnConditionFailure.class, errors);
+            errors.throwIfAny();
+            return new WriteParams(tableName, returnValues, onFailure);
         }
     }
 

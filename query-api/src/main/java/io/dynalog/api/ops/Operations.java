@@ -55,6 +55,7 @@ public final class Operations {
         operations.put("PutItem", items::putItem);
         operations.put("GetItem", items::getItem);
         operations.put("DeleteItem", items::deleteItem);
+        operations.put("UpdateItem", items::updateItem);
         operations.put("BatchWriteItem", batches::batchWriteItem);
         operations.put("BatchGetItem", batches::batchGetItem);
         operations.put("Query", reads::query);

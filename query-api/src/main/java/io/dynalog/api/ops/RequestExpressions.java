@@ -9,6 +9,8 @@ import io.dynalog.expression.ConditionParser;
 import io.dynalog.expression.ExpressionAttributes;
 import io.dynalog.expression.ExpressionKind;
 import io.dynalog.expression.ParsedExpression;
+import io.dynalog.expression.UpdateExpression;
+import io.dynalog.expression.UpdateParser;
 import io.dynalog.topology.model.AttributeValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +39,16 @@ final class RequestExpressions {
         if (text == null || text.isNull()) return null;
         if (!text.isTextual()) throw ApiException.serialization(text.getNodeType() + " cannot be converted to String");
         ConditionExpression e = ConditionParser.parse(kind, text.textValue(), names, values);
+        parsed.add(e);
+        return e;
+    }
+
+    /** The request's UpdateExpression, parsed and resolved; null when it has none. */
+    UpdateExpression update(ObjectNode request) {
+        JsonNode text = request.get("UpdateExpression");
+        if (text == null || text.isNull()) return null;
+        if (!text.isTextual()) throw ApiException.serialization(text.getNodeType() + " cannot be converted to String");
+        UpdateExpression e = UpdateParser.parse(text.textValue(), names, values);
         parsed.add(e);
         return e;
     }
