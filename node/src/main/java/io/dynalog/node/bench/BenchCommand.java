@@ -48,6 +48,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
@@ -120,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workload", paramLabel = "W", split = ",", defaultValue = "put,get,query",
         converter = Workload.Converter.class,
-        description = "Workloads to run, in this order: put, get, query (default: ${DEFAULT-VALUE}).")
+        description = "Workloads to run, in this order: put, get, update, query (default: ${DEFAULT-VALUE}).")
     List<Workload> workloads;
 
     @Option(names = "--item-bytes", paramLabel = "B", defaultValue = "1000",
@@ -167,7 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
         String queryTable = baseTable + QUERY_TABLE_SUFFIX;
         String resultLabel = label != null ? label : endpoint.getAuthority();
         Set<Workload> selected = EnumSet.copyOf(workloads);
-        boolean needsHashTable = selected.contains(Workload.PUT) || selected.contains(Workload.GET);
+        boolean needsHashTable = selected.contains(Workload.PUT) || selected.contains(Workload.GET) || selected.contains(Workload.UPDATE);
         boolean needsQueryTable = selected.contains(Workload.QUERY);
         BenchData data = new BenchData(itemCount, itemBytes, queryItemsPerPartitionKey, new SplittableRandom());
 
@@ -210,6 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
                 WorkloadRunner.Operation operation = switch (workload) {
                     case PUT -> random -> benchClient.putItem(data.putItem(baseTable, random.nextInt(itemCount), random.nextInt()));
                     case GET -> random -> getItem(benchClient, data.getItem(baseTable, random.nextInt(itemCount), consistentRead));
+                    case UPDATE -> random -> benchClient.updateItem(data.updateItem(baseTable, random.nextInt(itemCount), random.nextInt()));
                     case QUERY -> random -> query(benchClient, data.query(queryTable, random.nextInt(data.queryPartitionKeys())));
                 };
                 WorkloadRunner.Measurement measurement = runner.run(operation, System.nanoTime());
@@ -419,6 +421,19 @@ public final class BenchCommand implements Callable<Integer> {
                 .item(Map.of(
                     BenchTables.PARTITION_KEY, AttributeValue.fromS(hashKeys[index]),
                     PAYLOAD_ATTRIBUTE, AttributeValue.fromS(itemPayloads.get(Math.floorMod(payloadChoice, itemPayloads.size())))))
+                .build();
+        }
+
+        /** The same payload as {@link #putItem}, written by an update expression that also counts the writes. */
+        UpdateItemRequest updateItem(String table, int index, int payloadChoice) {
+            return UpdateItemRequest.builder()
+                .tableName(table)
+                .key(Map.of(BenchTables.PARTITION_KEY, AttributeValue.fromS(hashKeys[index])))
+                .updateExpression("SET #p = :p ADD hits :one")
+                .expressionAttributeNames(Map.of("#p", PAYLOAD_ATTRIBUTE))
+                .expressionAttributeValues(Map.of(
+                    ":p", AttributeValue.fromS(itemPayloads.get(Math.floorMod(payloadChoice, itemPayloads.size()))),
+                    ":one", AttributeValue.fromN("1")))
                 .build();
         }
 

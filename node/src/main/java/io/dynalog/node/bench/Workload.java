@@ -13,6 +13,8 @@ enum Workload {
     PUT,
     /** GetItem of a random preloaded key of the hash-only table. */
     GET,
+    /** UpdateItem of a random key of the hash-only table: a typical SET and ADD ({@code SET payload = :p ADD hits :one}). */
+    UPDATE,
     /** Query of every item of one random preloaded partition key of the table with a sort key. */
     QUERY;
 
@@ -21,7 +23,7 @@ enum Workload {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Reads {@code put}, {@code get} or {@code query}, in any case, for picocli. */
+    /** Reads {@code put}, {@code get}, {@code update} or {@code query}, in any case, for picocli. */
     static final class Converter implements ITypeConverter<Workload> {
         @Override
         public Workload convert(String value) {
