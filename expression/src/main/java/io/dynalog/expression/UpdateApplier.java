@@ -26,36 +26,92 @@ public final class UpdateApplier {
     private UpdateApplier() {}
 
     /**
-     * @param item the item before the update (its key attributes at least)
-     * @return the item after it, a new map
+     * @param current the item before the update, or null when there is none
+     * @param key the item's key attributes, what a new item starts from
+     * @return the item after the update, a new map
      */
-    public static Map<String, AttributeValue> apply(UpdateExpression update, Map<String, AttributeValue> item) {
+    public static Map<String, AttributeValue> apply(UpdateExpression update, Map<String, AttributeValue> current,
+                                                    Map<String, AttributeValue> key) {
+        Map<String, AttributeValue> before = current != null ? current : key;
         List<AttributeValue> setValues = new ArrayList<>();
         for (UpdateExpression.Action a : update.actions()) {
-            if (a instanceof UpdateExpression.SetAction set) setValues.add(value(set.value(), item));
+            if (a instanceof UpdateExpression.SetAction set) setValues.add(value(set.value(), before));
         }
-        Map<String, AttributeValue> result = new LinkedHashMap<>(item);
+        // Every list index names an element of the list as it was before the update: elements are
+        // replaced first, then appended (past the end) in index order, and removed last, from the
+        // highest index down, so no action moves another's element.
+        List<Runnable> replacements = new ArrayList<>();
+        List<Map.Entry<Integer, Runnable>> appends = new ArrayList<>();
+        List<Map.Entry<Integer, Runnable>> listRemovals = new ArrayList<>();
+        Map<String, AttributeValue> result = new LinkedHashMap<>(before);
         int nextSet = 0;
         for (UpdateExpression.Action a : update.actions()) {
             List<PathElement> path = a.path().elements();
+            Runnable step;
             if (a instanceof UpdateExpression.SetAction) {
-                put(result, path, setValues.get(nextSet++));
+                AttributeValue value = setValues.get(nextSet++);
+                step = () -> put(result, path, value);
             } else if (a instanceof UpdateExpression.RemoveAction) {
-                remove(result, path);
+                boolean exists = current != null;
+                step = () -> remove(result, path, exists);
             } else if (a instanceof UpdateExpression.AddAction add) {
-                AttributeValue current = DocumentPaths.get(result, a.path());
-                put(result, path, added(current, add.value()));
-            } else if (a instanceof UpdateExpression.DeleteAction delete) {
-                AttributeValue current = DocumentPaths.get(result, a.path());
-                if (current == null) continue;
-                AttributeValue rest = removed(current, delete.value());
-                if (rest == null) remove(result, path); else put(result, path, rest);
+                step = () -> put(result, path, added(DocumentPaths.get(result, a.path()), add.value()));
+            } else {
+                UpdateExpression.DeleteAction delete = (UpdateExpression.DeleteAction) a;
+                boolean exists = current != null;
+                step = () -> {
+                    AttributeValue found = DocumentPaths.get(result, a.path());
+                    if (found == null) {
+                        if (exists) checkParent(result, path);
+                        return;
+                    }
+                    AttributeValue rest = removed(found, delete.value());
+                    if (rest == null) remove(result, path, true); else put(result, path, rest);
+                };
+            }
+            Integer index = path.get(path.size() - 1) instanceof PathElement.Index i ? i.index() : null;
+            if (index == null) {
+                replacements.add(step);
+            } else if (a instanceof UpdateExpression.RemoveAction) {
+                listRemovals.add(Map.entry(index, step));
+            } else if (pastTheEnd(before, path, index)) {
+                appends.add(Map.entry(index, step));
+            } else {
+                replacements.add(step);
             }
         }
+        replacements.forEach(Runnable::run);
+        appends.sort(Map.Entry.comparingByKey());
+        appends.forEach(e -> e.getValue().run());
+        listRemovals.sort(Map.Entry.<Integer, Runnable>comparingByKey().reversed());
+        listRemovals.forEach(e -> e.getValue().run());
         return result;
     }
 
-    /** The paths an update writes or removes (what UPDATED_OLD and UPDATED_NEW report). */
+    private static boolean pastTheEnd(Map<String, AttributeValue> item, List<PathElement> path, int index) {
+        AttributeValue parent = DocumentPaths.get(item, new Operand.Path(path.subList(0, path.size() - 1)));
+        return parent instanceof AttributeValue.L l && index >= l.value().size();
+    }
+
+    /** The parent of a nested path must exist and be a map or list of the step's kind (for REMOVE and DELETE on an item that exists). */
+    private static void checkParent(Map<String, AttributeValue> item, List<PathElement> path) {
+        if (path.size() == 1) return;
+        AttributeValue parent = DocumentPaths.get(item, new Operand.Path(path.subList(0, path.size() - 1)));
+        PathElement last = path.get(path.size() - 1);
+        boolean fits = last instanceof PathElement.Attribute ? parent instanceof AttributeValue.M : parent instanceof AttributeValue.L;
+        if (!fits) throw new ExpressionException(BAD_PATH);
+    }
+
+    /** The paths of the actions that leave a value there (all but REMOVE): what UPDATED_NEW reports. */
+    public static List<Operand.Path> writtenTargets(UpdateExpression update) {
+        List<Operand.Path> paths = new ArrayList<>();
+        for (UpdateExpression.Action a : update.actions()) {
+            if (!(a instanceof UpdateExpression.RemoveAction)) paths.add(a.path());
+        }
+        return paths;
+    }
+
+    /** The paths an update writes or removes (what UPDATED_OLD reports). */
     public static List<Operand.Path> targets(UpdateExpression update) {
         List<Operand.Path> paths = new ArrayList<>();
         for (UpdateExpression.Action a : update.actions()) paths.add(a.path());
@@ -174,13 +230,17 @@ public final class UpdateApplier {
         throw new ExpressionException(BAD_PATH);
     }
 
-    /** Removes what is at {@code path}; nothing there is no change. A list element removed closes the gap. */
-    private static void remove(Map<String, AttributeValue> item, List<PathElement> path) {
+    /**
+     * Removes what is at {@code path}; nothing there is no change. On an item that exists, the
+     * parent of a nested path must exist and be of the step's kind.
+     */
+    private static void remove(Map<String, AttributeValue> item, List<PathElement> path, boolean itemExists) {
         String top = ((PathElement.Attribute) path.get(0)).name();
         if (path.size() == 1) {
             item.remove(top);
             return;
         }
+        if (itemExists) checkParent(item, path);
         AttributeValue container = item.get(top);
         if (container == null) return;
         AttributeValue changed = withRemoved(container, path.subList(1, path.size()));

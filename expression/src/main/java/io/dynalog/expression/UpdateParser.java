@@ -174,33 +174,73 @@ public final class UpdateParser {
         return switch (a.clause()) {
             case SET -> new UpdateExpression.SetAction(path, value(a.value(), resolver));
             case REMOVE -> new UpdateExpression.RemoveAction(path);
-            case ADD -> new UpdateExpression.AddAction(path, ((Operand.ValueRef) resolver.operand((Syntax.Operand) a.value())).value());
-            case DELETE -> new UpdateExpression.DeleteAction(path, ((Operand.ValueRef) resolver.operand((Syntax.Operand) a.value())).value());
+            case ADD -> new UpdateExpression.AddAction(path, operandOf("ADD", resolver, a.value(), true));
+            case DELETE -> new UpdateExpression.DeleteAction(path, operandOf("DELETE", resolver, a.value(), false));
         };
+    }
+
+    /** The value of ADD (a number or a set) or DELETE (a set), whatever the item holds. */
+    private static AttributeValue operandOf(String action, Resolver resolver, Object raw, boolean numberToo) {
+        AttributeValue v = ((Operand.ValueRef) resolver.operand((Syntax.Operand) raw)).value();
+        boolean set = v instanceof AttributeValue.SS || v instanceof AttributeValue.NS || v instanceof AttributeValue.BS;
+        if (!set && !(numberToo && v instanceof AttributeValue.N)) {
+            throw KIND.invalid("Incorrect operand type for operator or function; operator: " + action + ", operand type: " + v.type());
+        }
+        return v;
     }
 
     private static UpdateExpression.Value value(Object raw, Resolver resolver) {
         if (raw instanceof RawArithmetic a) {
-            return new UpdateExpression.Arithmetic(a.plus(), value(a.left(), resolver), value(a.right(), resolver));
+            UpdateExpression.Value left = value(a.left(), resolver);
+            UpdateExpression.Value right = value(a.right(), resolver);
+            constantOfType(left, AttributeValue.Type.N, a.plus() ? "+" : "-");
+            constantOfType(right, AttributeValue.Type.N, a.plus() ? "+" : "-");
+            return new UpdateExpression.Arithmetic(a.plus(), left, right);
         }
         if (raw instanceof RawCall call) {
             if (call.function().equals("if_not_exists")) {
                 return new UpdateExpression.IfNotExists((Operand.Path) resolver.operand((Syntax.Operand) call.arguments().get(0)),
                         value(call.arguments().get(1), resolver));
             }
-            return new UpdateExpression.ListAppend(value(call.arguments().get(0), resolver), value(call.arguments().get(1), resolver));
+            for (Object argument : call.arguments()) {
+                if (argument instanceof RawCall inner && inner.function().equals("list_append")) {
+                    throw KIND.invalid("The function is not allowed to be used this way in an expression; function: list_append");
+                }
+            }
+            UpdateExpression.Value first = value(call.arguments().get(0), resolver);
+            UpdateExpression.Value second = value(call.arguments().get(1), resolver);
+            constantOfType(first, AttributeValue.Type.L, "list_append");
+            constantOfType(second, AttributeValue.Type.L, "list_append");
+            return new UpdateExpression.ListAppend(first, second);
         }
         return new UpdateExpression.Ref(resolver.operand((Syntax.Operand) raw));
     }
 
-    /** No two actions may act on one path, or on a path and a path inside it. */
+    /** A constant operand of an operator must have its type, whatever the item holds. */
+    private static void constantOfType(UpdateExpression.Value v, AttributeValue.Type type, String operator) {
+        if (v instanceof UpdateExpression.Ref ref && ref.operand() instanceof Operand.ValueRef value && value.value().type() != type) {
+            throw KIND.invalid("Incorrect operand type for operator or function; operator or function: " + operator
+                    + ", operand type: " + value.value().type());
+        }
+    }
+
+    /**
+     * No two actions may act on one path, or on a path and a path inside it (they overlap), nor on
+     * paths that take a map key and a list index at the same place (they conflict).
+     */
     private static void checkOverlaps(List<UpdateExpression.Action> actions) {
         for (int i = 0; i < actions.size(); i++) {
             for (int j = i + 1; j < actions.size(); j++) {
                 List<PathElement> a = actions.get(i).path().elements();
                 List<PathElement> b = actions.get(j).path().elements();
                 int common = Math.min(a.size(), b.size());
-                if (a.subList(0, common).equals(b.subList(0, common))) {
+                int same = 0;
+                while (same < common && a.get(same).equals(b.get(same))) same++;
+                if (same < common && (a.get(same) instanceof PathElement.Index) != (b.get(same) instanceof PathElement.Index)) {
+                    throw KIND.invalid("Two document paths conflict with each other; must remove or rewrite one of these paths; path one: "
+                            + actions.get(i).path() + ", path two: " + actions.get(j).path());
+                }
+                if (same == common) {
                     throw KIND.invalid("Two document paths overlap with each other; must remove or rewrite one of these paths; path one: "
                             + actions.get(i).path() + ", path two: " + actions.get(j).path());
                 }

@@ -106,6 +106,7 @@ public final class ItemOps {
         TableDescriptor table = tables.activeTable(tableName);
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
         List<Operand.Path> targets = update == null ? List.of() : UpdateApplier.targets(update);
+        List<Operand.Path> written = update == null ? List.of() : UpdateApplier.writtenTargets(update);
         for (Operand.Path target : targets) {
             if (table.keySchema().isKeyAttribute(target.attributeName())) {
                 throw ApiException.validation("One or more parameter values were invalid: Cannot update attribute "
@@ -118,20 +119,22 @@ public final class ItemOps {
         // when its outcome is unknown.
         return router.toLeader("UpdateItem", request, false, handOff -> write(key, current -> {
             checkCondition(condition, current, returnOld);
-            Map<String, AttributeValue> before = current != null ? current : key.key();
-            Map<String, AttributeValue> after = update == null ? before : UpdateApplier.apply(update, before);
+            Map<String, AttributeValue> after = update == null ? (current != null ? current : key.key())
+                    : UpdateApplier.apply(update, current, key.key());
             ItemValidator.validateItem(table.keySchema(), after);
             return Mutation.Result.put(after);
-        }, false, handOff).thenApply(outcome -> respondToUpdate(rv, outcome, targets)));
+        }, false, handOff).thenApply(outcome -> respondToUpdate(rv, outcome, targets, written)));
     }
 
-    private static ObjectNode respondToUpdate(ReturnValues rv, WriteOutcome outcome, List<Operand.Path> targets) {
+    /** {@code written}: the targets of actions that leave a value (not REMOVE), what UPDATED_NEW reports. */
+    private static ObjectNode respondToUpdate(ReturnValues rv, WriteOutcome outcome, List<Operand.Path> targets,
+                                              List<Operand.Path> written) {
         Map<String, AttributeValue> attributes = switch (rv) {
             case NONE -> null;
             case ALL_OLD -> outcome.oldImage();
             case ALL_NEW -> outcome.newImage();
             case UPDATED_OLD -> outcome.oldImage() == null ? null : Projection.project(outcome.oldImage(), targets);
-            case UPDATED_NEW -> Projection.project(outcome.newImage(), targets);
+            case UPDATED_NEW -> Projection.project(outcome.newImage(), written);
         };
         ObjectNode response = JSON.objectNode();
         if (attributes != null && !attributes.isEmpty()) response.set("Attributes", AttributeValues.itemNode(attributes));
