@@ -15,6 +15,40 @@ final class Syntax {
 
     private Syntax() {}
 
+    /**
+     * A document path at the current token, for the grammars that check reserved words as they
+     * parse (update and projection expressions): {@code name ('.' name | '[' n ']')*}.
+     */
+    static PathExpr checkedPath(TokenStream tokens) {
+        List<Segment> segments = new java.util.ArrayList<>();
+        segments.add(checkedNameSegment(tokens));
+        while (true) {
+            if (tokens.accept(Token.Type.DOT)) {
+                segments.add(checkedNameSegment(tokens));
+            } else if (tokens.accept(Token.Type.LBRACKET)) {
+                int position = tokens.index();
+                Token n = tokens.expect(Token.Type.NUMBER);
+                try {
+                    segments.add(new Index(Integer.parseInt(n.text())));
+                } catch (NumberFormatException tooLarge) {
+                    throw tokens.syntaxError(position);
+                }
+                tokens.expect(Token.Type.RBRACKET);
+            } else {
+                return new PathExpr(segments);
+            }
+        }
+    }
+
+    /** A name segment; a reserved word written as is is rejected at once. */
+    private static Segment checkedNameSegment(TokenStream tokens) {
+        Token t = tokens.peek();
+        if (t.is(Token.Type.NAME) && ReservedWords.isReserved(t.text())) {
+            throw tokens.kind().invalid("Attribute name is a reserved keyword; reserved keyword: " + t.text());
+        }
+        return nameSegment(tokens);
+    }
+
     /** An attribute name, as is or as a {@code #placeholder}, at the current token. */
     static Segment nameSegment(TokenStream tokens) {
         Token t = tokens.peek();

@@ -54,7 +54,9 @@ public final class UpdateParser {
         Resolver resolver = new Resolver(KIND, names, values);
         List<UpdateExpression.Action> actions = new ArrayList<>();
         for (RawAction a : raw) actions.add(resolve(a, resolver));
-        checkOverlaps(actions);
+        List<Operand.Path> paths = new ArrayList<>();
+        for (UpdateExpression.Action a : actions) paths.add(a.path());
+        PathOverlaps.check(KIND, paths);
         return new UpdateExpression(text, actions, resolver.usedNames(), resolver.usedValues());
     }
 
@@ -140,33 +142,7 @@ public final class UpdateParser {
     }
 
     private Syntax.PathExpr path() {
-        List<Syntax.Segment> segments = new ArrayList<>();
-        segments.add(nameSegment());
-        while (true) {
-            if (tokens.accept(Type.DOT)) {
-                segments.add(nameSegment());
-            } else if (tokens.accept(Type.LBRACKET)) {
-                int position = tokens.index();
-                Token n = tokens.expect(Type.NUMBER);
-                try {
-                    segments.add(new Syntax.Index(Integer.parseInt(n.text())));
-                } catch (NumberFormatException tooLarge) {
-                    throw tokens.syntaxError(position);
-                }
-                tokens.expect(Type.RBRACKET);
-            } else {
-                return new Syntax.PathExpr(segments);
-            }
-        }
-    }
-
-    /** As in conditions, but a reserved word is rejected at once (no later check walks this tree). */
-    private Syntax.Segment nameSegment() {
-        Token t = tokens.peek();
-        if (t.is(Type.NAME) && ReservedWords.isReserved(t.text())) {
-            throw KIND.invalid("Attribute name is a reserved keyword; reserved keyword: " + t.text());
-        }
-        return Syntax.nameSegment(tokens);
+        return Syntax.checkedPath(tokens);
     }
 
     private static UpdateExpression.Action resolve(RawAction a, Resolver resolver) {
@@ -221,30 +197,6 @@ public final class UpdateParser {
         if (v instanceof UpdateExpression.Ref ref && ref.operand() instanceof Operand.ValueRef value && value.value().type() != type) {
             throw KIND.invalid("Incorrect operand type for operator or function; operator or function: " + operator
                     + ", operand type: " + value.value().type());
-        }
-    }
-
-    /**
-     * No two actions may act on one path, or on a path and a path inside it (they overlap), nor on
-     * paths that take a map key and a list index at the same place (they conflict).
-     */
-    private static void checkOverlaps(List<UpdateExpression.Action> actions) {
-        for (int i = 0; i < actions.size(); i++) {
-            for (int j = i + 1; j < actions.size(); j++) {
-                List<PathElement> a = actions.get(i).path().elements();
-                List<PathElement> b = actions.get(j).path().elements();
-                int common = Math.min(a.size(), b.size());
-                int same = 0;
-                while (same < common && a.get(same).equals(b.get(same))) same++;
-                if (same < common && (a.get(same) instanceof PathElement.Index) != (b.get(same) instanceof PathElement.Index)) {
-                    throw KIND.invalid("Two document paths conflict with each other; must remove or rewrite one of these paths; path one: "
-                            + actions.get(i).path() + ", path two: " + actions.get(j).path());
-                }
-                if (same == common) {
-                    throw KIND.invalid("Two document paths overlap with each other; must remove or rewrite one of these paths; path one: "
-                            + actions.get(i).path() + ", path two: " + actions.get(j).path());
-                }
-            }
         }
     }
 }

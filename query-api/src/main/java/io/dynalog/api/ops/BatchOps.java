@@ -162,7 +162,10 @@ public final class BatchOps {
             errors.throwIfAny();
             JsonNode spec = e.getValue();
             if (!spec.isObject()) throw ApiException.serialization("Unexpected value type in KeysAndAttributes");
-            ItemOps.Unsupported.reject(spec, "ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames");
+            ItemOps.Unsupported.reject(spec, "AttributesToGet");
+            RequestExpressions expressions = new RequestExpressions(spec);
+            io.dynalog.expression.ProjectionExpression projection = expressions.projection(spec);
+            expressions.checkAllUsed();
             ArrayNode keys = Params.optionalArray(spec, "Keys", errors.within("requestItems." + tableName + ".member"));
             boolean consistent = Params.bool(spec, "ConsistentRead", false, errors);
             if (keys == null) errors.violationAt("requestItems." + tableName + ".member.keys", null, "Member must not be null");
@@ -178,7 +181,7 @@ public final class BatchOps {
                 if (!seen.add(key.identity())) throw ApiException.validation("Provided list of item keys contains duplicates");
                 itemKeys.add(key);
             }
-            reads.add(new TableRead(tableName, (ObjectNode) spec, itemKeys, consistent));
+            reads.add(new TableRead(tableName, (ObjectNode) spec, itemKeys, consistent, projection));
         }
         if (reads.isEmpty()) {
             throw ApiException.validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1");
@@ -217,7 +220,7 @@ public final class BatchOps {
                     }
                     if (item != null) {
                         bytes += ItemSize.of(item);
-                        found.add(item);
+                        found.add(RequestExpressions.project(r.projection, item));
                     }
                 }
                 responses.set(r.tableName, AttributeValues.itemsNode(found));
@@ -243,5 +246,6 @@ public final class BatchOps {
 
     private record Write(ItemKey key, Map<String, AttributeValue> item, JsonNode original) {}
 
-    private record TableRead(String tableName, ObjectNode spec, List<ItemKey> keys, boolean consistent) {}
+    private record TableRead(String tableName, ObjectNode spec, List<ItemKey> keys, boolean consistent,
+                             io.dynalog.expression.ProjectionExpression projection) {}
 }

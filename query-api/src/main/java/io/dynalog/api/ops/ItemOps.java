@@ -13,6 +13,7 @@ import io.dynalog.expression.ConditionExpression;
 import io.dynalog.expression.ExpressionKind;
 import io.dynalog.expression.Operand;
 import io.dynalog.expression.Projection;
+import io.dynalog.expression.ProjectionExpression;
 import io.dynalog.expression.UpdateApplier;
 import io.dynalog.expression.UpdateExpression;
 import io.dynalog.ingest.ConditionFailedException;
@@ -147,13 +148,16 @@ public final class ItemOps {
         if (Params.optionalObject(request, "Key", errors) == null) errors.violation("Key", null, "Member must not be null");
         boolean consistent = Params.bool(request, "ConsistentRead", false, errors);
         errors.throwIfAny();
-        Unsupported.reject(request, "ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames");
+        Unsupported.reject(request, "AttributesToGet");
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
+        RequestExpressions expressions = new RequestExpressions(request);
+        ProjectionExpression projection = expressions.projection(request);
+        expressions.checkAllUsed();
         TableDescriptor table = tables.activeTable(tableName);
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
         java.util.function.Function<Map<String, AttributeValue>, ObjectNode> respond = item -> {
             ObjectNode response = JSON.objectNode();
-            if (item != null) response.set("Item", AttributeValues.itemNode(item));
+            if (item != null) response.set("Item", AttributeValues.itemNode(RequestExpressions.project(projection, item)));
             return response;
         };
         if (consistent) return router.toLeader("GetItem", request, handOff -> read(key, true, handOff).thenApply(respond));

@@ -11,9 +11,9 @@ import io.dynalog.api.read.KeyRange;
 import io.dynalog.api.read.Page;
 import io.dynalog.api.read.PageBuilder;
 import io.dynalog.api.read.QueryRanges;
+import io.dynalog.expression.ConditionEvaluator;
 import io.dynalog.expression.ConditionExpression;
-import io.dynalog.expression.ConditionParser;
-import io.dynalog.expression.ExpressionAttributes;
+import io.dynalog.expression.ProjectionExpression;
 import io.dynalog.expression.ExpressionKind;
 import io.dynalog.expression.KeyCondition;
 import io.dynalog.expression.KeyConditions;
@@ -68,21 +68,27 @@ public final class ReadOps {
         boolean forward = Params.bool(request, "ScanIndexForward", true, errors);
         Select select = Params.optionalEnum(request, "Select", Select.class, errors);
         String keyExpression = Params.optionalString(request, "KeyConditionExpression", errors);
-        ObjectNode namesNode = Params.optionalObject(request, "ExpressionAttributeNames", errors);
+        Params.optionalObject(request, "ExpressionAttributeNames", errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName", "FilterExpression", "ProjectionExpression",
-                "AttributesToGet", "KeyConditions", "QueryFilter", "ConditionalOperator");
-        checkSelect(select);
+        ItemOps.Unsupported.reject(request, "IndexName", "AttributesToGet", "KeyConditions", "QueryFilter", "ConditionalOperator");
         if (keyExpression == null) {
             throw ApiException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
         }
         TableDescriptor table = tables.activeTable(tableName);
-        Map<String, String> names = RequestExpressions.names(namesNode);
-        Map<String, AttributeValue> values = AttributeValues.expressionAttributeValuesFromJson(request.get("ExpressionAttributeValues"));
-        ExpressionAttributes.validateKeys(names, values);
-        ConditionExpression parsed = ConditionParser.parse(ExpressionKind.KEY_CONDITION, keyExpression, names, values);
-        ExpressionAttributes.checkAllUsed(List.of(parsed), names, values);
+        RequestExpressions expressions = new RequestExpressions(request);
+        ConditionExpression parsed = expressions.condition(request, "KeyConditionExpression", ExpressionKind.KEY_CONDITION);
+        ConditionExpression filter = expressions.condition(request, "FilterExpression", ExpressionKind.FILTER);
+        ProjectionExpression projection = expressions.projection(request);
+        expressions.checkAllUsed();
+        checkSelect(select, projection);
         KeyCondition condition = KeyConditions.resolve(parsed, table.keySchema());
+        if (filter != null) {
+            for (String name : topLevelNames(filter.condition())) {
+                if (table.keySchema().isKeyAttribute(name)) {
+                    throw ApiException.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + name);
+                }
+            }
+        }
 
         KeyRange range = QueryRanges.of(table.keySchema(), condition);
         int partition = KeyCodec.partitionOf(KeyCodec.hash32(condition.partitionKeyValue()), table.partitionCount());
@@ -102,13 +108,13 @@ public final class ReadOps {
         KeyRange queryRange = range;
         int pageLimit = limit == null ? Integer.MAX_VALUE : limit;
         java.util.function.Supplier<ObjectNode> readPage = () -> {
-            PageBuilder page = new PageBuilder(table.keySchema(), pageLimit, select == Select.COUNT, item -> true);
+            PageBuilder page = new PageBuilder(table.keySchema(), pageLimit, select == Select.COUNT, filterOf(filter));
             if (!queryRange.isEmpty()) {
                 try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), queryRange.lower(), queryRange.upper(), forward)) {
                     page.drain(cursor);
                 }
             }
-            return respond(page.build(), select);
+            return respond(page.build(), select, projection);
         };
         if (consistent) {
             // At the leader, once its replica reflects every write chosen before the query began.
@@ -129,9 +135,14 @@ public final class ReadOps {
         Integer segment = Params.optionalInteger(request, "Segment", 0, MAX_TOTAL_SEGMENTS - 1, errors);
         Integer totalSegments = Params.optionalInteger(request, "TotalSegments", 1, MAX_TOTAL_SEGMENTS, errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName", "FilterExpression", "ProjectionExpression",
-                "AttributesToGet", "ScanFilter", "ConditionalOperator", "ExpressionAttributeNames", "ExpressionAttributeValues");
-        checkSelect(select);
+        ItemOps.Unsupported.reject(request, "IndexName", "AttributesToGet", "ScanFilter", "ConditionalOperator");
+        RequestExpressions expressions = new RequestExpressions(request);
+        ConditionExpression filter = expressions.condition(request, "FilterExpression", ExpressionKind.FILTER);
+        ProjectionExpression parsedProjection = expressions.projection(request);
+        expressions.checkAllUsed();
+        checkSelect(select, parsedProjection);
+        // A part of a Scan read for another node returns whole items: that node projects the page.
+        ProjectionExpression projection = request.path(UNPROJECTED_MEMBER).asBoolean(false) ? null : parsedProjection;
         if (segment != null && totalSegments == null) {
             throw ApiException.validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
         }
@@ -159,7 +170,7 @@ public final class ReadOps {
         }
 
         PageBuilder page = new PageBuilder(table.keySchema(), limit == null ? Integer.MAX_VALUE : limit,
-                select == Select.COUNT, item -> true);
+                select == Select.COUNT, filterOf(filter));
         KeyRange segmentRange = new KeyRange(KeyCodec.hashBound(segmentStart), KeyCodec.hashBound(segmentEnd));
         if (resumeAfter != null) segmentRange = segmentRange.intersect(new KeyRange(resumeAfter, null));
         // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
@@ -178,7 +189,41 @@ public final class ReadOps {
                 page.drain(cursor);
             }
         }
-        return CompletableFuture.completedFuture(respond(page.build(), select));
+        return CompletableFuture.completedFuture(respond(page.build(), select, projection));
+    }
+
+    /** Marks a part of a Scan that a node reads for another: its items come back whole, for the page's last key. */
+    static final String UNPROJECTED_MEMBER = io.dynalog.api.http.NodeOnlyMembers.PREFIX + "Unprojected";
+
+    private static java.util.function.Predicate<Map<String, AttributeValue>> filterOf(ConditionExpression filter) {
+        return filter == null ? item -> true : item -> ConditionEvaluator.test(filter.condition(), item);
+    }
+
+    /** The top-level attribute names a condition reads. */
+    private static java.util.Set<String> topLevelNames(io.dynalog.expression.Condition c) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        collectNames(c, names);
+        return names;
+    }
+
+    private static void collectNames(io.dynalog.expression.Condition c, java.util.Set<String> names) {
+        if (c instanceof io.dynalog.expression.Condition.And a) { collectNames(a.left(), names); collectNames(a.right(), names); }
+        else if (c instanceof io.dynalog.expression.Condition.Or o) { collectNames(o.left(), names); collectNames(o.right(), names); }
+        else if (c instanceof io.dynalog.expression.Condition.Not n) collectNames(n.operand(), names);
+        else if (c instanceof io.dynalog.expression.Condition.Comparison cmp) { operandNames(cmp.left(), names); operandNames(cmp.right(), names); }
+        else if (c instanceof io.dynalog.expression.Condition.Between b) {
+            operandNames(b.subject(), names); operandNames(b.lower(), names); operandNames(b.upper(), names);
+        } else if (c instanceof io.dynalog.expression.Condition.In in) {
+            operandNames(in.subject(), names);
+            in.candidates().forEach(o -> operandNames(o, names));
+        } else if (c instanceof io.dynalog.expression.Condition.FunctionCondition f) {
+            f.call().arguments().forEach(o -> operandNames(o, names));
+        }
+    }
+
+    private static void operandNames(io.dynalog.expression.Operand o, java.util.Set<String> names) {
+        if (o instanceof io.dynalog.expression.Operand.Path p) names.add(p.attributeName());
+        else if (o instanceof io.dynalog.expression.Operand.FunctionCall f) f.arguments().forEach(a -> operandNames(a, names));
     }
 
     /**
@@ -225,6 +270,7 @@ public final class ReadOps {
             long pieceStart = KeyCodec.rangeStart((int) k, (int) grid);
             if (resumeHash >= pieceEnd) continue;
             ObjectNode piece = request.deepCopy();
+            piece.put(UNPROJECTED_MEMBER, true);
             piece.put("Segment", (int) k);
             piece.put("TotalSegments", (int) grid);
             if (resumeHash >= pieceStart) piece.set("ExclusiveStartKey", request.get("ExclusiveStartKey"));
@@ -247,21 +293,28 @@ public final class ReadOps {
         }
     }
 
-    private static ObjectNode respond(Page page, Select select) {
+    private static ObjectNode respond(Page page, Select select, ProjectionExpression projection) {
         ObjectNode response = JSON.objectNode();
-        if (select != Select.COUNT) response.set("Items", AttributeValues.itemsNode(page.items()));
+        if (select != Select.COUNT) {
+            List<Map<String, AttributeValue>> items = page.items();
+            if (projection != null) items = items.stream().map(i -> RequestExpressions.project(projection, i)).toList();
+            response.set("Items", AttributeValues.itemsNode(items));
+        }
         response.put("Count", page.count());
         response.put("ScannedCount", page.scannedCount());
         if (page.lastEvaluatedKey() != null) response.set("LastEvaluatedKey", AttributeValues.itemNode(page.lastEvaluatedKey()));
         return response;
     }
 
-    private static void checkSelect(Select select) {
+    private static void checkSelect(Select select, ProjectionExpression projection) {
         if (select == Select.ALL_PROJECTED_ATTRIBUTES) {
             throw ApiException.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
         }
-        if (select == Select.SPECIFIC_ATTRIBUTES) {
-            throw ApiException.validation("Select SPECIFIC_ATTRIBUTES is not supported by this version of Dynalog");
+        if (projection != null && select != null && select != Select.SPECIFIC_ATTRIBUTES) {
+            throw ApiException.validation("Cannot specify the ProjectionExpression when choosing to get " + select);
+        }
+        if (select == Select.SPECIFIC_ATTRIBUTES && projection == null) {
+            throw ApiException.validation("Select SPECIFIC_ATTRIBUTES needs a ProjectionExpression (AttributesToGet is not supported by this version of Dynalog)");
         }
     }
 

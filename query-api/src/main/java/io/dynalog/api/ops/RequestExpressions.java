@@ -9,6 +9,8 @@ import io.dynalog.expression.ConditionParser;
 import io.dynalog.expression.ExpressionAttributes;
 import io.dynalog.expression.ExpressionKind;
 import io.dynalog.expression.ParsedExpression;
+import io.dynalog.expression.Projection;
+import io.dynalog.expression.ProjectionExpression;
 import io.dynalog.expression.UpdateExpression;
 import io.dynalog.expression.UpdateParser;
 import io.dynalog.topology.model.AttributeValue;
@@ -27,7 +29,7 @@ final class RequestExpressions {
     final Map<String, AttributeValue> values;
     private final List<ParsedExpression> parsed = new ArrayList<>();
 
-    RequestExpressions(ObjectNode request) {
+    RequestExpressions(JsonNode request) {
         this.names = names(request.get("ExpressionAttributeNames"));
         this.values = AttributeValues.expressionAttributeValuesFromJson(request.get("ExpressionAttributeValues"));
         ExpressionAttributes.validateKeys(names, values);
@@ -51,6 +53,21 @@ final class RequestExpressions {
         UpdateExpression e = UpdateParser.parse(text.textValue(), names, values);
         parsed.add(e);
         return e;
+    }
+
+    /** The request's ProjectionExpression, parsed and resolved; null when it has none. */
+    ProjectionExpression projection(JsonNode request) {
+        JsonNode text = request.get("ProjectionExpression");
+        if (text == null || text.isNull()) return null;
+        if (!text.isTextual()) throw ApiException.serialization(text.getNodeType() + " cannot be converted to String");
+        ProjectionExpression e = ProjectionExpression.parse(text.textValue(), names);
+        parsed.add(e);
+        return e;
+    }
+
+    /** Projects an item (null: none) onto the projection's paths; no projection: the whole item. */
+    static Map<String, AttributeValue> project(ProjectionExpression projection, Map<String, AttributeValue> item) {
+        return projection == null || item == null ? item : Projection.project(item, projection.paths());
     }
 
     /** Once every expression of the request is parsed: each placeholder must have been used. */
