@@ -69,7 +69,7 @@ public final class ItemOps {
         return router.toLeader("PutItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, returnOld);
             return Mutation.Result.put(item);
-        }, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
+        }, repeatable, handOff).thenApply(outcome -> params.withCapacity(respond(rv, outcome), outcome)));
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
@@ -89,7 +89,7 @@ public final class ItemOps {
         return router.toLeader("DeleteItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, returnOld);
             return current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete();
-        }, repeatable, handOff).thenApply(outcome -> respond(rv, outcome)));
+        }, repeatable, handOff).thenApply(outcome -> params.withCapacity(respond(rv, outcome), outcome)));
     }
 
     public CompletableFuture<ObjectNode> updateItem(ObjectNode request) {
@@ -124,7 +124,7 @@ public final class ItemOps {
                     : UpdateApplier.apply(update, current, key.key());
             ItemValidator.validateItem(table.keySchema(), after);
             return Mutation.Result.put(after);
-        }, false, handOff).thenApply(outcome -> respondToUpdate(rv, outcome, targets, written)));
+        }, false, handOff).thenApply(outcome -> params.withCapacity(respondToUpdate(rv, outcome, targets, written), outcome)));
     }
 
     /** {@code written}: the targets of actions that leave a value (not REMOVE), what UPDATED_NEW reports. */
@@ -147,6 +147,7 @@ public final class ItemOps {
         String tableName = Params.requiredTableName(request, "TableName", errors);
         if (Params.optionalObject(request, "Key", errors) == null) errors.violation("Key", null, "Member must not be null");
         boolean consistent = Params.bool(request, "ConsistentRead", false, errors);
+        Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
         Unsupported.reject(request, "AttributesToGet");
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
@@ -158,7 +159,7 @@ public final class ItemOps {
         java.util.function.Function<Map<String, AttributeValue>, ObjectNode> respond = item -> {
             ObjectNode response = JSON.objectNode();
             if (item != null) response.set("Item", AttributeValues.itemNode(RequestExpressions.project(projection, item)));
-            return response;
+            return Capacity.report(response, capacity, tableName, Capacity.readUnits(item, consistent));
         };
         if (consistent) return router.toLeader("GetItem", request, handOff -> read(key, true, handOff).thenApply(respond));
         if (!router.holds(table, key.partition())) return router.toReplica("GetItem", request, table, key.partition());
@@ -199,7 +200,7 @@ public final class ItemOps {
     }
 
     /** What every single-item write names: its table, its item or key (required), and what to return. */
-    private record WriteParams(String tableName, ReturnValues returnValues, OnConditionFailure onFailure) {
+    private record WriteParams(String tableName, ReturnValues returnValues, OnConditionFailure onFailure, Capacity.Report capacity) {
         static WriteParams of(ObjectNode request, String itemParameter) {
             ValidationErrors errors = new ValidationErrors();
             String tableName = Params.requiredTableName(request, "TableName", errors);
@@ -208,8 +209,14 @@ public final class ItemOps {
             }
             ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
             OnConditionFailure onFailure = Params.optionalEnum(request, "ReturnValuesOnConditionCheckFailure", OnConditionFailure.class, errors);
+            Capacity.Report capacity = Capacity.requested(request, errors);
             errors.throwIfAny();
-            return new WriteParams(tableName, returnValues, onFailure);
+            return new WriteParams(tableName, returnValues, onFailure, capacity);
+        }
+
+        /** The response with the write's ConsumedCapacity, when asked for. */
+        ObjectNode withCapacity(ObjectNode response, WriteOutcome outcome) {
+            return Capacity.report(response, capacity, tableName, Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
         }
     }
 

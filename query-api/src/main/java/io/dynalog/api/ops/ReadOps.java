@@ -69,6 +69,7 @@ public final class ReadOps {
         Select select = Params.optionalEnum(request, "Select", Select.class, errors);
         String keyExpression = Params.optionalString(request, "KeyConditionExpression", errors);
         Params.optionalObject(request, "ExpressionAttributeNames", errors);
+        Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
         ItemOps.Unsupported.reject(request, "IndexName", "AttributesToGet", "KeyConditions", "QueryFilter", "ConditionalOperator");
         if (keyExpression == null) {
@@ -114,7 +115,9 @@ public final class ReadOps {
                     page.drain(cursor);
                 }
             }
-            return respond(page.build(), select, projection);
+            Page built = page.build();
+            return Capacity.report(respond(built, select, projection), capacity, tableName,
+                    Capacity.readUnits(built.scannedBytes(), consistent));
         };
         if (consistent) {
             // At the leader, once its replica reflects every write chosen before the query began.
@@ -134,6 +137,7 @@ public final class ReadOps {
         Select select = Params.optionalEnum(request, "Select", Select.class, errors);
         Integer segment = Params.optionalInteger(request, "Segment", 0, MAX_TOTAL_SEGMENTS - 1, errors);
         Integer totalSegments = Params.optionalInteger(request, "TotalSegments", 1, MAX_TOTAL_SEGMENTS, errors);
+        Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
         ItemOps.Unsupported.reject(request, "IndexName", "AttributesToGet", "ScanFilter", "ConditionalOperator");
         RequestExpressions expressions = new RequestExpressions(request);
@@ -189,7 +193,9 @@ public final class ReadOps {
                 page.drain(cursor);
             }
         }
-        return CompletableFuture.completedFuture(respond(page.build(), select, projection));
+        Page built = page.build();
+        return CompletableFuture.completedFuture(Capacity.report(respond(built, select, projection), capacity, tableName,
+                Capacity.readUnits(built.scannedBytes(), consistent)));
     }
 
     /** Marks a part of a Scan that a node reads for another: its items come back whole, for the page's last key. */

@@ -13,4 +13,4 @@ import java.util.Map;
  * @param lastEvaluatedKey where the next page starts, or null when the read is complete
  */
 public record Page(List<Map<String, AttributeValue>> items, int count, int scannedCount,
-                   Map<String, AttributeValue> lastEvaluatedKey) {}
+                   Map<String, AttributeValue> lastEvaluatedKey, long scannedBytes) {}

@@ -104,6 +104,6 @@ public final class PageBuilder {
         Map<String, AttributeValue> lastKey = !full ? null
                 : absorbedLastKey != null ? absorbedLastKey
                 : lastExamined != null ? schema.keyOf(lastExamined) : null;
-        return new Page(items, count, scanned, lastKey);
+        return new Page(items, count, scanned, lastKey, scannedBytes);
     }
 }
