@@ -59,6 +59,18 @@ class ProjectionAndFilterTest {
     }
 
     @Test
+    void theLegacyAttributesToGetProjectsTopLevelAttributes() {
+        assertThat(node.client.getItem(r -> r.tableName("Songs").key(key(4)).attributesToGet("plays", "n")).item())
+                .isEqualTo(Map.of("plays", AttributeValue.fromN("40"), "n", AttributeValue.fromN("4")));
+        assertThat(node.client.query(r -> r.tableName("Songs").keyConditionExpression("artist = :a").attributesToGet("plays").limit(1)
+                .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("Nina")))).items())
+                .containsExactly(Map.of("plays", AttributeValue.fromN("0")));
+        expectValidation(() -> node.client.getItem(r -> r.tableName("Songs").key(key(4)).attributesToGet("plays").projectionExpression("n")),
+                "Can not use both expression and non-expression parameters in the same request: "
+                        + "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
+    }
+
+    @Test
     void aFilterAppliesAfterLimitAndCountsAsDynamoDbCounts() {
         QueryResponse page = node.client.query(r -> r.tableName("Songs").keyConditionExpression("artist = :a")
                 .filterExpression("plays >= :p").projectionExpression("n").limit(6)

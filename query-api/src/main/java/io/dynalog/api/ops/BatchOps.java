@@ -162,7 +162,6 @@ public final class BatchOps {
             errors.throwIfAny();
             JsonNode spec = e.getValue();
             if (!spec.isObject()) throw ApiException.serialization("Unexpected value type in KeysAndAttributes");
-            ItemOps.Unsupported.reject(spec, "AttributesToGet");
             RequestExpressions expressions = new RequestExpressions(spec);
             io.dynalog.expression.ProjectionExpression projection = expressions.projection(spec);
             expressions.checkAllUsed();

@@ -149,7 +149,6 @@ public final class ItemOps {
         boolean consistent = Params.bool(request, "ConsistentRead", false, errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
-        Unsupported.reject(request, "AttributesToGet");
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
         RequestExpressions expressions = new RequestExpressions(request);
         ProjectionExpression projection = expressions.projection(request);

@@ -71,7 +71,7 @@ public final class ReadOps {
         Params.optionalObject(request, "ExpressionAttributeNames", errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName", "AttributesToGet", "KeyConditions", "QueryFilter", "ConditionalOperator");
+        ItemOps.Unsupported.reject(request, "IndexName", "KeyConditions", "QueryFilter", "ConditionalOperator");
         if (keyExpression == null) {
             throw ApiException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
         }
@@ -139,7 +139,7 @@ public final class ReadOps {
         Integer totalSegments = Params.optionalInteger(request, "TotalSegments", 1, MAX_TOTAL_SEGMENTS, errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName", "AttributesToGet", "ScanFilter", "ConditionalOperator");
+        ItemOps.Unsupported.reject(request, "IndexName", "ScanFilter", "ConditionalOperator");
         RequestExpressions expressions = new RequestExpressions(request);
         ConditionExpression filter = expressions.condition(request, "FilterExpression", ExpressionKind.FILTER);
         ProjectionExpression parsedProjection = expressions.projection(request);

@@ -8,6 +8,7 @@ import io.dynalog.expression.ConditionExpression;
 import io.dynalog.expression.ConditionParser;
 import io.dynalog.expression.ExpressionAttributes;
 import io.dynalog.expression.ExpressionKind;
+import io.dynalog.expression.Operand;
 import io.dynalog.expression.ParsedExpression;
 import io.dynalog.expression.Projection;
 import io.dynalog.expression.ProjectionExpression;
@@ -58,11 +59,38 @@ final class RequestExpressions {
     /** The request's ProjectionExpression, parsed and resolved; null when it has none. */
     ProjectionExpression projection(JsonNode request) {
         JsonNode text = request.get("ProjectionExpression");
+        JsonNode legacy = request.get("AttributesToGet");
+        if (legacy != null && !legacy.isNull()) {
+            if (text != null && !text.isNull()) {
+                throw ApiException.validation("Can not use both expression and non-expression parameters in the same request: "
+                        + "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
+            }
+            return attributesToGet(legacy);
+        }
         if (text == null || text.isNull()) return null;
         if (!text.isTextual()) throw ApiException.serialization(text.getNodeType() + " cannot be converted to String");
         ProjectionExpression e = ProjectionExpression.parse(text.textValue(), names);
         parsed.add(e);
         return e;
+    }
+
+    /** The legacy AttributesToGet (top-level attribute names) as the projection it stands for. */
+    private static ProjectionExpression attributesToGet(JsonNode legacy) {
+        if (!legacy.isArray()) throw ApiException.serialization("Unexpected value type in AttributesToGet");
+        if (legacy.isEmpty()) {
+            throw ApiException.validation("1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: "
+                    + "Member must have length greater than or equal to 1");
+        }
+        List<Operand.Path> paths = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (JsonNode name : legacy) {
+            if (!name.isTextual()) throw ApiException.serialization(name.getNodeType() + " cannot be converted to String");
+            if (!seen.add(name.textValue())) {
+                throw ApiException.validation("One or more parameter values were invalid: Duplicate value in attribute name: " + name.textValue());
+            }
+            paths.add(Operand.Path.of(name.textValue()));
+        }
+        return new ProjectionExpression("AttributesToGet", paths, java.util.Set.of());
     }
 
     /** Projects an item (null: none) onto the projection's paths; no projection: the whole item. */
