@@ -134,6 +134,12 @@ final class PartitionReplica implements PaxosListener {
      * go back to its unarchived entries.
      */
     private final ArrayDeque<WalEntry> archiveHeld = new ArrayDeque<>();
+    /** The item bytes of {@link #archiveHeld}, bounded by {@link #MAX_ARCHIVE_HELD_BYTES}. */
+    private long archiveHeldBytes;
+    /** When this leadership's stale-append window ends, by the runtime's clock. */
+    private long staleWindowEndsAtMs = Long.MAX_VALUE;
+    /** Loop only: an appendRecoveredAgain is queued for an item recovered after the window. */
+    private boolean appendAgainQueued;
     private final long staleAppendWindowMs;
     /** Loop only: a pumpAppends is scheduled for when the lease is back. */
     private boolean appendRetryScheduled;
@@ -143,7 +149,6 @@ final class PartitionReplica implements PaxosListener {
      * successor's phase 1 recovers all of it, in one promise per acceptor (peer frames are bounded).
      */
     static final long MAX_ARCHIVE_HELD_BYTES = 16L * 1024 * 1024;
-    private long archiveHeldBytes;
 
     private static long approximateBytes(WalEntry e) {
         return 64 + (e.newImage() == null ? 0 : ItemSize.of(e.newImage())) + (e.oldImage() == null ? 0 : ItemSize.of(e.oldImage()));
@@ -643,9 +648,6 @@ final class PartitionReplica implements PaxosListener {
         }
     }
 
-    /** When this leadership's stale-append window ends, by the runtime's clock. */
-    private long staleWindowEndsAtMs = Long.MAX_VALUE;
-    private boolean appendAgainQueued;
 
     /**
      * Appends again the latest entry of each item recovered unarchived: duplicates to replicas

@@ -1,7 +1,6 @@
 package io.dynalog.api.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynalog.api.json.Params;
 import io.dynalog.api.json.ValidationErrors;
@@ -19,7 +18,6 @@ import java.util.Map;
  * at least one.
  */
 final class Capacity {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final long READ_UNIT_BYTES = 4 * 1024;
     private static final long WRITE_UNIT_BYTES = 1024;
 
@@ -50,17 +48,14 @@ final class Capacity {
         return Math.max(1, (bytes + WRITE_UNIT_BYTES - 1) / WRITE_UNIT_BYTES);
     }
 
-    /** Adds ConsumedCapacity to a response, as asked. */
-    static ObjectNode report(ObjectNode response, Report report, String tableName, double units) {
+    /** Adds ConsumedCapacity to a response, as asked; the units are only computed then. */
+    static ObjectNode report(ObjectNode response, Report report, String tableName, java.util.function.DoubleSupplier consumedUnits) {
         if (report == Report.NONE) return response;
+        double units = consumedUnits.getAsDouble();
         ObjectNode consumed = response.putObject("ConsumedCapacity");
         consumed.put("TableName", tableName);
         consumed.put("CapacityUnits", units);
         if (report == Report.INDEXES) consumed.putObject("Table").put("CapacityUnits", units);
         return response;
-    }
-
-    static ObjectNode node() {
-        return JSON.objectNode();
     }
 }

@@ -2,7 +2,9 @@ package io.dynalog.api.ops;
 
 import io.dynalog.api.ApiException;
 import io.dynalog.expression.ExpressionException;
+import io.dynalog.api.json.AttributeValues;
 import io.dynalog.ingest.CatalogConflictException;
+import io.dynalog.ingest.ConditionFailedException;
 import io.dynalog.ingest.IngestException;
 import io.dynalog.topology.model.InvalidInputException;
 import java.util.concurrent.CompletionException;
@@ -35,9 +37,9 @@ public final class Failures {
         if (cause instanceof InvalidInputException || cause instanceof ExpressionException) {
             return ApiException.validation(cause.getMessage());
         }
-        if (cause instanceof io.dynalog.ingest.ConditionFailedException f) {
+        if (cause instanceof ConditionFailedException f) {
             return f.item() == null ? ApiException.conditionalCheckFailed(f.getMessage())
-                    : ApiException.conditionalCheckFailed(f.getMessage(), io.dynalog.api.json.AttributeValues.toJson(f.item()));
+                    : ApiException.conditionalCheckFailed(f.getMessage(), AttributeValues.toJson(f.item()));
         }
         if (cause instanceof CatalogConflictException c) {
             return switch (c.kind()) {

@@ -51,52 +51,39 @@ public final class ItemOps {
 
     public CompletableFuture<ObjectNode> putItem(ObjectNode request) {
         WriteParams params = WriteParams.of(request, "Item");
-        String tableName = params.tableName();
-        ReturnValues returnValues = params.returnValues();
-        OnConditionFailure onFailure = params.onFailure();
         Unsupported.reject(request, "Expected", "ConditionalOperator");
-        returnValues = onlyNoneOrAllOld(returnValues);
+        ReturnValues rv = onlyNoneOrAllOld(params.returnValues());
         Map<String, AttributeValue> item = AttributeValues.itemFromJson(request.get("Item"), "Item");
         Condition condition = condition(request);
-        TableDescriptor table = tables.activeTable(tableName);
+        TableDescriptor table = tables.activeTable(params.tableName());
         ItemValidator.validateItem(table.keySchema(), item);
         ItemKey key = ItemKey.ofItem(table, item);
-        ReturnValues rv = returnValues;
         // Run twice, a put leaves the same item, but its old image is then the item itself, and its
         // condition may not hold the second time: such a put is not repeated when its outcome is unknown.
         boolean repeatable = rv == ReturnValues.NONE && condition == null;
-        boolean returnOld = onFailure == OnConditionFailure.ALL_OLD;
         return router.toLeader("PutItem", request, repeatable, handOff -> write(key, current -> {
-            checkCondition(condition, current, returnOld);
+            checkCondition(condition, current, params.returnOldOnFailure());
             return Mutation.Result.put(item);
         }, repeatable, handOff).thenApply(outcome -> params.withCapacity(respond(rv, outcome), outcome)));
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
         WriteParams params = WriteParams.of(request, "Key");
-        String tableName = params.tableName();
-        ReturnValues returnValues = params.returnValues();
-        OnConditionFailure onFailure = params.onFailure();
         Unsupported.reject(request, "Expected", "ConditionalOperator");
-        returnValues = onlyNoneOrAllOld(returnValues);
+        ReturnValues rv = onlyNoneOrAllOld(params.returnValues());
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
         Condition condition = condition(request);
-        TableDescriptor table = tables.activeTable(tableName);
+        TableDescriptor table = tables.activeTable(params.tableName());
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
-        ReturnValues rv = returnValues;
         boolean repeatable = rv == ReturnValues.NONE && condition == null;
-        boolean returnOld = onFailure == OnConditionFailure.ALL_OLD;
         return router.toLeader("DeleteItem", request, repeatable, handOff -> write(key, current -> {
-            checkCondition(condition, current, returnOld);
+            checkCondition(condition, current, params.returnOldOnFailure());
             return current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete();
         }, repeatable, handOff).thenApply(outcome -> params.withCapacity(respond(rv, outcome), outcome)));
     }
 
     public CompletableFuture<ObjectNode> updateItem(ObjectNode request) {
         WriteParams params = WriteParams.of(request, "Key");
-        String tableName = params.tableName();
-        ReturnValues returnValues = params.returnValues();
-        OnConditionFailure onFailure = params.onFailure();
         Unsupported.reject(request, "AttributeUpdates", "Expected", "ConditionalOperator");
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
         RequestExpressions expressions = new RequestExpressions(request);
@@ -104,7 +91,7 @@ public final class ItemOps {
         ConditionExpression conditionExpression = expressions.condition(request, "ConditionExpression", ExpressionKind.CONDITION);
         expressions.checkAllUsed();
         Condition condition = conditionExpression == null ? null : conditionExpression.condition();
-        TableDescriptor table = tables.activeTable(tableName);
+        TableDescriptor table = tables.activeTable(params.tableName());
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
         List<Operand.Path> targets = update == null ? List.of() : UpdateApplier.targets(update);
         List<Operand.Path> written = update == null ? List.of() : UpdateApplier.writtenTargets(update);
@@ -114,12 +101,11 @@ public final class ItemOps {
                         + target.attributeName() + ". This attribute is part of the key");
             }
         }
-        ReturnValues rv = returnValues == null ? ReturnValues.NONE : returnValues;
-        boolean returnOld = onFailure == OnConditionFailure.ALL_OLD;
+        ReturnValues rv = params.returnValues() == null ? ReturnValues.NONE : params.returnValues();
         // An update computes from the item it finds (ADD, arithmetic, its condition): never repeated
         // when its outcome is unknown.
         return router.toLeader("UpdateItem", request, false, handOff -> write(key, current -> {
-            checkCondition(condition, current, returnOld);
+            checkCondition(condition, current, params.returnOldOnFailure());
             Map<String, AttributeValue> after = update == null ? (current != null ? current : key.key())
                     : UpdateApplier.apply(update, current, key.key());
             ItemValidator.validateItem(table.keySchema(), after);
@@ -158,7 +144,7 @@ public final class ItemOps {
         java.util.function.Function<Map<String, AttributeValue>, ObjectNode> respond = item -> {
             ObjectNode response = JSON.objectNode();
             if (item != null) response.set("Item", AttributeValues.itemNode(RequestExpressions.project(projection, item)));
-            return Capacity.report(response, capacity, tableName, Capacity.readUnits(item, consistent));
+            return Capacity.report(response, capacity, tableName, () -> Capacity.readUnits(item, consistent));
         };
         if (consistent) return router.toLeader("GetItem", request, handOff -> read(key, true, handOff).thenApply(respond));
         if (!router.holds(table, key.partition())) return router.toReplica("GetItem", request, table, key.partition());
@@ -172,9 +158,7 @@ public final class ItemOps {
     CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item, boolean repeatable, Predicate<Throwable> handOff) {
         // A whole-item put leaves the same item however often it runs: when the caller does not
         // need its old image, retrying one whose outcome is unknown is safe.
-        return Futures.writeDeadline(Futures.retrying(
-                () -> writePath.write(key.table(), key.partition(), key.storeKey(), current -> Mutation.Result.put(item)),
-                repeatable, Futures.WRITE_WAIT_MS, handOff));
+        return write(key, current -> Mutation.Result.put(item), repeatable, handOff);
     }
 
     /** A write of one item at the partition's leader (here), decided there against the item's chosen state. */
@@ -213,9 +197,14 @@ public final class ItemOps {
             return new WriteParams(tableName, returnValues, onFailure, capacity);
         }
 
+        /** Whether a failed condition returns the item it was checked against. */
+        boolean returnOldOnFailure() {
+            return onFailure == OnConditionFailure.ALL_OLD;
+        }
+
         /** The response with the write's ConsumedCapacity, when asked for. */
         ObjectNode withCapacity(ObjectNode response, WriteOutcome outcome) {
-            return Capacity.report(response, capacity, tableName, Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
+            return Capacity.report(response, capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
         }
     }
 
@@ -224,9 +213,7 @@ public final class ItemOps {
 
     /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
     CompletableFuture<WriteOutcome> delete(ItemKey key, boolean repeatable, Predicate<Throwable> handOff) {
-        return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(),
-                current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete()),
-                repeatable, Futures.WRITE_WAIT_MS, handOff));
+        return write(key, current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete(), repeatable, handOff);
     }
 
     /** Reads an item: from the leader's view when consistent, else from the local replica. */

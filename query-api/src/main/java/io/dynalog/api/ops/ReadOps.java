@@ -13,6 +13,7 @@ import io.dynalog.api.read.PageBuilder;
 import io.dynalog.api.read.QueryRanges;
 import io.dynalog.expression.ConditionEvaluator;
 import io.dynalog.expression.ConditionExpression;
+import io.dynalog.expression.ConditionPaths;
 import io.dynalog.expression.ProjectionExpression;
 import io.dynalog.expression.ExpressionKind;
 import io.dynalog.expression.KeyCondition;
@@ -84,7 +85,7 @@ public final class ReadOps {
         checkSelect(select, projection);
         KeyCondition condition = KeyConditions.resolve(parsed, table.keySchema());
         if (filter != null) {
-            for (String name : topLevelNames(filter.condition())) {
+            for (String name : ConditionPaths.topLevelNames(filter.condition())) {
                 if (table.keySchema().isKeyAttribute(name)) {
                     throw ApiException.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + name);
                 }
@@ -117,7 +118,7 @@ public final class ReadOps {
             }
             Page built = page.build();
             return Capacity.report(respond(built, select, projection), capacity, tableName,
-                    Capacity.readUnits(built.scannedBytes(), consistent));
+                    () -> Capacity.readUnits(built.scannedBytes(), consistent));
         };
         if (consistent) {
             // At the leader, once its replica reflects every write chosen before the query began.
@@ -195,7 +196,7 @@ public final class ReadOps {
         }
         Page built = page.build();
         return CompletableFuture.completedFuture(Capacity.report(respond(built, select, projection), capacity, tableName,
-                Capacity.readUnits(built.scannedBytes(), consistent)));
+                () -> Capacity.readUnits(built.scannedBytes(), consistent)));
     }
 
     /** Marks a part of a Scan that a node reads for another: its items come back whole, for the page's last key. */
@@ -203,33 +204,6 @@ public final class ReadOps {
 
     private static java.util.function.Predicate<Map<String, AttributeValue>> filterOf(ConditionExpression filter) {
         return filter == null ? item -> true : item -> ConditionEvaluator.test(filter.condition(), item);
-    }
-
-    /** The top-level attribute names a condition reads. */
-    private static java.util.Set<String> topLevelNames(io.dynalog.expression.Condition c) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        collectNames(c, names);
-        return names;
-    }
-
-    private static void collectNames(io.dynalog.expression.Condition c, java.util.Set<String> names) {
-        if (c instanceof io.dynalog.expression.Condition.And a) { collectNames(a.left(), names); collectNames(a.right(), names); }
-        else if (c instanceof io.dynalog.expression.Condition.Or o) { collectNames(o.left(), names); collectNames(o.right(), names); }
-        else if (c instanceof io.dynalog.expression.Condition.Not n) collectNames(n.operand(), names);
-        else if (c instanceof io.dynalog.expression.Condition.Comparison cmp) { operandNames(cmp.left(), names); operandNames(cmp.right(), names); }
-        else if (c instanceof io.dynalog.expression.Condition.Between b) {
-            operandNames(b.subject(), names); operandNames(b.lower(), names); operandNames(b.upper(), names);
-        } else if (c instanceof io.dynalog.expression.Condition.In in) {
-            operandNames(in.subject(), names);
-            in.candidates().forEach(o -> operandNames(o, names));
-        } else if (c instanceof io.dynalog.expression.Condition.FunctionCondition f) {
-            f.call().arguments().forEach(o -> operandNames(o, names));
-        }
-    }
-
-    private static void operandNames(io.dynalog.expression.Operand o, java.util.Set<String> names) {
-        if (o instanceof io.dynalog.expression.Operand.Path p) names.add(p.attributeName());
-        else if (o instanceof io.dynalog.expression.Operand.FunctionCall f) f.arguments().forEach(a -> operandNames(a, names));
     }
 
     /**
