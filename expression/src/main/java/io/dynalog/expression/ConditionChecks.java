@@ -33,14 +33,22 @@ final class ConditionChecks {
             operand(c.left());
             operand(c.right());
             distinct(c.comparator().symbol(), c.left(), c.right());
+            if (c.comparator() != Comparator.EQ && c.comparator() != Comparator.NE) {
+                ordered(c.comparator().symbol(), c.left());
+                ordered(c.comparator().symbol(), c.right());
+            }
         } else if (node instanceof Condition.Between b) {
             operand(b.subject());
             operand(b.lower());
             operand(b.upper());
+            ordered("BETWEEN", b.subject());
+            ordered("BETWEEN", b.lower());
+            ordered("BETWEEN", b.upper());
             bounds(b.lower(), b.upper());
         } else if (node instanceof Condition.In in) {
             operand(in.subject());
             in.candidates().forEach(this::operand);
+            in.candidates().forEach(candidate -> distinct("IN", in.subject(), candidate));
         } else if (node instanceof Condition.And and) {
             condition(and.left());
             condition(and.right());
@@ -116,6 +124,14 @@ final class ConditionChecks {
         }
     }
 
+    /** An order comparison or BETWEEN takes only numbers, strings and binaries. */
+    private void ordered(String operator, Operand operand) {
+        String type = knownType(operand);
+        if (type != null && !ValueOrder.isOrdered(AttributeValue.Type.valueOf(type))) {
+            wrongType(operator, type);
+        }
+    }
+
     private void distinct(String operator, Operand first, Operand second) {
         if (first instanceof Operand.Path && first.equals(second)) {
             errors.add(Problem.NOT_DISTINCT, "The first operand must be distinct from the remaining operands for this operator or function; "
@@ -124,8 +140,12 @@ final class ConditionChecks {
     }
 
     private void wrongType(ExpressionFunction function, String type) {
+        wrongType(function.functionName(), type);
+    }
+
+    private void wrongType(String operator, String type) {
         errors.add(Problem.OPERAND_TYPE, "Incorrect operand type for operator or function; operator or function: "
-                + function.functionName() + ", operand type: " + type);
+                + operator + ", operand type: " + type);
     }
 
     /** The type of an operand when known before evaluation: a value's, or N for size; null for paths. */

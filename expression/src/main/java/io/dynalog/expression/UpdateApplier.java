@@ -16,7 +16,7 @@ import java.util.Set;
  *
  * <p>Errors that depend on the item are ValidationExceptions in DynamoDB's words: an operand path
  * the item lacks, an operand of the wrong type, a nested path whose parent is missing or not a
- * map or list.
+ * map or list (on a new item as on one that exists).
  */
 public final class UpdateApplier {
     static final String MISSING_OPERAND = "The provided expression refers to an attribute that does not exist in the item";
@@ -52,21 +52,19 @@ public final class UpdateApplier {
                 AttributeValue value = setValues.get(nextSet++);
                 step = () -> put(result, path, value);
             } else if (a instanceof UpdateExpression.RemoveAction) {
-                boolean exists = current != null;
-                step = () -> remove(result, path, exists);
+                step = () -> remove(result, path);
             } else if (a instanceof UpdateExpression.AddAction add) {
                 step = () -> put(result, path, added(DocumentPaths.get(result, a.path()), add.value()));
             } else {
                 UpdateExpression.DeleteAction delete = (UpdateExpression.DeleteAction) a;
-                boolean exists = current != null;
                 step = () -> {
                     AttributeValue found = DocumentPaths.get(result, a.path());
                     if (found == null) {
-                        if (exists) checkParent(result, path);
+                        checkParent(result, path);
                         return;
                     }
                     AttributeValue rest = removed(found, delete.value());
-                    if (rest == null) remove(result, path, true); else put(result, path, rest);
+                    if (rest == null) remove(result, path); else put(result, path, rest);
                 };
             }
             Integer index = path.get(path.size() - 1) instanceof PathElement.Index i ? i.index() : null;
@@ -93,7 +91,7 @@ public final class UpdateApplier {
         return parent instanceof AttributeValue.L l && index >= l.value().size();
     }
 
-    /** The parent of a nested path must exist and be a map or list of the step's kind (for REMOVE and DELETE on an item that exists). */
+    /** The parent of a nested path must exist and be a map or list of the step's kind, on a new item too (for REMOVE and DELETE). */
     private static void checkParent(Map<String, AttributeValue> item, List<PathElement> path) {
         if (path.size() == 1) return;
         AttributeValue parent = DocumentPaths.get(item, new Operand.Path(path.subList(0, path.size() - 1)));
@@ -231,16 +229,16 @@ public final class UpdateApplier {
     }
 
     /**
-     * Removes what is at {@code path}; nothing there is no change. On an item that exists, the
-     * parent of a nested path must exist and be of the step's kind.
+     * Removes what is at {@code path}; nothing there is no change. The parent of a nested path
+     * must exist and be of the step's kind.
      */
-    private static void remove(Map<String, AttributeValue> item, List<PathElement> path, boolean itemExists) {
+    private static void remove(Map<String, AttributeValue> item, List<PathElement> path) {
         String top = ((PathElement.Attribute) path.get(0)).name();
         if (path.size() == 1) {
             item.remove(top);
             return;
         }
-        if (itemExists) checkParent(item, path);
+        checkParent(item, path);
         AttributeValue container = item.get(top);
         if (container == null) return;
         AttributeValue changed = withRemoved(container, path.subList(1, path.size()));

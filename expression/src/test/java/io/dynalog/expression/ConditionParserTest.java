@@ -329,6 +329,21 @@ class ConditionParserTest {
             assertRejected("a = a").hasMessage(
                     "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]");
             assertRejected("contains(a.b[1], a.b[1])").hasMessageContaining("operator: contains, first operand: [a, b, [1]]");
+            assertRejected("a IN (:v, a)").hasMessageContaining("operator: IN, first operand: [a]");
+        }
+
+        @Test
+        void orderComparisonsTakeOnlyNumbersStringsAndBinaries() {
+            Map<String, AttributeValue> values = map(":l", new AttributeValue.L(List.of()), ":t", AttributeValue.Bool.TRUE,
+                    ":n", n("1"), ":z", AttributeValue.Null.INSTANCE);
+            for (String text : List.of("a < :l", ":t >= a", "a BETWEEN :l AND :l", "a > :z")) {
+                assertThatThrownBy(() -> ConditionParser.parse(ExpressionKind.CONDITION, text, null, values)).as(text)
+                        .hasMessageStartingWith("Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: ");
+            }
+            assertThatThrownBy(() -> ConditionParser.parse(ExpressionKind.CONDITION, "a <= :l", null, values))
+                    .hasMessage("Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: <=, operand type: L");
+            assertThat(ConditionParser.parse(ExpressionKind.CONDITION, "a = :l AND b <> :t AND c < :n", null, values).condition())
+                    .as("equality takes any type").isInstanceOf(Condition.And.class);
         }
 
         @Test

@@ -49,15 +49,18 @@ class UpdateApplierTest {
     }
 
     @Test
-    void aPathThroughWhatIsNotThereIsInvalidOnAnItemThatExists() {
+    void aPathThroughWhatIsNotThereIsInvalidOnAnItemThatExistsOrNot() {
         Map<String, AttributeValue> item = item("str", s("hello"));
         for (String expression : List.of("REMOVE str.c", "REMOVE str[0]", "REMOVE nosuch.c", "SET nosuch.c = :v", "SET str[0] = :v")) {
             assertThatThrownBy(() -> apply(expression, item, expression.contains(":v") ? map(":v", n("1")) : Map.of()))
                     .as(expression).isInstanceOf(ExpressionException.class)
                     .hasMessage("The document path provided in the update expression is invalid for update");
         }
-        assertThat(UpdateApplier.apply(UpdateParser.parse("REMOVE nosuch.c", null, null), null, KEY))
-                .as("on an item that does not exist, nothing to remove").isEqualTo(KEY);
+        assertThatThrownBy(() -> UpdateApplier.apply(UpdateParser.parse("REMOVE nosuch.c", null, null), null, KEY))
+                .as("on an item that does not exist (as DynamoDB Local does)")
+                .hasMessage("The document path provided in the update expression is invalid for update");
+        assertThat(UpdateApplier.apply(UpdateParser.parse("REMOVE nosuch", null, null), null, KEY))
+                .as("a top-level name that is not there: nothing to remove").isEqualTo(KEY);
     }
 
     @Test
