@@ -32,6 +32,16 @@ public final class UpdateApplier {
      */
     public static Map<String, AttributeValue> apply(UpdateExpression update, Map<String, AttributeValue> current,
                                                     Map<String, AttributeValue> key) {
+        try {
+            return applyActions(update, current, key);
+        } catch (ExpressionException e) {
+            if (LegacyUpdates.isLegacy(update) && WRONG_TYPE.equals(e.getMessage())) throw new ExpressionException(LegacyUpdates.TYPE_MISMATCH);
+            throw e;
+        }
+    }
+
+    private static Map<String, AttributeValue> applyActions(UpdateExpression update, Map<String, AttributeValue> current,
+                                                            Map<String, AttributeValue> key) {
         Map<String, AttributeValue> before = current != null ? current : key;
         List<AttributeValue> setValues = new ArrayList<>();
         for (UpdateExpression.Action a : update.actions()) {
@@ -71,7 +81,9 @@ public final class UpdateApplier {
             if (index == null) {
                 replacements.add(step);
             } else if (a instanceof UpdateExpression.RemoveAction) {
-                listRemovals.add(Map.entry(index, step));
+                // An index past the end of the list before the update names nothing, even when a
+                // SET of this update appends an element there.
+                if (!pastTheEnd(before, path, index)) listRemovals.add(Map.entry(index, step));
             } else if (pastTheEnd(before, path, index)) {
                 appends.add(Map.entry(index, step));
             } else {

@@ -64,6 +64,17 @@ class UpdateApplierTest {
     }
 
     @Test
+    void aRemovedIndexPastTheEndOfTheListBeforeTheUpdateRemovesNothingNotEvenWhatIsAppended() {
+        Map<String, AttributeValue> values = map(":v", n("9"));
+        assertThat(apply("SET l[2] = :v REMOVE l[0]", item("l", new AttributeValue.L(List.of())), values))
+                .containsEntry("l", new AttributeValue.L(List.of(n("9"))));
+        assertThat(apply("SET l[2] = :v REMOVE l[0]", item("l", new AttributeValue.L(List.of(n("7")))), values))
+                .containsEntry("l", new AttributeValue.L(List.of(n("9"))));
+        assertThat(apply("SET l[2] = :v REMOVE l[0]", item("l", new AttributeValue.L(List.of(n("7"), n("8"), n("6")))), values))
+                .containsEntry("l", new AttributeValue.L(List.of(n("8"), n("9"))));
+    }
+
+    @Test
     void operandTypesOfConstantsAreCheckedBeforeAnyItemIsSeen() {
         assertThatThrownBy(() -> UpdateParser.parse("DELETE nosuch :v", null, map(":v", s("x"))))
                 .hasMessage("Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: S");

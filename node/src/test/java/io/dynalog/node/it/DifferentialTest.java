@@ -19,6 +19,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValueUpdate;
+import software.amazon.awssdk.services.dynamodb.model.ExpectedAttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
@@ -83,13 +85,27 @@ class DifferentialTest {
                 Operation operation = nextOperation(random);
                 String expected = operation.run(reference);
                 String actual = operation.run(dynalog.client);
-                assertThat(actual).as("seed %d step %d: %s", seed, step, operation.description).isEqualTo(expected);
+                if (!operation.tolerated.test(expected, actual) && !refusedWithInternalFailureByReference(expected, actual)) {
+                    assertThat(actual).as("seed %d step %d: %s", seed, step, operation.description).isEqualTo(expected);
+                }
+                // The whole table after every step (a few items): a write whose response agrees
+                // but whose item does not is caught where it happens.
+                assertThat(allItems(dynalog.client)).as("seed %d step %d: the table after %s", seed, step, operation.description)
+                        .isEqualTo(allItems(reference));
             }
-            assertThat(allItems(dynalog.client)).as("seed %d: the table at the end", seed).isEqualTo(allItems(reference));
         } finally {
             clear(reference);
             clear(dynalog.client);
         }
+    }
+
+    /**
+     * DynamoDB Local answers some invalid requests (a KeyConditions operator that cannot select keys,
+     * such as NE) with InternalFailure; a client error is a ValidationException in DynamoDB, as in
+     * Dynalog.
+     */
+    private static boolean refusedWithInternalFailureByReference(String reference, String actual) {
+        return reference.equals("InternalFailure") && actual.equals("ValidationException");
     }
 
     /** One request, runnable against either system; its outcome in a canonical text form. */
@@ -98,15 +114,23 @@ class DifferentialTest {
         final Function<DynamoDbClient, String> call;
         /** What of a successful outcome is compared: all of it, unless a known difference of DynamoDB Local is in it. */
         final Function<String, String> compared;
+        /** Outcomes that differ from DynamoDB Local's where DynamoDB Local is known to be wrong: (reference, Dynalog). */
+        final java.util.function.BiPredicate<String, String> tolerated;
 
         Operation(String description, Function<DynamoDbClient, String> call) {
-            this(description, call, Function.identity());
+            this(description, call, Function.identity(), (reference, actual) -> false);
         }
 
         Operation(String description, Function<DynamoDbClient, String> call, Function<String, String> compared) {
+            this(description, call, compared, (reference, actual) -> false);
+        }
+
+        Operation(String description, Function<DynamoDbClient, String> call, Function<String, String> compared,
+                  java.util.function.BiPredicate<String, String> tolerated) {
             this.description = description;
             this.call = call;
             this.compared = compared;
+            this.tolerated = tolerated;
         }
 
         String run(DynamoDbClient client) {
@@ -122,6 +146,7 @@ class DifferentialTest {
 
     private static Operation nextOperation(Random random) {
         RandomRequests r = new RandomRequests(random, true);
+        if (random.nextInt(10) < 3) return legacyOperation(r);
         int kind = random.nextInt(20);
         if (kind < 5) return put(r);
         if (kind < 11) return update(r);
@@ -241,6 +266,120 @@ class DifferentialTest {
             return "items " + response.items().stream().map(DifferentialTest::canon).sorted().collect(Collectors.toList())
                     + " count " + response.count() + " scanned " + response.scannedCount();
         });
+    }
+
+    // ---- the legacy (pre-expression) parameters, sometimes mixed with expressions ----
+
+    private static Operation legacyOperation(RandomRequests r) {
+        int kind = r.random.nextInt(12);
+        if (kind < 3) return legacyPut(r);
+        if (kind < 6) return legacyUpdate(r);
+        if (kind < 7) return legacyDelete(r);
+        if (kind < 8) return legacyGet(r);
+        if (kind < 10) return legacyQuery(r);
+        return legacyScan(r);
+    }
+
+    /**
+     * ConditionalOperator: absent, AND or OR. (Not a value outside the enum: DynamoDB Local fails
+     * such a request with InternalFailure, where DynamoDB and Dynalog say ValidationException.)
+     */
+    private static String conditionalOperator(RandomRequests r) {
+        int pick = r.random.nextInt(10);
+        return pick < 5 ? null : pick < 8 ? "AND" : "OR";
+    }
+
+    private static Operation legacyPut(RandomRequests r) {
+        Map<String, AttributeValue> item = r.item();
+        Map<String, ExpectedAttributeValue> expected = r.random.nextInt(5) > 0 ? r.expected() : null;
+        String operator = conditionalOperator(r);
+        String mixed = r.random.nextInt(15) == 0 ? "attribute_exists(a)" : null;
+        ReturnValue returnValues = r.random.nextBoolean() ? ReturnValue.ALL_OLD : ReturnValue.NONE;
+        String description = "PutItem (legacy) " + item + " expected " + expected + " operator " + operator + " mixed " + mixed
+                + " " + returnValues;
+        return new Operation(description, client -> canon(client.putItem(b -> {
+            b.tableName(TABLE).item(item).returnValues(returnValues).expected(expected).conditionalOperator(operator)
+                    .conditionExpression(mixed);
+        }).attributes()));
+    }
+
+    private static Operation legacyDelete(RandomRequests r) {
+        Map<String, AttributeValue> key = r.key();
+        Map<String, ExpectedAttributeValue> expected = r.random.nextInt(4) > 0 ? r.expected() : null;
+        String operator = conditionalOperator(r);
+        ReturnValue returnValues = r.random.nextBoolean() ? ReturnValue.ALL_OLD : ReturnValue.NONE;
+        String description = "DeleteItem (legacy) " + key + " expected " + expected + " operator " + operator + " " + returnValues;
+        return new Operation(description, client -> canon(client.deleteItem(b -> b.tableName(TABLE).key(key)
+                .returnValues(returnValues).expected(expected).conditionalOperator(operator)).attributes()));
+    }
+
+    private static Operation legacyUpdate(RandomRequests r) {
+        Map<String, AttributeValue> key = r.key();
+        Map<String, AttributeValueUpdate> updates = r.random.nextInt(10) > 0 ? r.attributeUpdates() : null;
+        Map<String, ExpectedAttributeValue> expected = r.random.nextInt(3) == 0 ? r.expected() : null;
+        String operator = expected != null ? conditionalOperator(r) : null;
+        boolean mixed = r.random.nextInt(15) == 0;
+        // Not UPDATED_OLD or UPDATED_NEW without AttributeUpdates: DynamoDB Local fails those with InternalFailure.
+        ReturnValue returnValues = updates == null ? r.pick(new ReturnValue[] {ReturnValue.NONE, ReturnValue.ALL_OLD, ReturnValue.ALL_NEW})
+                : r.pick(new ReturnValue[] {ReturnValue.NONE, ReturnValue.ALL_OLD, ReturnValue.UPDATED_OLD, ReturnValue.ALL_NEW,
+                        ReturnValue.UPDATED_NEW});
+        String description = "UpdateItem (legacy) " + key + " updates " + updates + " expected " + expected + " operator " + operator
+                + " mixed " + mixed + " " + returnValues;
+        return new Operation(description, client -> canon(client.updateItem(b -> {
+            b.tableName(TABLE).key(key).attributeUpdates(updates).expected(expected).conditionalOperator(operator).returnValues(returnValues);
+            if (mixed) b.updateExpression("SET a = :one").expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1")));
+        }).attributes()));
+    }
+
+    private static Operation legacyGet(RandomRequests r) {
+        Map<String, AttributeValue> key = r.key();
+        List<String> attributes = r.attributesToGet();
+        String description = "GetItem (legacy) " + key + " attributesToGet " + attributes;
+        return new Operation(description, client -> canon(client.getItem(b -> b.tableName(TABLE).key(key).consistentRead(true)
+                .attributesToGet(attributes)).item()));
+    }
+
+    /**
+     * DynamoDB Local checks the argument types of a QueryFilter or ScanFilter only when it tests an
+     * item against it, so a read that meets no item succeeds there; DynamoDB (and Dynalog) refuse
+     * the request as such.
+     */
+    private static boolean filterCheckedLazilyByReference(String reference, String actual) {
+        return actual.equals("ValidationException") && reference.startsWith("items [] count 0 scanned 0");
+    }
+
+    private static Operation legacyQuery(RandomRequests r) {
+        Map<String, software.amazon.awssdk.services.dynamodb.model.Condition> keyConditions = r.keyConditions("p" + r.random.nextInt(3));
+        Map<String, software.amazon.awssdk.services.dynamodb.model.Condition> filter = r.random.nextBoolean() ? r.legacyFilter() : null;
+        String operator = conditionalOperator(r);
+        List<String> attributes = r.random.nextInt(3) == 0 ? r.attributesToGet() : null;
+        String mixedFilter = r.random.nextInt(12) == 0 ? "attribute_exists(a)" : null;
+        Integer limit = r.random.nextBoolean() ? 1 + r.random.nextInt(4) : null;
+        boolean forward = r.random.nextBoolean();
+        String description = "Query (legacy) " + keyConditions + " filter " + filter + " operator " + operator + " attributesToGet "
+                + attributes + " filterExpression " + mixedFilter + " limit " + limit + " forward " + forward;
+        return new Operation(description, client -> {
+            QueryResponse response = client.query(b -> b.tableName(TABLE).keyConditions(keyConditions).queryFilter(filter)
+                    .conditionalOperator(operator).attributesToGet(attributes).filterExpression(mixedFilter).limit(limit)
+                    .scanIndexForward(forward).consistentRead(true));
+            boolean stoppedAtLimit = limit != null && response.scannedCount() == limit.intValue();
+            return "items " + response.items().stream().map(DifferentialTest::canon).collect(Collectors.toList())
+                    + " count " + response.count() + " scanned " + response.scannedCount() + " last "
+                    + (stoppedAtLimit ? "(stopped at Limit)" : response.hasLastEvaluatedKey() ? canon(response.lastEvaluatedKey()) : null);
+        }, Function.identity(), DifferentialTest::filterCheckedLazilyByReference);
+    }
+
+    private static Operation legacyScan(RandomRequests r) {
+        Map<String, software.amazon.awssdk.services.dynamodb.model.Condition> filter = r.random.nextInt(4) > 0 ? r.legacyFilter() : null;
+        String operator = conditionalOperator(r);
+        List<String> attributes = r.random.nextInt(3) == 0 ? r.attributesToGet() : null;
+        String description = "Scan (legacy) filter " + filter + " operator " + operator + " attributesToGet " + attributes;
+        return new Operation(description, client -> {
+            ScanResponse response = client.scan(b -> b.tableName(TABLE).scanFilter(filter).conditionalOperator(operator)
+                    .attributesToGet(attributes).consistentRead(true));
+            return "items " + response.items().stream().map(DifferentialTest::canon).sorted().collect(Collectors.toList())
+                    + " count " + response.count() + " scanned " + response.scannedCount();
+        }, Function.identity(), DifferentialTest::filterCheckedLazilyByReference);
     }
 
     private static void placeholders(RandomRequests r, Function<Map<String, String>, ?> names,

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Random;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValueUpdate;
+import software.amazon.awssdk.services.dynamodb.model.Condition;
+import software.amazon.awssdk.services.dynamodb.model.ExpectedAttributeValue;
 
 /**
  * Random expressions, items and placeholders over a small universe of attribute names, so that
@@ -224,6 +227,123 @@ final class RandomRequests {
         int count = 1 + random.nextInt(3);
         for (int i = 0; i < count; i++) paths.add(path(true));
         return String.join(", ", paths);
+    }
+
+    // ---- the legacy (pre-expression) parameters ----
+
+    private static final String[] OPERATORS = {"EQ", "NE", "IN", "LE", "LT", "GE", "GT", "BETWEEN", "NOT_NULL", "NULL",
+        "CONTAINS", "NOT_CONTAINS", "BEGINS_WITH"};
+
+    /** An Expected map: Value / Exists clauses and ComparisonOperator clauses, sometimes invalid ones. */
+    Map<String, ExpectedAttributeValue> expected() {
+        Map<String, ExpectedAttributeValue> expected = new LinkedHashMap<>();
+        int count = 1 + random.nextInt(2);
+        for (int i = 0; i < count; i++) {
+            String name = legacyName();
+            ExpectedAttributeValue.Builder b = ExpectedAttributeValue.builder();
+            switch (random.nextInt(6)) {
+                case 0: b.exists(false); break;
+                case 1: b.value(valueFor(name)); break;
+                case 2: b.value(valueFor(name)).exists(true); break;
+                case 3: if (random.nextInt(4) == 0) b.exists(random.nextBoolean()); else b.value(valueFor(name)).exists(false); break;
+                default: {
+                    LegacyCondition c = legacyCondition(name);
+                    b.comparisonOperator(c.operator).attributeValueList(c.arguments);
+                    if (random.nextInt(12) == 0) b.exists(true);
+                }
+            }
+            expected.put(name, b.build());
+        }
+        return expected;
+    }
+
+    /** A QueryFilter or ScanFilter map. */
+    Map<String, Condition> legacyFilter() {
+        Map<String, Condition> filter = new LinkedHashMap<>();
+        int count = 1 + random.nextInt(2);
+        for (int i = 0; i < count; i++) {
+            String name = legacyName();
+            LegacyCondition c = legacyCondition(name);
+            filter.put(name, Condition.builder().comparisonOperator(c.operator).attributeValueList(c.arguments).build());
+        }
+        return filter;
+    }
+
+    /** KeyConditions on the partition key, sometimes with one on the sort key, sometimes invalid. */
+    Map<String, Condition> keyConditions(String partition) {
+        Map<String, Condition> conditions = new LinkedHashMap<>();
+        conditions.put("pk", Condition.builder().comparisonOperator(random.nextInt(15) == 0 ? "GT" : "EQ")
+                .attributeValueList(AttributeValue.fromS(partition)).build());
+        if (random.nextBoolean()) {
+            String[] operators = {"EQ", "LE", "LT", "GE", "GT", "BETWEEN", "BETWEEN", "BEGINS_WITH", "NE"};
+            String operator = random.nextInt(5) == 0 ? pick(operators) : pick(new String[] {"EQ", "LE", "LT", "GE", "GT", "BETWEEN"});
+            List<AttributeValue> arguments = new ArrayList<>();
+            arguments.add(number());
+            if (operator.equals("BETWEEN")) arguments.add(number());
+            conditions.put("sk", Condition.builder().comparisonOperator(operator).attributeValueList(arguments).build());
+        }
+        return conditions;
+    }
+
+    /** An AttributeUpdates map: PUT, ADD and DELETE, with and without values, sometimes invalid ones. */
+    Map<String, AttributeValueUpdate> attributeUpdates() {
+        Map<String, AttributeValueUpdate> updates = new LinkedHashMap<>();
+        int count = 1 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            String name = random.nextInt(20) == 0 ? "pk" : legacyName();
+            AttributeValueUpdate.Builder b = AttributeValueUpdate.builder();
+            switch (random.nextInt(8)) {
+                case 0: case 1: b.action("PUT").value(valueFor(name)); break;
+                case 2: b.value(valueFor(name)); break;
+                case 3: b.action("DELETE"); break;
+                case 4: b.action("DELETE").value(random.nextInt(4) == 0 ? anyValue(0) : random.nextBoolean() ? stringSet() : numberSet()); break;
+                case 5: b.action("ADD").value(random.nextInt(3) == 0 ? list(1) : number()); break;
+                case 6: b.action("ADD").value(random.nextInt(4) == 0 ? anyValue(1) : random.nextBoolean() ? stringSet() : numberSet()); break;
+                default: b.action(random.nextInt(3) == 0 ? "PUT" : "ADD");
+            }
+            updates.put(name, b.build());
+        }
+        return updates;
+    }
+
+    /** AttributesToGet: top-level names, literally. */
+    List<String> attributesToGet() {
+        List<String> names = new ArrayList<>();
+        int count = 1 + random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            String name = legacyName();
+            if (!names.contains(name)) names.add(name);
+        }
+        return names;
+    }
+
+    private String legacyName() {
+        if (random.nextInt(12) == 0) return hasSortKey && random.nextBoolean() ? "sk" : "pk";
+        return random.nextInt(15) == 0 ? "m.f" : pick(TOP);
+    }
+
+    private record LegacyCondition(String operator, List<AttributeValue> arguments) {}
+
+    private LegacyCondition legacyCondition(String name) {
+        String operator = random.nextInt(40) == 0 ? "FOO" : pick(OPERATORS);
+        int count;
+        switch (operator) {
+            case "NULL": case "NOT_NULL": count = 0; break;
+            case "BETWEEN": count = 2; break;
+            case "IN": count = 1 + random.nextInt(3); break;
+            default: count = 1;
+        }
+        if (random.nextInt(15) == 0) count = random.nextInt(3);
+        List<AttributeValue> arguments = new ArrayList<>();
+        boolean numbers = random.nextBoolean();
+        // CONTAINS and NOT_CONTAINS get only the types they take: DynamoDB Local checks theirs only
+        // when it meets the attribute in an item, DynamoDB (and Dynalog) with the request.
+        boolean anyType = !operator.endsWith("CONTAINS");
+        for (int i = 0; i < count; i++) {
+            if (anyType && random.nextInt(8) == 0) arguments.add(anyValue(1));
+            else arguments.add(numbers ? number() : AttributeValue.fromS(pick(STRINGS)));
+        }
+        return new LegacyCondition(operator, arguments);
     }
 
     // ---- invalid requests ----

@@ -11,6 +11,8 @@ import io.dynalog.expression.Condition;
 import io.dynalog.expression.ConditionEvaluator;
 import io.dynalog.expression.ConditionExpression;
 import io.dynalog.expression.ExpressionKind;
+import io.dynalog.expression.LegacyConditions;
+import io.dynalog.expression.LegacyUpdates;
 import io.dynalog.expression.Operand;
 import io.dynalog.expression.Projection;
 import io.dynalog.expression.ProjectionExpression;
@@ -51,7 +53,7 @@ public final class ItemOps {
 
     public CompletableFuture<ObjectNode> putItem(ObjectNode request) {
         WriteParams params = WriteParams.of(request, "Item");
-        Unsupported.reject(request, "Expected", "ConditionalOperator");
+        LegacyParameters.check(request, LegacyParameters.Operation.PUT_OR_DELETE);
         ReturnValues rv = onlyNoneOrAllOld(params.returnValues());
         Map<String, AttributeValue> item = AttributeValues.itemFromJson(request.get("Item"), "Item");
         Condition condition = condition(request);
@@ -69,7 +71,7 @@ public final class ItemOps {
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
         WriteParams params = WriteParams.of(request, "Key");
-        Unsupported.reject(request, "Expected", "ConditionalOperator");
+        LegacyParameters.check(request, LegacyParameters.Operation.PUT_OR_DELETE);
         ReturnValues rv = onlyNoneOrAllOld(params.returnValues());
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
         Condition condition = condition(request);
@@ -84,33 +86,47 @@ public final class ItemOps {
 
     public CompletableFuture<ObjectNode> updateItem(ObjectNode request) {
         WriteParams params = WriteParams.of(request, "Key");
-        Unsupported.reject(request, "AttributeUpdates", "Expected", "ConditionalOperator");
+        LegacyParameters.check(request, LegacyParameters.Operation.UPDATE);
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
         RequestExpressions expressions = new RequestExpressions(request);
-        UpdateExpression update = expressions.update(request);
-        ConditionExpression conditionExpression = expressions.condition(request, "ConditionExpression", ExpressionKind.CONDITION);
+        List<LegacyUpdates.Clause> legacyUpdates = LegacyParameters.isPresent(request, "AttributeUpdates")
+                ? LegacyParameters.updateClauses(request) : null;
+        UpdateExpression update = legacyUpdates != null ? null : expressions.update(request);
+        Condition condition = LegacyParameters.isPresent(request, "Expected") ? expected(request)
+                : conditionOf(expressions.condition(request, "ConditionExpression", ExpressionKind.CONDITION));
         expressions.checkAllUsed();
-        Condition condition = conditionExpression == null ? null : conditionExpression.condition();
         TableDescriptor table = tables.activeTable(params.tableName());
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
-        List<Operand.Path> targets = update == null ? List.of() : UpdateApplier.targets(update);
-        List<Operand.Path> written = update == null ? List.of() : UpdateApplier.writtenTargets(update);
+        List<Operand.Path> targets = legacyUpdates != null ? LegacyUpdates.targets(legacyUpdates)
+                : update == null ? List.of() : UpdateApplier.targets(update);
+        List<Operand.Path> written = legacyUpdates != null ? LegacyUpdates.writtenTargets(legacyUpdates)
+                : update == null ? List.of() : UpdateApplier.writtenTargets(update);
+        if (legacyUpdates == null) checkKeyNotUpdated(table, targets);
+        ReturnValues rv = params.returnValues() == null ? ReturnValues.NONE : params.returnValues();
+        // An update computes from the item it finds (ADD, arithmetic, its condition): never repeated
+        // when its outcome is unknown.
+        return router.toLeader("UpdateItem", request, false, handOff -> write(key, current -> {
+            checkCondition(condition, current, params.returnOldOnFailure());
+            UpdateExpression applied = update;
+            if (legacyUpdates != null) {
+                // AttributeUpdates' actions are checked after the condition, as DynamoDB Local does.
+                applied = LegacyUpdates.update(legacyUpdates);
+                checkKeyNotUpdated(table, targets);
+            }
+            Map<String, AttributeValue> after = applied == null ? (current != null ? current : key.key())
+                    : UpdateApplier.apply(applied, current, key.key());
+            ItemValidator.validateItem(table.keySchema(), after);
+            return Mutation.Result.put(after);
+        }, false, handOff).thenApply(outcome -> params.withCapacity(respondToUpdate(rv, outcome, targets, written), outcome)));
+    }
+
+    private static void checkKeyNotUpdated(TableDescriptor table, List<Operand.Path> targets) {
         for (Operand.Path target : targets) {
             if (table.keySchema().isKeyAttribute(target.attributeName())) {
                 throw ApiException.validation("One or more parameter values were invalid: Cannot update attribute "
                         + target.attributeName() + ". This attribute is part of the key");
             }
         }
-        ReturnValues rv = params.returnValues() == null ? ReturnValues.NONE : params.returnValues();
-        // An update computes from the item it finds (ADD, arithmetic, its condition): never repeated
-        // when its outcome is unknown.
-        return router.toLeader("UpdateItem", request, false, handOff -> write(key, current -> {
-            checkCondition(condition, current, params.returnOldOnFailure());
-            Map<String, AttributeValue> after = update == null ? (current != null ? current : key.key())
-                    : UpdateApplier.apply(update, current, key.key());
-            ItemValidator.validateItem(table.keySchema(), after);
-            return Mutation.Result.put(after);
-        }, false, handOff).thenApply(outcome -> params.withCapacity(respondToUpdate(rv, outcome, targets, written), outcome)));
     }
 
     /** {@code written}: the targets of actions that leave a value (not REMOVE), what UPDATED_NEW reports. */
@@ -135,6 +151,7 @@ public final class ItemOps {
         boolean consistent = Params.bool(request, "ConsistentRead", false, errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
+        LegacyParameters.check(request, LegacyParameters.Operation.GET);
         Map<String, AttributeValue> keyAttributes = AttributeValues.itemFromJson(request.get("Key"), "Key");
         RequestExpressions expressions = new RequestExpressions(request);
         ProjectionExpression projection = expressions.projection(request);
@@ -167,11 +184,23 @@ public final class ItemOps {
                 repeatable, Futures.WRITE_WAIT_MS, handOff));
     }
 
-    /** The request's ConditionExpression, parsed and resolved with its placeholders; null when there is none. */
+    /**
+     * The request's condition: its ConditionExpression, parsed and resolved with its placeholders,
+     * or its legacy Expected; null when there is none.
+     */
     static Condition condition(ObjectNode request) {
+        if (LegacyParameters.isPresent(request, "Expected")) return expected(request);
         RequestExpressions expressions = new RequestExpressions(request);
         ConditionExpression parsed = expressions.condition(request, "ConditionExpression", ExpressionKind.CONDITION);
         expressions.checkAllUsed();
+        return conditionOf(parsed);
+    }
+
+    private static Condition expected(ObjectNode request) {
+        return LegacyConditions.expected(LegacyParameters.conditionClauses(request, "Expected"), LegacyParameters.conditionalOperator(request));
+    }
+
+    private static Condition conditionOf(ConditionExpression parsed) {
         return parsed == null ? null : parsed.condition();
     }
 

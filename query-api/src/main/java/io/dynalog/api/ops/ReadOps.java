@@ -11,7 +11,9 @@ import io.dynalog.api.read.KeyRange;
 import io.dynalog.api.read.Page;
 import io.dynalog.api.read.PageBuilder;
 import io.dynalog.api.read.QueryRanges;
+import io.dynalog.expression.Condition;
 import io.dynalog.expression.ConditionEvaluator;
+import io.dynalog.expression.LegacyConditions;
 import io.dynalog.expression.ConditionExpression;
 import io.dynalog.expression.ConditionPaths;
 import io.dynalog.expression.ProjectionExpression;
@@ -72,22 +74,27 @@ public final class ReadOps {
         Params.optionalObject(request, "ExpressionAttributeNames", errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName", "KeyConditions", "QueryFilter", "ConditionalOperator");
-        if (keyExpression == null) {
+        ItemOps.Unsupported.reject(request, "IndexName");
+        LegacyParameters.check(request, LegacyParameters.Operation.QUERY);
+        boolean legacyKey = LegacyParameters.isPresent(request, "KeyConditions");
+        if (keyExpression == null && !legacyKey) {
             throw ApiException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
         }
         TableDescriptor table = tables.activeTable(tableName);
         RequestExpressions expressions = new RequestExpressions(request);
         ConditionExpression parsed = expressions.condition(request, "KeyConditionExpression", ExpressionKind.KEY_CONDITION);
-        ConditionExpression filter = expressions.condition(request, "FilterExpression", ExpressionKind.FILTER);
+        Condition filter = filter(request, expressions, "QueryFilter");
         ProjectionExpression projection = expressions.projection(request);
         expressions.checkAllUsed();
         checkSelect(select, projection);
-        KeyCondition condition = KeyConditions.resolve(parsed, table.keySchema());
+        KeyCondition condition = legacyKey
+                ? LegacyConditions.keyConditions(LegacyParameters.conditionClauses(request, "KeyConditions"), table.keySchema())
+                : KeyConditions.resolve(parsed, table.keySchema());
         if (filter != null) {
-            for (String name : ConditionPaths.topLevelNames(filter.condition())) {
+            String filterName = LegacyParameters.isPresent(request, "QueryFilter") ? "QueryFilter" : "Filter Expression";
+            for (String name : ConditionPaths.topLevelNames(filter)) {
                 if (table.keySchema().isKeyAttribute(name)) {
-                    throw ApiException.validation("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + name);
+                    throw ApiException.validation(filterName + " can only contain non-primary key attributes: Primary key attribute: " + name);
                 }
             }
         }
@@ -140,9 +147,10 @@ public final class ReadOps {
         Integer totalSegments = Params.optionalInteger(request, "TotalSegments", 1, MAX_TOTAL_SEGMENTS, errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName", "ScanFilter", "ConditionalOperator");
+        ItemOps.Unsupported.reject(request, "IndexName");
+        LegacyParameters.check(request, LegacyParameters.Operation.SCAN);
         RequestExpressions expressions = new RequestExpressions(request);
-        ConditionExpression filter = expressions.condition(request, "FilterExpression", ExpressionKind.FILTER);
+        Condition filter = filter(request, expressions, "ScanFilter");
         ProjectionExpression parsedProjection = expressions.projection(request);
         expressions.checkAllUsed();
         checkSelect(select, parsedProjection);
@@ -202,8 +210,18 @@ public final class ReadOps {
     /** Marks a part of a Scan that a node reads for another: its items come back whole, for the page's last key. */
     static final String UNPROJECTED_MEMBER = io.dynalog.api.http.NodeOnlyMembers.PREFIX + "Unprojected";
 
-    private static java.util.function.Predicate<Map<String, AttributeValue>> filterOf(ConditionExpression filter) {
-        return filter == null ? item -> true : item -> ConditionEvaluator.test(filter.condition(), item);
+    /** The read's filter: its FilterExpression, or its legacy QueryFilter / ScanFilter; null when it has none. */
+    private static Condition filter(ObjectNode request, RequestExpressions expressions, String legacyFilter) {
+        if (LegacyParameters.isPresent(request, legacyFilter)) {
+            return LegacyConditions.filter(LegacyParameters.conditionClauses(request, legacyFilter),
+                    LegacyParameters.conditionalOperator(request));
+        }
+        ConditionExpression parsed = expressions.condition(request, "FilterExpression", ExpressionKind.FILTER);
+        return parsed == null ? null : parsed.condition();
+    }
+
+    private static java.util.function.Predicate<Map<String, AttributeValue>> filterOf(Condition filter) {
+        return filter == null ? item -> true : item -> ConditionEvaluator.test(filter, item);
     }
 
     /**
