@@ -73,6 +73,7 @@ public final class ConditionParser {
         Syntax.Cond tree = syntaxTree(kind, text);
         Resolver resolver = new Resolver(kind, names, values);
         Condition condition = resolver.condition(tree);
+        OperatorCount.check(kind, condition);
         ConditionChecks.check(kind, condition);
         return new ConditionExpression(kind, text, condition, resolver.usedNames(), resolver.usedValues());
     }

@@ -57,7 +57,9 @@ public final class UpdateParser {
         List<Operand.Path> paths = new ArrayList<>();
         for (UpdateExpression.Action a : actions) paths.add(a.path());
         PathOverlaps.check(KIND, paths);
-        return new UpdateExpression(text, actions, resolver.usedNames(), resolver.usedValues());
+        UpdateExpression update = new UpdateExpression(text, actions, resolver.usedNames(), resolver.usedValues());
+        OperatorCount.check(update);
+        return update;
     }
 
     private List<RawAction> update() {

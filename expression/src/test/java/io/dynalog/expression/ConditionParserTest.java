@@ -333,6 +333,20 @@ class ConditionParserTest {
         }
 
         @Test
+        void atMost300OperatorsAndFunctions() {
+            String limit = String.join(" AND ", java.util.Collections.nCopies(100, "attribute_exists(a)")) + " AND "
+                    + String.join(" AND ", java.util.Collections.nCopies(50, "a = :v"));
+            assertThat(parse(limit)).as("100 functions, 50 comparisons, 149 ANDs").isInstanceOf(Condition.And.class);
+            assertRejected(limit + " AND a = :v").as("one comparison and one AND more")
+                    .hasMessage("Invalid ConditionExpression: The expression contains too many operators; operator count: 301");
+            Map<String, AttributeValue> values = map(":v", n("1"));
+            String sums = "SET " + String.join(",", java.util.stream.IntStream.range(0, 301).mapToObj(i -> "a" + i + "=:v+:v").toList());
+            assertThatThrownBy(() -> UpdateParser.parse(sums, null, values))
+                    .hasMessage("Invalid UpdateExpression: The expression contains too many operators; operator count: 301");
+            assertThat(UpdateParser.parse(sums.substring(0, sums.lastIndexOf(',')), null, values).actions()).hasSize(300);
+        }
+
+        @Test
         void orderComparisonsTakeOnlyNumbersStringsAndBinaries() {
             Map<String, AttributeValue> values = map(":l", new AttributeValue.L(List.of()), ":t", AttributeValue.Bool.TRUE,
                     ":n", n("1"), ":z", AttributeValue.Null.INSTANCE);

@@ -57,6 +57,28 @@ class ConsumedCapacityTest {
     }
 
     @Test
+    void batchesReportTheUnitsOfEachTableTheyTouched() {
+        node.client.putItem(r -> r.tableName("Cap").item(item(20, 2.5)));
+        var write = node.client.batchWriteItem(r -> r.returnConsumedCapacity(ReturnConsumedCapacity.INDEXES).requestItems(Map.of("Cap",
+                java.util.List.of(
+                        software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(p -> p.item(item(21, 1.5))).build(),
+                        software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(d -> d.key(key(20))).build()))));
+        assertThat(write.consumedCapacity()).hasSize(1);
+        assertThat(write.consumedCapacity().get(0).tableName()).isEqualTo("Cap");
+        assertThat(write.consumedCapacity().get(0).capacityUnits()).as("2 for the 1.5 KB put, 3 for deleting a 2.5 KB item").isEqualTo(5.0);
+        assertThat(write.consumedCapacity().get(0).table().capacityUnits()).isEqualTo(5.0);
+
+        var read = node.client.batchGetItem(r -> r.returnConsumedCapacity(ReturnConsumedCapacity.TOTAL).requestItems(Map.of("Cap",
+                software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(key(21), key(20)).build())));
+        assertThat(read.consumedCapacity()).hasSize(1);
+        assertThat(read.consumedCapacity().get(0).capacityUnits()).as("each key eventually consistent: half a unit, the missing one too")
+                .isEqualTo(1.0);
+        assertThat(node.client.batchGetItem(r -> r.requestItems(Map.of("Cap",
+                software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder().keys(key(21)).build()))).consumedCapacity())
+                .as("not asked for").isEmpty();
+    }
+
+    @Test
     void readsCountFourKilobyteUnitsHalvedWhenEventual() {
         node.client.putItem(r -> r.tableName("Cap").item(item(10, 5)));
         node.client.putItem(r -> r.tableName("Cap").item(item(11, 3)));

@@ -48,6 +48,7 @@ public final class BatchOps {
         ValidationErrors errors = new ValidationErrors();
         ObjectNode requestItems = Params.optionalObject(request, "RequestItems", errors);
         if (requestItems == null) errors.violation("RequestItems", null, "Member must not be null");
+        Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
         List<Write> writes = new ArrayList<>();
         int count = 0;
@@ -76,37 +77,49 @@ public final class BatchOps {
             if (!seen.add(w.key.identity())) throw ApiException.validation("Provided list of item keys contains duplicates");
         }
 
-        List<CompletableFuture<Boolean>> done = new ArrayList<>(writes.size());
+        // Each write's units, null when it failed (it is then unprocessed and consumed nothing).
+        List<CompletableFuture<Double>> done = new ArrayList<>(writes.size());
         for (Write w : writes) {
-            CompletableFuture<?> f = write(w);
-            done.add(f.handle((ok, error) -> error == null));
+            CompletableFuture<ObjectNode> f = write(w, capacity);
+            done.add(f.handle((answer, error) -> error == null ? Capacity.reportedUnits(answer) : null));
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenApply(v -> {
             ObjectNode response = JSON.objectNode();
             ObjectNode unprocessed = response.putObject("UnprocessedItems");
+            Map<String, Double> units = new LinkedHashMap<>();
+            for (Write w : writes) units.putIfAbsent(w.key.table().name(), 0.0);
             for (int i = 0; i < writes.size(); i++) {
-                if (done.get(i).join()) continue;
+                Double consumed = done.get(i).join();
+                if (consumed != null) {
+                    units.merge(writes.get(i).key.table().name(), consumed, Double::sum);
+                    continue;
+                }
                 Write w = writes.get(i);
                 ArrayNode list = unprocessed.has(w.key.table().name())
                         ? (ArrayNode) unprocessed.get(w.key.table().name())
                         : unprocessed.putArray(w.key.table().name());
                 list.add(w.original);
             }
-            return response;
+            return Capacity.reportPerTable(response, capacity, units);
         });
     }
 
-    /** One write of the batch, at its partition's leader (forwarded as a PutItem or DeleteItem when that is another node). */
-    private CompletableFuture<ObjectNode> write(Write w) {
-        ObjectNode single = JSON.objectNode().put("TableName", w.key.table().name());
+    /**
+     * One write of the batch, at its partition's leader (forwarded as a PutItem or DeleteItem when
+     * that is another node); its answer reports the units it consumed when the batch asks for them
+     * (the leader sizes them, from the item before and after the write).
+     */
+    private CompletableFuture<ObjectNode> write(Write w, Capacity.Report capacity) {
+        String tableName = w.key.table().name();
+        ObjectNode single = JSON.objectNode().put("TableName", tableName).put("ReturnConsumedCapacity", capacity.name());
+        java.util.function.Function<io.dynalog.ingest.WriteOutcome, ObjectNode> answer = outcome -> Capacity.report(JSON.objectNode(),
+                capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
         if (w.item == null) {
             single.set("Key", w.original.get("DeleteRequest").get("Key"));
-            return items.router().toLeader("DeleteItem", single,
-                    handOff -> items.delete(w.key, true, handOff).thenApply(o -> JSON.objectNode()));
+            return items.router().toLeader("DeleteItem", single, handOff -> items.delete(w.key, true, handOff).thenApply(answer));
         }
         single.set("Item", w.original.get("PutRequest").get("Item"));
-        return items.router().toLeader("PutItem", single,
-                handOff -> items.put(w.key, w.item, true, handOff).thenApply(o -> JSON.objectNode()));
+        return items.router().toLeader("PutItem", single, handOff -> items.put(w.key, w.item, true, handOff).thenApply(answer));
     }
 
     /** One read of the batch: at the leader when consistent, else at a replica (forwarded as a GetItem when not here). */
@@ -154,6 +167,7 @@ public final class BatchOps {
         ValidationErrors errors = new ValidationErrors();
         ObjectNode requestItems = Params.optionalObject(request, "RequestItems", errors);
         if (requestItems == null) errors.violation("RequestItems", null, "Member must not be null");
+        Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
         List<TableRead> reads = new ArrayList<>();
         int keyCount = 0;
@@ -197,9 +211,11 @@ public final class BatchOps {
             ObjectNode response = JSON.objectNode();
             ObjectNode responses = response.putObject("Responses");
             ObjectNode unprocessed = response.putObject("UnprocessedKeys");
+            Map<String, Double> units = new LinkedHashMap<>();
             long bytes = 0;
             for (Map.Entry<TableRead, List<CompletableFuture<Map<String, AttributeValue>>>> e : results.entrySet()) {
                 TableRead r = e.getKey();
+                units.putIfAbsent(r.tableName, 0.0);
                 List<Map<String, AttributeValue>> found = new ArrayList<>();
                 ArrayNode unprocessedKeys = null;
                 for (int i = 0; i < r.keys.size(); i++) {
@@ -217,6 +233,8 @@ public final class BatchOps {
                         unprocessedKeys.add(AttributeValues.toJson(r.keys.get(i).key()));
                         continue;
                     }
+                    // Each key read costs what a GetItem of it would, a missing item included.
+                    if (capacity != Capacity.Report.NONE) units.merge(r.tableName, Capacity.readUnits(item, r.consistent), Double::sum);
                     if (item != null) {
                         bytes += ItemSize.of(item);
                         found.add(RequestExpressions.project(r.projection, item));
@@ -224,7 +242,7 @@ public final class BatchOps {
                 }
                 responses.set(r.tableName, AttributeValues.itemsNode(found));
             }
-            return response;
+            return Capacity.reportPerTable(response, capacity, units);
         });
     }
 

@@ -48,6 +48,24 @@ final class Capacity {
         return Math.max(1, (bytes + WRITE_UNIT_BYTES - 1) / WRITE_UNIT_BYTES);
     }
 
+    /** Adds a batch's ConsumedCapacity to its response, as asked: a list, one entry per table, in the request's order. */
+    static ObjectNode reportPerTable(ObjectNode response, Report report, Map<String, Double> unitsByTable) {
+        if (report == Report.NONE) return response;
+        com.fasterxml.jackson.databind.node.ArrayNode list = response.putArray("ConsumedCapacity");
+        unitsByTable.forEach((tableName, units) -> {
+            ObjectNode consumed = list.addObject();
+            consumed.put("TableName", tableName);
+            consumed.put("CapacityUnits", units);
+            if (report == Report.INDEXES) consumed.putObject("Table").put("CapacityUnits", units);
+        });
+        return response;
+    }
+
+    /** The units a single-item response reports (0 when it reports none). */
+    static double reportedUnits(JsonNode response) {
+        return response.path("ConsumedCapacity").path("CapacityUnits").asDouble(0);
+    }
+
     /** Adds ConsumedCapacity to a response, as asked; the units are only computed then. */
     static ObjectNode report(ObjectNode response, Report report, String tableName, java.util.function.DoubleSupplier consumedUnits) {
         if (report == Report.NONE) return response;
