@@ -62,9 +62,14 @@ class ProjectionAndFilterTest {
     void theLegacyAttributesToGetProjectsTopLevelAttributes() {
         assertThat(node.client.getItem(r -> r.tableName("Songs").key(key(4)).attributesToGet("plays", "n")).item())
                 .isEqualTo(Map.of("plays", AttributeValue.fromN("40"), "n", AttributeValue.fromN("4")));
-        assertThat(node.client.query(r -> r.tableName("Songs").keyConditionExpression("artist = :a").attributesToGet("plays").limit(1)
-                .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("Nina")))).items())
+        assertThat(node.client.query(r -> r.tableName("Songs").attributesToGet("plays").limit(1).keyConditions(Map.of("artist",
+                software.amazon.awssdk.services.dynamodb.model.Condition.builder().comparisonOperator("EQ")
+                        .attributeValueList(AttributeValue.fromS("Nina")).build()))).items())
                 .containsExactly(Map.of("plays", AttributeValue.fromN("0")));
+        expectValidation(() -> node.client.query(r -> r.tableName("Songs").keyConditionExpression("artist = :a").attributesToGet("plays")
+                        .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("Nina")))),
+                "Can not use both expression and non-expression parameters in the same request: "
+                        + "Non-expression parameters: {AttributesToGet} Expression parameters: {KeyConditionExpression}");
         expectValidation(() -> node.client.getItem(r -> r.tableName("Songs").key(key(4)).attributesToGet("plays").projectionExpression("n")),
                 "Can not use both expression and non-expression parameters in the same request: "
                         + "Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
@@ -98,6 +103,9 @@ class ProjectionAndFilterTest {
                         .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("Nina"), ":z", AttributeValue.fromN("0")))),
                 "Filter Expression can only contain non-primary key attributes: Primary key attribute: n");
         expectValidation(() -> node.client.scan(r -> r.tableName("Songs").expressionAttributeValues(Map.of(":z", AttributeValue.fromN("0")))),
+                "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null");
+        expectValidation(() -> node.client.scan(r -> r.tableName("Songs").filterExpression("plays > :p")
+                        .expressionAttributeValues(Map.of(":p", AttributeValue.fromN("0"), ":z", AttributeValue.fromN("0")))),
                 "Value provided in ExpressionAttributeValues unused in expressions: keys: {:z}");
     }
 
