@@ -6,9 +6,10 @@ import java.util.Set;
 
 /**
  * The checks DynamoDB makes on a resolved condition's operands, for every condition kind: the
- * number of operands of each function, that a comparison does not compare a path with itself, and
- * the operand types a function or BETWEEN accepts where they are known before evaluation (values
- * and {@code size}, whose result is a number).
+ * number of operands of each function, that a comparison, function or IN does not compare a path
+ * with itself, and the operand types a function, an order comparison ({@code < <= > >=}) or
+ * BETWEEN accepts where they are known before evaluation (values, and {@code size}, whose result
+ * is a number): an order comparison and BETWEEN take numbers, strings and binaries only.
  *
  * <p>In DynamoDB's order of priority: operand counts, then distinct operands, then operand types.
  */

@@ -17,13 +17,12 @@ import java.util.Set;
  *       appends a list to a list ({@code SET a = list_append(if_not_exists(a, []), v)}).
  * </ul>
  * The value types each action takes are checked here, with DynamoDB's messages. A mismatch with
- * the attribute's present type is found when the update is applied; {@link #TYPE_MISMATCH} is
- * DynamoDB's word for it in this API.
+ * the attribute's present type is found when the update is applied ({@link #apply}).
  */
 public final class LegacyUpdates {
 
-    /** What the expression applier's operand-type error is called for an AttributeUpdates update. */
-    public static final String TYPE_MISMATCH = "Type mismatch for attribute to update";
+    /** What the expression applier's operand-type error is called in this API. */
+    static final String TYPE_MISMATCH = "Type mismatch for attribute to update";
 
     /** The text a translated update carries in place of an expression's. */
     public static final String TEXT = "AttributeUpdates";
@@ -67,9 +66,18 @@ public final class LegacyUpdates {
         return paths;
     }
 
-    /** Whether an update was translated from AttributeUpdates (its errors use that API's words). */
-    public static boolean isLegacy(UpdateExpression update) {
-        return update != null && TEXT.equals(update.text());
+    /**
+     * Applies a translated update (see {@link UpdateApplier#apply}); an operand whose type does not
+     * fit the attribute is reported in this API's words.
+     */
+    public static Map<String, AttributeValue> apply(UpdateExpression update, Map<String, AttributeValue> current,
+                                                    Map<String, AttributeValue> key) {
+        try {
+            return UpdateApplier.apply(update, current, key);
+        } catch (ExpressionException e) {
+            if (UpdateApplier.WRONG_TYPE.equals(e.getMessage())) throw new ExpressionException(TYPE_MISMATCH);
+            throw e;
+        }
     }
 
     private static UpdateExpression.Action action(Clause clause) {

@@ -32,16 +32,6 @@ public final class UpdateApplier {
      */
     public static Map<String, AttributeValue> apply(UpdateExpression update, Map<String, AttributeValue> current,
                                                     Map<String, AttributeValue> key) {
-        try {
-            return applyActions(update, current, key);
-        } catch (ExpressionException e) {
-            if (LegacyUpdates.isLegacy(update) && WRONG_TYPE.equals(e.getMessage())) throw new ExpressionException(LegacyUpdates.TYPE_MISMATCH);
-            throw e;
-        }
-    }
-
-    private static Map<String, AttributeValue> applyActions(UpdateExpression update, Map<String, AttributeValue> current,
-                                                            Map<String, AttributeValue> key) {
         Map<String, AttributeValue> before = current != null ? current : key;
         List<AttributeValue> setValues = new ArrayList<>();
         for (UpdateExpression.Action a : update.actions()) {

@@ -27,6 +27,8 @@ final class DynamoDbLocal {
 
     /** Guarded by the class lock. */
     private static DynamoDbLocal shared;
+    /** Why the first start failed, so later test classes fail at once rather than wait again. Guarded by the class lock. */
+    private static RuntimeException startFailure;
 
     final int port;
     private final Process process;
@@ -38,8 +40,14 @@ final class DynamoDbLocal {
 
     /** The shared instance; started on first call. */
     static synchronized DynamoDbLocal shared() {
+        if (startFailure != null) throw startFailure;
         if (shared == null) {
-            shared = start();
+            try {
+                shared = start();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
             DynamoDbLocal started = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(started.process::destroyForcibly, "dynamodb-local-shutdown"));
         }
@@ -67,7 +75,12 @@ final class DynamoDbLocal {
             Process process = new ProcessBuilder(command).directory(workDir.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             DynamoDbLocal local = new DynamoDbLocal(port, process);
-            local.awaitServing(log);
+            try {
+                local.awaitServing(log);
+            } catch (RuntimeException | Error e) {
+                process.destroyForcibly();
+                throw e;
+            }
             return local;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start DynamoDB Local", e);
@@ -82,10 +95,10 @@ final class DynamoDbLocal {
                     client.listTables();
                     return;
                 } catch (RuntimeException notYet) {
-                    if (!process.isAlive() || System.nanoTime() > deadline) {
-                        process.destroyForcibly();
+                    boolean alive = process.isAlive();
+                    if (!alive || System.nanoTime() > deadline) {
                         throw new IllegalStateException("DynamoDB Local did not start on port " + port
-                                + (process.isAlive() ? " within " + START_TIMEOUT : ", it exited") + "; its output: " + log, notYet);
+                                + (alive ? " within " + START_TIMEOUT : ", it exited") + "; its output: " + log, notYet);
                     }
                     try {
                         Thread.sleep(100);

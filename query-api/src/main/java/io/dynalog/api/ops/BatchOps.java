@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import io.dynalog.ingest.WriteOutcome;
 
 /**
  * BatchWriteItem and BatchGetItem.
@@ -112,7 +114,7 @@ public final class BatchOps {
     private CompletableFuture<ObjectNode> write(Write w, Capacity.Report capacity) {
         String tableName = w.key.table().name();
         ObjectNode single = JSON.objectNode().put("TableName", tableName).put("ReturnConsumedCapacity", capacity.name());
-        java.util.function.Function<io.dynalog.ingest.WriteOutcome, ObjectNode> answer = outcome -> Capacity.report(JSON.objectNode(),
+        Function<WriteOutcome, ObjectNode> answer = outcome -> Capacity.report(JSON.objectNode(),
                 capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
         if (w.item == null) {
             single.set("Key", w.original.get("DeleteRequest").get("Key"));

@@ -1,6 +1,7 @@
 package io.dynalog.api.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynalog.api.json.Params;
 import io.dynalog.api.json.ValidationErrors;
@@ -51,7 +52,7 @@ final class Capacity {
     /** Adds a batch's ConsumedCapacity to its response, as asked: a list, one entry per table, in the request's order. */
     static ObjectNode reportPerTable(ObjectNode response, Report report, Map<String, Double> unitsByTable) {
         if (report == Report.NONE) return response;
-        com.fasterxml.jackson.databind.node.ArrayNode list = response.putArray("ConsumedCapacity");
+        ArrayNode list = response.putArray("ConsumedCapacity");
         unitsByTable.forEach((tableName, units) -> {
             ObjectNode consumed = list.addObject();
             consumed.put("TableName", tableName);

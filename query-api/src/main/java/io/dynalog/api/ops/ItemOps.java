@@ -107,14 +107,16 @@ public final class ItemOps {
         // when its outcome is unknown.
         return router.toLeader("UpdateItem", request, false, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
-            UpdateExpression applied = update;
+            Map<String, AttributeValue> after;
             if (legacyUpdates != null) {
-                // AttributeUpdates' actions are checked after the condition, as DynamoDB Local does.
-                applied = LegacyUpdates.update(legacyUpdates);
+                // AttributeUpdates' actions are checked after the condition: DynamoDB Local answers a
+                // failed Expected with ConditionalCheckFailedException even when an action is invalid.
+                UpdateExpression legacy = LegacyUpdates.update(legacyUpdates);
                 checkKeyNotUpdated(table, targets);
+                after = legacy == null ? (current != null ? current : key.key()) : LegacyUpdates.apply(legacy, current, key.key());
+            } else {
+                after = update == null ? (current != null ? current : key.key()) : UpdateApplier.apply(update, current, key.key());
             }
-            Map<String, AttributeValue> after = applied == null ? (current != null ? current : key.key())
-                    : UpdateApplier.apply(applied, current, key.key());
             ItemValidator.validateItem(table.keySchema(), after);
             return Mutation.Result.put(after);
         }, false, handOff).thenApply(outcome -> params.withCapacity(respondToUpdate(rv, outcome, targets, written), outcome)));

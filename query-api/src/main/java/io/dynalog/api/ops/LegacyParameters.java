@@ -59,8 +59,10 @@ final class LegacyParameters {
                     + "Non-expression parameters: {" + String.join(", ", legacy) + "} Expression parameters: {"
                     + String.join(", ", expressions) + "}");
         }
-        if (isPresent(request, "ConditionalOperator")) {
-            JsonNode joined = operation.joined == null ? null : request.get(operation.joined);
+        // An operation without conditions to join (GetItem) has no ConditionalOperator member: like
+        // any unknown member, it is ignored.
+        if (operation.joined != null && isPresent(request, "ConditionalOperator")) {
+            JsonNode joined = request.get(operation.joined);
             if (joined == null || !joined.isObject() || joined.isEmpty()) {
                 throw ApiException.validation("ConditionalOperator cannot be used without Filter or Expected");
             }
@@ -86,10 +88,7 @@ final class LegacyParameters {
 
     /** The ConditionalOperator's text, or null when absent. */
     static String conditionalOperator(JsonNode request) {
-        JsonNode node = request.get("ConditionalOperator");
-        if (node == null || node.isNull()) return null;
-        if (!node.isTextual()) throw ApiException.serialization(node.getNodeType() + " cannot be converted to String");
-        return node.textValue();
+        return text(request.get("ConditionalOperator"));
     }
 
     /**

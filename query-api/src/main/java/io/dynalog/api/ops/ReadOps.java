@@ -86,7 +86,7 @@ public final class ReadOps {
         Condition filter = filter(request, expressions, "QueryFilter");
         ProjectionExpression projection = expressions.projection(request);
         expressions.checkAllUsed();
-        checkSelect(select, projection);
+        checkSelect(select, projection, projectionParameter(request));
         KeyCondition condition = legacyKey
                 ? LegacyConditions.keyConditions(LegacyParameters.conditionClauses(request, "KeyConditions"), table.keySchema())
                 : KeyConditions.resolve(parsed, table.keySchema());
@@ -153,7 +153,7 @@ public final class ReadOps {
         Condition filter = filter(request, expressions, "ScanFilter");
         ProjectionExpression parsedProjection = expressions.projection(request);
         expressions.checkAllUsed();
-        checkSelect(select, parsedProjection);
+        checkSelect(select, parsedProjection, projectionParameter(request));
         // A part of a Scan read for another node returns whole items: that node projects the page.
         ProjectionExpression projection = request.path(UNPROJECTED_MEMBER).asBoolean(false) ? null : parsedProjection;
         if (segment != null && totalSegments == null) {
@@ -304,16 +304,21 @@ public final class ReadOps {
         return response;
     }
 
-    private static void checkSelect(Select select, ProjectionExpression projection) {
+    /** {@code projectionParameter}: the parameter the projection came from, ProjectionExpression or AttributesToGet. */
+    private static void checkSelect(Select select, ProjectionExpression projection, String projectionParameter) {
         if (select == Select.ALL_PROJECTED_ATTRIBUTES) {
             throw ApiException.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
         }
         if (projection != null && select != null && select != Select.SPECIFIC_ATTRIBUTES) {
-            throw ApiException.validation("Cannot specify the ProjectionExpression when choosing to get " + select);
+            throw ApiException.validation("Cannot specify the " + projectionParameter + " when choosing to get " + select);
         }
         if (select == Select.SPECIFIC_ATTRIBUTES && projection == null) {
-            throw ApiException.validation("Select SPECIFIC_ATTRIBUTES needs a ProjectionExpression (AttributesToGet is not supported by this version of Dynalog)");
+            throw ApiException.validation("Select SPECIFIC_ATTRIBUTES needs a ProjectionExpression or AttributesToGet");
         }
+    }
+
+    private static String projectionParameter(ObjectNode request) {
+        return LegacyParameters.isPresent(request, "AttributesToGet") ? "AttributesToGet" : "ProjectionExpression";
     }
 
     /** DynamoDB's Select enum, in the order its messages list it. */
