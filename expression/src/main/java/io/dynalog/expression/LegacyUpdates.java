@@ -93,7 +93,7 @@ public final class LegacyUpdates {
         return switch (action) {
             case PUT -> new UpdateExpression.SetAction(path, ref(value));
             case DELETE -> {
-                if (!isSet(value)) {
+                if (!UpdateApplier.isSet(value)) {
                     throw LegacyConditions.invalid("DELETE action with value is not supported for the type " + typeName(value));
                 }
                 yield new UpdateExpression.DeleteAction(path, value);
@@ -103,7 +103,7 @@ public final class LegacyUpdates {
                     UpdateExpression.Value existing = new UpdateExpression.IfNotExists(path, ref(new AttributeValue.L(List.of())));
                     yield new UpdateExpression.SetAction(path, new UpdateExpression.ListAppend(existing, ref(value)));
                 }
-                if (!(value instanceof AttributeValue.N) && !isSet(value)) {
+                if (!(value instanceof AttributeValue.N) && !UpdateApplier.isSet(value)) {
                     throw LegacyConditions.invalid("ADD action is not supported for the type " + typeName(value));
                 }
                 yield new UpdateExpression.AddAction(path, value);
@@ -123,10 +123,6 @@ public final class LegacyUpdates {
 
     private static UpdateExpression.Ref ref(AttributeValue value) {
         return new UpdateExpression.Ref(new Operand.ValueRef("Value", value));
-    }
-
-    private static boolean isSet(AttributeValue value) {
-        return value instanceof AttributeValue.SS || value instanceof AttributeValue.NS || value instanceof AttributeValue.BS;
     }
 
     /** The type as this API's messages name it. */

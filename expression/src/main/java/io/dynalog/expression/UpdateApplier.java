@@ -144,8 +144,7 @@ public final class UpdateApplier {
     }
 
     private static AttributeValue added(AttributeValue current, AttributeValue operand) {
-        boolean isSet = operand instanceof AttributeValue.SS || operand instanceof AttributeValue.NS || operand instanceof AttributeValue.BS;
-        if (!(operand instanceof AttributeValue.N) && !isSet) {
+        if (!(operand instanceof AttributeValue.N) && !isSet(operand)) {
             throw ExpressionKind.UPDATE.invalid("Incorrect operand type for operator or function; operator: ADD, operand type: "
                     + operand.type());
         }
@@ -159,7 +158,7 @@ public final class UpdateApplier {
 
     /** The set without the operand's elements; null when nothing is left. */
     private static AttributeValue removed(AttributeValue current, AttributeValue operand) {
-        if (!(operand instanceof AttributeValue.SS) && !(operand instanceof AttributeValue.NS) && !(operand instanceof AttributeValue.BS)) {
+        if (!isSet(operand)) {
             throw ExpressionKind.UPDATE.invalid("Incorrect operand type for operator or function; operator: DELETE, operand type: "
                     + operand.type());
         }
@@ -176,6 +175,10 @@ public final class UpdateApplier {
             return rest.isEmpty() ? null : new AttributeValue.BS(rest);
         }
         throw new ExpressionException(WRONG_TYPE);
+    }
+
+    static boolean isSet(AttributeValue value) {
+        return value instanceof AttributeValue.SS || value instanceof AttributeValue.NS || value instanceof AttributeValue.BS;
     }
 
     private static <T> Set<T> union(Set<T> a, Set<T> b) {

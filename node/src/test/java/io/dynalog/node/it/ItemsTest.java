@@ -1,5 +1,7 @@
 package io.dynalog.node.it;
 
+import static io.dynalog.node.it.Values.n;
+import static io.dynalog.node.it.Values.s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,14 +38,6 @@ class ItemsTest {
     @AfterAll
     static void stop() {
         node.close();
-    }
-
-    static AttributeValue s(String v) {
-        return AttributeValue.fromS(v);
-    }
-
-    static AttributeValue n(String v) {
-        return AttributeValue.fromN(v);
     }
 
     @Test

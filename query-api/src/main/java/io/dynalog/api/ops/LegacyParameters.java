@@ -107,13 +107,12 @@ final class LegacyParameters {
                 list = new ArrayList<>();
                 for (JsonNode value : listNode) list.add(value(value, path + ".AttributeValueList"));
             }
-            JsonNode valueNode = clause.get("Value");
             JsonNode existsNode = clause.get("Exists");
             if (existsNode != null && !existsNode.isNull() && !existsNode.isBoolean()) {
                 throw ApiException.serialization(existsNode.getNodeType() + " cannot be converted to Boolean");
             }
             clauses.add(new LegacyConditions.Clause(entry.getKey(), text(clause.get("ComparisonOperator")), list,
-                    valueNode == null || valueNode.isNull() ? null : value(valueNode, path + ".Value"),
+                    optionalValue(clause, path),
                     existsNode == null || existsNode.isNull() ? null : existsNode.booleanValue()));
         }
         return clauses;
@@ -125,9 +124,7 @@ final class LegacyParameters {
         for (Map.Entry<String, JsonNode> entry : object(request.get("AttributeUpdates"), "AttributeUpdates").properties()) {
             String path = "AttributeUpdates." + entry.getKey();
             JsonNode clause = object(entry.getValue(), path);
-            JsonNode valueNode = clause.get("Value");
-            clauses.add(new LegacyUpdates.Clause(entry.getKey(), text(clause.get("Action")),
-                    valueNode == null || valueNode.isNull() ? null : value(valueNode, path + ".Value")));
+            clauses.add(new LegacyUpdates.Clause(entry.getKey(), text(clause.get("Action")), optionalValue(clause, path)));
         }
         return clauses;
     }
@@ -149,6 +146,12 @@ final class LegacyParameters {
         if (node == null || node.isNull()) return null;
         if (!node.isTextual()) throw ApiException.serialization(node.getNodeType() + " cannot be converted to String");
         return node.textValue();
+    }
+
+    /** A clause's Value, or null when absent. */
+    private static AttributeValue optionalValue(JsonNode clause, String path) {
+        JsonNode node = clause.get("Value");
+        return node == null || node.isNull() ? null : value(node, path + ".Value");
     }
 
     private static AttributeValue value(JsonNode node, String path) {
