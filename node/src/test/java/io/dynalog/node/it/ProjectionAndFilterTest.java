@@ -43,7 +43,7 @@ class ProjectionAndFilterTest {
 
     @Test
     void getItemAndBatchGetItemReturnOnlyTheProjectedPaths() {
-        Map<String, AttributeValue> item = node.client.getItem(r -> r.tableName("Songs").key(key(3))
+        Map<String, AttributeValue> item = node.client.getItem(r -> r.tableName("Songs").key(key(3)).consistentRead(true)
                 .projectionExpression("plays, info.#y, tracks[1]").expressionAttributeNames(Map.of("#y", "year"))).item();
         assertThat(item).isEqualTo(Map.of("plays", AttributeValue.fromN("30"),
                 "info", AttributeValue.fromM(Map.of("year", AttributeValue.fromN("1965"))),
@@ -52,7 +52,7 @@ class ProjectionAndFilterTest {
                 .projectionExpression("nope")).item();
         assertThat(consistent).as("an item with none of the paths").isEmpty();
         var batch = node.client.batchGetItem(r -> r.requestItems(Map.of("Songs",
-                KeysAndAttributes.builder().keys(List.of(key(1), key(2))).projectionExpression("n, plays").build())));
+                KeysAndAttributes.builder().keys(List.of(key(1), key(2))).consistentRead(true).projectionExpression("n, plays").build())));
         assertThat(batch.responses().get("Songs")).containsExactlyInAnyOrder(
                 Map.of("n", AttributeValue.fromN("1"), "plays", AttributeValue.fromN("10")),
                 Map.of("n", AttributeValue.fromN("2"), "plays", AttributeValue.fromN("20")));
@@ -60,9 +60,9 @@ class ProjectionAndFilterTest {
 
     @Test
     void theLegacyAttributesToGetProjectsTopLevelAttributes() {
-        assertThat(node.client.getItem(r -> r.tableName("Songs").key(key(4)).attributesToGet("plays", "n")).item())
+        assertThat(node.client.getItem(r -> r.tableName("Songs").key(key(4)).consistentRead(true).attributesToGet("plays", "n")).item())
                 .isEqualTo(Map.of("plays", AttributeValue.fromN("40"), "n", AttributeValue.fromN("4")));
-        assertThat(node.client.query(r -> r.tableName("Songs").attributesToGet("plays").limit(1).keyConditions(Map.of("artist",
+        assertThat(node.client.query(r -> r.tableName("Songs").consistentRead(true).attributesToGet("plays").limit(1).keyConditions(Map.of("artist",
                 software.amazon.awssdk.services.dynamodb.model.Condition.builder().comparisonOperator("EQ")
                         .attributeValueList(AttributeValue.fromS("Nina")).build()))).items())
                 .containsExactly(Map.of("plays", AttributeValue.fromN("0")));
@@ -78,7 +78,7 @@ class ProjectionAndFilterTest {
     @Test
     void aFilterAppliesAfterLimitAndCountsAsDynamoDbCounts() {
         QueryResponse page = node.client.query(r -> r.tableName("Songs").keyConditionExpression("artist = :a")
-                .filterExpression("plays >= :p").projectionExpression("n").limit(6)
+                .filterExpression("plays >= :p").projectionExpression("n").limit(6).consistentRead(true)
                 .expressionAttributeValues(Map.of(":a", AttributeValue.fromS("Nina"), ":p", AttributeValue.fromN("40"))));
         assertThat(page.scannedCount()).isEqualTo(6);
         assertThat(page.count()).isEqualTo(2);
@@ -86,7 +86,7 @@ class ProjectionAndFilterTest {
         assertThat(page.lastEvaluatedKey()).isEqualTo(key(5));
 
         ScanResponse scan = node.client.scan(r -> r.tableName("Songs").filterExpression("begins_with(info.label, :l) AND plays < :p")
-                .projectionExpression("n").expressionAttributeValues(Map.of(":l", AttributeValue.fromS("L"), ":p", AttributeValue.fromN("30"))));
+                .projectionExpression("n").consistentRead(true).expressionAttributeValues(Map.of(":l", AttributeValue.fromS("L"), ":p", AttributeValue.fromN("30"))));
         assertThat(scan.count()).isEqualTo(3);
         assertThat(scan.scannedCount()).isEqualTo(10);
         assertThat(scan.items()).allSatisfy(i -> assertThat(i).containsOnlyKeys("n"));

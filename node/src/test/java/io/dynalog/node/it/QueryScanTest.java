@@ -146,14 +146,14 @@ class QueryScanTest {
 
     @Test
     void beginsWithAndStringOrder() {
-        QueryResponse all = node.client.query(r -> r.tableName("Strings").keyConditionExpression("#p = :p")
+        QueryResponse all = node.client.query(r -> r.tableName("Strings").consistentRead(true).keyConditionExpression("#p = :p")
                 .expressionAttributeNames(Map.of("#p", "pk")).expressionAttributeValues(Map.of(":p", AttributeValue.fromS("s"))));
         assertThat(all.items()).extracting(i -> i.get("sk").s())
                 .containsExactly("A", "a", "a\u0000", "ab", "abc", "abd", "b", "ba", "\u00e9", "\uD83D\uDE00");
-        QueryResponse ab = node.client.query(r -> r.tableName("Strings").keyConditionExpression("pk = :p AND begins_with(sk, :b)")
+        QueryResponse ab = node.client.query(r -> r.tableName("Strings").consistentRead(true).keyConditionExpression("pk = :p AND begins_with(sk, :b)")
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("s"), ":b", AttributeValue.fromS("ab"))));
         assertThat(ab.items()).extracting(i -> i.get("sk").s()).containsExactly("ab", "abc", "abd");
-        QueryResponse a = node.client.query(r -> r.tableName("Strings").keyConditionExpression("pk = :p AND begins_with(sk, :b)")
+        QueryResponse a = node.client.query(r -> r.tableName("Strings").consistentRead(true).keyConditionExpression("pk = :p AND begins_with(sk, :b)")
                 .scanIndexForward(false)
                 .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("s"), ":b", AttributeValue.fromS("a"))));
         assertThat(a.items()).extracting(i -> i.get("sk").s()).containsExactly("abd", "abc", "ab", "a\u0000", "a");
@@ -161,7 +161,7 @@ class QueryScanTest {
 
     @Test
     void selectCountAndScannedCount() {
-        QueryResponse count = node.client.query(r -> r.tableName("Numbers").keyConditionExpression("pk = :pk")
+        QueryResponse count = node.client.query(r -> r.tableName("Numbers").keyConditionExpression("pk = :pk").consistentRead(true)
                 .expressionAttributeValues(vals()).select(Select.COUNT));
         assertThat(count.items()).isEmpty();
         assertThat(count.count()).isEqualTo(NUMBERS.size());
@@ -182,7 +182,7 @@ class QueryScanTest {
         // Each item is about 100 KB: the page ends with the item that reaches 1 MB.
         assertThat(first.items()).hasSize(11);
         assertThat(first.lastEvaluatedKey()).containsEntry("sk", AttributeValue.fromN("10"));
-        ScanResponse scan = node.client.scan(r -> r.tableName("Large"));
+        ScanResponse scan = node.client.scan(r -> r.tableName("Large").consistentRead(true));
         assertThat(scan.items()).hasSize(11);
         assertThat(scan.hasLastEvaluatedKey()).isTrue();
     }
@@ -212,7 +212,7 @@ class QueryScanTest {
                 do {
                     Map<String, AttributeValue> from = start;
                     ScanResponse page = node.client.scan(r -> r.tableName("Flat").segment(seg).totalSegments(total)
-                            .limit(50).exclusiveStartKey(from));
+                            .limit(50).exclusiveStartKey(from).consistentRead(true));
                     page.items().forEach(i -> ids.add(i.get("id").n()));
                     start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
                 } while (start != null);
