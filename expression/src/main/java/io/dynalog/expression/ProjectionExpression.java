@@ -34,6 +34,13 @@ public record ProjectionExpression(String text, List<Operand.Path> paths, Set<St
     }
 
     /** @throws ExpressionException with DynamoDB's message when the expression is invalid */
+    /** The top-level attribute names the paths start with, in order. */
+    public java.util.Set<String> topLevelNames() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (Operand.Path path : paths) names.add(((PathElement.Attribute) path.elements().get(0)).name());
+        return names;
+    }
+
     public static ProjectionExpression parse(String text, Map<String, String> names) {
         ExpressionText.check(ExpressionKind.PROJECTION, text);
         List<Syntax.PathExpr> raw = CACHE.get(text);

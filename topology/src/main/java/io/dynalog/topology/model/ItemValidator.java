@@ -49,6 +49,36 @@ public final class ItemValidator {
         if (ItemSize.of(item) > MAX_ITEM_BYTES) throw new InvalidInputException(ITEM_TOO_LARGE);
     }
 
+    /**
+     * Checks the secondary index key attributes an item about to be written has (an item without
+     * them is simply not in that index): each of its index's declared type, not empty, within the
+     * key size limits. The message names the index and the attribute, as DynamoDB's does.
+     */
+    public static void validateIndexKeys(java.util.List<IndexDescriptor> indexes, Map<String, AttributeValue> item) {
+        for (IndexDescriptor index : indexes) {
+            KeySchema key = index.keySchema();
+            checkIndexKeyAttribute(index, item, key.partitionKey(), key.partitionKeyType(), true);
+            if (key.hasSortKey()) checkIndexKeyAttribute(index, item, key.sortKey(), key.sortKeyType(), false);
+        }
+    }
+
+    private static void checkIndexKeyAttribute(IndexDescriptor index, Map<String, AttributeValue> item, String name, ScalarType type,
+                                               boolean isPartitionKey) {
+        AttributeValue v = item.get(name);
+        if (v == null) return;
+        if (v.type() != type.valueType()) {
+            throw new InvalidInputException(INVALID + "Type mismatch for Index Key " + name + " Expected: " + type
+                    + " Actual: " + v.type() + " IndexName: " + index.name());
+        }
+        boolean empty = v instanceof AttributeValue.S s ? s.value().isEmpty() : v instanceof AttributeValue.B b && b.bytes().length == 0;
+        if (empty) {
+            throw new InvalidInputException("One or more parameter values are not valid. A value specified for a secondary index key "
+                    + "is not supported. The AttributeValue for a key attribute cannot contain an empty "
+                    + (v instanceof AttributeValue.S ? "string" : "binary") + " value. IndexName: " + index.name() + ", IndexKey: " + name);
+        }
+        checkKeyValueSize(name, v, isPartitionKey);
+    }
+
     /** Checks a primary key given to GetItem, DeleteItem, UpdateItem and the like. */
     public static void validateKey(KeySchema schema, Map<String, AttributeValue> key) {
         int expectedSize = schema.hasSortKey() ? 2 : 1;

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param walTopic the Kafka topic holding this table's WAL, one Kafka partition per table partition
  * @param replicas for each partition, the ids of the nodes holding its replicas, preferred leader
  *     first (chosen once, at creation, by {@code Placement})
+ * @param indexes the table's secondary indexes, local ones (fixed at creation) and global ones
+ *     (added and deleted by UpdateTable), in the order they were defined
  */
 public record TableDescriptor(
         String name,
@@ -30,7 +32,20 @@ public record TableDescriptor(
         long creationTimeMs,
         TableStatus status,
         String walTopic,
-        List<List<Integer>> replicas) {
+        List<List<Integer>> replicas,
+        List<IndexDescriptor> indexes) {
+
+    /** DynamoDB's limits: 5 local secondary indexes per table, 20 global ones. */
+    public static final int MAX_LOCAL_INDEXES = 5;
+    public static final int MAX_GLOBAL_INDEXES = 20;
+
+    /** A table without secondary indexes. */
+    public TableDescriptor(String name, long tableId, KeySchema keySchema, List<AttributeDefinition> attributeDefinitions,
+                           String billingMode, long readCapacityUnits, long writeCapacityUnits, int partitionCount,
+                           long creationTimeMs, TableStatus status, String walTopic, List<List<Integer>> replicas) {
+        this(name, tableId, keySchema, attributeDefinitions, billingMode, readCapacityUnits, writeCapacityUnits, partitionCount,
+                creationTimeMs, status, walTopic, replicas, List.of());
+    }
 
     public TableDescriptor {
         Objects.requireNonNull(name, "name");
@@ -47,6 +62,37 @@ public record TableDescriptor(
         for (List<Integer> r : replicas) {
             if (r.isEmpty()) throw new IllegalArgumentException("a partition without replicas: " + replicas);
         }
+        indexes = List.copyOf(indexes);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (IndexDescriptor index : indexes) {
+            if (!names.add(index.name())) throw new IllegalArgumentException("two indexes named " + index.name());
+        }
+    }
+
+    /** The index named {@code indexName}, or null. */
+    public IndexDescriptor index(String indexName) {
+        for (IndexDescriptor index : indexes) {
+            if (index.name().equals(indexName)) return index;
+        }
+        return null;
+    }
+
+    public List<IndexDescriptor> localIndexes() {
+        return indexes.stream().filter(i -> !i.isGlobal()).toList();
+    }
+
+    public List<IndexDescriptor> globalIndexes() {
+        return indexes.stream().filter(IndexDescriptor::isGlobal).toList();
+    }
+
+    public TableDescriptor withIndexes(List<IndexDescriptor> newIndexes) {
+        return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, newIndexes);
+    }
+
+    public TableDescriptor withAttributeDefinitions(List<AttributeDefinition> definitions) {
+        return new TableDescriptor(name, tableId, keySchema, definitions, billingMode,
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes);
     }
 
     /** The nodes holding partition {@code partition}'s replicas, preferred leader first. */
@@ -58,6 +104,6 @@ public record TableDescriptor(
 
     public TableDescriptor withStatus(TableStatus newStatus) {
         return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic, replicas);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic, replicas, indexes);
     }
 }

@@ -56,6 +56,14 @@ final class SingleObject {
         return out.toByteArray();
     }
 
+    /** Whether {@code bytes} are a message of this schema (by its header); false for anything else. */
+    boolean matches(byte[] bytes) {
+        if (bytes.length < HEADER_LENGTH_BYTES || (bytes[0] & 0xff) != MARKER_0 || (bytes[1] & 0xff) != MARKER_1) return false;
+        long found = 0;
+        for (int i = 0; i < Long.BYTES; i++) found |= (bytes[2 + i] & 0xffL) << (8 * i);
+        return found == fingerprint;
+    }
+
     <T> T decode(byte[] bytes, BodyReader<T> body) {
         if (bytes.length < HEADER_LENGTH_BYTES) {
             throw new WireFormatException("a " + recordName + " message of " + bytes.length

@@ -1,5 +1,7 @@
 package io.dynalog.topology.wire;
 
+import io.dynalog.topology.model.IndexDescriptor;
+import io.dynalog.topology.model.IndexProjection;
 import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
@@ -11,11 +13,14 @@ import org.apache.avro.io.BinaryEncoder;
 
 /**
  * Catalog records: single-object messages of {@code TableRecord.avsc}, one per
- * {@link TableDescriptor}. Enumerations (key types, status) travel as their names.
+ * {@link TableDescriptor}. Enumerations (key types, status, index kinds) travel as their names.
+ * Writes version 2 (with indexes); reads version 2 and version 1 ({@code TableRecord.v1.avsc},
+ * records written before indexes existed, which are tables without indexes).
  * Stateless and thread-safe.
  */
 public final class TableRecordCodec {
     private static final SingleObject FORMAT = new SingleObject(WireSchemas.tableRecord());
+    private static final SingleObject FORMAT_V1 = new SingleObject(WireSchemas.tableRecordV1());
     private static final int INITIAL_CAPACITY_BYTES = 256;
     private static final int BRANCH_NULL = 0;
     private static final int BRANCH_STRING = 1;
@@ -28,7 +33,8 @@ public final class TableRecordCodec {
 
     /** @throws WireFormatException when the bytes are not a TableRecord message or not a valid table */
     public static TableDescriptor decode(byte[] bytes) {
-        return FORMAT.decode(bytes, TableRecordCodec::read);
+        if (FORMAT_V1.matches(bytes)) return FORMAT_V1.decode(bytes, in -> read(in, false));
+        return FORMAT.decode(bytes, in -> read(in, true));
     }
 
     /** The fingerprint in the header of every message this codec writes. */
@@ -39,11 +45,7 @@ public final class TableRecordCodec {
     private static void write(TableDescriptor t, BinaryEncoder out) throws IOException {
         out.writeString(t.name());
         out.writeLong(t.tableId());
-        KeySchema key = t.keySchema();
-        out.writeString(key.partitionKey());
-        out.writeString(key.partitionKeyType().name());
-        writeOptionalString(key.sortKey(), out);
-        writeOptionalString(key.sortKeyType() == null ? null : key.sortKeyType().name(), out);
+        writeKeySchema(t.keySchema(), out);
         out.writeArrayStart();
         out.setItemCount(t.attributeDefinitions().size());
         for (TableDescriptor.AttributeDefinition d : t.attributeDefinitions()) {
@@ -59,9 +61,49 @@ public final class TableRecordCodec {
         out.writeLong(t.creationTimeMs());
         out.writeString(t.status().name());
         out.writeString(t.walTopic());
+        writeReplicas(t.replicas(), out);
         out.writeArrayStart();
-        out.setItemCount(t.replicas().size());
-        for (List<Integer> nodes : t.replicas()) {
+        out.setItemCount(t.indexes().size());
+        for (IndexDescriptor index : t.indexes()) {
+            out.startItem();
+            writeIndex(index, out);
+        }
+        out.writeArrayEnd();
+    }
+
+    private static void writeIndex(IndexDescriptor index, BinaryEncoder out) throws IOException {
+        out.writeString(index.name());
+        out.writeLong(index.indexId());
+        out.writeString(index.kind().name());
+        writeKeySchema(index.keySchema(), out);
+        out.writeString(index.projection().type().name());
+        out.writeArrayStart();
+        out.setItemCount(index.projection().nonKeyAttributes().size());
+        for (String attribute : index.projection().nonKeyAttributes()) {
+            out.startItem();
+            out.writeString(attribute);
+        }
+        out.writeArrayEnd();
+        out.writeString(index.status().name());
+        out.writeBoolean(index.backfilling());
+        out.writeInt(index.partitionCount());
+        writeOptionalString(index.topic(), out);
+        writeReplicas(index.replicas(), out);
+        out.writeLong(index.readCapacityUnits());
+        out.writeLong(index.writeCapacityUnits());
+    }
+
+    private static void writeKeySchema(KeySchema key, BinaryEncoder out) throws IOException {
+        out.writeString(key.partitionKey());
+        out.writeString(key.partitionKeyType().name());
+        writeOptionalString(key.sortKey(), out);
+        writeOptionalString(key.sortKeyType() == null ? null : key.sortKeyType().name(), out);
+    }
+
+    private static void writeReplicas(List<List<Integer>> replicas, BinaryEncoder out) throws IOException {
+        out.writeArrayStart();
+        out.setItemCount(replicas.size());
+        for (List<Integer> nodes : replicas) {
             out.startItem();
             out.writeArrayStart();
             out.setItemCount(nodes.size());
@@ -74,15 +116,11 @@ public final class TableRecordCodec {
         out.writeArrayEnd();
     }
 
-    private static TableDescriptor read(WireReader in) throws IOException {
+    /** {@code withIndexes}: version 2, which ends with the indexes; version 1 has none. */
+    private static TableDescriptor read(WireReader in, boolean withIndexes) throws IOException {
         String name = in.readString();
         long tableId = in.readLong();
-        String partitionKey = in.readString();
-        ScalarType partitionKeyType = scalarType(in.readString());
-        String sortKey = readOptionalString(in);
-        String sortKeyTypeName = readOptionalString(in);
-        ScalarType sortKeyType = sortKeyTypeName == null ? null : scalarType(sortKeyTypeName);
-        KeySchema keySchema = new KeySchema(partitionKey, partitionKeyType, sortKey, sortKeyType);
+        KeySchema keySchema = readKeySchema(in);
         List<TableDescriptor.AttributeDefinition> definitions = new ArrayList<>();
         for (long count = in.readArrayStart(); count > 0; count = in.arrayNext()) {
             for (long i = 0; i < count; i++) {
@@ -96,6 +134,48 @@ public final class TableRecordCodec {
         long creationTimeMs = in.readLong();
         TableStatus status = tableStatus(in.readString());
         String walTopic = in.readString();
+        List<List<Integer>> replicas = readReplicas(in);
+        List<IndexDescriptor> indexes = new ArrayList<>();
+        if (withIndexes) {
+            for (long count = in.readArrayStart(); count > 0; count = in.arrayNext()) {
+                for (long i = 0; i < count; i++) indexes.add(readIndex(in));
+            }
+        }
+        return new TableDescriptor(name, tableId, keySchema, definitions, billingMode, readCapacityUnits,
+                writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes);
+    }
+
+    private static IndexDescriptor readIndex(WireReader in) throws IOException {
+        String name = in.readString();
+        long indexId = in.readLong();
+        IndexDescriptor.Kind kind = named(IndexDescriptor.Kind.class, in.readString(), "index kind");
+        KeySchema keySchema = readKeySchema(in);
+        IndexProjection.Type projectionType = named(IndexProjection.Type.class, in.readString(), "projection type");
+        List<String> nonKeyAttributes = new ArrayList<>();
+        for (long count = in.readArrayStart(); count > 0; count = in.arrayNext()) {
+            for (long i = 0; i < count; i++) nonKeyAttributes.add(in.readString());
+        }
+        IndexDescriptor.IndexStatus status = named(IndexDescriptor.IndexStatus.class, in.readString(), "index status");
+        boolean backfilling = in.readBoolean();
+        int partitionCount = in.readInt();
+        String topic = readOptionalString(in);
+        List<List<Integer>> replicas = readReplicas(in);
+        long rcu = in.readLong();
+        long wcu = in.readLong();
+        return new IndexDescriptor(name, indexId, kind, keySchema, new IndexProjection(projectionType, nonKeyAttributes), status,
+                backfilling, partitionCount, topic, replicas, rcu, wcu);
+    }
+
+    private static KeySchema readKeySchema(WireReader in) throws IOException {
+        String partitionKey = in.readString();
+        ScalarType partitionKeyType = scalarType(in.readString());
+        String sortKey = readOptionalString(in);
+        String sortKeyTypeName = readOptionalString(in);
+        ScalarType sortKeyType = sortKeyTypeName == null ? null : scalarType(sortKeyTypeName);
+        return new KeySchema(partitionKey, partitionKeyType, sortKey, sortKeyType);
+    }
+
+    private static List<List<Integer>> readReplicas(WireReader in) throws IOException {
         List<List<Integer>> replicas = new ArrayList<>();
         for (long count = in.readArrayStart(); count > 0; count = in.arrayNext()) {
             for (long i = 0; i < count; i++) {
@@ -106,8 +186,14 @@ public final class TableRecordCodec {
                 replicas.add(nodes);
             }
         }
-        return new TableDescriptor(name, tableId, keySchema, definitions, billingMode, readCapacityUnits,
-                writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas);
+        return replicas;
+    }
+
+    private static <E extends Enum<E>> E named(Class<E> type, String name, String what) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(name)) return e;
+        }
+        throw new WireFormatException("unknown " + what + " \"" + name + "\"");
     }
 
     private static void writeOptionalString(String s, BinaryEncoder out) throws IOException {

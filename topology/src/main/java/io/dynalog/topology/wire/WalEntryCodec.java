@@ -65,7 +65,7 @@ public final class WalEntryCodec {
         return new WalEntry(tableId, partition, slot, ballot, kind, storeKey, newImage, oldImage, timestampMs);
     }
 
-    private static void writeOptionalItem(Map<String, AttributeValue> item, BinaryEncoder out) throws IOException {
+    static void writeOptionalItem(Map<String, AttributeValue> item, BinaryEncoder out) throws IOException {
         if (item == null) {
             out.writeIndex(BRANCH_NULL);
         } else {
@@ -74,7 +74,7 @@ public final class WalEntryCodec {
         }
     }
 
-    private static Map<String, AttributeValue> readOptionalItem(WireReader in) throws IOException {
+    static Map<String, AttributeValue> readOptionalItem(WireReader in) throws IOException {
         int branch = in.readIndex();
         return switch (branch) {
             case BRANCH_NULL -> null;

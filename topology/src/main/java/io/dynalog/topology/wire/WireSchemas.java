@@ -22,6 +22,8 @@ public final class WireSchemas {
     private static final Schema STORED_ITEM;
     private static final Schema WAL_ENTRY;
     private static final Schema TABLE_RECORD;
+    private static final Schema TABLE_RECORD_V1;
+    private static final Schema INDEX_ROW;
 
     static {
         Schema.Parser parser = new Schema.Parser();
@@ -29,6 +31,9 @@ public final class WireSchemas {
         STORED_ITEM = load(parser, "StoredItem.avsc");
         WAL_ENTRY = load(parser, "WalEntry.avsc");
         TABLE_RECORD = load(parser, "TableRecord.avsc");
+        INDEX_ROW = load(parser, "IndexRow.avsc");
+        // Same record name as the current version: parsed on its own.
+        TABLE_RECORD_V1 = load(new Schema.Parser(), "TableRecord.v1.avsc");
     }
 
     private WireSchemas() {}
@@ -51,6 +56,16 @@ public final class WireSchemas {
     /** {@code io.dynalog.avro.TableRecord}: a catalog record ({@link TableRecordCodec}). */
     public static Schema tableRecord() {
         return TABLE_RECORD;
+    }
+
+    /** {@code io.dynalog.avro.IndexRow}: one global index row change ({@link IndexRowCodec}). */
+    public static Schema indexRow() {
+        return INDEX_ROW;
+    }
+
+    /** {@code TableRecord} version 1 (before indexes): catalog records written by earlier versions, read only. */
+    public static Schema tableRecordV1() {
+        return TABLE_RECORD_V1;
     }
 
     /** The CRC-64-AVRO fingerprint of a schema's parsing canonical form, as single-object messages carry it. */

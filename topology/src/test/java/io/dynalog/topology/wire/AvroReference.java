@@ -30,6 +30,7 @@ final class AvroReference {
     static final Schema STORED_ITEM;
     static final Schema WAL_ENTRY;
     static final Schema TABLE_RECORD;
+    static final Schema TABLE_RECORD_V1;
 
     static {
         Schema.Parser parser = new Schema.Parser();
@@ -37,6 +38,7 @@ final class AvroReference {
         STORED_ITEM = parse(parser, "StoredItem.avsc");
         WAL_ENTRY = parse(parser, "WalEntry.avsc");
         TABLE_RECORD = parse(parser, "TableRecord.avsc");
+        TABLE_RECORD_V1 = parse(new Schema.Parser(), "TableRecord.v1.avsc");
     }
 
     private AvroReference() {}

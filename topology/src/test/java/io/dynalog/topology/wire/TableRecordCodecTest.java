@@ -3,6 +3,8 @@ package io.dynalog.topology.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dynalog.topology.model.IndexDescriptor;
+import io.dynalog.topology.model.IndexProjection;
 import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
@@ -31,9 +33,18 @@ class TableRecordCodecTest {
                 "PAY_PER_REQUEST", 0, 0, 1, 0L, TableStatus.CREATING, "wal-t-1", List.of(List.of(1)));
     }
 
+    static TableDescriptor indexedTable() {
+        KeySchema byStatus = KeySchema.hashRange("customer", ScalarType.S, "status", ScalarType.S);
+        KeySchema bySku = KeySchema.hash("sku", ScalarType.B);
+        return hashRangeTable().withIndexes(List.of(
+                IndexDescriptor.local("byStatus", 77L, byStatus, new IndexProjection(IndexProjection.Type.INCLUDE, List.of("total", "items"))),
+                new IndexDescriptor("bySku", 78L, IndexDescriptor.Kind.GLOBAL, bySku, IndexProjection.KEYS_ONLY,
+                        IndexDescriptor.IndexStatus.CREATING, true, 2, "dynalog.gsi.Orders.4d2.4e", List.of(List.of(1, 2), List.of(2, 1)), 3, 4)));
+    }
+
     @Test
     void roundTripsTables() {
-        for (TableDescriptor t : List.of(hashRangeTable(), hashTable(), hashTable().withStatus(TableStatus.DELETING))) {
+        for (TableDescriptor t : List.of(hashRangeTable(), hashTable(), hashTable().withStatus(TableStatus.DELETING), indexedTable())) {
             assertThat(TableRecordCodec.decode(TableRecordCodec.encode(t))).isEqualTo(t);
         }
     }
@@ -56,11 +67,38 @@ class TableRecordCodecTest {
 
     @Test
     void theCodecDecodesWhatAvroWrites() {
-        for (TableDescriptor t : List.of(hashRangeTable(), hashTable())) {
+        for (TableDescriptor t : List.of(hashRangeTable(), hashTable(), indexedTable())) {
             byte[] avroBytes = AvroReference.encode(AvroReference.TABLE_RECORD, generic(t));
             assertThat(TableRecordCodec.decode(avroBytes)).isEqualTo(t);
             assertThat(TableRecordCodec.encode(t)).isEqualTo(avroBytes);
         }
+    }
+
+    @Test
+    void aVersionOneRecordIsATableWithoutIndexes() {
+        GenericRecord v2 = generic(hashRangeTable());
+        GenericRecord v1 = new GenericData.Record(AvroReference.TABLE_RECORD_V1);
+        for (org.apache.avro.Schema.Field f : AvroReference.TABLE_RECORD_V1.getFields()) {
+            Object value = v2.get(f.name());
+            if (value instanceof GenericRecord nested) {
+                GenericRecord copy = new GenericData.Record(f.schema());
+                for (org.apache.avro.Schema.Field g : f.schema().getFields()) copy.put(g.name(), nested.get(g.name()));
+                value = copy;
+            } else if (f.name().equals("attributeDefinitions")) {
+                List<GenericRecord> copies = new ArrayList<>();
+                for (Object d : (List<?>) value) {
+                    GenericRecord copy = new GenericData.Record(f.schema().getElementType());
+                    copy.put("name", ((GenericRecord) d).get("name"));
+                    copy.put("type", ((GenericRecord) d).get("type"));
+                    copies.add(copy);
+                }
+                value = copies;
+            }
+            v1.put(f.name(), value);
+        }
+        byte[] written = AvroReference.encode(AvroReference.TABLE_RECORD_V1, v1);
+        assertThat(TableRecordCodec.decode(written)).isEqualTo(hashRangeTable());
+        assertThat(TableRecordCodec.encode(hashRangeTable())).as("written as version 2").isNotEqualTo(written);
     }
 
     @Test
@@ -105,6 +143,31 @@ class TableRecordCodecTest {
         r.put("status", t.status().name());
         r.put("walTopic", t.walTopic());
         r.put("replicas", t.replicas());
+        org.apache.avro.Schema indexSchema = AvroReference.TABLE_RECORD.getField("indexes").schema().getElementType();
+        List<GenericRecord> indexes = new ArrayList<>();
+        for (IndexDescriptor index : t.indexes()) {
+            GenericRecord g = new GenericData.Record(indexSchema);
+            g.put("name", index.name());
+            g.put("indexId", index.indexId());
+            g.put("kind", index.kind().name());
+            GenericRecord indexKey = new GenericData.Record(indexSchema.getField("keySchema").schema());
+            indexKey.put("partitionKey", index.keySchema().partitionKey());
+            indexKey.put("partitionKeyType", index.keySchema().partitionKeyType().name());
+            indexKey.put("sortKey", index.keySchema().sortKey());
+            indexKey.put("sortKeyType", index.keySchema().sortKeyType() == null ? null : index.keySchema().sortKeyType().name());
+            g.put("keySchema", indexKey);
+            g.put("projectionType", index.projection().type().name());
+            g.put("nonKeyAttributes", index.projection().nonKeyAttributes());
+            g.put("status", index.status().name());
+            g.put("backfilling", index.backfilling());
+            g.put("partitionCount", index.partitionCount());
+            g.put("topic", index.topic());
+            g.put("replicas", index.replicas());
+            g.put("readCapacityUnits", index.readCapacityUnits());
+            g.put("writeCapacityUnits", index.writeCapacityUnits());
+            indexes.add(g);
+        }
+        r.put("indexes", indexes);
         return r;
     }
 }
