@@ -2,10 +2,14 @@ package io.dynalog.ingest;
 
 import io.dynalog.ingest.CatalogConflictException.Kind;
 import io.dynalog.topology.catalog.CatalogTable;
+import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
 import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Changes the catalog: each change is a write to the catalog's one partition, decided by the
@@ -41,6 +45,49 @@ public final class CatalogWriter {
             if (current == null || current.tableId() != tableId) throw notFound(name);
             if (current.status() == TableStatus.ACTIVE) return Mutation.Result.unchanged(CatalogTable.item(current));
             return Mutation.Result.put(CatalogTable.item(current.withStatus(TableStatus.ACTIVE)));
+        }).thenApply(outcome -> CatalogTable.table(outcome.newImage()));
+    }
+
+    /**
+     * Changes an ACTIVE table's record (UpdateTable) by {@code change}, decided at the catalog's
+     * leader against the table as the catalog has it; the change may throw to refuse (an index that
+     * exists already, one that does not). Fails with NOT_FOUND when there is no such table, IN_USE
+     * while it is not ACTIVE. A change that leaves the record as it is writes nothing.
+     */
+    public CompletableFuture<TableDescriptor> update(String name, UnaryOperator<TableDescriptor> change) {
+        return change(name, current -> {
+            if (current == null) throw notFound(name);
+            if (current.status() != TableStatus.ACTIVE) {
+                throw new CatalogConflictException(Kind.IN_USE, name,
+                        "Attempt to change a resource which is still in use: Table is being " + current.status().name().toLowerCase()
+                                + ": " + name);
+            }
+            TableDescriptor next = change.apply(current);
+            if (next.equals(current)) return Mutation.Result.unchanged(CatalogTable.item(current));
+            return Mutation.Result.put(CatalogTable.item(next));
+        }).thenApply(outcome -> CatalogTable.table(outcome.newImage()));
+    }
+
+    /** Marks a global index (this incarnation of it, of this table incarnation) ACTIVE once it is backfilled; idempotent. */
+    public CompletableFuture<TableDescriptor> markIndexActive(String name, long tableId, long indexId) {
+        return change(name, current -> {
+            if (current == null || current.tableId() != tableId) throw notFound(name);
+            List<IndexDescriptor> indexes = new ArrayList<>();
+            boolean found = false;
+            for (IndexDescriptor index : current.indexes()) {
+                if (index.indexId() == indexId) {
+                    found = true;
+                    index = index.withStatus(IndexDescriptor.IndexStatus.ACTIVE, false);
+                }
+                indexes.add(index);
+            }
+            if (!found) {
+                throw new CatalogConflictException(Kind.NOT_FOUND, name, "Requested resource not found: Index "
+                        + Long.toHexString(indexId) + " of table " + name + " not found");
+            }
+            TableDescriptor next = current.withIndexes(indexes);
+            if (next.equals(current)) return Mutation.Result.unchanged(CatalogTable.item(current));
+            return Mutation.Result.put(CatalogTable.item(next));
         }).thenApply(outcome -> CatalogTable.table(outcome.newImage()));
     }
 

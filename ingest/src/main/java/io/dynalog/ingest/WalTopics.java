@@ -48,6 +48,18 @@ public final class WalTopics {
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
     }
 
+    /**
+     * A global index's topic: compacted like a WAL (a replica bootstraps an index partition from
+     * offset 0; deletes are tombstones), without a point-in-time window.
+     */
+    public void ensureIndexTopic(String topic, int partitions) {
+        ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(TOMBSTONE_RETENTION_MS),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_WAL_RECORD_BYTES),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
+    }
+
     public void ensureMetaTopic(String topic) {
         ensure(new NewTopic(topic, 1, replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,

@@ -2,8 +2,14 @@ package io.dynalog.replica;
 
 import io.dynalog.replica.ReplicaStore.ItemChange;
 import io.dynalog.replica.ReplicaStore.PartitionRef;
+import io.dynalog.topology.keys.IndexKeys;
+import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.IndexDescriptor;
+import io.dynalog.topology.model.KeySchema;
+import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wal.WalRecords;
+import io.dynalog.topology.wire.IndexRowCodec;
 import io.dynalog.topology.wire.ItemCodec;
 import io.dynalog.topology.wire.WalEntryCodec;
 import java.time.Duration;
@@ -34,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * a failure, which Kafka may land after later ones) only if its item's version (the slot last
  * applied to it) is lower; tell waiters and listeners how far each partition has been applied
  * and consumed.
+ *
+ * <p>Two kinds of partition are materialised. A <em>table partition</em> applies WAL entries, and
+ * with each item the rows of the table's local secondary indexes, computed from this replica's own
+ * current item (not the entry's old image), in the same batch: a local index is never behind its
+ * table. A <em>global index partition</em> applies index rows ({@link IndexRow}) from its index
+ * topic, each only if its source slot is above the slot last applied to its row.
  *
  * <p>Threading: one thread owns the Kafka consumer and runs the apply loop; every public method
  * may be called from any thread and only hands work to that loop or registers a waiter.
@@ -82,23 +94,46 @@ public final class ReplicaProcessor implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Starts materialising a table partition of a table without local indexes; see {@link #assign(PartitionRef, String, byte[], byte[], KeySchema, List)}. */
+    public void assign(PartitionRef ref, String walTopic, byte[] firstStoreKey, byte[] endStoreKey) {
+        assign(ref, walTopic, firstStoreKey, endStoreKey, null, List.of());
+    }
+
     /**
      * Starts materialising a table partition (the store keys {@code [firstStoreKey, endStoreKey)},
-     * null for the table's end) from its WAL partition, resuming at its progress.
+     * null for the table's end) from its WAL partition, resuming at its progress, together with the
+     * table's local indexes (whose rows of the partition fall in the same hash range).
      * The partition is known (to {@link #whenApplied}) when this returns;
      * consumption starts on the apply loop.
      */
-    public void assign(PartitionRef ref, String walTopic, byte[] firstStoreKey, byte[] endStoreKey) {
+    public void assign(PartitionRef ref, String walTopic, byte[] firstStoreKey, byte[] endStoreKey,
+                       KeySchema tableKey, List<IndexDescriptor> localIndexes) {
+        start(new PartitionState(ref, new TopicPartition(walTopic, ref.partition()), SourceKind.TABLE, tableKey, localIndexes,
+                PartitionProgress.EMPTY), firstStoreKey, endStoreKey);
+    }
+
+    /**
+     * Starts materialising a global index partition ({@code ref}: the index id and index partition;
+     * its rows {@code [firstRowKey, endRowKey)}) from its index topic partition.
+     */
+    public void assignIndex(PartitionRef ref, String indexTopic, byte[] firstRowKey, byte[] endRowKey) {
+        start(new PartitionState(ref, new TopicPartition(indexTopic, ref.partition()), SourceKind.GLOBAL_INDEX, null, List.of(),
+                PartitionProgress.EMPTY), firstRowKey, endRowKey);
+    }
+
+    private void start(PartitionState fresh, byte[] first, byte[] end) {
+        PartitionRef ref = fresh.ref;
         PartitionProgress progress = store.progress(ref.tableId(), ref.partition());
         boolean stale = progress.lastOffset() >= 0 && clockMs.getAsLong() - progress.recordedAtMs() > rebuildAfterMs;
-        PartitionState state = new PartitionState(ref, new TopicPartition(walTopic, ref.partition()),
+        PartitionState state = new PartitionState(ref, fresh.topicPartition, fresh.kind, fresh.tableKey, fresh.localIndexes,
                 stale ? PartitionProgress.EMPTY : progress);
         if (byRef.putIfAbsent(ref, state) != null) return;
         command(() -> {
             if (byRef.get(ref) != state) return;
             if (stale) {
                 log.info("partition {} was last applied too long ago to resume (deletes may have been compacted away): rebuilding it from offset 0", ref);
-                store.dropPartition(ref.tableId(), ref.partition(), firstStoreKey, endStoreKey);
+                store.dropPartition(ref.tableId(), ref.partition(), first, end);
+                for (IndexDescriptor index : state.localIndexes) store.dropPartition(index.indexId(), ref.partition(), first, end);
             }
             byTopicPartition.put(state.topicPartition, state);
             consumer.assign(byTopicPartition.keySet());
@@ -107,7 +142,10 @@ public final class ReplicaProcessor implements AutoCloseable {
         });
     }
 
-    /** Stops materialising every partition of a table incarnation and deletes all its rows. */
+    /**
+     * Stops materialising every partition of a key space (a table incarnation, or a global index's)
+     * and deletes all its rows. A table's local indexes are key spaces of their own: drop them too.
+     */
     public CompletableFuture<Void> dropTable(long tableId) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         command(() -> {
@@ -240,68 +278,21 @@ public final class ReplicaProcessor implements AutoCloseable {
 
     private void apply(ConsumerRecords<byte[], byte[]> records) {
         long now = clockMs.getAsLong();
-        List<ItemChange> changes = new ArrayList<>();
-        // Versions and checksums this batch sets, not yet in the store (remembered once it is).
-        Map<ItemKey, ReplicaStore.ItemVersion> batchVersions = new HashMap<>();
+        Batch batch = new Batch();
         Map<PartitionState, Map<Long, Long>> batchChecksums = new HashMap<>();
         Map<PartitionRef, PartitionProgress> progress = new HashMap<>();
         for (TopicPartition tp : records.partitions()) {
             PartitionState state = byTopicPartition.get(tp);
             if (state == null || state.failed != null) continue;
-            PartitionProgress p = state.progress;
-            Map<Long, Long> checksums = batchChecksums.computeIfAbsent(state, s -> new HashMap<>());
-            for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-                WalEntry entry;
-                long checksum;
-                try {
-                    byte[] encoded = WalRecordEntries.encodedEntry(record);
-                    entry = WalEntryCodec.decode(encoded);
-                    checksum = WalRecordEntries.checksum(encoded);
-                } catch (RuntimeException e) {
-                    stop(state, "WAL " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
-                            + e.getMessage() + "); this replica stops serving partition " + state.ref);
-                    break;
-                }
-                if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
-                    stop(state, "WAL " + tp + " offset " + record.offset()
-                            + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
-                            + "; this replica stops serving partition " + state.ref);
-                    break;
-                }
-                if (entry.slot() <= p.appliedSlot()) {
-                    Long applied = checksums.containsKey(entry.slot()) ? checksums.get(entry.slot())
-                            : state.recentChecksums.get(entry.slot());
-                    if (applied != null && applied != checksum) {
-                        stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
-                                + entry.slot() + " than the one this replica applied; this replica stops serving partition " + state.ref);
-                        break;
-                    }
-                    // A re-appended slot (a new leader re-appends what it recovered), or a late one:
-                    // an append that failed and was made again after later slots had landed. Apply
-                    // it only if its item has seen nothing newer.
-                    ReplicaStore.ItemVersion version = entry.kind() == WalEntry.Kind.NOOP ? null : versionOf(entry, batchVersions);
-                    if (version != null && version.slot() == entry.slot() && version.checksum() != checksum) {
-                        stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
-                                + entry.slot() + " than the one this replica applied to its item; this replica stops serving partition "
-                                + state.ref);
-                        break;
-                    }
-                    if (entry.kind() != WalEntry.Kind.NOOP && (version == null || version.slot() < entry.slot())) {
-                        log.warn("WAL {} offset {}: slot {} arrived after slot {}; applying it to its item, which has nothing newer",
-                                tp, record.offset(), entry.slot(), p.appliedSlot());
-                        checksums.put(entry.slot(), checksum);
-                        change(entry, checksum, changes, batchVersions);
-                    }
-                    p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
-                    continue;
-                }
-                checksums.put(entry.slot(), checksum);
-                if (entry.kind() != WalEntry.Kind.NOOP) change(entry, checksum, changes, batchVersions);
-                p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
-            }
+            PartitionProgress p = state.kind == SourceKind.GLOBAL_INDEX
+                    ? applyIndexRows(state, records.records(tp), batch, now)
+                    : applyEntries(state, records.records(tp), batch, batchChecksums.computeIfAbsent(state, s -> new HashMap<>()), now);
             progress.put(state.ref, p);
+            // A local index's rows move with their table partition; its progress is recorded under
+            // its own id only so that the rows of a table deleted while this node was down are found.
+            for (IndexDescriptor index : state.localIndexes) progress.put(new PartitionRef(index.indexId(), state.ref.partition()), p);
         }
-        store.apply(changes, progress);
+        store.apply(batch.changes, progress);
         batchChecksums.forEach((state, checksums) -> checksums.forEach(state::remember));
         for (Map.Entry<PartitionRef, PartitionProgress> e : progress.entrySet()) {
             PartitionState state = byRef.get(e.getKey());
@@ -313,20 +304,151 @@ public final class ReplicaProcessor implements AutoCloseable {
         }
     }
 
-    private record ItemKey(long tableId, java.nio.ByteBuffer storeKey) {}
-
-    private static void change(WalEntry entry, long checksum, List<ItemChange> changes,
-                               Map<ItemKey, ReplicaStore.ItemVersion> batchVersions) {
-        byte[] image = entry.kind() == WalEntry.Kind.PUT ? ItemCodec.encode(entry.newImage()) : null;
-        changes.add(new ItemChange(entry.tableId(), entry.storeKey(), image, entry.slot(), checksum));
-        batchVersions.put(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())),
-                new ReplicaStore.ItemVersion(entry.slot(), checksum));
+    /** Applies a table partition's WAL records; returns its progress after them. */
+    private PartitionProgress applyEntries(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records, Batch batch,
+                                           Map<Long, Long> checksums, long now) {
+        TopicPartition tp = state.topicPartition;
+        PartitionProgress p = state.progress;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            WalEntry entry;
+            long checksum;
+            try {
+                byte[] encoded = WalRecordEntries.encodedEntry(record);
+                entry = WalEntryCodec.decode(encoded);
+                checksum = WalRecordEntries.checksum(encoded);
+            } catch (RuntimeException e) {
+                stop(state, "WAL " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
+                        + e.getMessage() + "); this replica stops serving partition " + state.ref);
+                break;
+            }
+            if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
+                stop(state, "WAL " + tp + " offset " + record.offset()
+                        + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
+                        + "; this replica stops serving partition " + state.ref);
+                break;
+            }
+            if (entry.slot() <= p.appliedSlot()) {
+                Long applied = checksums.containsKey(entry.slot()) ? checksums.get(entry.slot())
+                        : state.recentChecksums.get(entry.slot());
+                if (applied != null && applied != checksum) {
+                    stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
+                            + entry.slot() + " than the one this replica applied; this replica stops serving partition " + state.ref);
+                    break;
+                }
+                // A re-appended slot (a new leader re-appends what it recovered), or a late one:
+                // an append that failed and was made again after later slots had landed. Apply
+                // it only if its item has seen nothing newer.
+                ReplicaStore.ItemVersion version = entry.kind() == WalEntry.Kind.NOOP ? null
+                        : batch.versionOf(entry.tableId(), entry.storeKey(), store);
+                if (version != null && version.slot() == entry.slot() && version.checksum() != checksum) {
+                    stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
+                            + entry.slot() + " than the one this replica applied to its item; this replica stops serving partition "
+                            + state.ref);
+                    break;
+                }
+                if (entry.kind() != WalEntry.Kind.NOOP && (version == null || version.slot() < entry.slot())) {
+                    log.warn("WAL {} offset {}: slot {} arrived after slot {}; applying it to its item, which has nothing newer",
+                            tp, record.offset(), entry.slot(), p.appliedSlot());
+                    checksums.put(entry.slot(), checksum);
+                    change(state, entry, checksum, batch);
+                }
+                p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
+                continue;
+            }
+            checksums.put(entry.slot(), checksum);
+            if (entry.kind() != WalEntry.Kind.NOOP) change(state, entry, checksum, batch);
+            p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
+        }
+        return p;
     }
 
-    /** The entry last applied to the entry's item, counting this batch; null when none. */
-    private ReplicaStore.ItemVersion versionOf(WalEntry entry, Map<ItemKey, ReplicaStore.ItemVersion> batchVersions) {
-        ReplicaStore.ItemVersion inBatch = batchVersions.get(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())));
-        return inBatch != null ? inBatch : store.version(entry.tableId(), entry.storeKey());
+    /**
+     * Applies a global index partition's rows: each only if its source slot is above the slot last
+     * applied to its row (a repeated or late row changes nothing); returns the progress after them.
+     */
+    private PartitionProgress applyIndexRows(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records, Batch batch, long now) {
+        TopicPartition tp = state.topicPartition;
+        PartitionProgress p = state.progress;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            IndexRow row;
+            long checksum;
+            try {
+                byte[] encoded = WalRecordEntries.encodedValue(record, IndexRow.ROW_HEADER);
+                row = IndexRowCodec.decode(encoded);
+                checksum = WalRecordEntries.checksum(encoded);
+            } catch (RuntimeException e) {
+                stop(state, "index topic " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
+                        + e.getMessage() + "); this replica stops serving index partition " + state.ref);
+                break;
+            }
+            if (row.indexId() != state.ref.tableId() || record.key() == null || row.isDelete() != (record.value() == null)) {
+                stop(state, "index topic " + tp + " offset " + record.offset() + " holds a row of index " + row.indexId()
+                        + (row.isDelete() != (record.value() == null) ? " whose value disagrees with its kind" : "")
+                        + "; this replica stops serving index partition " + state.ref);
+                break;
+            }
+            ReplicaStore.ItemVersion version = batch.versionOf(row.indexId(), record.key(), store);
+            if (version == null || version.slot() < row.sourceSlot()) {
+                batch.add(new ItemChange(row.indexId(), record.key(), row.isDelete() ? null : ItemCodec.encode(row.image()),
+                        row.sourceSlot(), checksum));
+            }
+            p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
+        }
+        return p;
+    }
+
+    /** The item change of an entry, and the rows of the table's local indexes it adds and removes. */
+    private void change(PartitionState state, WalEntry entry, long checksum, Batch batch) {
+        Map<String, AttributeValue> newImage = entry.kind() == WalEntry.Kind.PUT ? entry.newImage() : null;
+        if (!state.localIndexes.isEmpty()) {
+            Map<String, AttributeValue> current = batch.currentItem(entry.tableId(), entry.storeKey(), store);
+            for (IndexDescriptor index : state.localIndexes) {
+                byte[] oldRow = IndexKeys.rowKey(index, entry.storeKey(), current);
+                byte[] newRow = IndexKeys.rowKey(index, entry.storeKey(), newImage);
+                if (oldRow != null && !java.util.Arrays.equals(oldRow, newRow)) {
+                    batch.add(ItemChange.unversioned(index.indexId(), oldRow, null));
+                }
+                if (newRow != null) {
+                    batch.add(ItemChange.unversioned(index.indexId(), newRow,
+                            ItemCodec.encode(index.projection().project(newImage, state.tableKey, index.keySchema()))));
+                }
+            }
+            batch.images.put(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())), java.util.Optional.ofNullable(newImage));
+        }
+        batch.add(new ItemChange(entry.tableId(), entry.storeKey(), newImage == null ? null : ItemCodec.encode(newImage),
+                entry.slot(), checksum));
+    }
+
+    /** A key in a key space (a table's, or an index's). */
+    private record ItemKey(long tableId, java.nio.ByteBuffer storeKey) {}
+
+    /** What one poll's records change, applied in one WriteBatch; reads see the batch's own changes first. */
+    private static final class Batch {
+        final List<ItemChange> changes = new ArrayList<>();
+        /** Versions this batch sets, not yet in the store. */
+        final Map<ItemKey, ReplicaStore.ItemVersion> versions = new HashMap<>();
+        /** Items of tables with local indexes that this batch changes (empty: deleted). */
+        final Map<ItemKey, java.util.Optional<Map<String, AttributeValue>>> images = new HashMap<>();
+
+        void add(ItemChange change) {
+            changes.add(change);
+            if (change.versioned()) {
+                versions.put(new ItemKey(change.tableId(), java.nio.ByteBuffer.wrap(change.storeKey())),
+                        new ReplicaStore.ItemVersion(change.slot(), change.checksum()));
+            }
+        }
+
+        /** The change last applied to a key, counting this batch; null when none was. */
+        ReplicaStore.ItemVersion versionOf(long keySpaceId, byte[] key, ReplicaStore store) {
+            ReplicaStore.ItemVersion inBatch = versions.get(new ItemKey(keySpaceId, java.nio.ByteBuffer.wrap(key)));
+            return inBatch != null ? inBatch : store.version(keySpaceId, key);
+        }
+
+        /** This replica's current image of an item, counting this batch; null when it has none. */
+        Map<String, AttributeValue> currentItem(long tableId, byte[] storeKey, ReplicaStore store) {
+            java.util.Optional<Map<String, AttributeValue>> inBatch = images.get(new ItemKey(tableId, java.nio.ByteBuffer.wrap(storeKey)));
+            return inBatch != null ? inBatch.orElse(null) : store.get(tableId, storeKey);
+        }
     }
 
     /**
@@ -357,12 +479,19 @@ public final class ReplicaProcessor implements AutoCloseable {
         for (PartitionState state : byRef.values()) state.fail(new IllegalStateException("replica closed"));
     }
 
+    /** What a partition's records are: WAL entries of a table partition, or rows of a global index partition. */
+    private enum SourceKind { TABLE, GLOBAL_INDEX }
+
     /** The replica's view of one partition; waiters are guarded by the instance lock. */
     private static final class PartitionState {
         /** How many recent slots' checksums a partition keeps to check re-appended slots against. */
         private static final int RECENT_SLOTS = 100_000;
         final PartitionRef ref;
         final TopicPartition topicPartition;
+        final SourceKind kind;
+        /** A table partition's key schema and local indexes (none for a global index partition). */
+        final KeySchema tableKey;
+        final List<IndexDescriptor> localIndexes;
         /** Checksums of the entries applied for recent slots (only the apply loop touches it). */
         final java.util.LinkedHashMap<Long, Long> recentChecksums = new java.util.LinkedHashMap<>() {
             @Override
@@ -381,9 +510,13 @@ public final class ReplicaProcessor implements AutoCloseable {
         /** The next offset to consume. */
         private final Watermark consumed;
 
-        PartitionState(PartitionRef ref, TopicPartition tp, PartitionProgress progress) {
+        PartitionState(PartitionRef ref, TopicPartition tp, SourceKind kind, KeySchema tableKey, List<IndexDescriptor> localIndexes,
+                       PartitionProgress progress) {
             this.ref = ref;
             this.topicPartition = tp;
+            this.kind = kind;
+            this.tableKey = tableKey;
+            this.localIndexes = List.copyOf(localIndexes);
             this.progress = progress;
             this.applied = new Watermark(progress.appliedSlot());
             this.consumed = new Watermark(progress.nextOffset());

@@ -148,7 +148,9 @@ public final class ReplicaStore implements AutoCloseable {
                 } else {
                     batch.put(items, key, c.encodedItem());
                 }
-                batch.put(versions, key, java.nio.ByteBuffer.allocate(16).putLong(c.slot()).putLong(c.checksum()).array());
+                if (c.versioned()) {
+                    batch.put(versions, key, java.nio.ByteBuffer.allocate(16).putLong(c.slot()).putLong(c.checksum()).array());
+                }
             }
             for (Map.Entry<PartitionRef, PartitionProgress> p : newProgress.entrySet()) {
                 batch.put(progress, StoreKeys.progress(p.getKey().tableId(), p.getKey().partition()),
@@ -231,8 +233,21 @@ public final class ReplicaStore implements AutoCloseable {
         dbOptions.close();
     }
 
-    /** An item's new image (null: deleted) as of the entry at {@code slot}, whose encoding has {@code checksum}. */
-    record ItemChange(long tableId, byte[] storeKey, byte[] encodedItem, long slot, long checksum) {}
+    /**
+     * An item's new image (null: deleted) as of the entry at {@code slot}, whose encoding has
+     * {@code checksum}. {@code tableId} is the key space: a table's, or an index's id for an index
+     * row. Unversioned changes (local index rows, which follow their item in the same batch) record
+     * no version.
+     */
+    record ItemChange(long tableId, byte[] storeKey, byte[] encodedItem, long slot, long checksum, boolean versioned) {
+        ItemChange(long tableId, byte[] storeKey, byte[] encodedItem, long slot, long checksum) {
+            this(tableId, storeKey, encodedItem, slot, checksum, true);
+        }
+
+        static ItemChange unversioned(long keySpaceId, byte[] key, byte[] encodedItem) {
+            return new ItemChange(keySpaceId, key, encodedItem, 0, 0, false);
+        }
+    }
 
     /** The entry last applied to an item: its slot, and the checksum of its encoding. */
     record ItemVersion(long slot, long checksum) {}

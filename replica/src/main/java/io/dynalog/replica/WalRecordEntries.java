@@ -4,7 +4,7 @@ import io.dynalog.topology.wal.WalRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
-/** Reading a WAL record's entry, and telling two values of one slot apart. */
+/** Reading a WAL (or index) record's value, and telling two values of one slot apart. */
 final class WalRecordEntries {
     private WalRecordEntries() {}
 
@@ -17,11 +17,16 @@ final class WalRecordEntries {
 
     /** The record's encoded entry: its value, or a tombstone's entry header. */
     static byte[] encodedEntry(ConsumerRecord<byte[], byte[]> record) {
+        return encodedValue(record, WalRecords.ENTRY_HEADER);
+    }
+
+    /** The record's encoded value: its value, or, for a tombstone, the value carried in {@code header}. */
+    static byte[] encodedValue(ConsumerRecord<byte[], byte[]> record, String header) {
         byte[] value = record.value();
         if (value != null) return value;
-        Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
+        Header h = record.headers().lastHeader(header);
         if (h == null) {
-            throw new IllegalStateException("tombstone without entry header at " + record.topic()
+            throw new IllegalStateException("tombstone without " + header + " header at " + record.topic()
                     + "-" + record.partition() + "@" + record.offset());
         }
         return h.value();

@@ -1,0 +1,152 @@
+package io.dynalog.replica.index;
+
+import io.dynalog.topology.keys.KeyCodec;
+import io.dynalog.topology.model.IndexDescriptor;
+import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.wal.IndexRow;
+import io.dynalog.topology.wal.WalEntry;
+import io.dynalog.topology.wal.WalRecords;
+import io.dynalog.topology.wire.IndexRowCodec;
+import io.dynalog.topology.wire.WalEntryCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Derives one global secondary index from its table's WAL: a Kafka Streams application
+ * (processing guarantee exactly_once_v2) that reads every WAL partition of the table and writes,
+ * for each entry, the index rows it makes ({@link IndexRowDeriver}) to the index topic, keyed by
+ * row key and partitioned by the hash of the index partition key, so each index partition's rows
+ * land in its topic partition.
+ *
+ * <p>One application per index incarnation ({@code applicationId} names it), run by every node:
+ * Kafka's group protocol shares the WAL partitions among them. Its consumer offsets start at the
+ * beginning of the WAL, so a new index is backfilled from the compacted WAL by the same topology
+ * that then keeps it current; exactly-once means a row is written once per WAL record whatever
+ * restarts and rebalances happen (and replicas make the repeats of re-appended slots harmless).
+ *
+ * <p>A WAL record the derivation cannot read stops it (the index then lags, which {@link #stopped}
+ * and the log show) rather than skip a row. How far it has come is its consumer group's committed
+ * offsets on the WAL (the group is the application id).
+ */
+public final class GlobalIndexDerivation implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GlobalIndexDerivation.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaStreams streams;
+    private final String description;
+
+    /**
+     * @param kafkaConfig the bootstrap servers and any client settings shared by the node's clients
+     * @param applicationId the Streams application id, the same on every node for this index incarnation
+     * @param stateDir a directory of this node's own (the topology keeps no state, but Streams locks it)
+     */
+    public GlobalIndexDerivation(Properties kafkaConfig, String applicationId, Path stateDir, TableDescriptor table, IndexDescriptor index) {
+        this.description = "index " + index.name() + " of table " + table.name();
+        Properties config = new Properties();
+        config.putAll(kafkaConfig);
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // Index rows become visible to replicas (read_committed) at each commit: this bounds the lag.
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        config.put(StreamsConfig.producerPrefix("linger.ms"), 5);
+        config.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 50);
+        // A node that dies hands its WAL partitions to the others within this.
+        config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
+        config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
+        this.streams = new KafkaStreams(topology(table, index), config);
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("the derivation of {} stopped: {}", description, e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    }
+
+    /** WAL topic -> index rows -> index topic. */
+    public static Topology topology(TableDescriptor table, IndexDescriptor index) {
+        IndexRowDeriver deriver = new IndexRowDeriver(index, table.keySchema());
+        StreamPartitioner<byte[], byte[]> byIndexHash = (topic, rowKey, value, partitions) ->
+                Optional.of(Set.of(KeyCodec.partitionOf(KeyCodec.hashOf(rowKey), partitions)));
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(table.walTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new RowProcessor(deriver, table.tableId()))
+                .to(index.topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withStreamPartitioner(byIndexHash));
+        return builder.build();
+    }
+
+    public void start() {
+        streams.start();
+        log.info("deriving {} from its WAL", description);
+    }
+
+    /** Whether the derivation has stopped for good (an unreadable record, or closed). */
+    public boolean stopped() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
+                || state == KafkaStreams.State.PENDING_ERROR || state == KafkaStreams.State.PENDING_SHUTDOWN;
+    }
+
+    /** The derivation's Streams state, for the log. */
+    public String state() {
+        return streams.state().name();
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+    }
+
+    /** Turns one WAL record into the index rows of its entry. */
+    private static final class RowProcessor extends ContextualProcessor<byte[], byte[], byte[], byte[]> {
+        private final IndexRowDeriver deriver;
+        private final long tableId;
+
+        RowProcessor(IndexRowDeriver deriver, long tableId) {
+            this.deriver = deriver;
+            this.tableId = tableId;
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            byte[] encoded = record.value();
+            if (encoded == null) {
+                Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
+                if (h == null) throw new IllegalStateException("a WAL tombstone without its entry header");
+                encoded = h.value();
+            }
+            WalEntry entry = WalEntryCodec.decode(encoded);
+            if (entry.tableId() != tableId) {
+                throw new IllegalStateException("the WAL of table " + Long.toHexString(tableId) + " holds an entry of table "
+                        + Long.toHexString(entry.tableId()));
+            }
+            for (IndexRowDeriver.KeyedRow keyed : deriver.rows(entry)) {
+                byte[] encodedRow = IndexRowCodec.encode(keyed.row());
+                RecordHeaders headers = new RecordHeaders();
+                byte[] value = encodedRow;
+                if (keyed.row().isDelete()) {
+                    headers.add(IndexRow.ROW_HEADER, encodedRow);
+                    value = null;
+                }
+                context().forward(new Record<>(keyed.rowKey(), value, record.timestamp(), headers));
+            }
+        }
+    }
+}
