@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 /** The {@code dynalog} command: {@code dev}, {@code start}, {@code kafka} and {@code bench}. */
 @Command(name = "dynalog", mixinStandardHelpOptions = true, version = "dynalog 0.1.0",
         description = "A DynamoDB-compatible database built on Apache Kafka.",
-        subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, BenchCommand.class})
+        subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, BenchCommand.class,
+                io.dynalog.node.bench.GsiBenchCommand.class})
 public final class DynalogCli implements Runnable {
 
     public static void main(String[] args) {

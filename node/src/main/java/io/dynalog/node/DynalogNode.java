@@ -155,6 +155,8 @@ public final class DynalogNode implements AutoCloseable {
                 ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))));
 
         TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive, catalogReplica::table));
+        lifecycle.useGlobalIndexes(own(new GlobalIndexes(config.nodeId(), KafkaClients.streams(config), config.topicPrefix(),
+                config.dataDir().resolve("streams"), admin, api::markIndexActive)));
         catalogReplica.addListener(lifecycle::onChange);
         // The first proposal is the catalog's placement: its members join its group like a table's.
         catalogProposals.addListener((previous, proposal) -> {
@@ -168,7 +170,11 @@ public final class DynalogNode implements AutoCloseable {
         List<TableDescriptor> earlierTables = legacyCatalog.tables(); // their rows are kept until they are brought in
         this.producer = producer;
         lifecycle.dropLeftovers(store, () -> {
-            Set<Long> live = catalogReplica.tables().stream().map(TableDescriptor::tableId).collect(Collectors.toCollection(HashSet::new));
+            Set<Long> live = new HashSet<>();
+            for (TableDescriptor t : catalogReplica.tables()) {
+                live.add(t.tableId());
+                t.indexes().forEach(i -> live.add(i.indexId()));
+            }
             live.add(CatalogTable.TABLE_ID);
             earlierTables.forEach(t -> live.add(t.tableId()));
             return live;

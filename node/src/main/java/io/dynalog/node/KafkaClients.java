@@ -62,9 +62,20 @@ final class KafkaClients {
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        // Global index topics are written in transactions (exactly-once derivation): rows of an
+        // aborted one must never be applied. WAL topics have no transactions, so this changes nothing there.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // Blocking calls (endOffsets) run on the apply loop: bound how long they can hold it.
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** What the node's Kafka Streams applications share: where Kafka is, and a client id naming the node. */
+    static Properties streams(NodeConfig config) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", config.kafkaBootstrapServers());
+        p.put("client.id", "dynalog-node-" + config.nodeId() + "-streams");
+        return p;
     }
 
     static Admin admin(NodeConfig config) {

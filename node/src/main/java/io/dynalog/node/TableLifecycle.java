@@ -7,6 +7,7 @@ import io.dynalog.replica.ReplicaStore;
 import io.dynalog.replica.ReplicaStore.PartitionRef;
 import io.dynalog.topology.catalog.CatalogTable;
 import io.dynalog.topology.keys.KeyCodec;
+import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
 import java.util.Map;
@@ -24,10 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the node's tables match the catalog: reacts to each catalog change by creating the WAL
- * topic, placing the table's partitions on the local replica and starting their leaders, then
- * marking the table ACTIVE (at the catalog's leader); or, for a deleted table, stopping its leaders,
- * dropping its rows and deleting its topic. The catalog itself is placed the same way, once its
- * placement is known, and never removed.
+ * topic, placing the table's partitions (with their local indexes) on the local replica and
+ * starting their leaders, then marking the table ACTIVE (at the catalog's leader); or, for a
+ * deleted table, stopping its leaders, dropping its rows and deleting its topic. Each global index
+ * of a table is placed the same way (its topic, its partitions on this node's replica, its
+ * derivation) when it appears in the catalog, and removed when it leaves it. The catalog itself is
+ * placed the same way, once its placement is known, and never removed.
  *
  * <p>Every step is idempotent and is re-driven by the catalog on restart, so a node that crashed
  * half way through creating or deleting a table finishes the job when it comes back. Changes are
@@ -42,6 +45,7 @@ final class TableLifecycle implements AutoCloseable {
 
     private final WalTopics topics;
     private final ReplicaProcessor replica;
+    private GlobalIndexes globalIndexes;
     private final IngestService ingest;
     private final Function<TableDescriptor, CompletableFuture<Void>> markActive;
     private final Function<String, TableDescriptor> currentTable;
@@ -67,6 +71,11 @@ final class TableLifecycle implements AutoCloseable {
         this.ingest = ingest;
         this.markActive = markActive;
         this.currentTable = currentTable;
+    }
+
+    /** Wires the derivation of global indexes in, before the first change. */
+    void useGlobalIndexes(GlobalIndexes indexes) {
+        this.globalIndexes = indexes;
     }
 
     /** A catalog listener: hands the change to the lifecycle thread. */
@@ -110,6 +119,8 @@ final class TableLifecycle implements AutoCloseable {
             if (current != null && (previous == null || previous.tableId() != current.tableId())) {
                 TableDescriptor now = CatalogTable.isCatalog(current) ? current : currentTable.apply(current.name());
                 if (now != null && now.tableId() == current.tableId()) place(current, retryDelayMs);
+            } else if (current != null) {
+                reindex(previous, current);
             }
         } catch (RuntimeException e) {
             String name = current != null ? current.name() : previous.name();
@@ -141,8 +152,10 @@ final class TableLifecycle implements AutoCloseable {
             if (!table.replicasOf(p).contains(nodeId)) continue;
             replica.assign(new PartitionRef(table.tableId(), p), table.walTopic(),
                     KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())),
+                    table.keySchema(), table.localIndexes());
         }
+        for (IndexDescriptor index : table.globalIndexes()) placeIndex(table, index);
         boolean holdsReplica = false;
         for (int p = 0; p < table.partitionCount(); p++) holdsReplica |= table.replicasOf(p).contains(nodeId);
         // Only a node whose replicas of the table are served may say the table is: one holding
@@ -162,9 +175,39 @@ final class TableLifecycle implements AutoCloseable {
                 });
     }
 
+    /** A change of a table that stays: global indexes added (placed here) or deleted (removed here). */
+    private void reindex(TableDescriptor previous, TableDescriptor current) {
+        for (IndexDescriptor index : previous.globalIndexes()) {
+            IndexDescriptor still = current.index(index.name());
+            if (still == null || still.indexId() != index.indexId()) removeIndex(current, index);
+        }
+        for (IndexDescriptor index : current.globalIndexes()) placeIndex(current, index);
+    }
+
+    /** Idempotent: the index topic, this node's index partitions, the derivation (and its backfill watch). */
+    private void placeIndex(TableDescriptor table, IndexDescriptor index) {
+        topics.ensureIndexTopic(index.topic(), index.partitionCount());
+        for (int p = 0; p < index.partitionCount(); p++) {
+            if (!index.replicasOf(p).contains(nodeId)) continue;
+            replica.assignIndex(new PartitionRef(index.indexId(), p), index.topic(),
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p, index.partitionCount())),
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, index.partitionCount())));
+        }
+        if (globalIndexes != null) globalIndexes.start(table, index);
+    }
+
+    private void removeIndex(TableDescriptor table, IndexDescriptor index) {
+        if (globalIndexes != null) globalIndexes.stop(index);
+        replica.dropTable(index.indexId()).join();
+        topics.delete(index.topic());
+        log.info("index {} of table {} removed (incarnation {})", index.name(), table.name(), Long.toHexString(index.indexId()));
+    }
+
     private void remove(TableDescriptor table) {
         ingest.abandon(table.tableId(), table.partitionCount());
         replica.dropTable(table.tableId()).join();
+        for (IndexDescriptor index : table.localIndexes()) replica.dropTable(index.indexId()).join();
+        for (IndexDescriptor index : table.globalIndexes()) removeIndex(table, index);
         topics.delete(table.walTopic());
         log.info("table {} removed (incarnation {})", table.name(), Long.toHexString(table.tableId()));
     }

@@ -55,6 +55,12 @@ public final class DynamoApi {
         return ops.markActive(table);
     }
 
+    /** Marks a backfilled global index ACTIVE at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> markIndexActive(io.dynalog.topology.model.TableDescriptor table,
+                                                                         io.dynalog.topology.model.IndexDescriptor index) {
+        return ops.markIndexActive(table, index);
+    }
+
 
     /** Every operation, its failures mapped to DynamoDB errors. */
     public Map<String, Operation> operations() {

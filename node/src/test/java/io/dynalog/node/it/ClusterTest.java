@@ -48,7 +48,13 @@ class ClusterTest {
 
     /** Starts {@code count} nodes in zones az1.. with their own topic prefix, one client each, and waits until all know each other. */
     void startCluster(int count, int partitions) throws Exception {
-        String prefix = "cl" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        startCluster("cl", count, partitions, nodes, clients, dirs);
+    }
+
+    /** Starts a cluster under a topic prefix of its own ({@code tag} and a random part) into the given lists. */
+    static void startCluster(String tag, int count, int partitions, List<DynalogNode> nodes, List<DynamoDbClient> clients,
+                             List<Path> dirs) throws Exception {
+        String prefix = tag + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
                 .withTopicPrefix(prefix).withDefaultPartitions(partitions);
         for (int id = 1; id <= count; id++) {

@@ -158,6 +158,7 @@ public final class BatchOps {
             Map<String, AttributeValue> item = AttributeValues.itemFromJson(put.get("Item"), "Item");
             if (item == null) throw ApiException.validation("1 validation error detected: Value null at 'requestItems.member.putRequest.item' failed to satisfy constraint: Member must not be null");
             ItemValidator.validateItem(table.keySchema(), item);
+            ItemValidator.validateIndexKeys(table.indexes(), item);
             return new Write(ItemKey.ofItem(table, item), item, request);
         }
         Map<String, AttributeValue> key = AttributeValues.itemFromJson(delete.get("Key"), "Key");

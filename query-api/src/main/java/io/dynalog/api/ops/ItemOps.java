@@ -59,6 +59,7 @@ public final class ItemOps {
         Condition condition = condition(request);
         TableDescriptor table = tables.activeTable(params.tableName());
         ItemValidator.validateItem(table.keySchema(), item);
+        ItemValidator.validateIndexKeys(table.indexes(), item);
         ItemKey key = ItemKey.ofItem(table, item);
         // Run twice, a put leaves the same item, but its old image is then the item itself, and its
         // condition may not hold the second time: such a put is not repeated when its outcome is unknown.
@@ -118,6 +119,7 @@ public final class ItemOps {
                 after = update == null ? (current != null ? current : key.key()) : UpdateApplier.apply(update, current, key.key());
             }
             ItemValidator.validateItem(table.keySchema(), after);
+            ItemValidator.validateIndexKeys(table.indexes(), after);
             return Mutation.Result.put(after);
         }, false, handOff).thenApply(outcome -> params.withCapacity(respondToUpdate(rv, outcome, targets, written), outcome)));
     }

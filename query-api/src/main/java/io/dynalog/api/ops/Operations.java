@@ -40,6 +40,12 @@ public final class Operations {
         return tables.markActive(table);
     }
 
+    /** Marks a backfilled global index ACTIVE at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> markIndexActive(io.dynalog.topology.model.TableDescriptor table,
+                                                                         io.dynalog.topology.model.IndexDescriptor index) {
+        return tables.markIndexActive(table, index);
+    }
+
     /** Records an earlier version's table in the catalog, at the catalog's leader. */
     public java.util.concurrent.CompletableFuture<Void> importTable(io.dynalog.topology.model.TableDescriptor table) {
         return tables.importTable(table);
@@ -50,6 +56,8 @@ public final class Operations {
         operations.put("DescribeTable", tables::describeTable);
         operations.put("ListTables", tables::listTables);
         operations.put("DeleteTable", tables::deleteTable);
+        operations.put("UpdateTable", tables::updateTable);
+        operations.put(TableOps.INDEX_SERVED_OPERATION, tables::indexServedOperation);
         operations.put(TableOps.TABLE_SERVED_OPERATION, tables::tableServed);
         operations.put(TableOps.IMPORT_TABLE_OPERATION, tables::importedTable);
         operations.put("PutItem", items::putItem);

@@ -24,6 +24,9 @@ import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.model.IndexDescriptor;
+import io.dynalog.topology.model.IndexProjection;
+import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.TableDescriptor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,54 +75,57 @@ public final class ReadOps {
         Select select = Params.optionalEnum(request, "Select", Select.class, errors);
         String keyExpression = Params.optionalString(request, "KeyConditionExpression", errors);
         Params.optionalObject(request, "ExpressionAttributeNames", errors);
+        String indexName = Params.optionalString(request, "IndexName", errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName");
         LegacyParameters.check(request, LegacyParameters.Operation.QUERY);
         boolean legacyKey = LegacyParameters.isPresent(request, "KeyConditions");
         if (keyExpression == null && !legacyKey) {
             throw ApiException.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
         }
         TableDescriptor table = tables.activeTable(tableName);
+        ReadSource source = readableSource(table, indexName, consistent, "querying");
         RequestExpressions expressions = new RequestExpressions(request);
         ConditionExpression parsed = expressions.condition(request, "KeyConditionExpression", ExpressionKind.KEY_CONDITION);
         Condition filter = filter(request, expressions, "QueryFilter");
         ProjectionExpression projection = expressions.projection(request);
         expressions.checkAllUsed();
-        checkSelect(select, projection, projectionParameter(request));
+        checkSelect(select, projection, projectionParameter(request), source);
+        KeySchema key = source.keySchema();
         KeyCondition condition = legacyKey
-                ? LegacyConditions.keyConditions(LegacyParameters.conditionClauses(request, "KeyConditions"), table.keySchema())
-                : KeyConditions.resolve(parsed, table.keySchema());
+                ? LegacyConditions.keyConditions(LegacyParameters.conditionClauses(request, "KeyConditions"), key)
+                : KeyConditions.resolve(parsed, key);
         if (filter != null) {
             String filterName = LegacyParameters.isPresent(request, "QueryFilter") ? "QueryFilter" : "Filter Expression";
             for (String name : ConditionPaths.topLevelNames(filter)) {
-                if (table.keySchema().isKeyAttribute(name)) {
+                if (key.isKeyAttribute(name)) {
                     throw ApiException.validation(filterName + " can only contain non-primary key attributes: Primary key attribute: " + name);
                 }
             }
         }
+        boolean fetchItems = needsItems(source, select, projection, filter);
 
-        KeyRange range = QueryRanges.of(table.keySchema(), condition);
-        int partition = KeyCodec.partitionOf(KeyCodec.hash32(condition.partitionKeyValue()), table.partitionCount());
+        KeyRange range = QueryRanges.of(key, condition);
+        int partition = source.partitionOf(condition.partitionKeyValue());
         Map<String, AttributeValue> startKey = AttributeValues.itemFromJson(request.get("ExclusiveStartKey"), "ExclusiveStartKey");
         if (startKey != null) {
-            ItemKey start = startKey(table, startKey);
-            if (!start.key().get(table.keySchema().partitionKey()).equals(condition.partitionKeyValue())) {
+            byte[] start = startRowKey(source, startKey);
+            if (!condition.partitionKeyValue().equals(startKey.get(key.partitionKey()))) {
                 throw ApiException.validation("The provided starting key is invalid: The provided key element does not match the query's partition key");
             }
-            if (!range.contains(start.storeKey())) {
+            if (!range.contains(start)) {
                 throw ApiException.validation("The provided starting key is outside query boundaries based on provided conditions");
             }
             range = forward
-                    ? range.intersect(new KeyRange(KeyRange.successor(start.storeKey()), null))
-                    : range.intersect(new KeyRange(null, start.storeKey()));
+                    ? range.intersect(new KeyRange(KeyRange.successor(start), null))
+                    : range.intersect(new KeyRange(null, start));
         }
         KeyRange queryRange = range;
         int pageLimit = limit == null ? Integer.MAX_VALUE : limit;
         java.util.function.Supplier<ObjectNode> readPage = () -> {
-            PageBuilder page = new PageBuilder(table.keySchema(), pageLimit, select == Select.COUNT, filterOf(filter));
+            PageBuilder page = pageBuilder(source, fetchItems, pageLimit, select == Select.COUNT, filter);
             if (!queryRange.isEmpty()) {
-                try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), queryRange.lower(), queryRange.upper(), forward)) {
+                try (ReplicaStore.RangeCursor cursor = store.range(source.keySpaceId(), queryRange.lower(), queryRange.upper(), forward)) {
                     page.drain(cursor);
                 }
             }
@@ -133,8 +139,56 @@ public final class ReadOps {
                     () -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS, handOff))
                     .thenApplyAsync(v -> readPage.get(), pageReads));
         }
-        if (!router.holds(table, partition)) return router.toReplica("Query", request, table, partition);
+        if (!router.holds(source.replicasOf(partition))) return router.toReplica("Query", request, source.replicasOf(partition));
         return CompletableFuture.completedFuture(readPage.get());
+    }
+
+    /**
+     * The table or index a read names, if it can serve this read: a global index is eventually
+     * consistent only, and readable once backfilled.
+     */
+    private static ReadSource readableSource(TableDescriptor table, String indexName, boolean consistent, String verb) {
+        ReadSource source = ReadSource.of(table, indexName);
+        if (source.isGlobalIndex() && consistent) throw ApiException.validation("Consistent read cannot be true when " + verb + " a GSI");
+        if (source.isGlobalIndex() && source.index().status() != IndexDescriptor.IndexStatus.ACTIVE) {
+            throw ApiException.validation("Cannot read from backfilling global secondary index: " + indexName);
+        }
+        return source;
+    }
+
+    /**
+     * Whether an index read needs the items behind its rows: a local index fetches what its
+     * projection lacks (ALL_ATTRIBUTES, or attributes named by the projection or filter), as
+     * DynamoDB does; a global index cannot, and refuses such a read instead.
+     */
+    private static boolean needsItems(ReadSource source, Select select, ProjectionExpression projection, Condition filter) {
+        if (!source.isIndex() || source.index().projection().type() == IndexProjection.Type.ALL) return false;
+        String indexName = source.index().name();
+        List<String> missingForProjection = projection == null ? List.of() : source.notProjected(projection.topLevelNames());
+        List<String> missingForFilter = filter == null ? List.of() : source.notProjected(ConditionPaths.topLevelNames(filter));
+        if (!source.isGlobalIndex()) return select == Select.ALL_ATTRIBUTES || !missingForProjection.isEmpty() || !missingForFilter.isEmpty();
+        if (select == Select.ALL_ATTRIBUTES) {
+            throw ApiException.validation("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for "
+                    + "global secondary index " + indexName + " because its projection type is not ALL");
+        }
+        if (!missingForProjection.isEmpty()) {
+            throw ApiException.validation("One or more parameter values were invalid: Global secondary index " + indexName
+                    + " does not project " + missingForProjection);
+        }
+        if (!missingForFilter.isEmpty()) {
+            throw ApiException.validation("One or more parameter values were invalid: Secondary index " + indexName
+                    + " does not project one or more filter attributes: " + missingForFilter);
+        }
+        return false;
+    }
+
+    /** A page over the source's rows; {@code fetchItems}: a local index read that returns and filters the items behind them. */
+    private PageBuilder pageBuilder(ReadSource source, boolean fetchItems, int limit, boolean countOnly, Condition filter) {
+        TableDescriptor table = source.table();
+        java.util.function.UnaryOperator<Map<String, AttributeValue>> resolve = !fetchItems ? java.util.function.UnaryOperator.identity()
+                // Null when the item went after the row was read: it is then not returned.
+                : row -> store.get(table.tableId(), KeyCodec.storeKey(table.keySchema(), row));
+        return new PageBuilder(source::lastKeyOf, resolve, limit, countOnly, filterOf(filter));
     }
 
     public CompletableFuture<ObjectNode> scan(ObjectNode request) {
@@ -145,15 +199,14 @@ public final class ReadOps {
         Select select = Params.optionalEnum(request, "Select", Select.class, errors);
         Integer segment = Params.optionalInteger(request, "Segment", 0, MAX_TOTAL_SEGMENTS - 1, errors);
         Integer totalSegments = Params.optionalInteger(request, "TotalSegments", 1, MAX_TOTAL_SEGMENTS, errors);
+        String indexName = Params.optionalString(request, "IndexName", errors);
         Capacity.Report capacity = Capacity.requested(request, errors);
         errors.throwIfAny();
-        ItemOps.Unsupported.reject(request, "IndexName");
         LegacyParameters.check(request, LegacyParameters.Operation.SCAN);
         RequestExpressions expressions = new RequestExpressions(request);
         Condition filter = filter(request, expressions, "ScanFilter");
         ProjectionExpression parsedProjection = expressions.projection(request);
         expressions.checkAllUsed();
-        checkSelect(select, parsedProjection, projectionParameter(request));
         // A part of a Scan read for another node returns whole items: that node projects the page.
         ProjectionExpression projection = request.path(UNPROJECTED_MEMBER).asBoolean(false) ? null : parsedProjection;
         if (segment != null && totalSegments == null) {
@@ -167,38 +220,43 @@ public final class ReadOps {
                     + segment + " is not less than TotalSegments: " + totalSegments);
         }
         TableDescriptor table = tables.activeTable(tableName);
+        ReadSource source = readableSource(table, indexName, consistent, "scanning");
+        checkSelect(select, parsedProjection, projectionParameter(request), source);
+        boolean fetchItems = needsItems(source, select, parsedProjection, filter);
         int seg = segment == null ? 0 : segment;
         int segs = totalSegments == null ? 1 : totalSegments;
         long segmentStart = KeyCodec.rangeStart(seg, segs);
         long segmentEnd = KeyCodec.rangeStart(seg + 1, segs);
         byte[] resumeAfter = null;
         Map<String, AttributeValue> startKey = AttributeValues.itemFromJson(request.get("ExclusiveStartKey"), "ExclusiveStartKey");
+        byte[] startRow = null;
         if (startKey != null) {
-            ItemKey start = startKey(table, startKey);
-            long hash = KeyCodec.hashOf(start.storeKey()) & 0xFFFFFFFFL;
+            startRow = startRowKey(source, startKey);
+            long hash = KeyCodec.hashOf(startRow) & 0xFFFFFFFFL;
             if (hash < segmentStart || hash >= segmentEnd) {
                 throw ApiException.validation("The provided Exclusive start key does not map to the provided segment");
             }
-            resumeAfter = KeyRange.successor(start.storeKey());
+            resumeAfter = KeyRange.successor(startRow);
         }
 
-        PageBuilder page = new PageBuilder(table.keySchema(), limit == null ? Integer.MAX_VALUE : limit,
-                select == Select.COUNT, filterOf(filter));
+        PageBuilder page = pageBuilder(source, fetchItems, limit == null ? Integer.MAX_VALUE : limit, select == Select.COUNT, filter);
         KeyRange segmentRange = new KeyRange(KeyCodec.hashBound(segmentStart), KeyCodec.hashBound(segmentEnd));
         if (resumeAfter != null) segmentRange = segmentRange.intersect(new KeyRange(resumeAfter, null));
         // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
-        for (int p = 0; p < table.partitionCount() && !page.full(); p++) {
+        int partitions = source.partitionCount();
+        for (int p = 0; p < partitions && !page.full(); p++) {
             KeyRange partitionRange = new KeyRange(
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())));
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p, partitions)),
+                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, partitions)));
             KeyRange range = partitionRange.intersect(segmentRange);
             if (range.isEmpty()) continue;
-            NodeInfo elsewhere = consistent ? leaderElsewhere(table, p, request) : router.holds(table, p) ? null : router.replicaFor(table, p);
+            NodeInfo elsewhere = consistent ? leaderElsewhere(table, p, request)
+                    : router.holds(source.replicasOf(p)) ? null : router.replicaFor(source.replicasOf(p));
             if (elsewhere != null) {
-                scanElsewhere(table, p, request, seg, segs, startKey, page, elsewhere);
+                scanElsewhere(partitions, p, request, seg, segs, startRow, page, elsewhere);
                 continue;
             }
-            try (ReplicaStore.RangeCursor cursor = store.range(table.tableId(), range.lower(), range.upper(), true)) {
+            try (ReplicaStore.RangeCursor cursor = store.range(source.keySpaceId(), range.lower(), range.upper(), true)) {
                 page.drain(cursor);
             }
         }
@@ -254,15 +312,15 @@ public final class ReadOps {
      * can: as Scans of segments of the grid of {@code partitions * totalSegments} equal hash ranges,
      * which cuts both the partition and the client's segment exactly.
      */
-    private void scanElsewhere(TableDescriptor table, int partition, ObjectNode request, int segment, int totalSegments,
-                               Map<String, AttributeValue> startKey, PageBuilder page, NodeInfo target) {
-        long grid = (long) table.partitionCount() * totalSegments;
+    private void scanElsewhere(int partitionCount, int partition, ObjectNode request, int segment, int totalSegments,
+                               byte[] startRow, PageBuilder page, NodeInfo target) {
+        long grid = (long) partitionCount * totalSegments;
         if (grid > MAX_TOTAL_SEGMENTS) {
             throw ApiException.serviceUnavailable("This Scan's segments are too fine to split across nodes; use fewer TotalSegments");
         }
-        long resumeHash = startKey == null ? -1 : KeyCodec.hashOf(KeyCodec.storeKey(table.keySchema(), startKey)) & 0xFFFFFFFFL;
-        long from = Math.max((long) segment * table.partitionCount(), (long) partition * totalSegments);
-        long to = Math.min((long) (segment + 1) * table.partitionCount(), (long) (partition + 1) * totalSegments);
+        long resumeHash = startRow == null ? -1 : KeyCodec.hashOf(startRow) & 0xFFFFFFFFL;
+        long from = Math.max((long) segment * partitionCount, (long) partition * totalSegments);
+        long to = Math.min((long) (segment + 1) * partitionCount, (long) (partition + 1) * totalSegments);
         for (long k = from; k < to && !page.full(); k++) {
             long pieceEnd = KeyCodec.rangeStart((int) k + 1, (int) grid);
             long pieceStart = KeyCodec.rangeStart((int) k, (int) grid);
@@ -282,9 +340,10 @@ public final class ReadOps {
         }
     }
 
-    private static ItemKey startKey(TableDescriptor table, Map<String, AttributeValue> startKey) {
+    /** Where an ExclusiveStartKey points among the source's rows. */
+    private static byte[] startRowKey(ReadSource source, Map<String, AttributeValue> startKey) {
         try {
-            return ItemKey.ofKey(table, startKey);
+            return source.rowKeyOf(startKey);
         } catch (RuntimeException e) {
             Throwable api = Failures.toApi(e);
             throw ApiException.validation("The provided starting key is invalid: " + api.getMessage());
@@ -305,8 +364,8 @@ public final class ReadOps {
     }
 
     /** {@code projectionParameter}: the parameter the projection came from, ProjectionExpression or AttributesToGet. */
-    private static void checkSelect(Select select, ProjectionExpression projection, String projectionParameter) {
-        if (select == Select.ALL_PROJECTED_ATTRIBUTES) {
+    private static void checkSelect(Select select, ProjectionExpression projection, String projectionParameter, ReadSource source) {
+        if (select == Select.ALL_PROJECTED_ATTRIBUTES && !source.isIndex()) {
             throw ApiException.validation("ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
         }
         if (projection != null && select != null && select != Select.SPECIFIC_ATTRIBUTES) {

@@ -29,7 +29,12 @@ final class Router {
 
     /** True when this node holds a replica of the partition. */
     boolean holds(TableDescriptor table, int partition) {
-        return table.replicasOf(partition).contains(cluster.selfId());
+        return holds(table.replicasOf(partition));
+    }
+
+    /** True when this node is one of {@code replicas} (a partition's, of a table or a global index). */
+    boolean holds(List<Integer> replicas) {
+        return replicas.contains(cluster.selfId());
     }
 
     /**
@@ -124,8 +129,12 @@ final class Router {
 
     /** A replica of the partition to read from when this node holds none: one in this node's zone if any. */
     NodeInfo replicaFor(TableDescriptor table, int partition) {
+        return replicaFor(table.replicasOf(partition));
+    }
+
+    /** One of a partition's {@code replicas} to read from: one in this node's zone if any. */
+    NodeInfo replicaFor(List<Integer> replicas) {
         NodeInfo self = cluster.node(cluster.selfId());
-        List<Integer> replicas = table.replicasOf(partition);
         NodeInfo any = null;
         for (int id : replicas) {
             NodeInfo n = cluster.node(id);
@@ -138,10 +147,15 @@ final class Router {
     }
 
     CompletableFuture<ObjectNode> toReplica(String operation, ObjectNode request, TableDescriptor table, int partition) {
+        return toReplica(operation, request, table.replicasOf(partition));
+    }
+
+    /** Sends a read to one of a partition's {@code replicas} (this node holds none). */
+    CompletableFuture<ObjectNode> toReplica(String operation, ObjectNode request, List<Integer> replicas) {
         if (Forwarder.wasForwarded(request)) {
             throw ApiException.serviceUnavailable("The partition has no replica on the node the request was sent to; retry");
         }
-        return forwarder.forward(replicaFor(table, partition), operation, request).exceptionallyCompose(e ->
+        return forwarder.forward(replicaFor(replicas), operation, request).exceptionallyCompose(e ->
                 CompletableFuture.failedFuture(Failures.unwrap(e) instanceof Forwarder.Unreachable u
                         ? ApiException.serviceUnavailable(u.getMessage() + "; retry the request") : e));
     }

@@ -12,11 +12,13 @@ import io.dynalog.api.route.Forwarder;
 import io.dynalog.ingest.CatalogWriter;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
 import io.dynalog.topology.model.TableStatus;
+import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalRecords;
 import io.dynalog.topology.wire.TableRecordCodec;
 import io.dynalog.topology.placement.NodeInfo;
@@ -83,8 +85,8 @@ public final class TableOps {
         Long wcu = null;
         if (throughput != null) {
             ValidationErrors within = errors.within("provisionedThroughput");
-            rcu = capacity(throughput, "ReadCapacityUnits", within);
-            wcu = capacity(throughput, "WriteCapacityUnits", within);
+            rcu = IndexDefinitions.capacity(throughput, "ReadCapacityUnits", within);
+            wcu = IndexDefinitions.capacity(throughput, "WriteCapacityUnits", within);
         }
         if (keyElements == null) errors.violation("KeySchema", null, "Member must not be null");
         else if (keyElements.isEmpty()) errors.violation("KeySchema", keyElements, "Member must have length greater than or equal to 1");
@@ -92,6 +94,7 @@ public final class TableOps {
         if (definitionElements == null) errors.violation("AttributeDefinitions", null, "Member must not be null");
         List<String[]> keys = keyElements == null ? List.of() : keyElements(keyElements, errors);
         Map<String, ScalarType> defined = definitionElements == null ? Map.of() : definitions(definitionElements, errors);
+        IndexDefinitions.checkCreateTableMembers(request, errors);
         errors.throwIfAny();
 
         KeySchema keySchema = keySchema(keys, defined);
@@ -103,13 +106,14 @@ public final class TableOps {
         if (!provisioned && throughput != null) {
             throw ApiException.validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
         }
+        List<IndexDefinitions.Spec> indexes = IndexDefinitions.forCreateTable(request, keySchema, defined, provisioned);
         boolean fromNode = request.has(Forwarder.FORWARDED_MEMBER);
         // The catalog's leader decides; this node's copy answers a name it knows to be taken at once.
         if (!fromNode && catalog.table(name) != null) {
             throw ApiException.resourceInUse("Table already exists: " + name);
         }
         TableDescriptor table = fromNode && request.has(TABLE_MEMBER) ? carriedTable(request, name)
-                : newTable(name, keySchema, defined, provisioned, rcu, wcu);
+                : newTable(name, keySchema, defined, provisioned, rcu, wcu, indexes);
         // The table is decided once, by the first node: a retry, here or at another leader, is the
         // same incarnation, which the catalog records once (the change is idempotent).
         ObjectNode routed = request.deepCopy();
@@ -139,18 +143,119 @@ public final class TableOps {
     }
 
     private TableDescriptor newTable(String name, KeySchema keySchema, Map<String, ScalarType> defined, boolean provisioned,
-                                     Long rcu, Long wcu) {
+                                     Long rcu, Long wcu, List<IndexDefinitions.Spec> indexSpecs) {
         List<AttributeDefinition> definitions = new ArrayList<>();
         defined.forEach((n, t) -> definitions.add(new AttributeDefinition(n, t)));
-        Collection<NodeInfo> nodes = members.get();
-        if (nodes.isEmpty()) throw ApiException.serviceUnavailable("The cluster's nodes are not known yet; retry the request");
         long tableId = newTableId();
+        List<IndexDescriptor> indexes = new ArrayList<>();
+        // A new table is empty: its global indexes have nothing to backfill.
+        for (IndexDefinitions.Spec spec : indexSpecs) indexes.add(newIndex(name, spec, IndexDescriptor.IndexStatus.ACTIVE));
         return new TableDescriptor(name, tableId, keySchema, definitions,
                 provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? rcu : 0, provisioned ? wcu : 0,
                 defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
                 WalRecords.walTopic(topicPrefix, name, tableId),
-                Placement.table(defaultPartitions, nodes, Placement.DEFAULT_REPLICATION_FACTOR));
+                Placement.table(defaultPartitions, nodes(), Placement.DEFAULT_REPLICATION_FACTOR), indexes);
     }
+
+    /** An index incarnation of a table named {@code tableName}: its id and, for a global index, its topic and placement. */
+    private IndexDescriptor newIndex(String tableName, IndexDefinitions.Spec spec, IndexDescriptor.IndexStatus status) {
+        long indexId = newTableId();
+        if (spec.kind() == IndexDescriptor.Kind.LOCAL) return IndexDescriptor.local(spec.name(), indexId, spec.keySchema(), spec.projection());
+        return new IndexDescriptor(spec.name(), indexId, IndexDescriptor.Kind.GLOBAL, spec.keySchema(), spec.projection(), status,
+                status == IndexDescriptor.IndexStatus.CREATING, defaultPartitions,
+                IndexRow.topic(topicPrefix, tableName, spec.name(), indexId),
+                Placement.table(defaultPartitions, nodes(), Placement.DEFAULT_REPLICATION_FACTOR),
+                spec.readCapacityUnits(), spec.writeCapacityUnits());
+    }
+
+    private Collection<NodeInfo> nodes() {
+        Collection<NodeInfo> nodes = members.get();
+        if (nodes.isEmpty()) throw ApiException.serviceUnavailable("The cluster's nodes are not known yet; retry the request");
+        return nodes;
+    }
+
+    /**
+     * UpdateTable: adds a global secondary index (CREATING and backfilled from the table's WAL,
+     * then ACTIVE) or deletes one. The first node decides the new index (its id and placement) and
+     * carries it to the catalog's leader, so that a retry there, or at another leader, is the same
+     * index, which the catalog records once.
+     */
+    public CompletableFuture<ObjectNode> updateTable(ObjectNode request) {
+        ValidationErrors errors = new ValidationErrors();
+        String name = Params.requiredTableName(request, "TableName", errors);
+        IndexDefinitions.checkUpdateTableMembers(request, errors);
+        errors.throwIfAny();
+        boolean fromNode = request.has(Forwarder.FORWARDED_MEMBER);
+        boolean indexUpdates = request.path("GlobalSecondaryIndexUpdates").isArray() && !request.path("GlobalSecondaryIndexUpdates").isEmpty();
+        List<String> tableChanges = UPDATE_TABLE_CHANGES.stream().filter(p -> request.hasNonNull(p)).toList();
+        if (!indexUpdates && tableChanges.isEmpty()) {
+            throw ApiException.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
+                    + "or SSESpecification or ReplicaUpdates is required");
+        }
+        if (!tableChanges.isEmpty()) {
+            throw ApiException.validation("UpdateTable changes only GlobalSecondaryIndexUpdates in this version of Dynalog; not supported: "
+                    + String.join(", ", tableChanges));
+        }
+        TableDescriptor table = catalog.table(name);
+        if (table == null) throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
+        List<IndexDefinitions.Update> updates = IndexDefinitions.forUpdateTable(request, table);
+        List<IndexDescriptor> created = new ArrayList<>();
+        if (fromNode && request.has(TABLE_MEMBER)) {
+            created.addAll(carriedTable(request, name).indexes());
+        } else {
+            for (IndexDefinitions.Update u : updates) {
+                if (u instanceof IndexDefinitions.Create c) created.add(newIndex(name, c.spec(), IndexDescriptor.IndexStatus.CREATING));
+            }
+        }
+        ObjectNode routed = request.deepCopy();
+        routed.put(TABLE_MEMBER, TableRecordCodec.encode(table.withIndexes(created)));
+        boolean deletes = updates.stream().anyMatch(u -> u instanceof IndexDefinitions.Delete);
+        CompletableFuture<ObjectNode> updated = router.toLeader("UpdateTable", routed, !deletes, handOff ->
+                catalogChange(() -> catalogWriter.update(name, current -> IndexUpdates.apply(current, updates, created)), !deletes, handOff)
+                        .thenApply(t -> {
+                            ObjectNode response = JSON.objectNode();
+                            response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
+                            return response;
+                        }));
+        if (fromNode) return updated;
+        return updated.thenCompose(response -> catalog.awaitTable(name,
+                t -> t != null && IndexUpdates.shows(t, updates, created), READ_OWN_CHANGE_MS).thenApply(v -> response));
+    }
+
+    /** UpdateTable's changes of the table itself (not of its indexes), which this version does not make. */
+    private static final List<String> UPDATE_TABLE_CHANGES = List.of("ProvisionedThroughput", "BillingMode", "StreamSpecification",
+            "SSESpecification", "ReplicaUpdates", "TableClass", "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput");
+
+    /** Marks a backfilled global index ACTIVE, at the catalog's leader (the node watching its backfill calls it). */
+    public CompletableFuture<Void> markIndexActive(TableDescriptor table, IndexDescriptor index) {
+        ObjectNode request = JSON.objectNode();
+        request.put("TableName", table.name());
+        request.put("TableId", Long.toHexString(table.tableId()));
+        request.put("IndexId", Long.toHexString(index.indexId()));
+        return indexServed(request).thenApply(response -> null);
+    }
+
+    /** The internal operation behind {@link #markIndexActive}, between nodes only. */
+    public CompletableFuture<ObjectNode> indexServedOperation(ObjectNode request) {
+        if (!request.has(Forwarder.FORWARDED_MEMBER)) throw ApiException.unknownOperation("Unknown operation: " + INDEX_SERVED_OPERATION);
+        return indexServed(request);
+    }
+
+    private CompletableFuture<ObjectNode> indexServed(ObjectNode request) {
+        String name = request.path("TableName").asText();
+        long tableId;
+        long indexId;
+        try {
+            tableId = Long.parseUnsignedLong(request.path("TableId").asText(), 16);
+            indexId = Long.parseUnsignedLong(request.path("IndexId").asText(), 16);
+        } catch (NumberFormatException e) {
+            throw ApiException.validation("TableId and IndexId must be incarnation ids: " + e.getMessage());
+        }
+        return router.toLeader(INDEX_SERVED_OPERATION, request, handOff ->
+                catalogChange(() -> catalogWriter.markIndexActive(name, tableId, indexId), true, handOff).thenApply(t -> JSON.objectNode()));
+    }
+
+    public static final String INDEX_SERVED_OPERATION = "DynalogIndexServed";
 
     /**
      * Marks a table served by the nodes of its partitions ACTIVE, at the catalog's leader (a
@@ -233,7 +338,9 @@ public final class TableOps {
         if (t == null) throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
         ObjectNode response = JSON.objectNode();
         long sizeBytes = store.approximateSizeBytes(t.tableId());
-        response.set("Table", TableDescriptions.describe(t, region, sizeBytes, itemCount(t, sizeBytes)));
+        response.set("Table", TableDescriptions.describe(t, region, sizeBytes, itemCount(t.tableId(), sizeBytes),
+                index -> store.approximateSizeBytes(index.indexId()),
+                index -> itemCount(index.indexId(), store.approximateSizeBytes(index.indexId()))));
         return CompletableFuture.completedFuture(response);
     }
 
@@ -281,14 +388,14 @@ public final class TableOps {
     }
 
     /**
-     * The number of items, exact up to {@value #EXACT_ITEM_COUNT_LIMIT} and estimated from the
+     * The number of items (or index rows), exact up to {@value #EXACT_ITEM_COUNT_LIMIT} and estimated from the
      * table's size beyond (DynamoDB's ItemCount is approximate too: it refreshes every six hours),
      * so that DescribeTable, which clients poll, stays cheap on any table.
      */
-    private long itemCount(TableDescriptor t, long sizeBytes) {
+    private long itemCount(long keySpaceId, long sizeBytes) {
         long count = 0;
         long countedBytes = 0;
-        try (ReplicaStore.RangeCursor c = store.range(t.tableId(), null, null, true)) {
+        try (ReplicaStore.RangeCursor c = store.range(keySpaceId, null, null, true)) {
             for (; c.valid(); c.next()) {
                 if (count == EXACT_ITEM_COUNT_LIMIT) {
                     return countedBytes == 0 ? count : Math.max(count, sizeBytes * count / countedBytes);
@@ -308,22 +415,6 @@ public final class TableOps {
             id = random.nextLong() & Long.MAX_VALUE;
         } while (id == 0 || id == Long.MAX_VALUE);
         return id;
-    }
-
-    private static Long capacity(ObjectNode throughput, String field, ValidationErrors errors) {
-        JsonNode node = throughput.get(field);
-        if (node == null || node.isNull()) {
-            errors.violation(field, null, "Member must not be null");
-            return null;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw ApiException.serialization(node + " cannot be converted to Long");
-        }
-        if (node.longValue() < 1) {
-            errors.violation(field, node, "Member must have value greater than or equal to 1");
-            return null;
-        }
-        return node.longValue();
     }
 
     /** The KeySchema elements as (attribute name, key type) pairs, with element-level violations recorded. */
@@ -359,8 +450,9 @@ public final class TableOps {
     }
 
     /**
-     * The key schema from its elements and the AttributeDefinitions, which must define exactly the
-     * key attributes (no index uses others yet).
+     * The key schema from its elements and the AttributeDefinitions, which must define the key
+     * attributes ({@link IndexDefinitions#checkDefinitionsUsed} checks that nothing else is defined
+     * that no index uses).
      */
     private static KeySchema keySchema(List<String[]> keys, Map<String, ScalarType> defined) {
         if (!keys.get(0)[1].equals("HASH")) {
@@ -380,9 +472,6 @@ public final class TableOps {
             throw ApiException.validation("One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: "
                     + missing + ", AttributeDefinitions: " + new ArrayList<>(defined.keySet()));
         }
-        if (defined.size() != keyNames.size()) {
-            throw ApiException.validation("One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
-        }
         return keyNames.size() == 1
                 ? KeySchema.hash(keyNames.get(0), defined.get(keyNames.get(0)))
                 : KeySchema.hashRange(keyNames.get(0), defined.get(keyNames.get(0)), keyNames.get(1), defined.get(keyNames.get(1)));
@@ -396,12 +485,6 @@ public final class TableOps {
     private enum ScalarAttributeType { B, N, S }
 
     private static void rejectUnsupported(ObjectNode request) {
-        for (String field : List.of("LocalSecondaryIndexes", "GlobalSecondaryIndexes")) {
-            JsonNode n = request.get(field);
-            if (n != null && !n.isNull() && !(n.isArray() && n.isEmpty())) {
-                throw ApiException.validation(field + " are not supported by this version of Dynalog");
-            }
-        }
         JsonNode stream = request.get("StreamSpecification");
         if (stream != null && stream.path("StreamEnabled").asBoolean(false)) {
             throw ApiException.validation("StreamSpecification is not supported by this version of Dynalog");

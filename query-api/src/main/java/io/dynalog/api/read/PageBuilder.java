@@ -8,7 +8,9 @@ import io.dynalog.topology.wire.ItemCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Accumulates one Query or Scan page as DynamoDB does: items are examined in key order until
@@ -23,7 +25,8 @@ public final class PageBuilder {
     /** DynamoDB's page limit: 1 MB of examined data. */
     public static final long MAX_PAGE_BYTES = 1L << 20;
 
-    private final KeySchema schema;
+    private final Function<Map<String, AttributeValue>, Map<String, AttributeValue>> keyOf;
+    private final UnaryOperator<Map<String, AttributeValue>> resolve;
     private final int limit;
     private final boolean countOnly;
     private final Predicate<Map<String, AttributeValue>> filter;
@@ -40,7 +43,19 @@ public final class PageBuilder {
      * @param filter which examined items count and are returned
      */
     public PageBuilder(KeySchema schema, int limit, boolean countOnly, Predicate<Map<String, AttributeValue>> filter) {
-        this.schema = schema;
+        this(schema::keyOf, UnaryOperator.identity(), limit, countOnly, filter);
+    }
+
+    /**
+     * A page over index rows: {@code keyOf} gives a row's LastEvaluatedKey (the table's key and the
+     * index's), and {@code resolve} turns a row into what the filter sees and the page returns
+     * (the row, or for a local index read that needs more than the row holds, the item).
+     */
+    public PageBuilder(Function<Map<String, AttributeValue>, Map<String, AttributeValue>> keyOf,
+                       UnaryOperator<Map<String, AttributeValue>> resolve, int limit, boolean countOnly,
+                       Predicate<Map<String, AttributeValue>> filter) {
+        this.keyOf = keyOf;
+        this.resolve = resolve;
         this.limit = limit;
         this.countOnly = countOnly;
         this.filter = filter;
@@ -62,11 +77,12 @@ public final class PageBuilder {
     }
 
     /** Examines one item (for reads that are not cursors, such as a single consistent get). */
-    public void examine(Map<String, AttributeValue> item) {
+    public void examine(Map<String, AttributeValue> row) {
         scanned++;
-        scannedBytes += ItemSize.of(item);
-        lastExamined = item;
-        if (filter.test(item)) {
+        scannedBytes += ItemSize.of(row);
+        lastExamined = row;
+        Map<String, AttributeValue> item = resolve.apply(row);
+        if (item != null && filter.test(item)) {
             count++;
             if (!countOnly) items.add(item);
         }
@@ -95,7 +111,7 @@ public final class PageBuilder {
             absorbedLastKey = partLastEvaluatedKey;
         } else if (scanned >= limit || scannedBytes >= MAX_PAGE_BYTES) {
             full = true;
-            absorbedLastKey = partItems.isEmpty() ? null : schema.keyOf(partItems.get(partItems.size() - 1));
+            absorbedLastKey = partItems.isEmpty() ? null : keyOf.apply(partItems.get(partItems.size() - 1));
         }
         lastExamined = null;
     }
@@ -103,7 +119,7 @@ public final class PageBuilder {
     public Page build() {
         Map<String, AttributeValue> lastKey = !full ? null
                 : absorbedLastKey != null ? absorbedLastKey
-                : lastExamined != null ? schema.keyOf(lastExamined) : null;
+                : lastExamined != null ? keyOf.apply(lastExamined) : null;
         return new Page(items, count, scanned, lastKey, scannedBytes);
     }
 }

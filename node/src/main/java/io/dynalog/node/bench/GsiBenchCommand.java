@@ -1,0 +1,199 @@
+package io.dynalog.node.bench;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+
+/**
+ * Measures global secondary indexes against a running node:
+ * <ol>
+ *   <li><b>visibility lag</b>: PutItem at a fixed rate into a table with one global index; each
+ *       item's index key is (a fixed partition key, its sequence number), and one reader queries
+ *       the index for sequence numbers past the last seen, over and over; a row's lag is the time
+ *       from its write's acknowledgement to the query that first returned it (HdrHistogram);
+ *   <li><b>write cost</b>: PutItem throughput with {@code --threads} closed-loop writers into a
+ *       table without indexes, then into one with two global indexes.
+ * </ol>
+ */
+@Command(name = "bench-gsi", mixinStandardHelpOptions = true,
+        description = "Measures global secondary index visibility lag at a fixed write rate, and the write throughput cost of two GSIs.")
+public final class GsiBenchCommand implements Callable<Integer> {
+    @Option(names = "--endpoint", defaultValue = "http://localhost:8000", description = "The node's endpoint (default: ${DEFAULT-VALUE}).")
+    URI endpoint;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "Writes per second for the lag measurement (default: ${DEFAULT-VALUE}).")
+    int ratePerSecond;
+
+    @Option(names = "--duration-s", defaultValue = "20", description = "Measured seconds per part (default: ${DEFAULT-VALUE}).")
+    int durationSeconds;
+
+    @Option(names = "--warmup-s", defaultValue = "5", description = "Unrecorded seconds before each part (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--threads", defaultValue = "4", description = "Writers for the throughput part (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--item-bytes", defaultValue = "1000", description = "Payload bytes per item (default: ${DEFAULT-VALUE}).")
+    int itemBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        try (DynamoDbClient client = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
+                .httpClient(Apache5HttpClient.builder().maxConnections(32).build())
+                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10))).build()) {
+            String suffix = Long.toString(System.currentTimeMillis(), 36);
+            String payload = "x".repeat(itemBytes);
+            String lagTable = createTable(client, "gsi-lag-" + suffix, 1);
+            Histogram lag = measureLag(client, lagTable, payload);
+            System.out.printf("GSI visibility lag at %d writes/s for %d s: %d rows, p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n",
+                    ratePerSecond, durationSeconds, lag.getTotalCount(), ms(lag.getValueAtPercentile(50)), ms(lag.getValueAtPercentile(99)),
+                    ms(lag.getValueAtPercentile(99.9)), ms(lag.getMaxValue()));
+            String plain = createTable(client, "gsi-none-" + suffix, 0);
+            String indexed = createTable(client, "gsi-two-" + suffix, 2);
+            double plainRate = throughput(client, plain, payload);
+            double indexedRate = throughput(client, indexed, payload);
+            System.out.printf("PutItem throughput (%d writers): no GSI %.0f/s, two GSIs %.0f/s (%.1f %% cost)%n",
+                    threads, plainRate, indexedRate, 100 * (1 - indexedRate / plainRate));
+            for (String t : List.of(lagTable, plain, indexed)) client.deleteTable(r -> r.tableName(t));
+        }
+        return 0;
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    /** A table (pk) with {@code gsis} global indexes: g{i} (S) + seq (N), projection KEYS_ONLY. */
+    private static String createTable(DynamoDbClient client, String name, int gsis) {
+        List<AttributeDefinition> definitions = new ArrayList<>(List.of(definition("pk", ScalarAttributeType.S)));
+        List<GlobalSecondaryIndex> indexes = new ArrayList<>();
+        if (gsis > 0) definitions.add(definition("seq", ScalarAttributeType.N));
+        for (int i = 0; i < gsis; i++) {
+            definitions.add(definition("g" + i, ScalarAttributeType.S));
+            indexes.add(GlobalSecondaryIndex.builder().indexName("byG" + i)
+                    .keySchema(key("g" + i, KeyType.HASH), key("seq", KeyType.RANGE))
+                    .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()).build());
+        }
+        client.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST).keySchema(key("pk", KeyType.HASH))
+                .attributeDefinitions(definitions).globalSecondaryIndexes(indexes.isEmpty() ? null : indexes));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (client.describeTable(r -> r.tableName(name)).table().tableStatus() != TableStatus.ACTIVE) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException(name + " not ACTIVE after 60 s");
+            sleep(100);
+        }
+        return name;
+    }
+
+    private Histogram measureLag(DynamoDbClient client, String table, String payload) throws Exception {
+        Map<Long, Long> ackedAtNs = new ConcurrentHashMap<>();
+        Recorder recorder = new Recorder(3);
+        AtomicLong written = new AtomicLong();
+        long startNs = System.nanoTime();
+        long measureFromNs = startNs + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        long endNs = measureFromNs + TimeUnit.SECONDS.toNanos(durationSeconds);
+        ExecutorService writers = Executors.newFixedThreadPool(8);
+        Thread reader = new Thread(() -> {
+            long lastSeen = -1;
+            while (System.nanoTime() < endNs + TimeUnit.SECONDS.toNanos(5) && (lastSeen < written.get() - 1 || System.nanoTime() < endNs)) {
+                long from = lastSeen;
+                QueryResponse page = client.query(r -> r.tableName(table).indexName("byG0").keyConditionExpression("g0 = :g AND seq > :s")
+                        .expressionAttributeValues(Map.of(":g", AttributeValue.fromS("lag"), ":s", AttributeValue.fromN(Long.toString(from)))));
+                long seenNs = System.nanoTime();
+                for (Map<String, AttributeValue> row : page.items()) {
+                    long seq = Long.parseLong(row.get("seq").n());
+                    Long acked = ackedAtNs.remove(seq);
+                    // A row seen before its write's acknowledgement arrived counts as 0.
+                    if (acked != null && acked >= measureFromNs && acked < endNs) recorder.recordValue(Math.max(0, seenNs - acked));
+                    lastSeen = Math.max(lastSeen, seq);
+                }
+            }
+        }, "gsi-lag-reader");
+        reader.start();
+        long intervalNs = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
+        long next = System.nanoTime();
+        for (long seq = 0; System.nanoTime() < endNs; seq++) {
+            long s = seq;
+            writers.execute(() -> {
+                client.putItem(r -> r.tableName(table).item(Map.of("pk", AttributeValue.fromS("k" + s),
+                        "g0", AttributeValue.fromS("lag"), "seq", AttributeValue.fromN(Long.toString(s)), "payload", AttributeValue.fromS(payload))));
+                ackedAtNs.putIfAbsent(s, System.nanoTime());
+                written.incrementAndGet();
+            });
+            next += intervalNs;
+            long wait = next - System.nanoTime();
+            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        writers.shutdown();
+        writers.awaitTermination(30, TimeUnit.SECONDS);
+        reader.join();
+        return recorder.getIntervalHistogram();
+    }
+
+    private double throughput(DynamoDbClient client, String table, String payload) throws Exception {
+        AtomicLong done = new AtomicLong();
+        long measureFromNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        long endNs = measureFromNs + TimeUnit.SECONDS.toNanos(durationSeconds);
+        ExecutorService writers = Executors.newFixedThreadPool(threads);
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            writers.execute(() -> {
+                for (long i = 0; System.nanoTime() < endNs; i++) {
+                    long n = i;
+                    client.putItem(r -> r.tableName(table).item(Map.of("pk", AttributeValue.fromS("k" + thread + "-" + (n % 10_000)),
+                            "g0", AttributeValue.fromS("a" + (n % 100)), "g1", AttributeValue.fromS("b" + (n % 7)),
+                            "seq", AttributeValue.fromN(Long.toString(n)), "payload", AttributeValue.fromS(payload))));
+                    long now = System.nanoTime();
+                    if (now >= measureFromNs && now < endNs) done.incrementAndGet();
+                }
+            });
+        }
+        writers.shutdown();
+        writers.awaitTermination(durationSeconds + warmupSeconds + 30L, TimeUnit.SECONDS);
+        return done.get() / (double) durationSeconds;
+    }
+
+    private static AttributeDefinition definition(String name, ScalarAttributeType type) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
