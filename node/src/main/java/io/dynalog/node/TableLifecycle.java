@@ -184,8 +184,15 @@ final class TableLifecycle implements AutoCloseable {
         for (IndexDescriptor index : current.globalIndexes()) placeIndex(current, index);
     }
 
-    /** Idempotent: the index topic, this node's index partitions, the derivation (and its backfill watch). */
+    /**
+     * Idempotent: the index topic, this node's index partitions, the derivation (and its backfill
+     * watch). Only an index the catalog has now: a change replayed at start, or a retried step,
+     * may name an index deleted since, which must not come back.
+     */
     private void placeIndex(TableDescriptor table, IndexDescriptor index) {
+        TableDescriptor now = currentTable.apply(table.name());
+        IndexDescriptor current = now == null || now.tableId() != table.tableId() ? null : now.index(index.name());
+        if (current == null || current.indexId() != index.indexId()) return;
         topics.ensureIndexTopic(index.topic(), index.partitionCount());
         for (int p = 0; p < index.partitionCount(); p++) {
             if (!index.replicasOf(p).contains(nodeId)) continue;

@@ -122,6 +122,11 @@ class SecondaryIndexesTest {
                 .expressionAttributeValues(Map.of(":c", s("bob"), ":s", s("s3"))).consistentRead(true));
         assertThat(projected.items()).containsExactly(Map.of("secret", s("s3")));
         assertThat(projected.scannedCount()).isEqualTo(6);
+        QueryResponse filtered = node.client.query(r -> r.tableName("Orders").indexName("byTotal").consistentRead(true)
+                .keyConditionExpression("customer = :c").filterExpression("secret = :s")
+                .expressionAttributeValues(Map.of(":c", s("bob"), ":s", s("s3"))));
+        assertThat(filtered.items()).as("filtered on the item, returned as the index projects it")
+                .containsExactly(Map.of("customer", s("bob"), "orderId", s("o03"), "total", n("85"), "note", s("note3")));
     }
 
     @Test

@@ -129,7 +129,7 @@ public final class ReadOps {
                     page.drain(cursor);
                 }
             }
-            Page built = page.build();
+            Page built = indexView(page.build(), source, fetchItems, select, projection);
             return Capacity.report(respond(built, select, projection), capacity, tableName,
                     () -> Capacity.readUnits(built.scannedBytes(), consistent));
         };
@@ -180,6 +180,18 @@ public final class ReadOps {
                     + " does not project one or more filter attributes: " + missingForFilter);
         }
         return false;
+    }
+
+    /**
+     * A local index read that fetched its items only to filter them returns what the index
+     * projects, as DynamoDB does, unless it asked for all attributes or named the ones it wants.
+     */
+    private static Page indexView(Page page, ReadSource source, boolean fetchItems, Select select, ProjectionExpression projection) {
+        if (!fetchItems || select == Select.ALL_ATTRIBUTES || projection != null) return page;
+        IndexDescriptor index = source.index();
+        List<Map<String, AttributeValue>> rows = page.items().stream()
+                .map(item -> index.projection().project(item, source.table().keySchema(), index.keySchema())).toList();
+        return new Page(rows, page.count(), page.scannedCount(), page.lastEvaluatedKey(), page.scannedBytes());
     }
 
     /** A page over the source's rows; {@code fetchItems}: a local index read that returns and filters the items behind them. */
@@ -260,7 +272,7 @@ public final class ReadOps {
                 page.drain(cursor);
             }
         }
-        Page built = page.build();
+        Page built = indexView(page.build(), source, fetchItems, select, projection);
         return CompletableFuture.completedFuture(Capacity.report(respond(built, select, projection), capacity, tableName,
                 () -> Capacity.readUnits(built.scannedBytes(), consistent)));
     }

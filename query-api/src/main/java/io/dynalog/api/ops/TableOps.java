@@ -198,11 +198,14 @@ public final class TableOps {
         }
         TableDescriptor table = catalog.table(name);
         if (table == null) throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
-        List<IndexDefinitions.Update> updates = IndexDefinitions.forUpdateTable(request, table);
         List<IndexDescriptor> created = new ArrayList<>();
-        if (fromNode && request.has(TABLE_MEMBER)) {
-            created.addAll(carriedTable(request, name).indexes());
-        } else {
+        if (fromNode && request.has(TABLE_MEMBER)) created.addAll(carriedTable(request, name).indexes());
+        // A retry of a change that took effect finds its own new indexes in the catalog: check the
+        // request against the table without them, and let the catalog's leader see it is the same.
+        List<String> createdNames = created.stream().map(IndexDescriptor::name).toList();
+        TableDescriptor basis = table.withIndexes(table.indexes().stream().filter(i -> !createdNames.contains(i.name())).toList());
+        List<IndexDefinitions.Update> updates = IndexDefinitions.forUpdateTable(request, basis);
+        if (created.isEmpty()) {
             for (IndexDefinitions.Update u : updates) {
                 if (u instanceof IndexDefinitions.Create c) created.add(newIndex(name, c.spec(), IndexDescriptor.IndexStatus.CREATING));
             }

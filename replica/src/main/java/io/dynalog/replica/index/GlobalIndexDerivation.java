@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * that then keeps it current; exactly-once means a row is written once per WAL record whatever
  * restarts and rebalances happen (and replicas make the repeats of re-appended slots harmless).
  *
- * <p>A WAL record the derivation cannot read stops it (the index then lags, which {@link #stopped}
- * and the log show) rather than skip a row. How far it has come is its consumer group's committed
+ * <p>A WAL record the derivation cannot read is retried from the last commit, with an error in the
+ * log each time (the index then lags) rather than skipped. How far it has come is its consumer group's committed
  * offsets on the WAL (the group is the application id).
  */
 public final class GlobalIndexDerivation implements AutoCloseable {
@@ -74,9 +74,12 @@ public final class GlobalIndexDerivation implements AutoCloseable {
         config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
         this.streams = new KafkaStreams(topology(table, index), config);
+        // Exactly-once: a replaced thread resumes from the last commit, so nothing is skipped or
+        // repeated; a transient Kafka error heals, and a record that cannot be read fails again,
+        // loudly, rather than be passed over.
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("the derivation of {} stopped: {}", description, e.toString(), e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            log.error("the derivation of {} failed; resuming from its last commit: {}", description, e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }
 
