@@ -125,13 +125,17 @@ class ProcessFaultTest {
         DynamoDbClient[] byNode = new DynamoDbClient[4];
         for (int id = 1; id <= 3; id++) byNode[id] = client(nodePorts.get(id)[0], true, 5);
 
-        // 2. The table, created through node 1 once it has had time to see its peers.
+        // 2. The table, created through node 1 once it has had time to see its peers. The first
+        // CreateTable of a cold cluster also places and elects the catalog, with four JVMs starting
+        // on two cores: it gets a longer call timeout than the reads and writes measured below.
         Thread.sleep(1000);
-        byNode[1].createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
+        try (DynamoDbClient patient = client(nodePorts.get(1)[0], true, 30)) {
+            patient.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
                 .attributeDefinitions(AttributeDefinition.builder().attributeName("pk").attributeType(ScalarAttributeType.S).build(),
                         AttributeDefinition.builder().attributeName("sk").attributeType(ScalarAttributeType.N).build()));
+        }
         awaitTrue("table ACTIVE", 30, () -> byNode[1].describeTable(r -> r.tableName(TABLE)).table().tableStatus() == TableStatus.ACTIVE);
         awaitTrue("a leader of partition 0 logged", 30, () -> currentLeader() != null);
 
