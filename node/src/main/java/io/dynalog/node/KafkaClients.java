@@ -3,6 +3,7 @@ package io.dynalog.node;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -73,8 +74,8 @@ final class KafkaClients {
     /** What the node's Kafka Streams applications share: where Kafka is, and a client id naming the node. */
     static Properties streams(NodeConfig config) {
         Properties p = new Properties();
-        p.put("bootstrap.servers", config.kafkaBootstrapServers());
-        p.put("client.id", "dynalog-node-" + config.nodeId() + "-streams");
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        p.put(CommonClientConfigs.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-streams");
         return p;
     }
 

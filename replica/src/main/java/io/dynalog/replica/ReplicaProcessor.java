@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -310,17 +309,10 @@ public final class ReplicaProcessor implements AutoCloseable {
         TopicPartition tp = state.topicPartition;
         PartitionProgress p = state.progress;
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            WalEntry entry;
-            long checksum;
-            try {
-                byte[] encoded = WalRecordEntries.encodedEntry(record);
-                entry = WalEntryCodec.decode(encoded);
-                checksum = WalRecordEntries.checksum(encoded);
-            } catch (RuntimeException e) {
-                stop(state, "WAL " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
-                        + e.getMessage() + "); this replica stops serving partition " + state.ref);
-                break;
-            }
+            Read<WalEntry> read = read(state, record, WalRecords.ENTRY_HEADER, WalEntryCodec::decode);
+            if (read == null) break;
+            WalEntry entry = read.value();
+            long checksum = read.checksum();
             if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
                 stop(state, "WAL " + tp + " offset " + record.offset()
                         + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
@@ -370,17 +362,10 @@ public final class ReplicaProcessor implements AutoCloseable {
         TopicPartition tp = state.topicPartition;
         PartitionProgress p = state.progress;
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            IndexRow row;
-            long checksum;
-            try {
-                byte[] encoded = WalRecordEntries.encodedValue(record, IndexRow.ROW_HEADER);
-                row = IndexRowCodec.decode(encoded);
-                checksum = WalRecordEntries.checksum(encoded);
-            } catch (RuntimeException e) {
-                stop(state, "index topic " + tp + " offset " + record.offset() + " holds a record this replica cannot read ("
-                        + e.getMessage() + "); this replica stops serving index partition " + state.ref);
-                break;
-            }
+            Read<IndexRow> read = read(state, record, IndexRow.ROW_HEADER, IndexRowCodec::decode);
+            if (read == null) break;
+            IndexRow row = read.value();
+            long checksum = read.checksum();
             if (row.indexId() != state.ref.tableId() || record.key() == null || row.isDelete() != (record.value() == null)) {
                 stop(state, "index topic " + tp + " offset " + record.offset() + " holds a row of index " + row.indexId()
                         + (row.isDelete() != (record.value() == null) ? " whose value disagrees with its kind" : "")
@@ -395,6 +380,25 @@ public final class ReplicaProcessor implements AutoCloseable {
             p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
         }
         return p;
+    }
+
+    /** A record's decoded value, and the checksum of its encoding. */
+    private record Read<T>(T value, long checksum) {}
+
+    /**
+     * Decodes a record's value (a tombstone's from its {@code header}); null when this replica
+     * cannot read it, which stops the partition.
+     */
+    private <T> Read<T> read(PartitionState state, ConsumerRecord<byte[], byte[]> record, String header,
+                             java.util.function.Function<byte[], T> decode) {
+        try {
+            byte[] encoded = WalRecordEntries.encodedValue(record, header);
+            return new Read<>(decode.apply(encoded), WalRecordEntries.checksum(encoded));
+        } catch (RuntimeException e) {
+            stop(state, state.topicPartition + " offset " + record.offset() + " holds a record this replica cannot read ("
+                    + e.getMessage() + "); this replica stops serving partition " + state.ref);
+            return null;
+        }
     }
 
     /** The item change of an entry, and the rows of the table's local indexes it adds and removes. */

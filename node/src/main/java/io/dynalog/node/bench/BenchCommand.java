@@ -279,6 +279,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private DynamoDbClient dynamoDbClient(SdkHttpClient httpClient, RetryStrategy retryStrategy) {
+        return dynamoDbClient(endpoint, region, httpClient, retryStrategy);
+    }
+
+    /** A bench client of the node at {@code endpoint}, with the bench's credentials and call timeout. */
+    static DynamoDbClient dynamoDbClient(URI endpoint, String region, SdkHttpClient httpClient, RetryStrategy retryStrategy) {
         return DynamoDbClient.builder()
             .endpointOverride(endpoint)
             .region(Region.of(region))

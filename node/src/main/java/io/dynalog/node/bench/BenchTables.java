@@ -86,7 +86,7 @@ final class BenchTables {
     }
 
     /** Polls DescribeTable until the table is ACTIVE; a table that is not visible yet counts as not active. */
-    private TableDescription awaitActive(String tableName) throws InterruptedException {
+    TableDescription awaitActive(String tableName) throws InterruptedException {
         long deadlineNanos = System.nanoTime() + ACTIVE_TIMEOUT.toNanos();
         TableStatus lastStatus = null;
         while (true) {
@@ -126,11 +126,11 @@ final class BenchTables {
         }
     }
 
-    private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
+    static AttributeDefinition attribute(String name, ScalarAttributeType type) {
         return AttributeDefinition.builder().attributeName(Objects.requireNonNull(name)).attributeType(type).build();
     }
 
-    private static KeySchemaElement key(String name, KeyType type) {
+    static KeySchemaElement key(String name, KeyType type) {
         return KeySchemaElement.builder().attributeName(name).keyType(type).build();
     }
 }

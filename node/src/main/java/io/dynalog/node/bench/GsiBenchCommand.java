@@ -1,7 +1,7 @@
 package io.dynalog.node.bench;
 
+import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,22 +15,19 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * Measures global secondary indexes against a running node:
@@ -66,25 +63,24 @@ public final class GsiBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (DynamoDbClient client = DynamoDbClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-                .httpClient(Apache5HttpClient.builder().maxConnections(32).build())
-                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10))).build()) {
+        try (SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build();
+             DynamoDbClient client = BenchCommand.dynamoDbClient(endpoint, "us-east-1", http, AwsRetryStrategy.defaultRetryStrategy())) {
+            BenchTables tables = new BenchTables(client, new PrintWriter(System.err, true));
             String suffix = Long.toString(System.currentTimeMillis(), 36);
             String payload = "x".repeat(itemBytes);
-            String lagTable = createTable(client, "gsi-lag-" + suffix, 1);
+            String lagTable = createTable(client, tables, "gsi-lag-" + suffix, 1);
             Histogram lag = measureLag(client, lagTable, payload);
             System.out.printf("GSI visibility lag, %d writes/s asked, %.0f/s acknowledged, for %d s: %d rows, p50 %.1f ms, p99 %.1f ms, "
                     + "p99.9 %.1f ms, max %.1f ms%n",
                     ratePerSecond, lagWritesMeasured.get() / (double) durationSeconds, durationSeconds, lag.getTotalCount(), ms(lag.getValueAtPercentile(50)), ms(lag.getValueAtPercentile(99)),
                     ms(lag.getValueAtPercentile(99.9)), ms(lag.getMaxValue()));
-            String plain = createTable(client, "gsi-none-" + suffix, 0);
-            String indexed = createTable(client, "gsi-two-" + suffix, 2);
+            String plain = createTable(client, tables, "gsi-none-" + suffix, 0);
+            String indexed = createTable(client, tables, "gsi-two-" + suffix, 2);
             double plainRate = throughput(client, plain, payload);
             double indexedRate = throughput(client, indexed, payload);
             System.out.printf("PutItem throughput (%d writers): no GSI %.0f/s, two GSIs %.0f/s (%.1f %% cost)%n",
                     threads, plainRate, indexedRate, 100 * (1 - indexedRate / plainRate));
-            for (String t : List.of(lagTable, plain, indexed)) client.deleteTable(r -> r.tableName(t));
+            for (String t : List.of(lagTable, plain, indexed)) tables.deleteQuietly(t);
         }
         return 0;
     }
@@ -94,23 +90,19 @@ public final class GsiBenchCommand implements Callable<Integer> {
     }
 
     /** A table (pk) with {@code gsis} global indexes: g{i} (S) + seq (N), projection KEYS_ONLY. */
-    private static String createTable(DynamoDbClient client, String name, int gsis) {
-        List<AttributeDefinition> definitions = new ArrayList<>(List.of(definition("pk", ScalarAttributeType.S)));
+    private static String createTable(DynamoDbClient client, BenchTables tables, String name, int gsis) throws InterruptedException {
+        List<AttributeDefinition> definitions = new ArrayList<>(List.of(BenchTables.attribute("pk", ScalarAttributeType.S)));
         List<GlobalSecondaryIndex> indexes = new ArrayList<>();
-        if (gsis > 0) definitions.add(definition("seq", ScalarAttributeType.N));
+        if (gsis > 0) definitions.add(BenchTables.attribute("seq", ScalarAttributeType.N));
         for (int i = 0; i < gsis; i++) {
-            definitions.add(definition("g" + i, ScalarAttributeType.S));
+            definitions.add(BenchTables.attribute("g" + i, ScalarAttributeType.S));
             indexes.add(GlobalSecondaryIndex.builder().indexName("byG" + i)
-                    .keySchema(key("g" + i, KeyType.HASH), key("seq", KeyType.RANGE))
+                    .keySchema(BenchTables.key("g" + i, KeyType.HASH), BenchTables.key("seq", KeyType.RANGE))
                     .projection(Projection.builder().projectionType(ProjectionType.KEYS_ONLY).build()).build());
         }
-        client.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST).keySchema(key("pk", KeyType.HASH))
+        client.createTable(r -> r.tableName(name).billingMode(BillingMode.PAY_PER_REQUEST).keySchema(BenchTables.key("pk", KeyType.HASH))
                 .attributeDefinitions(definitions).globalSecondaryIndexes(indexes.isEmpty() ? null : indexes));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (client.describeTable(r -> r.tableName(name)).table().tableStatus() != TableStatus.ACTIVE) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException(name + " not ACTIVE after 60 s");
-            sleep(100);
-        }
+        tables.awaitActive(name);
         return name;
     }
 
@@ -185,21 +177,5 @@ public final class GsiBenchCommand implements Callable<Integer> {
         writers.shutdown();
         writers.awaitTermination(durationSeconds + warmupSeconds + 30L, TimeUnit.SECONDS);
         return done.get() / (double) durationSeconds;
-    }
-
-    private static AttributeDefinition definition(String name, ScalarAttributeType type) {
-        return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
-    }
-
-    private static KeySchemaElement key(String name, KeyType type) {
-        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -33,38 +33,17 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * write lost.
  */
 class ClusterTest {
-    final List<DynalogNode> nodes = new ArrayList<>();
-    final List<DynamoDbClient> clients = new ArrayList<>();
-    final List<Path> dirs = new ArrayList<>();
+    final TestCluster cluster = new TestCluster();
+    final List<DynalogNode> nodes = cluster.nodes;
+    final List<DynamoDbClient> clients = cluster.clients;
 
     @AfterEach
     void stop() {
-        clients.forEach(DynamoDbClient::close);
-        nodes.forEach(n -> {
-            if (n != null) n.close();
-        });
-        dirs.forEach(TestNode::deleteRecursively);
+        cluster.close();
     }
 
-    /** Starts {@code count} nodes in zones az1.. with their own topic prefix, one client each, and waits until all know each other. */
     void startCluster(int count, int partitions) throws Exception {
-        startCluster("cl", count, partitions, nodes, clients, dirs);
-    }
-
-    /** Starts a cluster under a topic prefix of its own ({@code tag} and a random part) into the given lists. */
-    static void startCluster(String tag, int count, int partitions, List<DynalogNode> nodes, List<DynamoDbClient> clients,
-                             List<Path> dirs) throws Exception {
-        String prefix = tag + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
-                .withTopicPrefix(prefix).withDefaultPartitions(partitions);
-        for (int id = 1; id <= count; id++) {
-            Path dir = Files.createTempDirectory("dynalog-cluster-" + id + "-");
-            dirs.add(dir);
-            nodes.add(DynalogNode.start(base.asNode(id, "az" + id, 0, 0, dir)));
-        }
-        for (DynalogNode n : nodes) clients.add(TestNode.client(n.apiPort()));
-        Awaitility.await("every node knows the others").atMost(Duration.ofSeconds(10))
-                .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == count));
+        cluster.start("cl", count, partitions);
     }
 
     /**

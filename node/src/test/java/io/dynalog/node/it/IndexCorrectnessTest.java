@@ -5,7 +5,6 @@ import static io.dynalog.node.it.Values.s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.node.DynalogNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,17 +44,13 @@ class IndexCorrectnessTest {
     static final long SEED = Long.getLong("dynalog.indexes.seed", 7L);
     static final int OPERATIONS = Integer.getInteger("dynalog.indexes.operations", 300);
 
-    final List<DynalogNode> nodes = new ArrayList<>();
-    final List<DynamoDbClient> clients = new ArrayList<>();
-    final List<Path> dirs = new ArrayList<>();
+    final TestCluster cluster = new TestCluster();
+    final List<DynalogNode> nodes = cluster.nodes;
+    final List<DynamoDbClient> clients = cluster.clients;
 
     @AfterEach
     void stop() {
-        clients.forEach(DynamoDbClient::close);
-        nodes.forEach(n -> {
-            if (n != null) n.close();
-        });
-        dirs.forEach(TestNode::deleteRecursively);
+        cluster.close();
     }
 
     /** The indexes: (name, partition key, sort key or null, projection type, INCLUDE attributes). */
@@ -80,7 +75,7 @@ class IndexCorrectnessTest {
 
     @Test
     void everyIndexEqualsTheIndexRecomputedFromItsTable() throws Exception {
-        startCluster(3, 3);
+        cluster.start("ix", 3, 3);
         DynamoDbClient first = clients.get(0);
         first.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
@@ -195,7 +190,5 @@ class IndexCorrectnessTest {
         return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
     }
 
-    void startCluster(int count, int partitions) throws Exception {
-        ClusterTest.startCluster("ix", count, partitions, nodes, clients, dirs);
-    }
+
 }

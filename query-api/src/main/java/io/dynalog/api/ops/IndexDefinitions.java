@@ -213,14 +213,6 @@ final class IndexDefinitions {
         }
     }
 
-    /**
-     * {@link #checkDefinitionsUsed(List, List, Map)} for indexes already built. Redundant after
-     * {@link #forCreateTable}, which checks this rule itself at DynamoDB's point in its order
-     * (before the indexes' own rules); kept for callers holding specs from elsewhere.
-     */
-    static void checkDefinitionsUsed(KeySchema tableKey, List<Spec> indexes, Map<String, ScalarType> defined) {
-        checkDefinitionsUsed(keyNames(tableKey), indexes.stream().map(s -> keyNames(s.keySchema())).toList(), defined);
-    }
 
     // ---------------------------------------------------------------------------------- UpdateTable
 

@@ -58,9 +58,7 @@ final class IndexUpdates {
                     throw new CatalogConflictException(CatalogConflictException.Kind.NOT_FOUND, current.name(),
                             "Requested resource not found: Index " + throughput.indexName() + " for table " + current.name());
                 }
-                indexes.set(indexes.indexOf(existing), new IndexDescriptor(existing.name(), existing.indexId(), existing.kind(),
-                        existing.keySchema(), existing.projection(), existing.status(), existing.backfilling(), existing.partitionCount(),
-                        existing.topic(), existing.replicas(), throughput.readCapacityUnits(), throughput.writeCapacityUnits()));
+                indexes.set(indexes.indexOf(existing), existing.withThroughput(throughput.readCapacityUnits(), throughput.writeCapacityUnits()));
             } else if (update instanceof IndexDefinitions.Delete delete) {
                 IndexDescriptor existing = current.index(delete.indexName());
                 if (existing == null || !existing.isGlobal()) {

@@ -280,18 +280,4 @@ public final class ItemOps {
 
     /** DynamoDB's ReturnValue enum, in the order its messages list it. */
     enum ReturnValues { ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW }
-
-    /** Parameters a later version supports; rejected now rather than silently ignored. */
-    static final class Unsupported {
-        private Unsupported() {}
-
-        static void reject(JsonNode request, String... fields) {
-            for (String f : fields) {
-                JsonNode n = request.get(f);
-                if (n != null && !n.isNull()) {
-                    throw ApiException.validation(f + " is not supported by this version of Dynalog");
-                }
-            }
-        }
-    }
 }

@@ -123,13 +123,13 @@ public final class ReadOps {
         KeyRange queryRange = range;
         int pageLimit = limit == null ? Integer.MAX_VALUE : limit;
         java.util.function.Supplier<ObjectNode> readPage = () -> {
-            PageBuilder page = pageBuilder(source, fetchItems, pageLimit, select == Select.COUNT, filter);
+            PageBuilder page = pageBuilder(source, fetchItems, select, projection, pageLimit, filter);
             if (!queryRange.isEmpty()) {
                 try (ReplicaStore.RangeCursor cursor = store.range(source.keySpaceId(), queryRange.lower(), queryRange.upper(), forward)) {
                     page.drain(cursor);
                 }
             }
-            Page built = indexView(page.build(), source, fetchItems, select, projection);
+            Page built = page.build();
             return Capacity.report(respond(built, select, projection), capacity, tableName,
                     () -> Capacity.readUnits(built.scannedBytes(), consistent));
         };
@@ -182,25 +182,16 @@ public final class ReadOps {
         return false;
     }
 
-    /**
-     * A local index read that fetched its items only to filter them returns what the index
-     * projects, as DynamoDB does, unless it asked for all attributes or named the ones it wants.
-     */
-    private static Page indexView(Page page, ReadSource source, boolean fetchItems, Select select, ProjectionExpression projection) {
-        if (!fetchItems || select == Select.ALL_ATTRIBUTES || projection != null) return page;
-        IndexDescriptor index = source.index();
-        List<Map<String, AttributeValue>> rows = page.items().stream()
-                .map(item -> index.projection().project(item, source.table().keySchema(), index.keySchema())).toList();
-        return new Page(rows, page.count(), page.scannedCount(), page.lastEvaluatedKey(), page.scannedBytes());
-    }
-
     /** A page over the source's rows; {@code fetchItems}: a local index read that returns and filters the items behind them. */
-    private PageBuilder pageBuilder(ReadSource source, boolean fetchItems, int limit, boolean countOnly, Condition filter) {
+    private PageBuilder pageBuilder(ReadSource source, boolean fetchItems, Select select, ProjectionExpression projection, int limit,
+                                    Condition filter) {
         TableDescriptor table = source.table();
         java.util.function.UnaryOperator<Map<String, AttributeValue>> resolve = !fetchItems ? java.util.function.UnaryOperator.identity()
                 // Null when the item went after the row was read: it is then not returned.
                 : row -> store.get(table.tableId(), KeyCodec.storeKey(table.keySchema(), row));
-        return new PageBuilder(source::lastKeyOf, resolve, limit, countOnly, filterOf(filter));
+        // Items fetched only to filter them are returned as the index projects them (the row), as DynamoDB does.
+        boolean returnItems = fetchItems && (select == Select.ALL_ATTRIBUTES || projection != null);
+        return new PageBuilder(source::lastKeyOf, resolve, returnItems, limit, select == Select.COUNT, filterOf(filter));
     }
 
     public CompletableFuture<ObjectNode> scan(ObjectNode request) {
@@ -251,7 +242,7 @@ public final class ReadOps {
             resumeAfter = KeyRange.successor(startRow);
         }
 
-        PageBuilder page = pageBuilder(source, fetchItems, limit == null ? Integer.MAX_VALUE : limit, select == Select.COUNT, filter);
+        PageBuilder page = pageBuilder(source, fetchItems, select, parsedProjection, limit == null ? Integer.MAX_VALUE : limit, filter);
         KeyRange segmentRange = new KeyRange(KeyCodec.hashBound(segmentStart), KeyCodec.hashBound(segmentEnd));
         if (resumeAfter != null) segmentRange = segmentRange.intersect(new KeyRange(resumeAfter, null));
         // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
@@ -272,7 +263,7 @@ public final class ReadOps {
                 page.drain(cursor);
             }
         }
-        Page built = indexView(page.build(), source, fetchItems, select, projection);
+        Page built = page.build();
         return CompletableFuture.completedFuture(Capacity.report(respond(built, select, projection), capacity, tableName,
                 () -> Capacity.readUnits(built.scannedBytes(), consistent)));
     }

@@ -27,6 +27,7 @@ public final class PageBuilder {
 
     private final Function<Map<String, AttributeValue>, Map<String, AttributeValue>> keyOf;
     private final UnaryOperator<Map<String, AttributeValue>> resolve;
+    private final boolean returnResolved;
     private final int limit;
     private final boolean countOnly;
     private final Predicate<Map<String, AttributeValue>> filter;
@@ -43,19 +44,21 @@ public final class PageBuilder {
      * @param filter which examined items count and are returned
      */
     public PageBuilder(KeySchema schema, int limit, boolean countOnly, Predicate<Map<String, AttributeValue>> filter) {
-        this(schema::keyOf, UnaryOperator.identity(), limit, countOnly, filter);
+        this(schema::keyOf, UnaryOperator.identity(), false, limit, countOnly, filter);
     }
 
     /**
      * A page over index rows: {@code keyOf} gives a row's LastEvaluatedKey (the table's key and the
-     * index's), and {@code resolve} turns a row into what the filter sees and the page returns
-     * (the row, or for a local index read that needs more than the row holds, the item).
+     * index's), and {@code resolve} turns a row into what the filter sees (the row, or for a local
+     * index read that needs more than the row holds, the item; null when there is none);
+     * {@code returnResolved}: the page returns that, not the row.
      */
     public PageBuilder(Function<Map<String, AttributeValue>, Map<String, AttributeValue>> keyOf,
-                       UnaryOperator<Map<String, AttributeValue>> resolve, int limit, boolean countOnly,
+                       UnaryOperator<Map<String, AttributeValue>> resolve, boolean returnResolved, int limit, boolean countOnly,
                        Predicate<Map<String, AttributeValue>> filter) {
         this.keyOf = keyOf;
         this.resolve = resolve;
+        this.returnResolved = returnResolved;
         this.limit = limit;
         this.countOnly = countOnly;
         this.filter = filter;
@@ -84,7 +87,7 @@ public final class PageBuilder {
         Map<String, AttributeValue> item = resolve.apply(row);
         if (item != null && filter.test(item)) {
             count++;
-            if (!countOnly) items.add(item);
+            if (!countOnly) items.add(returnResolved ? item : row);
         }
         if (scanned >= limit || scannedBytes >= MAX_PAGE_BYTES) full = true;
     }

@@ -172,15 +172,6 @@ class IndexDefinitionsTest {
         }
 
         @Test
-        void definitionsOfSpecsAlreadyBuilt() {
-            List<IndexDefinitions.Spec> specs = create(",'GlobalSecondaryIndexes':[" + gsi("gsi", "a") + "]", defs("pk:S", "sk:N", "a:S"));
-            IndexDefinitions.checkDefinitionsUsed(PK_SK, specs, defs("pk:S", "sk:N", "a:S"));
-            invalid(() -> IndexDefinitions.checkDefinitionsUsed(PK_SK, specs, defs("pk:S", "sk:N", "a:S", "b:S")),
-                    "One or more parameter values were invalid: Some AttributeDefinitions are not used. "
-                            + "AttributeDefinitions: [b, a, sk, pk], keys used: [a, sk, pk]");
-        }
-
-        @Test
         void keySchemaOrder() {
             Map<String, ScalarType> d = defs("pk:S", "sk:N", "a:S");
             invalid(() -> create(",'GlobalSecondaryIndexes':[{'IndexName':'gsi','KeySchema':[{'AttributeName':'a','KeyType':'HASH'},"

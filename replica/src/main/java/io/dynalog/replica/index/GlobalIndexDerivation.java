@@ -100,18 +100,6 @@ public final class GlobalIndexDerivation implements AutoCloseable {
         log.info("deriving {} from its WAL", description);
     }
 
-    /** Whether the derivation has stopped for good (an unreadable record, or closed). */
-    public boolean stopped() {
-        KafkaStreams.State state = streams.state();
-        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
-                || state == KafkaStreams.State.PENDING_ERROR || state == KafkaStreams.State.PENDING_SHUTDOWN;
-    }
-
-    /** The derivation's Streams state, for the log. */
-    public String state() {
-        return streams.state().name();
-    }
-
     @Override
     public void close() {
         streams.close(CLOSE_TIMEOUT);

@@ -73,6 +73,11 @@ public record IndexDescriptor(
         return replicas.get(partition);
     }
 
+    public IndexDescriptor withThroughput(long newReadCapacityUnits, long newWriteCapacityUnits) {
+        return new IndexDescriptor(name, indexId, kind, keySchema, projection, status, backfilling, partitionCount, topic,
+                replicas, newReadCapacityUnits, newWriteCapacityUnits);
+    }
+
     public IndexDescriptor withStatus(IndexStatus newStatus, boolean nowBackfilling) {
         return new IndexDescriptor(name, indexId, kind, keySchema, projection, newStatus, nowBackfilling, partitionCount, topic,
                 replicas, readCapacityUnits, writeCapacityUnits);
