@@ -33,7 +33,6 @@ public record ProjectionExpression(String text, List<Operand.Path> paths, Set<St
         return Set.of();
     }
 
-    /** @throws ExpressionException with DynamoDB's message when the expression is invalid */
     /** The top-level attribute names the paths start with, in order. */
     public java.util.Set<String> topLevelNames() {
         java.util.Set<String> names = new java.util.LinkedHashSet<>();
@@ -41,6 +40,7 @@ public record ProjectionExpression(String text, List<Operand.Path> paths, Set<St
         return names;
     }
 
+    /** @throws ExpressionException with DynamoDB's message when the expression is invalid */
     public static ProjectionExpression parse(String text, Map<String, String> names) {
         ExpressionText.check(ExpressionKind.PROJECTION, text);
         List<Syntax.PathExpr> raw = CACHE.get(text);
@@ -51,6 +51,7 @@ public record ProjectionExpression(String text, List<Operand.Path> paths, Set<St
                 raw.add(Syntax.checkedPath(tokens));
             } while (tokens.accept(Token.Type.COMMA));
             if (!tokens.at(Token.Type.EOF)) throw tokens.syntaxError();
+            tokens.throwRecorded();
             CACHE.put(text, List.copyOf(raw));
         }
         Resolver resolver = new Resolver(ExpressionKind.PROJECTION, names, null);

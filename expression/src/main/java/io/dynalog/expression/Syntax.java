@@ -40,12 +40,10 @@ final class Syntax {
         }
     }
 
-    /** A name segment; a reserved word written as is is rejected at once. */
+    /** A name segment; a reserved word written as is is recorded, to be reported if the text parses. */
     private static Segment checkedNameSegment(TokenStream tokens) {
         Token t = tokens.peek();
-        if (t.is(Token.Type.NAME) && ReservedWords.isReserved(t.text())) {
-            throw tokens.kind().invalid("Attribute name is a reserved keyword; reserved keyword: " + t.text());
-        }
+        if (t.is(Token.Type.NAME) && ReservedWords.isReserved(t.text())) tokens.reservedWord(t.text());
         return nameSegment(tokens);
     }
 

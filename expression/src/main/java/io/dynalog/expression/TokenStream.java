@@ -17,6 +17,11 @@ import java.util.List;
  *
  * <p>It also pairs parentheses up front ({@link #partner}), so that a parser can see at an opening
  * parenthesis whether the group is redundant.
+ *
+ * <p>DynamoDB reports a syntax error anywhere in the text before any other problem, then a reserved
+ * word, then the rest. So a parser that finds a reserved word or a misused function part way
+ * through records it here ({@link #reservedWord}, {@link #problem}) and goes on parsing;
+ * {@link #throwRecorded} reports the first, in that order, once the whole text has parsed.
  */
 final class TokenStream {
 
@@ -25,6 +30,8 @@ final class TokenStream {
     private final List<Token> tokens;
     private final int[] partners;
     private int index;
+    private String firstReservedWord;
+    private ExpressionException firstProblem;
 
     TokenStream(String text, ExpressionKind kind) {
         this.text = text;
@@ -78,6 +85,24 @@ final class TokenStream {
     /** The position of the parenthesis that pairs with the one at {@code position}, or -1. */
     int partner(int position) {
         return partners[position];
+    }
+
+    /** Records a reserved word written as an attribute name; reported if the text parses. */
+    void reservedWord(String word) {
+        if (firstReservedWord == null) firstReservedWord = word;
+    }
+
+    /** Records a problem other than syntax; reported if the text parses and has no reserved word. */
+    void problem(ExpressionException problem) {
+        if (firstProblem == null) firstProblem = problem;
+    }
+
+    /** Throws what was recorded, a reserved word first; called once the whole text has parsed. */
+    void throwRecorded() {
+        if (firstReservedWord != null) {
+            throw kind.invalid("Attribute name is a reserved keyword; reserved keyword: " + firstReservedWord);
+        }
+        if (firstProblem != null) throw firstProblem;
     }
 
     /** A syntax error at the current token. */

@@ -68,12 +68,13 @@ public final class UpdateParser {
         do {
             Clause clause = clauseKeyword();
             if (!seen.add(clause)) {
-                throw KIND.invalid("The \"" + clause + "\" section can only be used once in an update expression;");
+                tokens.problem(KIND.invalid("The \"" + clause + "\" section can only be used once in an update expression;"));
             }
             do {
                 actions.add(action(clause));
             } while (tokens.accept(Type.COMMA));
         } while (!tokens.at(Type.EOF));
+        tokens.throwRecorded();
         return actions;
     }
 
@@ -122,7 +123,7 @@ public final class UpdateParser {
             case FUNCTION: {
                 tokens.next();
                 if (!t.text().equals("if_not_exists") && !t.text().equals("list_append")) {
-                    throw KIND.invalid("Invalid function name; function: " + t.text());
+                    tokens.problem(KIND.invalid("Invalid function name; function: " + t.text()));
                 }
                 tokens.expect(Type.LPAREN);
                 List<Object> arguments = new ArrayList<>();
@@ -130,11 +131,11 @@ public final class UpdateParser {
                 while (tokens.accept(Type.COMMA)) arguments.add(operand());
                 tokens.expect(Type.RPAREN);
                 if (arguments.size() != 2) {
-                    throw KIND.invalid("Incorrect number of operands for operator or function; operator or function: "
-                            + t.text() + ", number of operands: " + arguments.size());
+                    tokens.problem(KIND.invalid("Incorrect number of operands for operator or function; operator or function: "
+                            + t.text() + ", number of operands: " + arguments.size()));
                 }
                 if (t.text().equals("if_not_exists") && !(arguments.get(0) instanceof Syntax.PathExpr)) {
-                    throw KIND.invalid("Operator or function requires a document path; operator or function: if_not_exists");
+                    tokens.problem(KIND.invalid("Operator or function requires a document path; operator or function: if_not_exists"));
                 }
                 return new RawCall(t.text(), arguments);
             }

@@ -97,6 +97,26 @@ class UpdateApplierTest {
         UpdateParser.parse("SET a.b = :x, a.c = :x, f[1].d = :x, f[2] = :x REMOVE e[1], e[2]", null, map(":x", n("1")));
     }
 
+    /** DynamoDB Local 2.6.1 reports a syntax error anywhere first, then a reserved word, then the rest. */
+    @Test
+    void aSyntaxErrorIsReportedBeforeAReservedWordAndAReservedWordBeforeOtherProblems() {
+        Map<String, AttributeValue> values = map(":v", n("1"));
+        assertThatThrownBy(() -> UpdateParser.parse("SET year = :v garbage", null, values))
+                .hasMessage("Invalid UpdateExpression: Syntax error; token: \"garbage\", near: \":v garbage\"");
+        assertThatThrownBy(() -> UpdateParser.parse("SET a = year REMOVE", null, values))
+                .hasMessage("Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \"REMOVE\"");
+        assertThatThrownBy(() -> UpdateParser.parse("SET a = :v SET year = :v", null, values))
+                .hasMessage("Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: year");
+        assertThatThrownBy(() -> UpdateParser.parse("SET b = foo(a), year = :v", null, values))
+                .hasMessage("Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: year");
+        assertThatThrownBy(() -> UpdateParser.parse("SET b = foo(a) SET c = :v", null, values))
+                .hasMessage("Invalid UpdateExpression: Invalid function name; function: foo");
+        assertThatThrownBy(() -> ProjectionExpression.parse("year garbage", null))
+                .hasMessage("Invalid ProjectionExpression: Syntax error; token: \"garbage\", near: \"year garbage\"");
+        assertThatThrownBy(() -> ProjectionExpression.parse("year, a[x]", null))
+                .hasMessage("Invalid ProjectionExpression: Syntax error; token: \"x\", near: \"[x]\"");
+    }
+
     @Test
     void addAndDeleteOnSets() {
         Map<String, AttributeValue> item = item("tags", new AttributeValue.SS(Set.of("a", "b")));
