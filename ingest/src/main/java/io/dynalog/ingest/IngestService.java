@@ -2,6 +2,7 @@ package io.dynalog.ingest;
 
 import io.dynalog.ingest.replication.GroupId;
 import io.dynalog.ingest.replication.ReplicationRuntime;
+import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.wal.WalEntry;
@@ -30,16 +31,21 @@ public final class IngestService implements WritePath, AutoCloseable {
     private final ReplicationRuntime runtime;
     private final LongSupplier clockMs;
     private final long staleAppendWindowMs;
+    private final long itemCollectionLimitBytes;
     private final Map<GroupId, PartitionReplica> partitions = new ConcurrentHashMap<>();
 
     /**
      * @param completions where write and read futures are completed (never the replication loop)
      * @param staleAppendWindowMs how long after a leader loses leadership an append it made may
      *     still land in the WAL (the WAL producer's delivery timeout, plus a margin)
+     * @param itemCollectionLimitBytes the most an item collection of a table with local indexes may
+     *     hold (DynamoDB's is {@link ItemCollections#DEFAULT_LIMIT_BYTES})
      */
     public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
-                         ReplicationRuntime runtime, LongSupplier clockMs, long staleAppendWindowMs) {
+                         ReplicationRuntime runtime, LongSupplier clockMs, long staleAppendWindowMs,
+                         long itemCollectionLimitBytes) {
         this.staleAppendWindowMs = staleAppendWindowMs;
+        this.itemCollectionLimitBytes = itemCollectionLimitBytes;
         this.nodeId = nodeId;
         this.replica = replica;
         this.appender = appender;
@@ -60,7 +66,7 @@ public final class IngestService implements WritePath, AutoCloseable {
             GroupId group = new GroupId(table.tableId(), p);
             int partition = p;
             PartitionReplica created = new PartitionReplica(table.tableId(), p, table.walTopic(), replica, appender,
-                    completions, clockMs, staleAppendWindowMs);
+                    completions, clockMs, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes);
             PartitionReplica existing = partitions.putIfAbsent(group, created);
             if (existing != null) {
                 settled.add(existing.whenSettled());

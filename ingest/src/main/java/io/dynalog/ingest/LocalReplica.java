@@ -1,6 +1,7 @@
 package io.dynalog.ingest;
 
 import io.dynalog.topology.model.AttributeValue;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -11,6 +12,15 @@ import java.util.concurrent.CompletableFuture;
 public interface LocalReplica {
     /** The item as the local replica has applied it, or null. */
     Map<String, AttributeValue> read(long tableId, byte[] storeKey);
+
+    /**
+     * The size of an item collection and the images of some of its items ({@code storeKeys}; null
+     * for each one absent), as the local replica has applied them, read at one point of its history.
+     */
+    Collection collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys);
+
+    /** See {@link #collection}. */
+    record Collection(long bytes, List<Map<String, AttributeValue>> images) {}
 
     /** Completes once the local replica has applied every slot up to {@code slot}. */
     CompletableFuture<Void> whenApplied(long tableId, int partition, long slot);

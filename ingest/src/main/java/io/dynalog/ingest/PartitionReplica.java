@@ -6,6 +6,7 @@ import io.dynalog.ingest.paxos.PaxosMember;
 import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.replication.ReplicationRuntime.GroupContext;
+import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.ItemSize;
 import io.dynalog.topology.wal.Ballot;
@@ -150,6 +151,10 @@ final class PartitionReplica implements PaxosListener {
      */
     static final long MAX_ARCHIVE_HELD_BYTES = 16L * 1024 * 1024;
 
+    /** Null for a table without local indexes. */
+    private final ItemCollections collections;
+    private final long collectionLimitBytes;
+
     private static long approximateBytes(WalEntry e) {
         return 64 + (e.newImage() == null ? 0 : ItemSize.of(e.newImage())) + (e.oldImage() == null ? 0 : ItemSize.of(e.oldImage()));
     }
@@ -157,10 +162,16 @@ final class PartitionReplica implements PaxosListener {
     /**
      * @param staleAppendWindowMs how long after a leader loses leadership an append it made may
      *     still land in Kafka (its producer's delivery timeout, plus a margin)
+     * @param collections how the table's item collections are sized; null when it has no local
+     *     index (nothing is sized or limited)
+     * @param collectionLimitBytes the most a write may grow an item collection to
      */
     PartitionReplica(long tableId, int partition, String walTopic, LocalReplica replica, WalAppender appender,
-                     Executor completions, LongSupplier clockMs, long staleAppendWindowMs) {
+                     Executor completions, LongSupplier clockMs, long staleAppendWindowMs,
+                     ItemCollections collections, long collectionLimitBytes) {
         this.staleAppendWindowMs = staleAppendWindowMs;
+        this.collections = collections;
+        this.collectionLimitBytes = collectionLimitBytes;
         this.tableId = tableId;
         this.partition = partition;
         this.walTopic = walTopic;
@@ -410,7 +421,7 @@ final class PartitionReplica implements PaxosListener {
         }
         if (mine != null) {
             if (mine.entry == entry) {
-                complete(mine, new WriteOutcome(entry.oldImage(), entry.newImage(), slot), null);
+                complete(mine, new WriteOutcome(entry.oldImage(), entry.newImage(), slot, mine.collectionBytes), null);
             } else {
                 complete(mine, null, new IngestException(Reason.OUTCOME_UNKNOWN,
                         "another value was chosen in the write's slot; it was not applied"));
@@ -451,10 +462,18 @@ final class PartitionReplica implements PaxosListener {
             complete(w, null, rejected);
             return;
         }
-        if (!result.changed()) {
-            complete(w, new WriteOutcome(current, current, 0), null);
+        long collectionBytes;
+        try {
+            collectionBytes = sizeCollection(w.key, current, result.changed() ? result.newImage() : current);
+        } catch (RuntimeException refused) {
+            complete(w, null, refused);
             return;
         }
+        if (!result.changed()) {
+            complete(w, new WriteOutcome(current, current, 0, collectionBytes), null);
+            return;
+        }
+        w.collectionBytes = collectionBytes;
         long now = clockMs.getAsLong();
         ProposeResult r = ctx.propose(slot -> {
             w.entry = result.newImage() == null
@@ -486,6 +505,44 @@ final class PartitionReplica implements PaxosListener {
         completions.execute(() -> {
             if (error != null) w.result.completeExceptionally(error); else w.result.complete(outcome);
         });
+    }
+
+    /**
+     * The size of the item's collection once the write turns {@code before} into {@code after};
+     * refuses a write that grows it past the limit. {@link WriteOutcome#NOT_SIZED} when the table
+     * has no local index, or the item is absent before and after.
+     *
+     * <p>The collection's chosen size is the local replica's sum with each item it holds that has
+     * a chosen entry not yet applied (the overlay) counted as the overlay has it instead, both read
+     * from one snapshot of the replica, plus what the writes proposed and not yet chosen add (other
+     * items' writes run alongside this one). Exact however far the replica lags, since its sum and
+     * its images are of the same moment. It costs a pass over the overlay and the proposed writes,
+     * which hold only what the replica has not yet applied.
+     */
+    private long sizeCollection(StoreKey key, Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
+        if (collections == null || (before == null && after == null)) return WriteOutcome.NOT_SIZED;
+        byte[] collection = collections.keyOf(after != null ? after : before);
+        List<byte[]> overlaid = new ArrayList<>();
+        long chosenBytes = 0;
+        for (Map.Entry<StoreKey, WalEntry> e : overlay.entrySet()) {
+            if (!e.getKey().startsWith(collection)) continue;
+            overlaid.add(e.getKey().bytes());
+            chosenBytes += collections.bytesOf(e.getValue().newImage());
+        }
+        for (PendingWrite p : proposed.values()) {
+            if (p.entry != null && p.key.startsWith(collection)) {
+                chosenBytes += collections.bytesOf(p.entry.newImage()) - collections.bytesOf(p.entry.oldImage());
+            }
+        }
+        LocalReplica.Collection applied = replica.collection(tableId, collection, overlaid);
+        long bytes = applied.bytes() + chosenBytes;
+        for (Map<String, AttributeValue> image : applied.images()) bytes -= collections.bytesOf(image);
+        long growth = collections.bytesOf(after) - collections.bytesOf(before);
+        if (growth > 0 && bytes + growth > collectionLimitBytes) {
+            throw new CollectionSizeLimitException("Item collection size limit exceeded: this write would make the item's collection "
+                    + (bytes + growth) + " bytes, over the limit of " + collectionLimitBytes + " bytes");
+        }
+        return bytes + growth;
     }
 
     private Map<String, AttributeValue> view(StoreKey key) {
@@ -762,6 +819,8 @@ final class PartitionReplica implements PaxosListener {
         boolean resolved;
         WalEntry entry;
         byte[] encoded;
+        /** The size of the item's collection once this write is applied (see {@link #sizeCollection}). */
+        long collectionBytes = WriteOutcome.NOT_SIZED;
 
         PendingWrite(StoreKey key, Mutation mutation) {
             this.key = key;

@@ -6,7 +6,10 @@ import io.dynalog.ingest.acceptor.RocksAcceptorStores;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.peer.PeerTransport;
 import io.dynalog.ingest.replication.ReplicationRuntime;
+import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.keys.KeyCodec;
+import io.dynalog.topology.model.IndexDescriptor;
+import io.dynalog.topology.model.IndexProjection;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
@@ -58,7 +61,8 @@ class PartitionReplicaTest {
         stores = RocksAcceptorStores.open(dir);
         completions = Executors.newFixedThreadPool(2);
         runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(1));
-        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, STALE_APPEND_WINDOW_MS);
+        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, STALE_APPEND_WINDOW_MS,
+                COLLECTION_LIMIT_BYTES);
         replica.listener = ingest;
         table = new TableDescriptor("t", 42, SCHEMA, List.of(new TableDescriptor.AttributeDefinition("pk", ScalarType.S)),
                 "PAY_PER_REQUEST", 0, 0, 1, 0, TableStatus.ACTIVE, "wal", List.of(List.of(1)));
@@ -111,6 +115,87 @@ class PartitionReplicaTest {
         assertThat(reordered).as("some slot landed after a later one: %s", landed).isTrue();
         for (int k = 0; k < 3; k++) {
             assertThat(replica.items.get(new StoreKey(key("k" + k)))).containsEntry("n", new AttributeValue.N(new BigDecimal(100)));
+        }
+    }
+
+    static final KeySchema SIZED_KEY = KeySchema.hashRange("pk", ScalarType.S, "sk", ScalarType.S);
+    static final IndexDescriptor BY_X = IndexDescriptor.local("byX", 43, KeySchema.hashRange("pk", ScalarType.S, "x", ScalarType.S),
+            IndexProjection.ALL);
+    static final ItemCollections SIZING = ItemCollections.of(SIZED_KEY, List.of(BY_X));
+    /** Ten of {@link #sized}'s items, and half of one more. */
+    static final long COLLECTION_LIMIT_BYTES = 10 * sizedItemBytes() + sizedItemBytes() / 2;
+
+    /** An item of a table with a local index; all of one collection's items are the same size. */
+    static Map<String, AttributeValue> sized(String pk, int sk) {
+        return Map.of("pk", AttributeValue.s(pk), "sk", AttributeValue.s(String.format("%03d", sk)), "x", AttributeValue.s("x"),
+                "payload", AttributeValue.s("p".repeat(200)));
+    }
+
+    static long sizedItemBytes() {
+        return SIZING.bytesOf(sized("a", 0));
+    }
+
+    /**
+     * Writes to one item collection, all in flight at once while the WAL refuses and reorders some
+     * appends (so the replica lags and the leader counts chosen and proposed writes itself): those
+     * that fit under the limit are acknowledged and the rest refused, whichever order they are
+     * chosen in; another collection is not affected, and a delete makes room again.
+     */
+    @Test
+    void writesThatWouldGrowAnItemCollectionPastTheLimitAreRefusedWhileOthersAreInFlight() throws Exception {
+        ingest.abandon(table.tableId(), 1);
+        TableDescriptor sizedTable = new TableDescriptor("s", 44, SIZED_KEY, List.of(), "PAY_PER_REQUEST", 0, 0, 1, 0,
+                TableStatus.ACTIVE, "wal", List.of(List.of(1))).withIndexes(List.of(BY_X));
+        replica.sizing = ItemCollections.of(sizedTable);
+        ingest.lead(sizedTable).get(10, TimeUnit.SECONDS);
+        wal.failuresLeft.set(5);
+        List<CompletableFuture<WriteOutcome>> full = new ArrayList<>();
+        List<CompletableFuture<WriteOutcome>> other = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            full.add(ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("a", i)), IngestFixtures.put(sized("a", i))));
+            if (i < 5) other.add(ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("b", i)), IngestFixtures.put(sized("b", i))));
+        }
+        List<WriteOutcome> acknowledged = new ArrayList<>();
+        int refused = 0;
+        for (CompletableFuture<WriteOutcome> f : full) {
+            try {
+                acknowledged.add(f.get(30, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(CollectionSizeLimitException.class)
+                        .hasMessageContaining("over the limit of " + COLLECTION_LIMIT_BYTES + " bytes");
+                refused++;
+            }
+        }
+        assertThat(acknowledged).hasSize(10);
+        assertThat(refused).isEqualTo(20);
+        assertThat(acknowledged).extracting(WriteOutcome::collectionBytes)
+                .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(1, 10).map(n -> n * sizedItemBytes()).boxed().toList());
+        for (CompletableFuture<WriteOutcome> f : other) assertThat(f.get(30, TimeUnit.SECONDS).collectionBytes()).isPositive();
+
+        ingest.readBarrier(sizedTable, 0).get(30, TimeUnit.SECONDS);
+        byte[] a = SIZING.keyOf(sized("a", 0));
+        assertThat(replica.collection(44, a, List.of()).bytes()).isEqualTo(10 * sizedItemBytes());
+        // Rewriting an item at the same size is no growth; a bigger one is; a delete makes room.
+        WriteOutcome first = acknowledged.get(0);
+        Map<String, AttributeValue> kept = first.newImage();
+        byte[] keptKey = KeyCodec.storeKey(SIZED_KEY, kept);
+        assertThat(ingest.write(sizedTable, 0, keptKey, IngestFixtures.put(kept)).get(10, TimeUnit.SECONDS).collectionBytes())
+                .isEqualTo(10 * sizedItemBytes());
+        Map<String, AttributeValue> bigger = new HashMap<>(kept);
+        bigger.put("more", AttributeValue.s("m".repeat(300))); // grows the item and its index row past half an item
+        assertThat(failureOf(ingest.write(sizedTable, 0, keptKey, IngestFixtures.put(bigger)))).isInstanceOf(CollectionSizeLimitException.class);
+        assertThat(ingest.write(sizedTable, 0, keptKey, IngestFixtures.delete()).get(10, TimeUnit.SECONDS).collectionBytes())
+                .isEqualTo(9 * sizedItemBytes());
+        assertThat(ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("a", 99)), IngestFixtures.put(sized("a", 99)))
+                .get(10, TimeUnit.SECONDS).collectionBytes()).isEqualTo(10 * sizedItemBytes());
+    }
+
+    static Throwable failureOf(CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
         }
     }
 
@@ -189,7 +274,8 @@ class PartitionReplicaTest {
 
     void restartAsLeader(long staleAppendWindowMs, int seed) throws Exception {
         runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(seed));
-        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, staleAppendWindowMs);
+        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, staleAppendWindowMs,
+                COLLECTION_LIMIT_BYTES);
         replica.listener = ingest;
         ingest.lead(table).get(10, TimeUnit.SECONDS);
     }
@@ -233,6 +319,8 @@ class PartitionReplicaTest {
         final Map<StoreKey, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
         private final Map<StoreKey, Long> versions = new HashMap<>();
         final List<Long> landed = new ArrayList<>();
+        /** How the table's item collections are sized, when it has local indexes. */
+        volatile ItemCollections sizing;
         private long appliedSlot;
         private final List<Map.Entry<Long, CompletableFuture<Void>>> waiters = new ArrayList<>();
         volatile IngestService listener;
@@ -268,6 +356,18 @@ class PartitionReplicaTest {
         @Override
         public Map<String, AttributeValue> read(long tableId, byte[] storeKey) {
             return items.get(new StoreKey(storeKey));
+        }
+
+        /** Sums the collection from the items, as they are now: what ReplicaStore keeps as it applies them. */
+        @Override
+        public synchronized Collection collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
+            long bytes = 0;
+            for (Map.Entry<StoreKey, Map<String, AttributeValue>> e : items.entrySet()) {
+                if (e.getKey().startsWith(collectionKey)) bytes += sizing.bytesOf(e.getValue());
+            }
+            List<Map<String, AttributeValue>> images = new ArrayList<>();
+            for (byte[] key : storeKeys) images.add(items.get(new StoreKey(key)));
+            return new Collection(bytes, images);
         }
 
         @Override

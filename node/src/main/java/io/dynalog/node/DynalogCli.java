@@ -60,9 +60,14 @@ public final class DynalogCli implements Runnable {
                 description = "The port replica groups talk on (default: any free port).")
         int peerPort;
 
+        @Option(names = "--item-collection-limit-bytes", defaultValue = "10737418240",
+                description = "The most the items of one partition key may hold, with their local index rows, in a table "
+                        + "with local indexes (default: ${DEFAULT-VALUE}, DynamoDB's 10 GB).")
+        long itemCollectionLimitBytes;
+
         NodeConfig config(String kafka, Path dir, short replicationFactor) {
             return new NodeConfig(nodeId, zone, host, port, peerPort, kafka, dir, topicPrefix, partitions, replicationFactor,
-                    24L * 3600 * 1000, region, 1);
+                    24L * 3600 * 1000, region, 1, itemCollectionLimitBytes);
         }
     }
 

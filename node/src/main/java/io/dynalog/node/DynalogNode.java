@@ -135,7 +135,8 @@ public final class DynalogNode implements AutoCloseable {
                 appender, ingestExecutor, runtime, System::currentTimeMillis,
                 // A deposed leader appends only while its lease lasts; what it sent by then lands
                 // within send()'s blocking plus the delivery timeout.
-                PAXOS.leaseDurationMs() + KafkaClients.WAL_MAX_BLOCK_MS + KafkaClients.WAL_DELIVERY_TIMEOUT_MS));
+                PAXOS.leaseDurationMs() + KafkaClients.WAL_MAX_BLOCK_MS + KafkaClients.WAL_DELIVERY_TIMEOUT_MS,
+                config.itemCollectionLimitBytes()));
         replica.addListener(ingest::onApplied);
 
         catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),

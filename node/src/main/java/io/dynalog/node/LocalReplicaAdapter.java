@@ -5,6 +5,7 @@ import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.replica.ReplicaStore.PartitionRef;
 import io.dynalog.topology.model.AttributeValue;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,6 +22,12 @@ final class LocalReplicaAdapter implements LocalReplica {
     @Override
     public Map<String, AttributeValue> read(long tableId, byte[] storeKey) {
         return store.get(tableId, storeKey);
+    }
+
+    @Override
+    public Collection collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
+        ReplicaStore.CollectionSnapshot snapshot = store.collection(tableId, collectionKey, storeKeys);
+        return new Collection(snapshot.bytes(), snapshot.images());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.dynalog.node;
 
+import io.dynalog.topology.keys.ItemCollections;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param expectedNodes how many nodes the cluster starts with (itself included): the catalog is
  *     placed once this many are known (or after {@code DynalogNode.EXPECTED_NODES_WAIT_MS}), so
  *     that it gets replicas in every zone the cluster will have
+ * @param itemCollectionLimitBytes the most an item collection (the items of one partition key, with
+ *     their local index rows, in a table with local indexes) may hold; DynamoDB's 10 GB by default
  */
 public record NodeConfig(
         int nodeId,
@@ -35,7 +38,8 @@ public record NodeConfig(
         short topicReplicationFactor,
         long pointInTimeWindowMs,
         String region,
-        int expectedNodes) {
+        int expectedNodes,
+        long itemCollectionLimitBytes) {
 
     public NodeConfig {
         if (nodeId < 1) throw new IllegalArgumentException("node ids start at 1, got " + nodeId);
@@ -47,37 +51,49 @@ public record NodeConfig(
         if (defaultPartitions < 1) throw new IllegalArgumentException("defaultPartitions must be >= 1");
         if (topicReplicationFactor < 1) throw new IllegalArgumentException("topicReplicationFactor must be >= 1");
         if (expectedNodes < 1) throw new IllegalArgumentException("expectedNodes must be >= 1");
+        if (itemCollectionLimitBytes < 1) throw new IllegalArgumentException("itemCollectionLimitBytes must be >= 1");
     }
 
     /** A one-node configuration with the defaults, on the loopback address. */
     public static NodeConfig singleNode(int apiPort, String kafkaBootstrapServers, Path dataDir) {
         return new NodeConfig(1, "az1", "127.0.0.1", apiPort, 0, kafkaBootstrapServers, dataDir, "dynalog", 4, (short) 1,
-                24L * 3600 * 1000, "local", 1);
+                24L * 3600 * 1000, "local", 1,
+                ItemCollections.DEFAULT_LIMIT_BYTES);
     }
 
     public NodeConfig withTopicPrefix(String prefix) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, prefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
+                itemCollectionLimitBytes);
     }
 
     public NodeConfig withDefaultPartitions(int partitions) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
-                partitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
+                partitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
+                itemCollectionLimitBytes);
     }
 
     public NodeConfig withDataDir(Path dir) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dir, topicPrefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
+                itemCollectionLimitBytes);
     }
 
     public NodeConfig withExpectedNodes(int nodes) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, nodes);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, nodes,
+                itemCollectionLimitBytes);
+    }
+
+    public NodeConfig withItemCollectionLimitBytes(long limitBytes) {
+        return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes, limitBytes);
     }
 
     /** The same configuration as another node of the cluster. */
     public NodeConfig asNode(int id, String nodeZone, int nodeApiPort, int nodePeerPort, Path dir) {
         return new NodeConfig(id, nodeZone, host, nodeApiPort, nodePeerPort, kafkaBootstrapServers, dir, topicPrefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
+                itemCollectionLimitBytes);
     }
 }

@@ -1,8 +1,10 @@
 package io.dynalog.replica;
 
+import io.dynalog.replica.ReplicaStore.CollectionDelta;
 import io.dynalog.replica.ReplicaStore.ItemChange;
 import io.dynalog.replica.ReplicaStore.PartitionRef;
 import io.dynalog.topology.keys.IndexKeys;
+import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.KeySchema;
@@ -291,7 +293,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             // its own id only so that the rows of a table deleted while this node was down are found.
             for (IndexDescriptor index : state.localIndexes) progress.put(new PartitionRef(index.indexId(), state.ref.partition()), p);
         }
-        store.apply(batch.changes, progress);
+        store.apply(batch.changes, batch.collectionDeltas, progress);
         batchChecksums.forEach((state, checksums) -> checksums.forEach(state::remember));
         for (Map.Entry<PartitionRef, PartitionProgress> e : progress.entrySet()) {
             PartitionState state = byRef.get(e.getKey());
@@ -401,7 +403,10 @@ public final class ReplicaProcessor implements AutoCloseable {
         }
     }
 
-    /** The item change of an entry, and the rows of the table's local indexes it adds and removes. */
+    /**
+     * The item change of an entry, the rows of the table's local indexes it adds and removes, and
+     * what it does to the size of the item's collection.
+     */
     private void change(PartitionState state, WalEntry entry, long checksum, Batch batch) {
         Map<String, AttributeValue> newImage = entry.kind() == WalEntry.Kind.PUT ? entry.newImage() : null;
         if (!state.localIndexes.isEmpty()) {
@@ -418,6 +423,11 @@ public final class ReplicaProcessor implements AutoCloseable {
                 }
             }
             batch.images.put(new ItemKey(entry.tableId(), java.nio.ByteBuffer.wrap(entry.storeKey())), java.util.Optional.ofNullable(newImage));
+            long delta = state.collections.bytesOf(newImage) - state.collections.bytesOf(current);
+            if (delta != 0) {
+                byte[] collection = state.collections.keyOf(newImage != null ? newImage : current);
+                batch.collectionDeltas.add(new CollectionDelta(entry.tableId(), collection, delta));
+            }
         }
         batch.add(new ItemChange(entry.tableId(), entry.storeKey(), newImage == null ? null : ItemCodec.encode(newImage),
                 entry.slot(), checksum));
@@ -429,6 +439,7 @@ public final class ReplicaProcessor implements AutoCloseable {
     /** What one poll's records change, applied in one WriteBatch; reads see the batch's own changes first. */
     private static final class Batch {
         final List<ItemChange> changes = new ArrayList<>();
+        final List<CollectionDelta> collectionDeltas = new ArrayList<>();
         /** Versions this batch sets, not yet in the store. */
         final Map<ItemKey, ReplicaStore.ItemVersion> versions = new HashMap<>();
         /** Items of tables with local indexes that this batch changes (empty: deleted). */
@@ -496,6 +507,8 @@ public final class ReplicaProcessor implements AutoCloseable {
         /** A table partition's key schema and local indexes (none for a global index partition). */
         final KeySchema tableKey;
         final List<IndexDescriptor> localIndexes;
+        /** The sizes a table partition's item collections are kept by; null without local indexes. */
+        final ItemCollections collections;
         /** Checksums of the entries applied for recent slots (only the apply loop touches it). */
         final java.util.LinkedHashMap<Long, Long> recentChecksums = new java.util.LinkedHashMap<>() {
             @Override
@@ -521,6 +534,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             this.kind = kind;
             this.tableKey = tableKey;
             this.localIndexes = List.copyOf(localIndexes);
+            this.collections = ItemCollections.of(tableKey, localIndexes);
             this.progress = progress;
             this.applied = new Watermark(progress.appliedSlot());
             this.consumed = new Watermark(progress.nextOffset());

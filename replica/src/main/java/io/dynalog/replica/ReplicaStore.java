@@ -17,6 +17,8 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
+import org.rocksdb.UInt64AddOperator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -28,7 +30,9 @@ import org.rocksdb.WriteOptions;
  * with the progress it moves; serve point reads and ordered range reads.
  *
  * <p>Invariant: an item, its version (the slot of the entry last applied to it, kept after a
- * delete too) and the progress that covers it are only ever written in one {@link WriteBatch},
+ * delete too), the size of its item collection (tables with local indexes: see
+ * {@link io.dynalog.topology.keys.ItemCollections}) and the progress that covers it are only ever
+ * written in one {@link WriteBatch},
  * so after any crash the progress says exactly which entries the items reflect. Writes are not fsynced: what a crash loses is re-read from Kafka, starting at the
  * persisted progress.
  */
@@ -37,6 +41,12 @@ public final class ReplicaStore implements AutoCloseable {
     private static final byte[] PROGRESS_CF = "progress".getBytes(StandardCharsets.UTF_8);
     /** The slot of the last entry applied to each item (deletes included), keyed like the items. */
     private static final byte[] VERSIONS_CF = "versions".getBytes(StandardCharsets.UTF_8);
+    /**
+     * The bytes of each item collection, keyed like the items (table id, then the collection key,
+     * which its items' store keys start with): 64-bit little-endian sums that changes merge into
+     * ({@link UInt64AddOperator}, whose wrap-around addition makes a negative delta a subtraction).
+     */
+    private static final byte[] COLLECTIONS_CF = "collections".getBytes(StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -44,16 +54,22 @@ public final class ReplicaStore implements AutoCloseable {
 
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final UInt64AddOperator addOperator;
+    private final ColumnFamilyOptions collectionsOptions;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final RocksDB db;
     private final ColumnFamilyHandle items;
     private final ColumnFamilyHandle progress;
     private final ColumnFamilyHandle versions;
+    private final ColumnFamilyHandle collections;
     private final WriteOptions writeOptions;
     /** In the default column family: the store's format. */
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.UTF_8);
-    /** Items have versions (the slot and checksum of the entry last applied to each). */
-    private static final byte FORMAT_VERSIONED_ITEMS = 3;
+    /**
+     * Items have versions (the slot and checksum of the entry last applied to each) and
+     * collections their sizes (format 4; format 3 had versions only).
+     */
+    private static final byte FORMAT_SIZED_COLLECTIONS = 4;
     /** Above every key of this store (keys start with a table id, and table ids are non-negative). */
     private static final byte[] ALL_KEYS_END = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
             (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
@@ -61,14 +77,19 @@ public final class ReplicaStore implements AutoCloseable {
     private ReplicaStore(Path dir) throws RocksDBException {
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true);
         this.cfOptions = new ColumnFamilyOptions();
+        this.addOperator = new UInt64AddOperator();
+        this.collectionsOptions = new ColumnFamilyOptions().setMergeOperator(addOperator);
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor(ITEMS_CF, cfOptions),
                 new ColumnFamilyDescriptor(PROGRESS_CF, cfOptions),
-                new ColumnFamilyDescriptor(VERSIONS_CF, cfOptions));
+                new ColumnFamilyDescriptor(VERSIONS_CF, cfOptions),
+                new ColumnFamilyDescriptor(COLLECTIONS_CF, collectionsOptions));
         try {
             this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         } catch (RocksDBException | RuntimeException e) {
+            collectionsOptions.close();
+            addOperator.close();
             cfOptions.close();
             dbOptions.close();
             throw e;
@@ -76,18 +97,21 @@ public final class ReplicaStore implements AutoCloseable {
         this.items = handles.get(1);
         this.progress = handles.get(2);
         this.versions = handles.get(3);
+        this.collections = handles.get(4);
         this.writeOptions = new WriteOptions().setSync(false);
         byte[] format = db.get(handles.get(0), FORMAT_KEY);
-        if (format == null || format[0] != FORMAT_VERSIONED_ITEMS) {
-            // New, or written before items had versions: forget every item and progress, so each
-            // partition is rebuilt from its WAL and every item gets a version (a missing version
-            // means "never written"). The format mark goes in the same synced batch, so a crash
+        if (format == null || format[0] != FORMAT_SIZED_COLLECTIONS) {
+            // New, or written before items had versions or collections sizes: forget every item
+            // and progress, so each partition is rebuilt from its WAL and every item gets a
+            // version (a missing version means "never written") and every collection its size
+            // (a sum is only right if it saw every item). The format mark goes in the same synced batch, so a crash
             // leaves either the old store (wiped again at the next open) or the wiped one.
             try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
                 batch.deleteRange(items, new byte[0], ALL_KEYS_END);
                 batch.deleteRange(versions, new byte[0], ALL_KEYS_END);
+                batch.deleteRange(collections, new byte[0], ALL_KEYS_END);
                 batch.deleteRange(progress, new byte[0], ALL_KEYS_END);
-                batch.put(handles.get(0), FORMAT_KEY, new byte[] {FORMAT_VERSIONED_ITEMS});
+                batch.put(handles.get(0), FORMAT_KEY, new byte[] {FORMAT_SIZED_COLLECTIONS});
                 db.write(synced, batch);
             }
         }
@@ -126,6 +150,40 @@ public final class ReplicaStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The size of an item collection ({@code collectionKey}) and the images of some items
+     * ({@code storeKeys}, null for each one absent), as this replica has applied them, read from
+     * one snapshot: so a leader can replace what the replica has of those items with what it knows
+     * is chosen.
+     */
+    public CollectionSnapshot collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
+        Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions read = new ReadOptions().setSnapshot(snapshot)) {
+            byte[] sum = db.get(collections, read, StoreKeys.item(tableId, collectionKey));
+            List<Map<String, AttributeValue>> images = new ArrayList<>(storeKeys.size());
+            for (byte[] key : storeKeys) {
+                byte[] value = db.get(items, read, StoreKeys.item(tableId, key));
+                images.add(value == null ? null : ItemCodec.decode(value));
+            }
+            return new CollectionSnapshot(sum == null ? 0 : decodeSum(sum), images);
+        } catch (RocksDBException e) {
+            throw new StoreException("read failed", e);
+        } finally {
+            db.releaseSnapshot(snapshot);
+        }
+    }
+
+    /** An item collection's size and the images asked for, as of one point in the replica's history. */
+    public record CollectionSnapshot(long bytes, List<Map<String, AttributeValue>> images) {}
+
+    private static byte[] encodeSum(long delta) {
+        return java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(delta).array();
+    }
+
+    private static long decodeSum(byte[] sum) {
+        return java.nio.ByteBuffer.wrap(sum).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
     public PartitionProgress progress(long tableId, int partition) {
         try {
             byte[] v = db.get(progress, StoreKeys.progress(tableId, partition));
@@ -136,10 +194,10 @@ public final class ReplicaStore implements AutoCloseable {
     }
 
     /**
-     * Applies item changes and the progress of the partitions they belong to in one atomic batch.
-     * An entry with a null value deletes the item.
+     * Applies item changes, the changes of collection sizes they make, and the progress of the
+     * partitions they belong to in one atomic batch. An entry with a null value deletes the item.
      */
-    void apply(List<ItemChange> changes, Map<PartitionRef, PartitionProgress> newProgress) {
+    void apply(List<ItemChange> changes, List<CollectionDelta> collectionDeltas, Map<PartitionRef, PartitionProgress> newProgress) {
         try (WriteBatch batch = new WriteBatch()) {
             for (ItemChange c : changes) {
                 byte[] key = StoreKeys.item(c.tableId(), c.storeKey());
@@ -151,6 +209,9 @@ public final class ReplicaStore implements AutoCloseable {
                 if (c.versioned()) {
                     batch.put(versions, key, java.nio.ByteBuffer.allocate(16).putLong(c.slot()).putLong(c.checksum()).array());
                 }
+            }
+            for (CollectionDelta d : collectionDeltas) {
+                batch.merge(collections, StoreKeys.item(d.tableId(), d.collectionKey()), encodeSum(d.bytes()));
             }
             for (Map.Entry<PartitionRef, PartitionProgress> p : newProgress.entrySet()) {
                 batch.put(progress, StoreKeys.progress(p.getKey().tableId(), p.getKey().partition()),
@@ -169,6 +230,7 @@ public final class ReplicaStore implements AutoCloseable {
             byte[] to = end == null ? StoreKeys.tableEnd(tableId) : StoreKeys.item(tableId, end);
             batch.deleteRange(items, from, to);
             batch.deleteRange(versions, from, to);
+            batch.deleteRange(collections, from, to);
             batch.delete(progress, StoreKeys.progress(tableId, partition));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -181,6 +243,7 @@ public final class ReplicaStore implements AutoCloseable {
         try (WriteBatch batch = new WriteBatch()) {
             batch.deleteRange(items, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             batch.deleteRange(versions, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
+            batch.deleteRange(collections, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             batch.deleteRange(progress, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -229,6 +292,8 @@ public final class ReplicaStore implements AutoCloseable {
         writeOptions.close();
         for (ColumnFamilyHandle h : handles) h.close();
         db.close();
+        collectionsOptions.close();
+        addOperator.close();
         cfOptions.close();
         dbOptions.close();
     }
@@ -248,6 +313,9 @@ public final class ReplicaStore implements AutoCloseable {
             return new ItemChange(keySpaceId, key, encodedItem, 0, 0, false);
         }
     }
+
+    /** A change of {@code bytes} (negative: a shrink) to the size of a table's item collection. */
+    record CollectionDelta(long tableId, byte[] collectionKey, long bytes) {}
 
     /** The entry last applied to an item: its slot, and the checksum of its encoding. */
     record ItemVersion(long slot, long checksum) {}

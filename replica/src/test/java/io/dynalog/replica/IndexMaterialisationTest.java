@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.replica.ReplicaStore.PartitionRef;
 import io.dynalog.topology.keys.IndexKeys;
+import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.IndexDescriptor;
@@ -130,6 +131,40 @@ class IndexMaterialisationTest {
         processor.whenApplied(new PartitionRef(TABLE, 0), 6).get(10, TimeUnit.SECONDS);
         assertThat(rows(BY_RANK.indexId())).containsExactly(item("a", "rank", 0), item("c", "rank", 2, "note", "m"));
         assertThat(store.progress(BY_RANK.indexId(), 0).lastOffset()).as("recorded under the index id too").isEqualTo(5);
+    }
+
+    /**
+     * A collection's size, kept in the items' batches, is the sum of what its items cost with
+     * their local index rows, whatever the puts, index key changes and deletes, poll after poll;
+     * dropping the partition drops it.
+     */
+    @Test
+    void itemCollectionSizesAreTheSumOfTheirItemsAfterEveryPoll() throws Exception {
+        ItemCollections sizing = ItemCollections.of(TABLE_KEY, List.of(BY_RANK));
+        byte[] collection = sizing.keyOf(item("a"));
+        java.util.Random random = new java.util.Random(5);
+        Map<String, Map<String, AttributeValue>> items = new java.util.HashMap<>();
+        long slot = 0;
+        for (int poll = 0; poll < 10; poll++) {
+            for (int i = 0; i < 20; i++) {
+                String sk = "k" + random.nextInt(6);
+                Map<String, AttributeValue> image = switch (random.nextInt(4)) {
+                    case 0 -> null;
+                    case 1 -> item(sk, "other", "x".repeat(random.nextInt(50)));
+                    default -> item(sk, "rank", random.nextInt(5), "note", "n".repeat(random.nextInt(50)));
+                };
+                write(++slot, sk, image);
+                if (image == null) items.remove(sk); else items.put(sk, image);
+            }
+            processor.whenApplied(new PartitionRef(TABLE, 0), slot).get(10, TimeUnit.SECONDS);
+            long expected = items.values().stream().mapToLong(sizing::bytesOf).sum();
+            assertThat(store.collection(TABLE, collection, List.of()).bytes()).as("after poll %d", poll).isEqualTo(expected);
+        }
+        assertThat(store.collection(TABLE, collection, List.of(key("k0"))).images())
+                .containsExactly(items.get("k0"));
+
+        store.dropPartition(TABLE, 0, KeyCodec.hashBound(0), null);
+        assertThat(store.collection(TABLE, collection, List.of()).bytes()).isZero();
     }
 
     @Test

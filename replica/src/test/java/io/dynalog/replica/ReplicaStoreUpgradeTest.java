@@ -44,7 +44,7 @@ class ReplicaStoreUpgradeTest {
         // Opened again (now with versions), nothing more is dropped.
         try (ReplicaStore store = ReplicaStore.open(dir)) {
             store.apply(List.of(new ReplicaStore.ItemChange(7, "k".getBytes(StandardCharsets.UTF_8),
-                    ItemCodec.encode(Map.of("pk", AttributeValue.s("k"))), 3, 99)), Map.of());
+                    ItemCodec.encode(Map.of("pk", AttributeValue.s("k"))), 3, 99)), List.of(), Map.of());
         }
         try (ReplicaStore store = ReplicaStore.open(dir)) {
             assertThat(store.get(7, "k".getBytes(StandardCharsets.UTF_8))).isNotNull();

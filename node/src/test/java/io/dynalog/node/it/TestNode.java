@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -34,13 +35,16 @@ final class TestNode implements AutoCloseable {
     final Path dataDir;
     final String topicPrefix;
     final int partitions;
+    /** Settings the test changes from the defaults. */
+    final UnaryOperator<NodeConfig> configured;
     DynalogNode node;
     DynamoDbClient client;
 
-    private TestNode(Path dataDir, String topicPrefix, int partitions) {
+    private TestNode(Path dataDir, String topicPrefix, int partitions, UnaryOperator<NodeConfig> configured) {
         this.dataDir = dataDir;
         this.topicPrefix = topicPrefix;
         this.partitions = partitions;
+        this.configured = configured;
     }
 
     static TestNode start() {
@@ -48,9 +52,13 @@ final class TestNode implements AutoCloseable {
     }
 
     static TestNode start(int partitions) {
+        return start(partitions, UnaryOperator.identity());
+    }
+
+    static TestNode start(int partitions, UnaryOperator<NodeConfig> configured) {
         try {
             TestNode t = new TestNode(Files.createTempDirectory("dynalog-it-"),
-                    "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10), partitions);
+                    "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10), partitions, configured);
             t.startNode();
             return t;
         } catch (IOException e) {
@@ -59,8 +67,8 @@ final class TestNode implements AutoCloseable {
     }
 
     private void startNode() {
-        NodeConfig config = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), dataDir)
-                .withTopicPrefix(topicPrefix).withDefaultPartitions(partitions);
+        NodeConfig config = configured.apply(NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), dataDir)
+                .withTopicPrefix(topicPrefix).withDefaultPartitions(partitions));
         node = DynalogNode.start(config);
         client = client(node.apiPort());
     }

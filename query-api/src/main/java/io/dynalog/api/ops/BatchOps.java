@@ -29,7 +29,9 @@ import io.dynalog.ingest.WriteOutcome;
  * <p>The whole batch is validated before anything is written or read, as DynamoDB does. Each
  * request in the batch then goes its own way (different items may live in different
  * partitions); one that fails for a reason that is not the client's is returned as unprocessed,
- * for the client to retry, instead of failing the batch.
+ * for the client to retry, instead of failing the batch. A write the leader refuses for the
+ * client's reason (its item collection would pass the limit) fails the batch with that error,
+ * once every write has ended: as in DynamoDB, the others may have taken effect.
  */
 public final class BatchOps {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -51,6 +53,7 @@ public final class BatchOps {
         ObjectNode requestItems = Params.optionalObject(request, "RequestItems", errors);
         if (requestItems == null) errors.violation("RequestItems", null, "Member must not be null");
         Capacity.Report capacity = Capacity.requested(request, errors);
+        CollectionMetrics.Report collectionMetrics = CollectionMetrics.requested(request, errors);
         errors.throwIfAny();
         List<Write> writes = new ArrayList<>();
         int count = 0;
@@ -79,43 +82,50 @@ public final class BatchOps {
             if (!seen.add(w.key.identity())) throw ApiException.validation("Provided list of item keys contains duplicates");
         }
 
-        // Each write's units, null when it failed (it is then unprocessed and consumed nothing).
-        List<CompletableFuture<Double>> done = new ArrayList<>(writes.size());
-        for (Write w : writes) {
-            CompletableFuture<ObjectNode> f = write(w, capacity);
-            done.add(f.handle((answer, error) -> error == null ? Capacity.reportedUnits(answer) : null));
-        }
-        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        // Each write's answer (its units and collection metrics, as asked), or its failure.
+        List<CompletableFuture<ObjectNode>> done = new ArrayList<>(writes.size());
+        for (Write w : writes) done.add(write(w, capacity, collectionMetrics));
+        return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).handle((v, ignored) -> {
+            for (CompletableFuture<ObjectNode> f : done) {
+                if (f.isCompletedExceptionally() && !retryable(f)) throw new java.util.concurrent.CompletionException(Failures.toApi(error(f)));
+            }
             ObjectNode response = JSON.objectNode();
             ObjectNode unprocessed = response.putObject("UnprocessedItems");
             Map<String, Double> units = new LinkedHashMap<>();
+            Map<String, List<JsonNode>> metrics = new LinkedHashMap<>();
             for (Write w : writes) units.putIfAbsent(w.key.table().name(), 0.0);
             for (int i = 0; i < writes.size(); i++) {
-                Double consumed = done.get(i).join();
-                if (consumed != null) {
-                    units.merge(writes.get(i).key.table().name(), consumed, Double::sum);
+                Write w = writes.get(i);
+                if (!done.get(i).isCompletedExceptionally()) {
+                    ObjectNode answer = done.get(i).join();
+                    units.merge(w.key.table().name(), Capacity.reportedUnits(answer), Double::sum);
+                    if (answer.has("ItemCollectionMetrics")) {
+                        metrics.computeIfAbsent(w.key.table().name(), t -> new ArrayList<>()).add(answer.get("ItemCollectionMetrics"));
+                    }
                     continue;
                 }
-                Write w = writes.get(i);
                 ArrayNode list = unprocessed.has(w.key.table().name())
                         ? (ArrayNode) unprocessed.get(w.key.table().name())
                         : unprocessed.putArray(w.key.table().name());
                 list.add(w.original);
             }
-            return Capacity.reportPerTable(response, capacity, units);
+            Capacity.reportPerTable(response, capacity, units);
+            return CollectionMetrics.reportPerTable(response, collectionMetrics, metrics);
         });
     }
 
     /**
      * One write of the batch, at its partition's leader (forwarded as a PutItem or DeleteItem when
-     * that is another node); its answer reports the units it consumed when the batch asks for them
-     * (the leader sizes them, from the item before and after the write).
+     * that is another node); its answer reports the units it consumed and the size of its item
+     * collection when the batch asks for them (the leader sizes them).
      */
-    private CompletableFuture<ObjectNode> write(Write w, Capacity.Report capacity) {
+    private CompletableFuture<ObjectNode> write(Write w, Capacity.Report capacity, CollectionMetrics.Report collectionMetrics) {
         String tableName = w.key.table().name();
-        ObjectNode single = JSON.objectNode().put("TableName", tableName).put("ReturnConsumedCapacity", capacity.name());
-        Function<WriteOutcome, ObjectNode> answer = outcome -> Capacity.report(JSON.objectNode(),
-                capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
+        ObjectNode single = JSON.objectNode().put("TableName", tableName).put("ReturnConsumedCapacity", capacity.name())
+                .put("ReturnItemCollectionMetrics", collectionMetrics.name());
+        Function<WriteOutcome, ObjectNode> answer = outcome -> CollectionMetrics.report(Capacity.report(JSON.objectNode(),
+                capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage())),
+                collectionMetrics, w.key.table(), outcome);
         if (w.item == null) {
             single.set("Key", w.original.get("DeleteRequest").get("Key"));
             return items.router().toLeader("DeleteItem", single, handOff -> items.delete(w.key, true, handOff).thenApply(answer));

@@ -4,6 +4,7 @@ import io.dynalog.api.ApiException;
 import io.dynalog.expression.ExpressionException;
 import io.dynalog.api.json.AttributeValues;
 import io.dynalog.ingest.CatalogConflictException;
+import io.dynalog.ingest.CollectionSizeLimitException;
 import io.dynalog.ingest.ConditionFailedException;
 import io.dynalog.ingest.IngestException;
 import io.dynalog.topology.model.InvalidInputException;
@@ -41,6 +42,7 @@ public final class Failures {
             return f.item() == null ? ApiException.conditionalCheckFailed(f.getMessage())
                     : ApiException.conditionalCheckFailed(f.getMessage(), AttributeValues.toJson(f.item()));
         }
+        if (cause instanceof CollectionSizeLimitException c) return ApiException.itemCollectionSizeLimitExceeded(c.getMessage());
         if (cause instanceof CatalogConflictException c) {
             return switch (c.kind()) {
                 case ALREADY_EXISTS, IN_USE -> ApiException.resourceInUse(c.getMessage());

@@ -67,7 +67,7 @@ public final class ItemOps {
         return router.toLeader("PutItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
             return Mutation.Result.put(item);
-        }, repeatable, handOff).thenApply(outcome -> params.withCapacity(respond(rv, outcome), outcome)));
+        }, repeatable, handOff).thenApply(outcome -> params.withMetrics(respond(rv, outcome), table, outcome)));
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
@@ -82,7 +82,7 @@ public final class ItemOps {
         return router.toLeader("DeleteItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
             return current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete();
-        }, repeatable, handOff).thenApply(outcome -> params.withCapacity(respond(rv, outcome), outcome)));
+        }, repeatable, handOff).thenApply(outcome -> params.withMetrics(respond(rv, outcome), table, outcome)));
     }
 
     public CompletableFuture<ObjectNode> updateItem(ObjectNode request) {
@@ -121,7 +121,7 @@ public final class ItemOps {
             ItemValidator.validateItem(table.keySchema(), after);
             ItemValidator.validateIndexKeys(table.indexes(), after);
             return Mutation.Result.put(after);
-        }, false, handOff).thenApply(outcome -> params.withCapacity(respondToUpdate(rv, outcome, targets, written), outcome)));
+        }, false, handOff).thenApply(outcome -> params.withMetrics(respondToUpdate(rv, outcome, targets, written), table, outcome)));
     }
 
     private static void checkKeyNotUpdated(TableDescriptor table, List<Operand.Path> targets) {
@@ -216,7 +216,8 @@ public final class ItemOps {
     }
 
     /** What every single-item write names: its table, its item or key (required), and what to return. */
-    private record WriteParams(String tableName, ReturnValues returnValues, OnConditionFailure onFailure, Capacity.Report capacity) {
+    private record WriteParams(String tableName, ReturnValues returnValues, OnConditionFailure onFailure, Capacity.Report capacity,
+                               CollectionMetrics.Report collectionMetrics) {
         static WriteParams of(ObjectNode request, String itemParameter) {
             ValidationErrors errors = new ValidationErrors();
             String tableName = Params.requiredTableName(request, "TableName", errors);
@@ -226,8 +227,9 @@ public final class ItemOps {
             ReturnValues returnValues = Params.optionalEnum(request, "ReturnValues", ReturnValues.class, errors);
             OnConditionFailure onFailure = Params.optionalEnum(request, "ReturnValuesOnConditionCheckFailure", OnConditionFailure.class, errors);
             Capacity.Report capacity = Capacity.requested(request, errors);
+            CollectionMetrics.Report collectionMetrics = CollectionMetrics.requested(request, errors);
             errors.throwIfAny();
-            return new WriteParams(tableName, returnValues, onFailure, capacity);
+            return new WriteParams(tableName, returnValues, onFailure, capacity, collectionMetrics);
         }
 
         /** Whether a failed condition returns the item it was checked against. */
@@ -235,9 +237,10 @@ public final class ItemOps {
             return onFailure == OnConditionFailure.ALL_OLD;
         }
 
-        /** The response with the write's ConsumedCapacity, when asked for. */
-        ObjectNode withCapacity(ObjectNode response, WriteOutcome outcome) {
-            return Capacity.report(response, capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
+        /** The response with the write's ConsumedCapacity and ItemCollectionMetrics, as asked for. */
+        ObjectNode withMetrics(ObjectNode response, TableDescriptor table, WriteOutcome outcome) {
+            Capacity.report(response, capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage()));
+            return CollectionMetrics.report(response, collectionMetrics, table, outcome);
         }
     }
 
