@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Backfill: the derivation reads the WAL from its start, so it has backfilled the index once its
  * consumer group's committed offsets reach the WAL's end offsets as they were when the index was
- * placed here. One node watches (the first replica of the index's first partition): it logs the
- * progress and then records the index ACTIVE in the catalog.
+ * placed here. Every replica of the index's first partition watches, so that one node down does not
+ * hold the index in CREATING: each logs the progress and then records the index ACTIVE in the
+ * catalog (the second to do so changes nothing).
  *
  * <p>Called from the table lifecycle's thread; the watches run on a thread of their own.
  */
@@ -77,7 +78,7 @@ final class GlobalIndexes implements AutoCloseable {
             d.start();
             return d;
         });
-        boolean watcher = index.replicasOf(0).get(0) == nodeId;
+        boolean watcher = index.replicasOf(0).contains(nodeId);
         if (index.status() == IndexDescriptor.IndexStatus.CREATING && watcher && !watches.containsKey(index.indexId())) {
             Map<TopicPartition, Long> target = walEnds(table);
             log.info("backfilling index {} of table {}: {} WAL records to derive", index.name(), table.name(),
@@ -87,13 +88,16 @@ final class GlobalIndexes implements AutoCloseable {
         }
     }
 
-    /** Stops deriving an index incarnation here and forgets its consumer group (best effort: another node may still be in it). */
+    /**
+     * Stops deriving an index incarnation here (it is deleted), removes its local Streams state and
+     * forgets its consumer group (best effort: another node may still be in it).
+     */
     void stop(IndexDescriptor index) {
         ScheduledFuture<?> watch = watches.remove(index.indexId());
         if (watch != null) watch.cancel(false);
         GlobalIndexDerivation d = derivations.remove(index.indexId());
         if (d == null) return;
-        d.close();
+        d.closeAndCleanUp();
         try {
             admin.deleteConsumerGroups(List.of(applicationId(index))).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (Exception e) {

@@ -105,6 +105,12 @@ public final class GlobalIndexDerivation implements AutoCloseable {
         streams.close(CLOSE_TIMEOUT);
     }
 
+    /** Stops the derivation for good (its index is deleted) and removes its local state directory. */
+    public void closeAndCleanUp() {
+        close();
+        streams.cleanUp();
+    }
+
     /** Turns one WAL record into the index rows of its entry. */
     private static final class RowProcessor extends ContextualProcessor<byte[], byte[], byte[], byte[]> {
         private final IndexRowDeriver deriver;

@@ -14,8 +14,9 @@ import org.apache.avro.io.BinaryEncoder;
 /**
  * Catalog records: single-object messages of {@code TableRecord.avsc}, one per
  * {@link TableDescriptor}. Enumerations (key types, status, index kinds) travel as their names.
- * Writes version 2 (with indexes); reads version 2 and version 1 ({@code TableRecord.v1.avsc},
- * records written before indexes existed, which are tables without indexes).
+ * Reads version 2 (with indexes) and version 1 ({@code TableRecord.v1.avsc}, a table without
+ * indexes). Writes version 1 for a table without indexes, so that a node from before indexes can
+ * still read every table it could serve during a rolling upgrade, and version 2 otherwise.
  * Stateless and thread-safe.
  */
 public final class TableRecordCodec {
@@ -28,6 +29,7 @@ public final class TableRecordCodec {
     private TableRecordCodec() {}
 
     public static byte[] encode(TableDescriptor table) {
+        if (table.indexes().isEmpty()) return FORMAT_V1.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeTable);
         return FORMAT.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::write);
     }
 
@@ -37,12 +39,25 @@ public final class TableRecordCodec {
         return FORMAT.decode(bytes, in -> read(in, true));
     }
 
-    /** The fingerprint in the header of every message this codec writes. */
+    /** The fingerprint in the header of the version 2 messages this codec writes (tables with indexes). */
     public static long fingerprint() {
         return FORMAT.fingerprint();
     }
 
+    /** Version 2: version 1's fields, then the indexes. */
     private static void write(TableDescriptor t, BinaryEncoder out) throws IOException {
+        writeTable(t, out);
+        out.writeArrayStart();
+        out.setItemCount(t.indexes().size());
+        for (IndexDescriptor index : t.indexes()) {
+            out.startItem();
+            writeIndex(index, out);
+        }
+        out.writeArrayEnd();
+    }
+
+    /** Version 1: the table without its indexes. */
+    private static void writeTable(TableDescriptor t, BinaryEncoder out) throws IOException {
         out.writeString(t.name());
         out.writeLong(t.tableId());
         writeKeySchema(t.keySchema(), out);
@@ -62,13 +77,6 @@ public final class TableRecordCodec {
         out.writeString(t.status().name());
         out.writeString(t.walTopic());
         writeReplicas(t.replicas(), out);
-        out.writeArrayStart();
-        out.setItemCount(t.indexes().size());
-        for (IndexDescriptor index : t.indexes()) {
-            out.startItem();
-            writeIndex(index, out);
-        }
-        out.writeArrayEnd();
     }
 
     private static void writeIndex(IndexDescriptor index, BinaryEncoder out) throws IOException {
