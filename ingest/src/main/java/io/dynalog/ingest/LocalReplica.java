@@ -17,10 +17,10 @@ public interface LocalReplica {
      * The size of an item collection and the images of some of its items ({@code storeKeys}; null
      * for each one absent), as the local replica has applied them, read at one point of its history.
      */
-    Collection collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys);
+    CollectionSize collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys);
 
     /** See {@link #collection}. */
-    record Collection(long bytes, List<Map<String, AttributeValue>> images) {}
+    record CollectionSize(long bytes, List<Map<String, AttributeValue>> images) {}
 
     /** Completes once the local replica has applied every slot up to {@code slot}. */
     CompletableFuture<Void> whenApplied(long tableId, int partition, long slot);

@@ -151,9 +151,8 @@ final class PartitionReplica implements PaxosListener {
      */
     static final long MAX_ARCHIVE_HELD_BYTES = 16L * 1024 * 1024;
 
-    /** Null for a table without local indexes. */
-    private final ItemCollections collections;
-    private final long collectionLimitBytes;
+    /** Loop only; null for a table without local indexes (no item collections to limit). */
+    private final CollectionSizes collectionSizes;
 
     private static long approximateBytes(WalEntry e) {
         return 64 + (e.newImage() == null ? 0 : ItemSize.of(e.newImage())) + (e.oldImage() == null ? 0 : ItemSize.of(e.oldImage()));
@@ -170,8 +169,8 @@ final class PartitionReplica implements PaxosListener {
                      Executor completions, LongSupplier clockMs, long staleAppendWindowMs,
                      ItemCollections collections, long collectionLimitBytes) {
         this.staleAppendWindowMs = staleAppendWindowMs;
-        this.collections = collections;
-        this.collectionLimitBytes = collectionLimitBytes;
+        this.collectionSizes = collections == null ? null
+                : new CollectionSizes(collections, collectionLimitBytes, replica, tableId, overlay);
         this.tableId = tableId;
         this.partition = partition;
         this.walTopic = walTopic;
@@ -286,7 +285,10 @@ final class PartitionReplica implements PaxosListener {
             if (first.ackOffset < 0 || first.ackOffset >= replicaNextOffset) break;
             overlayBySlot.pollFirstEntry();
             StoreKey key = new StoreKey(first.entry.storeKey());
-            if (overlay.get(key) == first.entry) overlay.remove(key);
+            if (overlay.get(key) == first.entry) {
+                overlay.remove(key);
+                if (collectionSizes != null) collectionSizes.applied(first.entry);
+            }
         }
         releaseBarriers();
     }
@@ -307,6 +309,7 @@ final class PartitionReplica implements PaxosListener {
         if (entry.kind() == WalEntry.Kind.NOOP) return;
         overlay.put(new StoreKey(entry.storeKey()), entry);
         overlayBySlot.put(entry.slot(), new OverlayEntry(entry));
+        if (collectionSizes != null) collectionSizes.overlaid(entry);
     }
 
     private static final class OverlayEntry {
@@ -414,6 +417,10 @@ final class PartitionReplica implements PaxosListener {
         lastChosenHere = slot;
         toAppend.addLast(entry);
         addToOverlay(entry);
+        if (collectionSizes != null) {
+            collectionSizes.chosen(entry);
+            if (mine != null) collectionSizes.settled(mine.entry);
+        }
         if (state == State.RECOVERING) {
             atRisk(entry); // recovered by this leader's phase 1
         } else if (entry.kind() != WalEntry.Kind.NOOP) {
@@ -464,7 +471,8 @@ final class PartitionReplica implements PaxosListener {
         }
         long collectionBytes;
         try {
-            collectionBytes = sizeCollection(w.key, current, result.changed() ? result.newImage() : current);
+            collectionBytes = collectionSizes == null ? WriteOutcome.NOT_SIZED
+                    : collectionSizes.admit(current, result.changed() ? result.newImage() : current);
         } catch (RuntimeException refused) {
             complete(w, null, refused);
             return;
@@ -484,6 +492,7 @@ final class PartitionReplica implements PaxosListener {
         });
         if (r instanceof ProposeResult.Proposed p) {
             proposed.put(p.slot(), w);
+            if (collectionSizes != null) collectionSizes.proposed(w.entry);
         } else {
             complete(w, null, notLeader());
         }
@@ -505,44 +514,6 @@ final class PartitionReplica implements PaxosListener {
         completions.execute(() -> {
             if (error != null) w.result.completeExceptionally(error); else w.result.complete(outcome);
         });
-    }
-
-    /**
-     * The size of the item's collection once the write turns {@code before} into {@code after};
-     * refuses a write that grows it past the limit. {@link WriteOutcome#NOT_SIZED} when the table
-     * has no local index, or the item is absent before and after.
-     *
-     * <p>The collection's chosen size is the local replica's sum with each item it holds that has
-     * a chosen entry not yet applied (the overlay) counted as the overlay has it instead, both read
-     * from one snapshot of the replica, plus what the writes proposed and not yet chosen add (other
-     * items' writes run alongside this one). Exact however far the replica lags, since its sum and
-     * its images are of the same moment. It costs a pass over the overlay and the proposed writes,
-     * which hold only what the replica has not yet applied.
-     */
-    private long sizeCollection(StoreKey key, Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
-        if (collections == null || (before == null && after == null)) return WriteOutcome.NOT_SIZED;
-        byte[] collection = collections.keyOf(after != null ? after : before);
-        List<byte[]> overlaid = new ArrayList<>();
-        long chosenBytes = 0;
-        for (Map.Entry<StoreKey, WalEntry> e : overlay.entrySet()) {
-            if (!e.getKey().startsWith(collection)) continue;
-            overlaid.add(e.getKey().bytes());
-            chosenBytes += collections.bytesOf(e.getValue().newImage());
-        }
-        for (PendingWrite p : proposed.values()) {
-            if (p.entry != null && p.key.startsWith(collection)) {
-                chosenBytes += collections.bytesOf(p.entry.newImage()) - collections.bytesOf(p.entry.oldImage());
-            }
-        }
-        LocalReplica.Collection applied = replica.collection(tableId, collection, overlaid);
-        long bytes = applied.bytes() + chosenBytes;
-        for (Map<String, AttributeValue> image : applied.images()) bytes -= collections.bytesOf(image);
-        long growth = collections.bytesOf(after) - collections.bytesOf(before);
-        if (growth > 0 && bytes + growth > collectionLimitBytes) {
-            throw new CollectionSizeLimitException("Item collection size limit exceeded: this write would make the item's collection "
-                    + (bytes + growth) + " bytes, over the limit of " + collectionLimitBytes + " bytes");
-        }
-        return bytes + growth;
     }
 
     private Map<String, AttributeValue> view(StoreKey key) {
@@ -568,6 +539,7 @@ final class PartitionReplica implements PaxosListener {
         queuesByKey.clear();
         pendingWrites = 0;
         overlay.clear();
+        if (collectionSizes != null) collectionSizes.clear();
         overlayBySlot.clear();
         recoveredAtRisk.clear();
         for (Map.Entry<Long, CompletableFuture<Void>> w : barrierWaiters) fail(w.getValue(), closing ? closed() : notLeader());
@@ -819,7 +791,7 @@ final class PartitionReplica implements PaxosListener {
         boolean resolved;
         WalEntry entry;
         byte[] encoded;
-        /** The size of the item's collection once this write is applied (see {@link #sizeCollection}). */
+        /** The size of the item's collection once this write is applied (see {@link CollectionSizes}). */
         long collectionBytes = WriteOutcome.NOT_SIZED;
 
         PendingWrite(StoreKey key, Mutation mutation) {

@@ -141,13 +141,19 @@ class PartitionReplicaTest {
      * that fit under the limit are acknowledged and the rest refused, whichever order they are
      * chosen in; another collection is not affected, and a delete makes room again.
      */
+    /** Leads a table with a local index instead of {@link #table}. */
+    TableDescriptor leadSizedTable() throws Exception {
+        ingest.abandon(table.tableId(), 1);
+        table = new TableDescriptor("s", 44, SIZED_KEY, List.of(), "PAY_PER_REQUEST", 0, 0, 1, 0,
+                TableStatus.ACTIVE, "wal", List.of(List.of(1))).withIndexes(List.of(BY_X));
+        replica.sizing = ItemCollections.of(table);
+        ingest.lead(table).get(10, TimeUnit.SECONDS);
+        return table;
+    }
+
     @Test
     void writesThatWouldGrowAnItemCollectionPastTheLimitAreRefusedWhileOthersAreInFlight() throws Exception {
-        ingest.abandon(table.tableId(), 1);
-        TableDescriptor sizedTable = new TableDescriptor("s", 44, SIZED_KEY, List.of(), "PAY_PER_REQUEST", 0, 0, 1, 0,
-                TableStatus.ACTIVE, "wal", List.of(List.of(1))).withIndexes(List.of(BY_X));
-        replica.sizing = ItemCollections.of(sizedTable);
-        ingest.lead(sizedTable).get(10, TimeUnit.SECONDS);
+        TableDescriptor sizedTable = leadSizedTable();
         wal.failuresLeft.set(5);
         List<CompletableFuture<WriteOutcome>> full = new ArrayList<>();
         List<CompletableFuture<WriteOutcome>> other = new ArrayList<>();
@@ -188,6 +194,31 @@ class PartitionReplicaTest {
                 .isEqualTo(9 * sizedItemBytes());
         assertThat(ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("a", 99)), IngestFixtures.put(sized("a", 99)))
                 .get(10, TimeUnit.SECONDS).collectionBytes()).isEqualTo(10 * sizedItemBytes());
+    }
+
+    /**
+     * A new leader sizes a collection with the entries it recovered (the old leader's appends all
+     * failed), which are both in its overlay and in its replica: one count, never two.
+     */
+    @Test
+    void aNewLeaderSizesCollectionsWithWhatItRecovered() throws Exception {
+        TableDescriptor sizedTable = leadSizedTable();
+        wal.failuresLeft.set(Integer.MAX_VALUE);
+        for (int i = 0; i < 3; i++) {
+            ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("a", i)), IngestFixtures.put(sized("a", i))).get(10, TimeUnit.SECONDS);
+        }
+        stopNode();
+        assertThat(replica.items).as("nothing reached the replica").isEmpty();
+        wal.failuresLeft.set(0);
+        // The new leader serves once its replica has the recovered entries, which its overlay
+        // holds too: each must be counted once.
+        restartAsLeader(STALE_APPEND_WINDOW_MS, 3);
+        assertThat(ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("a", 3)), IngestFixtures.put(sized("a", 3)))
+                .get(10, TimeUnit.SECONDS).collectionBytes()).isEqualTo(4 * sizedItemBytes());
+        ingest.readBarrier(sizedTable, 0).get(10, TimeUnit.SECONDS);
+        assertThat(replica.collection(44, SIZING.keyOf(sized("a", 0)), List.of()).bytes()).isEqualTo(4 * sizedItemBytes());
+        assertThat(ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("a", 4)), IngestFixtures.put(sized("a", 4)))
+                .get(10, TimeUnit.SECONDS).collectionBytes()).isEqualTo(5 * sizedItemBytes());
     }
 
     static Throwable failureOf(CompletableFuture<?> f) throws Exception {
@@ -360,14 +391,14 @@ class PartitionReplicaTest {
 
         /** Sums the collection from the items, as they are now: what ReplicaStore keeps as it applies them. */
         @Override
-        public synchronized Collection collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
+        public synchronized CollectionSize collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
             long bytes = 0;
             for (Map.Entry<StoreKey, Map<String, AttributeValue>> e : items.entrySet()) {
                 if (e.getKey().startsWith(collectionKey)) bytes += sizing.bytesOf(e.getValue());
             }
             List<Map<String, AttributeValue>> images = new ArrayList<>();
             for (byte[] key : storeKeys) images.add(items.get(new StoreKey(key)));
-            return new Collection(bytes, images);
+            return new CollectionSize(bytes, images);
         }
 
         @Override

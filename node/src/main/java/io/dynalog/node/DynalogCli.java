@@ -2,6 +2,7 @@ package io.dynalog.node;
 
 import io.dynalog.node.bench.BenchCommand;
 import io.dynalog.node.kafka.EmbeddedKafka;
+import io.dynalog.topology.keys.ItemCollections;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class DynalogCli implements Runnable {
                 description = "The port replica groups talk on (default: any free port).")
         int peerPort;
 
-        @Option(names = "--item-collection-limit-bytes", defaultValue = "10737418240",
+        @Option(names = "--item-collection-limit-bytes", defaultValue = "" + ItemCollections.DEFAULT_LIMIT_BYTES,
                 description = "The most the items of one partition key may hold, with their local index rows, in a table "
                         + "with local indexes (default: ${DEFAULT-VALUE}, DynamoDB's 10 GB).")
         long itemCollectionLimitBytes;

@@ -25,9 +25,9 @@ final class LocalReplicaAdapter implements LocalReplica {
     }
 
     @Override
-    public Collection collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
+    public CollectionSize collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
         ReplicaStore.CollectionSnapshot snapshot = store.collection(tableId, collectionKey, storeKeys);
-        return new Collection(snapshot.bytes(), snapshot.images());
+        return new CollectionSize(snapshot.bytes(), snapshot.images());
     }
 
     @Override

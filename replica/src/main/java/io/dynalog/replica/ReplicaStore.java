@@ -99,21 +99,32 @@ public final class ReplicaStore implements AutoCloseable {
         this.versions = handles.get(3);
         this.collections = handles.get(4);
         this.writeOptions = new WriteOptions().setSync(false);
+        try {
+            ensureFormat();
+        } catch (RocksDBException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * A store that is new, or was written before items had versions or collections their sizes,
+     * forgets every item and progress, so each partition is rebuilt from its WAL: every item gets a
+     * version (a missing version means "never written") and every collection its size (a sum is
+     * only right if it saw every item). The format mark goes in the same synced batch, so a crash
+     * leaves either the old store (wiped again at the next open) or the wiped one. An older binary
+     * cannot open the store afterwards (it does not know the collections column family).
+     */
+    private void ensureFormat() throws RocksDBException {
         byte[] format = db.get(handles.get(0), FORMAT_KEY);
-        if (format == null || format[0] != FORMAT_SIZED_COLLECTIONS) {
-            // New, or written before items had versions or collections sizes: forget every item
-            // and progress, so each partition is rebuilt from its WAL and every item gets a
-            // version (a missing version means "never written") and every collection its size
-            // (a sum is only right if it saw every item). The format mark goes in the same synced batch, so a crash
-            // leaves either the old store (wiped again at the next open) or the wiped one.
-            try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
-                batch.deleteRange(items, new byte[0], ALL_KEYS_END);
-                batch.deleteRange(versions, new byte[0], ALL_KEYS_END);
-                batch.deleteRange(collections, new byte[0], ALL_KEYS_END);
-                batch.deleteRange(progress, new byte[0], ALL_KEYS_END);
-                batch.put(handles.get(0), FORMAT_KEY, new byte[] {FORMAT_SIZED_COLLECTIONS});
-                db.write(synced, batch);
-            }
+        if (format != null && format[0] == FORMAT_SIZED_COLLECTIONS) return;
+        try (WriteBatch batch = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
+            batch.deleteRange(items, new byte[0], ALL_KEYS_END);
+            batch.deleteRange(versions, new byte[0], ALL_KEYS_END);
+            batch.deleteRange(collections, new byte[0], ALL_KEYS_END);
+            batch.deleteRange(progress, new byte[0], ALL_KEYS_END);
+            batch.put(handles.get(0), FORMAT_KEY, new byte[] {FORMAT_SIZED_COLLECTIONS});
+            db.write(synced, batch);
         }
     }
 
@@ -176,7 +187,7 @@ public final class ReplicaStore implements AutoCloseable {
     /** An item collection's size and the images asked for, as of one point in the replica's history. */
     public record CollectionSnapshot(long bytes, List<Map<String, AttributeValue>> images) {}
 
-    private static byte[] encodeSum(long delta) {
+    private static byte[] encodeDelta(long delta) {
         return java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(delta).array();
     }
 
@@ -211,7 +222,7 @@ public final class ReplicaStore implements AutoCloseable {
                 }
             }
             for (CollectionDelta d : collectionDeltas) {
-                batch.merge(collections, StoreKeys.item(d.tableId(), d.collectionKey()), encodeSum(d.bytes()));
+                batch.merge(collections, StoreKeys.item(d.tableId(), d.collectionKey()), encodeDelta(d.bytes()));
             }
             for (Map.Entry<PartitionRef, PartitionProgress> p : newProgress.entrySet()) {
                 batch.put(progress, StoreKeys.progress(p.getKey().tableId(), p.getKey().partition()),

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynalog.api.ApiException;
-import io.dynalog.api.ErrorType;
 import io.dynalog.api.json.AttributeValues;
 import io.dynalog.api.json.Params;
 import io.dynalog.api.json.ValidationErrors;
@@ -268,10 +267,13 @@ public final class BatchOps {
         }
     }
 
+    /**
+     * Whether a request of the batch failed for a reason a retry may get past (throttled, or not
+     * the client's): it is then unprocessed, for the client to retry, and the batch does not fail.
+     */
     private static boolean retryable(CompletableFuture<?> f) {
         Throwable t = Failures.toApi(error(f));
-        return t instanceof ApiException a
-                && (a.type() == ErrorType.InternalServerError || a.type() == ErrorType.ServiceUnavailable);
+        return !(t instanceof ApiException a) || a.type().retryableBySdk();
     }
 
     private record Write(ItemKey key, Map<String, AttributeValue> item, JsonNode original) {}

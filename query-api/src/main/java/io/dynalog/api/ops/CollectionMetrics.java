@@ -24,7 +24,8 @@ import java.util.Map;
  */
 final class CollectionMetrics {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final double GIGABYTE = 1L << 30;
+    /** DynamoDB's gigabyte (its sizes are binary). */
+    private static final double BYTES_PER_GB = 1L << 30;
 
     /** DynamoDB's ReturnItemCollectionMetrics enum, in the order its messages list it. */
     enum Report { SIZE, NONE }
@@ -58,7 +59,7 @@ final class CollectionMetrics {
         ObjectNode metrics = JSON.objectNode();
         Map<String, AttributeValue> item = outcome.newImage() != null ? outcome.newImage() : outcome.oldImage();
         metrics.set("ItemCollectionKey", AttributeValues.itemNode(collections.keyAttributes(item)));
-        double lower = Math.floor(outcome.collectionBytes() / GIGABYTE);
+        double lower = Math.floor(outcome.collectionBytes() / BYTES_PER_GB);
         ArrayNode range = metrics.putArray("SizeEstimateRangeGB");
         range.add(lower);
         range.add(lower + 1);

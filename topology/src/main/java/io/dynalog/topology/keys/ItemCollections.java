@@ -17,7 +17,9 @@ import java.util.Map;
  * each local index it is in, its projected row's size and {@value #INDEX_ROW_OVERHEAD_BYTES}
  * bytes (DynamoDB's overhead per index entry). The replica keeps each collection's sum, in the
  * WriteBatch of the items that change it, and the partition leader checks a write against the
- * limit with this same measure, so the two never disagree about what an item costs.
+ * limit with this same measure, so the two never disagree about what an item costs. Stored sums
+ * are only right for the measure they were summed with: changing it (here, or {@link ItemSize},
+ * or projections) needs a new replica store format, so that every sum is computed again.
  *
  * <p>A collection is named by {@link #keyOf}: {@link KeyCodec#partitionKeyPrefix}, which every
  * store key of its items starts with, so it lies in their partition's key range.
