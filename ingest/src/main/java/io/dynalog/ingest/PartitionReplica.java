@@ -61,6 +61,9 @@ import org.slf4j.LoggerFactory;
  *       entry of every item it recovered again once that window has passed, and reports nothing
  *       archived past where its leadership started until it has: a successor that takes over
  *       first recovers those items and inherits the duty.</li>
+ *   <li>On a table with local indexes, a write is chosen only if its item collection, counting
+ *       every chosen write and the growth of every write in flight, stays within the limit
+ *       ({@link CollectionSizes}).</li>
  * </ul>
  */
 final class PartitionReplica implements PaxosListener {

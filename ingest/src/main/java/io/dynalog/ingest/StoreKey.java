@@ -9,11 +9,6 @@ record StoreKey(byte[] bytes) {
         return o instanceof StoreKey k && Arrays.equals(bytes, k.bytes);
     }
 
-    /** Whether this key begins with {@code prefix}. */
-    boolean startsWith(byte[] prefix) {
-        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
-    }
-
     @Override
     public int hashCode() {
         return Arrays.hashCode(bytes);

@@ -394,7 +394,10 @@ class PartitionReplicaTest {
         public synchronized CollectionSize collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys) {
             long bytes = 0;
             for (Map.Entry<StoreKey, Map<String, AttributeValue>> e : items.entrySet()) {
-                if (e.getKey().startsWith(collectionKey)) bytes += sizing.bytesOf(e.getValue());
+                byte[] k = e.getKey().bytes();
+                if (k.length >= collectionKey.length && java.util.Arrays.equals(k, 0, collectionKey.length, collectionKey, 0, collectionKey.length)) {
+                    bytes += sizing.bytesOf(e.getValue());
+                }
             }
             List<Map<String, AttributeValue>> images = new ArrayList<>();
             for (byte[] key : storeKeys) images.add(items.get(new StoreKey(key)));

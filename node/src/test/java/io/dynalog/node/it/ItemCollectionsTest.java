@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * node's store from the WAL.
  */
 class ItemCollectionsTest {
-    /** About seven of {@link #item}'s items (each counted with its local index row). */
+    /** About six of {@link #item}'s items (each counted with its local index row). */
     static final long LIMIT_BYTES = 4096;
     static TestNode node;
 
