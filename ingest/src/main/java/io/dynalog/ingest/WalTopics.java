@@ -60,6 +60,22 @@ public final class WalTopics {
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
     }
 
+    /**
+     * A change stream's topic: one partition per table partition, records deleted after 24 hours
+     * (DynamoDB Streams keeps a stream's records for 24 hours).
+     */
+    public void ensureChangesTopic(String topic, int partitions) {
+        ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(CHANGES_RETENTION_MS),
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime",
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_WAL_RECORD_BYTES),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
+    }
+
+    /** How long a change stream's records are kept. */
+    public static final long CHANGES_RETENTION_MS = 24L * 3600 * 1000;
+
     public void ensureMetaTopic(String topic) {
         ensure(new NewTopic(topic, 1, replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,

@@ -153,11 +153,14 @@ public final class DynalogNode implements AutoCloseable {
                         return membership.get(Integer.toString(nodeId));
                     }
                 }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS), nodeToken)),
-                ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))));
+                ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))),
+                own(new KafkaChangeLog(KafkaClients.assignedConsumer(config, "change-streams"))));
 
         TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive, catalogReplica::table));
         lifecycle.useGlobalIndexes(own(new GlobalIndexes(config.nodeId(), KafkaClients.streams(config), config.topicPrefix(),
                 config.dataDir().resolve("streams"), admin, api::markIndexActive)));
+        lifecycle.useChangeStreams(own(new ChangeStreams(KafkaClients.streams(config), config.topicPrefix(),
+                config.dataDir().resolve("change-streams"), admin, topics)));
         catalogReplica.addListener(lifecycle::onChange);
         // The first proposal is the catalog's placement: its members join its group like a table's.
         catalogProposals.addListener((previous, proposal) -> {

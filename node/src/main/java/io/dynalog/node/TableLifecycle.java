@@ -46,6 +46,7 @@ final class TableLifecycle implements AutoCloseable {
     private final WalTopics topics;
     private final ReplicaProcessor replica;
     private GlobalIndexes globalIndexes;
+    private ChangeStreams changeStreams;
     private final IngestService ingest;
     private final Function<TableDescriptor, CompletableFuture<Void>> markActive;
     private final Function<String, TableDescriptor> currentTable;
@@ -76,6 +77,11 @@ final class TableLifecycle implements AutoCloseable {
     /** Wires the derivation of global indexes in, before the first change. */
     void useGlobalIndexes(GlobalIndexes indexes) {
         this.globalIndexes = indexes;
+    }
+
+    /** Wires the derivation of change streams in, before the first change. */
+    void useChangeStreams(ChangeStreams streams) {
+        this.changeStreams = streams;
     }
 
     /** A catalog listener: hands the change to the lifecycle thread. */
@@ -156,6 +162,7 @@ final class TableLifecycle implements AutoCloseable {
                     table.keySchema(), table.localIndexes());
         }
         for (IndexDescriptor index : table.globalIndexes()) placeIndex(table, index);
+        if (changeStreams != null) changeStreams.apply(null, table);
         boolean holdsReplica = false;
         for (int p = 0; p < table.partitionCount(); p++) holdsReplica |= table.replicasOf(p).contains(nodeId);
         // Only a node whose replicas of the table are served may say the table is: one holding
@@ -175,13 +182,14 @@ final class TableLifecycle implements AutoCloseable {
                 });
     }
 
-    /** A change of a table that stays: global indexes added (placed here) or deleted (removed here). */
+    /** A change of a table that stays: global indexes added (placed here) or deleted (removed here), its stream enabled or disabled. */
     private void reindex(TableDescriptor previous, TableDescriptor current) {
         for (IndexDescriptor index : previous.globalIndexes()) {
             IndexDescriptor still = current.index(index.name());
             if (still == null || still.indexId() != index.indexId()) removeIndex(current, index);
         }
         for (IndexDescriptor index : current.globalIndexes()) placeIndex(current, index);
+        if (changeStreams != null) changeStreams.apply(previous, current);
     }
 
     /**
@@ -215,6 +223,7 @@ final class TableLifecycle implements AutoCloseable {
         replica.dropTable(table.tableId()).join();
         for (IndexDescriptor index : table.localIndexes()) replica.dropTable(index.indexId()).join();
         for (IndexDescriptor index : table.globalIndexes()) removeIndex(table, index);
+        if (changeStreams != null && table.stream() != null) changeStreams.remove(table.stream());
         topics.delete(table.walTopic());
         log.info("table {} removed (incarnation {})", table.name(), Long.toHexString(table.tableId()));
     }

@@ -105,6 +105,10 @@ public final class ApiException extends RuntimeException {
         return new ApiException(ErrorType.ItemCollectionSizeLimitExceededException, message);
     }
 
+    public static ApiException trimmedDataAccess(String message) {
+        return new ApiException(ErrorType.TrimmedDataAccessException, message);
+    }
+
     public static ApiException requestLimitExceeded(String message) {
         return new ApiException(ErrorType.RequestLimitExceeded, message);
     }

@@ -36,9 +36,9 @@ public final class DynamoApi {
      */
     public DynamoApi(Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                      WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
-                     Forwarder forwarder, Executor pageReads) {
+                     Forwarder forwarder, Executor pageReads, io.dynalog.api.ops.ChangeLog changeLog) {
         Operations ops = new Operations(settings, catalog, catalogWriter, writePath, store, members, cluster,
-                forwarder, pageReads);
+                forwarder, pageReads, changeLog);
         ops.register(operations);
         this.ops = ops;
     }

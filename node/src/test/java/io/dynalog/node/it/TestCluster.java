@@ -20,11 +20,14 @@ final class TestCluster implements AutoCloseable {
     final List<DynalogNode> nodes = new ArrayList<>();
     final List<DynamoDbClient> clients = new ArrayList<>();
     final List<Path> dirs = new ArrayList<>();
+    /** The cluster's topic prefix (set by {@link #start}). */
+    String prefix;
+    private NodeConfig base;
 
     /** Starts {@code count} nodes (topic prefix {@code tag} and a random part) and waits until all know each other. */
     void start(String tag, int count, int partitions) throws Exception {
-        String prefix = tag + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
+        prefix = tag + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
                 .withTopicPrefix(prefix).withDefaultPartitions(partitions);
         for (int id = 1; id <= count; id++) {
             Path dir = Files.createTempDirectory("dynalog-cluster-" + id + "-");
@@ -36,9 +39,26 @@ final class TestCluster implements AutoCloseable {
                 .until(() -> nodes.stream().allMatch(n -> n.knownNodes() == count));
     }
 
+    /** Stops node {@code index} (0-based): its slot and its client's become null. */
+    void stop(int index) {
+        clients.get(index).close();
+        clients.set(index, null);
+        nodes.get(index).close();
+        nodes.set(index, null);
+    }
+
+    /** Starts a stopped node again, on its data directory, with a new client. */
+    void restart(int index) {
+        DynalogNode n = DynalogNode.start(base.asNode(index + 1, "az" + (index + 1), 0, 0, dirs.get(index)));
+        nodes.set(index, n);
+        clients.set(index, TestNode.client(n.apiPort()));
+    }
+
     @Override
     public void close() {
-        clients.forEach(DynamoDbClient::close);
+        clients.forEach(c -> {
+            if (c != null) c.close();
+        });
         nodes.forEach(n -> {
             if (n != null) n.close();
         });

@@ -23,16 +23,18 @@ public final class Operations {
     private final ItemOps items;
     private final BatchOps batches;
     private final ReadOps reads;
+    private final StreamOps streams;
 
     public Operations(DynamoApi.Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                       WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
-                      Forwarder forwarder, Executor pageReads) {
+                      Forwarder forwarder, Executor pageReads, ChangeLog changeLog) {
         Router router = new Router(cluster, forwarder);
         tables = new TableOps(catalog, catalogWriter, router, store, settings.topicPrefix(), settings.defaultPartitions(),
                 settings.region(), members);
         items = new ItemOps(tables, writePath, store, router);
         batches = new BatchOps(tables, items);
         reads = new ReadOps(tables, writePath, store, router, pageReads);
+        streams = new StreamOps(catalog, changeLog, settings.region(), pageReads);
     }
 
     /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
@@ -68,5 +70,9 @@ public final class Operations {
         operations.put("BatchGetItem", batches::batchGetItem);
         operations.put("Query", reads::query);
         operations.put("Scan", reads::scan);
+        operations.put(StreamOps.TARGET_PREFIX + "ListStreams", streams::listStreams);
+        operations.put(StreamOps.TARGET_PREFIX + "DescribeStream", streams::describeStream);
+        operations.put(StreamOps.TARGET_PREFIX + "GetShardIterator", streams::getShardIterator);
+        operations.put(StreamOps.TARGET_PREFIX + "GetRecords", streams::getRecords);
     }
 }

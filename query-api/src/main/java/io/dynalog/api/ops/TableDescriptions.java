@@ -7,6 +7,7 @@ import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.IndexProjection;
 import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.model.TableStream;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -67,8 +68,21 @@ final class TableDescriptions {
             ArrayNode list = d.putArray("GlobalSecondaryIndexes");
             for (IndexDescriptor index : globals) list.add(describeIndex(t, index, region, indexSizeBytes, indexItemCount));
         }
+        TableStream stream = t.stream();
+        if (stream != null) {
+            if (stream.enabled()) {
+                d.putObject("StreamSpecification").put("StreamEnabled", true).put("StreamViewType", stream.viewType().name());
+            }
+            d.put("LatestStreamLabel", stream.label());
+            d.put("LatestStreamArn", streamArn(region, t.name(), stream));
+        }
         d.put("DeletionProtectionEnabled", false);
         return d;
+    }
+
+    /** DynamoDB's stream ARN: the table's, then {@code /stream/} and the stream's label. */
+    static String streamArn(String region, String tableName, TableStream stream) {
+        return arn(region, tableName) + "/stream/" + stream.label();
     }
 
     static String indexArn(String region, String tableName, String indexName) {
@@ -107,7 +121,7 @@ final class TableDescriptions {
         return d;
     }
 
-    private static void putKeySchema(ObjectNode d, KeySchema ks) {
+    static void putKeySchema(ObjectNode d, KeySchema ks) {
         ArrayNode keys = d.putArray("KeySchema");
         keys.addObject().put("AttributeName", ks.partitionKey()).put("KeyType", "HASH");
         if (ks.hasSortKey()) keys.addObject().put("AttributeName", ks.sortKey()).put("KeyType", "RANGE");

@@ -18,6 +18,7 @@ import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
 import io.dynalog.topology.model.TableStatus;
+import io.dynalog.topology.model.TableStream;
 import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalRecords;
 import io.dynalog.topology.wire.TableRecordCodec;
@@ -98,7 +99,7 @@ public final class TableOps {
         errors.throwIfAny();
 
         KeySchema keySchema = keySchema(keys, defined);
-        rejectUnsupported(request);
+        StreamSpecifications.Change stream = StreamSpecifications.parse(request);
         boolean provisioned = billingMode == null || billingMode == BillingMode.PROVISIONED;
         if (provisioned && (rcu == null || wcu == null)) {
             throw ApiException.validation("One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
@@ -113,7 +114,7 @@ public final class TableOps {
             throw ApiException.resourceInUse("Table already exists: " + name);
         }
         TableDescriptor table = fromNode && request.has(TABLE_MEMBER) ? carriedTable(request, name)
-                : newTable(name, keySchema, defined, provisioned, rcu, wcu, indexes);
+                : newTable(name, keySchema, defined, provisioned, rcu, wcu, indexes, stream);
         // The table is decided once, by the first node: a retry, here or at another leader, is the
         // same incarnation, which the catalog records once (the change is idempotent).
         ObjectNode routed = request.deepCopy();
@@ -143,18 +144,21 @@ public final class TableOps {
     }
 
     private TableDescriptor newTable(String name, KeySchema keySchema, Map<String, ScalarType> defined, boolean provisioned,
-                                     Long rcu, Long wcu, List<IndexDefinitions.Spec> indexSpecs) {
+                                     Long rcu, Long wcu, List<IndexDefinitions.Spec> indexSpecs, StreamSpecifications.Change stream) {
         List<AttributeDefinition> definitions = new ArrayList<>();
         defined.forEach((n, t) -> definitions.add(new AttributeDefinition(n, t)));
         long tableId = newTableId();
+        long nowMs = System.currentTimeMillis();
         List<IndexDescriptor> indexes = new ArrayList<>();
         // A new table is empty: its global indexes have nothing to backfill.
         for (IndexDefinitions.Spec spec : indexSpecs) indexes.add(newIndex(name, spec, IndexDescriptor.IndexStatus.ACTIVE));
         return new TableDescriptor(name, tableId, keySchema, definitions,
                 provisioned ? "PROVISIONED" : "PAY_PER_REQUEST", provisioned ? rcu : 0, provisioned ? wcu : 0,
-                defaultPartitions, System.currentTimeMillis(), TableStatus.CREATING,
+                defaultPartitions, nowMs, TableStatus.CREATING,
                 WalRecords.walTopic(topicPrefix, name, tableId),
-                Placement.table(defaultPartitions, nodes(), Placement.DEFAULT_REPLICATION_FACTOR), indexes);
+                Placement.table(defaultPartitions, nodes(), Placement.DEFAULT_REPLICATION_FACTOR), indexes,
+                stream instanceof StreamSpecifications.Enable enable
+                        ? StreamSpecifications.newStream(topicPrefix, name, newTableId(), enable.viewType(), nowMs) : null);
     }
 
     /** An index incarnation of a table named {@code tableName}: its id and, for a global index, its topic and placement. */
@@ -187,19 +191,27 @@ public final class TableOps {
         errors.throwIfAny();
         boolean fromNode = request.has(Forwarder.FORWARDED_MEMBER);
         boolean indexUpdates = request.path("GlobalSecondaryIndexUpdates").isArray() && !request.path("GlobalSecondaryIndexUpdates").isEmpty();
+        StreamSpecifications.Change streamChange = StreamSpecifications.parse(request);
         List<String> tableChanges = UPDATE_TABLE_CHANGES.stream().filter(p -> request.hasNonNull(p)).toList();
-        if (!indexUpdates && tableChanges.isEmpty()) {
+        if (!indexUpdates && streamChange == null && tableChanges.isEmpty()) {
             throw ApiException.validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates "
                     + "or SSESpecification or ReplicaUpdates is required");
         }
         if (!tableChanges.isEmpty()) {
-            throw ApiException.validation("UpdateTable changes only GlobalSecondaryIndexUpdates in this version of Dynalog; not supported: "
+            throw ApiException.validation("UpdateTable changes only GlobalSecondaryIndexUpdates and StreamSpecification in this version of Dynalog; not supported: "
                     + String.join(", ", tableChanges));
         }
         TableDescriptor table = catalog.table(name);
         if (table == null) throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
         List<IndexDescriptor> created = new ArrayList<>();
-        if (fromNode && request.has(TABLE_MEMBER)) created.addAll(carriedTable(request, name).indexes());
+        TableDescriptor carried = fromNode && request.has(TABLE_MEMBER) ? carriedTable(request, name) : null;
+        if (carried != null) created.addAll(carried.indexes());
+        TableStream newStream = carried != null ? carried.stream()
+                : streamChange instanceof StreamSpecifications.Enable enable
+                        ? StreamSpecifications.newStream(topicPrefix, name, newTableId(), enable.viewType(), System.currentTimeMillis()) : null;
+        // Checked here against this node's copy, so that a plain mistake fails at once; the
+        // catalog's leader checks again against the record.
+        if (!fromNode) StreamSpecifications.apply(table, streamChange, newStream);
         // A retry of a change that took effect finds its own new indexes in the catalog: check the
         // request against the table without them, and let the catalog's leader see it is the same.
         List<String> createdNames = created.stream().map(IndexDescriptor::name).toList();
@@ -211,10 +223,13 @@ public final class TableOps {
             }
         }
         ObjectNode routed = request.deepCopy();
-        routed.put(TABLE_MEMBER, TableRecordCodec.encode(table.withIndexes(created)));
-        boolean deletes = updates.stream().anyMatch(u -> u instanceof IndexDefinitions.Delete);
-        CompletableFuture<ObjectNode> updated = router.toLeader("UpdateTable", routed, !deletes, handOff ->
-                catalogChange(() -> catalogWriter.update(name, current -> IndexUpdates.apply(current, updates, created)), !deletes, handOff)
+        routed.put(TABLE_MEMBER, TableRecordCodec.encode(table.withIndexes(created).withStream(newStream)));
+        // A delete or a disable that took effect would fail when retried: neither is repeated when its outcome is unknown.
+        boolean idempotent = updates.stream().noneMatch(u -> u instanceof IndexDefinitions.Delete)
+                && !(streamChange instanceof StreamSpecifications.Disable);
+        CompletableFuture<ObjectNode> updated = router.toLeader("UpdateTable", routed, idempotent, handOff ->
+                catalogChange(() -> catalogWriter.update(name, current -> StreamSpecifications.apply(
+                        IndexUpdates.apply(current, updates, created), streamChange, newStream)), idempotent, handOff)
                         .thenApply(t -> {
                             ObjectNode response = JSON.objectNode();
                             response.set("TableDescription", TableDescriptions.describe(t, region, 0, 0));
@@ -222,11 +237,12 @@ public final class TableOps {
                         }));
         if (fromNode) return updated;
         return updated.thenCompose(response -> catalog.awaitTable(name,
-                t -> t != null && IndexUpdates.shows(t, updates, created), READ_OWN_CHANGE_MS).thenApply(v -> response));
+                t -> t != null && IndexUpdates.shows(t, updates, created) && StreamSpecifications.shows(t, streamChange, newStream),
+                READ_OWN_CHANGE_MS).thenApply(v -> response));
     }
 
     /** UpdateTable's changes of the table itself (not of its indexes), which this version does not make. */
-    private static final List<String> UPDATE_TABLE_CHANGES = List.of("ProvisionedThroughput", "BillingMode", "StreamSpecification",
+    private static final List<String> UPDATE_TABLE_CHANGES = List.of("ProvisionedThroughput", "BillingMode",
             "SSESpecification", "ReplicaUpdates", "TableClass", "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput");
 
     /** Marks a backfilled global index ACTIVE, at the catalog's leader (the node watching its backfill calls it). */
@@ -487,10 +503,4 @@ public final class TableOps {
 
     private enum ScalarAttributeType { B, N, S }
 
-    private static void rejectUnsupported(ObjectNode request) {
-        JsonNode stream = request.get("StreamSpecification");
-        if (stream != null && stream.path("StreamEnabled").asBoolean(false)) {
-            throw ApiException.validation("StreamSpecification is not supported by this version of Dynalog");
-        }
-    }
 }

@@ -1,26 +1,22 @@
 package io.dynalog.replica.index;
 
+import io.dynalog.replica.Derivations;
 import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalEntry;
-import io.dynalog.topology.wal.WalRecords;
 import io.dynalog.topology.wire.IndexRowCodec;
-import io.dynalog.topology.wire.WalEntryCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.StreamPartitioner;
@@ -59,28 +55,8 @@ public final class GlobalIndexDerivation implements AutoCloseable {
      * @param stateDir a directory of this node's own (the topology keeps no state, but Streams locks it)
      */
     public GlobalIndexDerivation(Properties kafkaConfig, String applicationId, Path stateDir, TableDescriptor table, IndexDescriptor index) {
-        this.description = "index " + index.name() + " of table " + table.name();
-        Properties config = new Properties();
-        config.putAll(kafkaConfig);
-        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
-        // Index rows become visible to replicas (read_committed) at each commit: this bounds the lag.
-        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        config.put(StreamsConfig.producerPrefix("linger.ms"), 5);
-        config.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 50);
-        // A node that dies hands its WAL partitions to the others within this.
-        config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
-        config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
-        this.streams = new KafkaStreams(topology(table, index), config);
-        // Exactly-once: a replaced thread resumes from the last commit, so nothing is skipped or
-        // repeated; a transient Kafka error heals, and a record that cannot be read fails again,
-        // loudly, rather than be passed over.
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("the derivation of {} failed; resuming from its last commit: {}", description, e.toString(), e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        this.description = "the derivation of index " + index.name() + " of table " + table.name();
+        this.streams = Derivations.exactlyOnce(topology(table, index), kafkaConfig, applicationId, stateDir, description, log);
     }
 
     /** WAL topic -> index rows -> index topic. */
@@ -97,7 +73,7 @@ public final class GlobalIndexDerivation implements AutoCloseable {
 
     public void start() {
         streams.start();
-        log.info("deriving {} from its WAL", description);
+        log.info("started {} from its WAL", description);
     }
 
     @Override
@@ -123,17 +99,7 @@ public final class GlobalIndexDerivation implements AutoCloseable {
 
         @Override
         public void process(Record<byte[], byte[]> record) {
-            byte[] encoded = record.value();
-            if (encoded == null) {
-                Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
-                if (h == null) throw new IllegalStateException("a WAL tombstone without its entry header");
-                encoded = h.value();
-            }
-            WalEntry entry = WalEntryCodec.decode(encoded);
-            if (entry.tableId() != tableId) {
-                throw new IllegalStateException("the WAL of table " + Long.toHexString(tableId) + " holds an entry of table "
-                        + Long.toHexString(entry.tableId()));
-            }
+            WalEntry entry = Derivations.walEntry(Derivations.encodedWalEntry(record), tableId);
             for (IndexRowDeriver.KeyedRow keyed : deriver.rows(entry)) {
                 byte[] encodedRow = IndexRowCodec.encode(keyed.row());
                 RecordHeaders headers = new RecordHeaders();

@@ -19,6 +19,7 @@ import java.util.Objects;
  *     first (chosen once, at creation, by {@code Placement})
  * @param indexes the table's secondary indexes, local ones (fixed at creation) and global ones
  *     (added and deleted by UpdateTable), in the order they were defined
+ * @param stream the table's latest change stream, enabled or not; null when it never had one
  */
 public record TableDescriptor(
         String name,
@@ -33,7 +34,8 @@ public record TableDescriptor(
         TableStatus status,
         String walTopic,
         List<List<Integer>> replicas,
-        List<IndexDescriptor> indexes) {
+        List<IndexDescriptor> indexes,
+        TableStream stream) {
 
     /** DynamoDB's limits: 5 local secondary indexes per table, 20 global ones. */
     public static final int MAX_LOCAL_INDEXES = 5;
@@ -44,7 +46,16 @@ public record TableDescriptor(
                            String billingMode, long readCapacityUnits, long writeCapacityUnits, int partitionCount,
                            long creationTimeMs, TableStatus status, String walTopic, List<List<Integer>> replicas) {
         this(name, tableId, keySchema, attributeDefinitions, billingMode, readCapacityUnits, writeCapacityUnits, partitionCount,
-                creationTimeMs, status, walTopic, replicas, List.of());
+                creationTimeMs, status, walTopic, replicas, List.of(), null);
+    }
+
+    /** A table that never had a stream. */
+    public TableDescriptor(String name, long tableId, KeySchema keySchema, List<AttributeDefinition> attributeDefinitions,
+                           String billingMode, long readCapacityUnits, long writeCapacityUnits, int partitionCount,
+                           long creationTimeMs, TableStatus status, String walTopic, List<List<Integer>> replicas,
+                           List<IndexDescriptor> indexes) {
+        this(name, tableId, keySchema, attributeDefinitions, billingMode, readCapacityUnits, writeCapacityUnits, partitionCount,
+                creationTimeMs, status, walTopic, replicas, indexes, null);
     }
 
     public TableDescriptor {
@@ -87,12 +98,22 @@ public record TableDescriptor(
 
     public TableDescriptor withIndexes(List<IndexDescriptor> newIndexes) {
         return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, newIndexes);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, newIndexes, stream);
     }
 
     public TableDescriptor withAttributeDefinitions(List<AttributeDefinition> definitions) {
         return new TableDescriptor(name, tableId, keySchema, definitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream);
+    }
+
+    public TableDescriptor withStream(TableStream newStream) {
+        return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, newStream);
+    }
+
+    /** The stream, when it is enabled; null otherwise. */
+    public TableStream enabledStream() {
+        return stream != null && stream.enabled() ? stream : null;
     }
 
     /** The nodes holding partition {@code partition}'s replicas, preferred leader first. */
@@ -104,6 +125,6 @@ public record TableDescriptor(
 
     public TableDescriptor withStatus(TableStatus newStatus) {
         return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic, replicas, indexes);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic, replicas, indexes, stream);
     }
 }

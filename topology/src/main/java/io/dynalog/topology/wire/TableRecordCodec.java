@@ -6,6 +6,7 @@ import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
+import io.dynalog.topology.model.TableStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,37 +15,43 @@ import org.apache.avro.io.BinaryEncoder;
 /**
  * Catalog records: single-object messages of {@code TableRecord.avsc}, one per
  * {@link TableDescriptor}. Enumerations (key types, status, index kinds) travel as their names.
- * Reads version 2 (with indexes) and version 1 ({@code TableRecord.v1.avsc}, a table without
- * indexes). Writes version 1 for a table without indexes, so that a node from before indexes can
- * still read every table it could serve during a rolling upgrade, and version 2 otherwise.
+ * Reads version 3 (with indexes and a stream), version 2 ({@code TableRecord.v2.avsc}, without a
+ * stream) and version 1 ({@code TableRecord.v1.avsc}, without indexes either). Writes version 1
+ * for a table without indexes or stream, so that a node from before indexes can still read every
+ * table it could serve during a rolling upgrade, and version 3 otherwise.
  * Stateless and thread-safe.
  */
 public final class TableRecordCodec {
     private static final SingleObject FORMAT = new SingleObject(WireSchemas.tableRecord());
     private static final SingleObject FORMAT_V1 = new SingleObject(WireSchemas.tableRecordV1());
+    private static final SingleObject FORMAT_V2 = new SingleObject(WireSchemas.tableRecordV2());
     private static final int INITIAL_CAPACITY_BYTES = 256;
     private static final int BRANCH_NULL = 0;
     private static final int BRANCH_STRING = 1;
+    private static final int BRANCH_STREAM = 1;
 
     private TableRecordCodec() {}
 
     public static byte[] encode(TableDescriptor table) {
-        if (table.indexes().isEmpty()) return FORMAT_V1.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeTable);
+        if (table.indexes().isEmpty() && table.stream() == null) {
+            return FORMAT_V1.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeTable);
+        }
         return FORMAT.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::write);
     }
 
     /** @throws WireFormatException when the bytes are not a TableRecord message or not a valid table */
     public static TableDescriptor decode(byte[] bytes) {
-        if (FORMAT_V1.matches(bytes)) return FORMAT_V1.decode(bytes, in -> read(in, false));
-        return FORMAT.decode(bytes, in -> read(in, true));
+        if (FORMAT_V1.matches(bytes)) return FORMAT_V1.decode(bytes, in -> read(in, 1));
+        if (FORMAT_V2.matches(bytes)) return FORMAT_V2.decode(bytes, in -> read(in, 2));
+        return FORMAT.decode(bytes, in -> read(in, 3));
     }
 
-    /** The fingerprint in the header of the version 2 messages this codec writes (tables with indexes). */
+    /** The fingerprint in the header of the version 3 messages this codec writes (tables with indexes or a stream). */
     public static long fingerprint() {
         return FORMAT.fingerprint();
     }
 
-    /** Version 2: version 1's fields, then the indexes. */
+    /** Version 3: version 1's fields, then the indexes, then the stream. */
     private static void write(TableDescriptor t, BinaryEncoder out) throws IOException {
         writeTable(t, out);
         out.writeArrayStart();
@@ -54,6 +61,17 @@ public final class TableRecordCodec {
             writeIndex(index, out);
         }
         out.writeArrayEnd();
+        TableStream stream = t.stream();
+        if (stream == null) {
+            out.writeIndex(BRANCH_NULL);
+        } else {
+            out.writeIndex(BRANCH_STREAM);
+            out.writeLong(stream.streamId());
+            out.writeString(stream.viewType().name());
+            out.writeBoolean(stream.enabled());
+            out.writeLong(stream.createdAtMs());
+            out.writeString(stream.topic());
+        }
     }
 
     /** Version 1: the table without its indexes. */
@@ -124,8 +142,8 @@ public final class TableRecordCodec {
         out.writeArrayEnd();
     }
 
-    /** {@code withIndexes}: version 2, which ends with the indexes; version 1 has none. */
-    private static TableDescriptor read(WireReader in, boolean withIndexes) throws IOException {
+    /** Version 3 ends with the indexes and the stream, version 2 with the indexes, version 1 has neither. */
+    private static TableDescriptor read(WireReader in, int version) throws IOException {
         String name = in.readString();
         long tableId = in.readLong();
         KeySchema keySchema = readKeySchema(in);
@@ -144,13 +162,18 @@ public final class TableRecordCodec {
         String walTopic = in.readString();
         List<List<Integer>> replicas = readReplicas(in);
         List<IndexDescriptor> indexes = new ArrayList<>();
-        if (withIndexes) {
+        if (version >= 2) {
             for (long count = in.readArrayStart(); count > 0; count = in.arrayNext()) {
                 for (long i = 0; i < count; i++) indexes.add(readIndex(in));
             }
         }
+        TableStream stream = null;
+        if (version >= 3 && in.readIndex() != BRANCH_NULL) {
+            stream = new TableStream(in.readLong(), named(TableStream.ViewType.class, in.readString(), "stream view type"),
+                    in.readBoolean(), in.readLong(), in.readString());
+        }
         return new TableDescriptor(name, tableId, keySchema, definitions, billingMode, readCapacityUnits,
-                writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes);
+                writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream);
     }
 
     private static IndexDescriptor readIndex(WireReader in) throws IOException {
@@ -197,7 +220,8 @@ public final class TableRecordCodec {
         return replicas;
     }
 
-    private static <E extends Enum<E>> E named(Class<E> type, String name, String what) {
+    /** The constant of an enum named on the wire; an unknown name is a format error naming {@code what}. */
+    static <E extends Enum<E>> E named(Class<E> type, String name, String what) {
         for (E e : type.getEnumConstants()) {
             if (e.name().equals(name)) return e;
         }

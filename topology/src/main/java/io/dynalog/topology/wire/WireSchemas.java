@@ -23,7 +23,9 @@ public final class WireSchemas {
     private static final Schema WAL_ENTRY;
     private static final Schema TABLE_RECORD;
     private static final Schema TABLE_RECORD_V1;
+    private static final Schema TABLE_RECORD_V2;
     private static final Schema INDEX_ROW;
+    private static final Schema CHANGE_RECORD;
 
     static {
         Schema.Parser parser = new Schema.Parser();
@@ -32,8 +34,10 @@ public final class WireSchemas {
         WAL_ENTRY = load(parser, "WalEntry.avsc");
         TABLE_RECORD = load(parser, "TableRecord.avsc");
         INDEX_ROW = load(parser, "IndexRow.avsc");
-        // Same record name as the current version: parsed on its own.
+        CHANGE_RECORD = load(parser, "ChangeRecord.avsc");
+        // Same record name as the current version: each parsed on its own.
         TABLE_RECORD_V1 = load(new Schema.Parser(), "TableRecord.v1.avsc");
+        TABLE_RECORD_V2 = load(new Schema.Parser(), "TableRecord.v2.avsc");
     }
 
     private WireSchemas() {}
@@ -66,6 +70,16 @@ public final class WireSchemas {
     /** {@code TableRecord} version 1 (before indexes): catalog records written by earlier versions, read only. */
     public static Schema tableRecordV1() {
         return TABLE_RECORD_V1;
+    }
+
+    /** {@code TableRecord} version 2 (indexes, no stream): catalog records written by earlier versions, read only. */
+    public static Schema tableRecordV2() {
+        return TABLE_RECORD_V2;
+    }
+
+    /** {@code io.dynalog.avro.ChangeRecord}: one change of a table's stream ({@link ChangeRecordCodec}). */
+    public static Schema changeRecord() {
+        return CHANGE_RECORD;
     }
 
     /** The CRC-64-AVRO fingerprint of a schema's parsing canonical form, as single-object messages carry it. */

@@ -31,6 +31,8 @@ final class AvroReference {
     static final Schema WAL_ENTRY;
     static final Schema TABLE_RECORD;
     static final Schema TABLE_RECORD_V1;
+    static final Schema TABLE_RECORD_V2;
+    static final Schema CHANGE_RECORD;
 
     static {
         Schema.Parser parser = new Schema.Parser();
@@ -38,7 +40,9 @@ final class AvroReference {
         STORED_ITEM = parse(parser, "StoredItem.avsc");
         WAL_ENTRY = parse(parser, "WalEntry.avsc");
         TABLE_RECORD = parse(parser, "TableRecord.avsc");
+        CHANGE_RECORD = parse(parser, "ChangeRecord.avsc");
         TABLE_RECORD_V1 = parse(new Schema.Parser(), "TableRecord.v1.avsc");
+        TABLE_RECORD_V2 = parse(new Schema.Parser(), "TableRecord.v2.avsc");
     }
 
     private AvroReference() {}
