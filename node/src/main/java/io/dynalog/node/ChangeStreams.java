@@ -1,6 +1,7 @@
 package io.dynalog.node;
 
 import io.dynalog.ingest.WalTopics;
+import io.dynalog.replica.WalDerivation;
 import io.dynalog.replica.stream.ChangeStreamDerivation;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStream;
@@ -37,7 +38,7 @@ final class ChangeStreams implements AutoCloseable {
     private final Path stateRoot;
     private final Admin admin;
     private final WalTopics topics;
-    private final Map<Long, ChangeStreamDerivation> derivations = new ConcurrentHashMap<>();
+    private final Map<Long, WalDerivation> derivations = new ConcurrentHashMap<>();
 
     ChangeStreams(Properties kafkaConfig, String topicPrefix, Path stateRoot, Admin admin, WalTopics topics) {
         this.kafkaConfig = kafkaConfig;
@@ -61,7 +62,7 @@ final class ChangeStreams implements AutoCloseable {
         if (now.enabled()) {
             topics.ensureChangesTopic(now.topic(), current.partitionCount());
             derivations.computeIfAbsent(now.streamId(), id -> {
-                ChangeStreamDerivation d = new ChangeStreamDerivation(kafkaConfig, applicationId(now),
+                WalDerivation d = ChangeStreamDerivation.create(kafkaConfig, applicationId(now),
                         stateRoot.resolve(Long.toHexString(id)), current, GAP_TIMEOUT_MS);
                 d.start();
                 return d;
@@ -80,7 +81,7 @@ final class ChangeStreams implements AutoCloseable {
 
     /** Stops deriving a stream here, with its local state and consumer group (best effort: another node may still be in it). */
     private void stop(TableStream stream) {
-        ChangeStreamDerivation d = derivations.remove(stream.streamId());
+        WalDerivation d = derivations.remove(stream.streamId());
         if (d == null) return;
         d.closeAndCleanUp();
         try {
@@ -92,7 +93,7 @@ final class ChangeStreams implements AutoCloseable {
 
     @Override
     public void close() {
-        derivations.values().forEach(ChangeStreamDerivation::close);
+        derivations.values().forEach(WalDerivation::close);
         derivations.clear();
     }
 }

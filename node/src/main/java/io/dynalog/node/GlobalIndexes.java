@@ -1,5 +1,6 @@
 package io.dynalog.node;
 
+import io.dynalog.replica.WalDerivation;
 import io.dynalog.replica.index.GlobalIndexDerivation;
 import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
@@ -52,7 +53,7 @@ final class GlobalIndexes implements AutoCloseable {
     });
     /** Records an index ACTIVE in the catalog (at the catalog's leader). */
     private final BiFunction<TableDescriptor, IndexDescriptor, CompletableFuture<Void>> markIndexActive;
-    private final Map<Long, GlobalIndexDerivation> derivations = new ConcurrentHashMap<>();
+    private final Map<Long, WalDerivation> derivations = new ConcurrentHashMap<>();
     private final Map<Long, ScheduledFuture<?>> watches = new ConcurrentHashMap<>();
 
     GlobalIndexes(int nodeId, Properties kafkaConfig, String topicPrefix, Path stateRoot, Admin admin,
@@ -73,7 +74,7 @@ final class GlobalIndexes implements AutoCloseable {
     /** Starts deriving the index here (idempotent), and watches its backfill if it is this node's to watch. */
     void start(TableDescriptor table, IndexDescriptor index) {
         derivations.computeIfAbsent(index.indexId(), id -> {
-            GlobalIndexDerivation d = new GlobalIndexDerivation(kafkaConfig, applicationId(index),
+            WalDerivation d = GlobalIndexDerivation.create(kafkaConfig, applicationId(index),
                     stateRoot.resolve(Long.toHexString(id)), table, index);
             d.start();
             return d;
@@ -95,7 +96,7 @@ final class GlobalIndexes implements AutoCloseable {
     void stop(IndexDescriptor index) {
         ScheduledFuture<?> watch = watches.remove(index.indexId());
         if (watch != null) watch.cancel(false);
-        GlobalIndexDerivation d = derivations.remove(index.indexId());
+        WalDerivation d = derivations.remove(index.indexId());
         if (d == null) return;
         d.closeAndCleanUp();
         try {
@@ -174,7 +175,7 @@ final class GlobalIndexes implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         watches.values().forEach(w -> w.cancel(false));
-        derivations.values().forEach(GlobalIndexDerivation::close);
+        derivations.values().forEach(WalDerivation::close);
         derivations.clear();
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -110,49 +109,30 @@ public final class GsiBenchCommand implements Callable<Integer> {
     private final AtomicLong lagWritesMeasured = new AtomicLong();
 
     private Histogram measureLag(DynamoDbClient client, String table, String payload) throws Exception {
-        Map<Long, Long> ackedAtNs = new ConcurrentHashMap<>();
+        FixedRateWrites writes = new FixedRateWrites(ratePerSecond, warmupSeconds, durationSeconds);
         Recorder recorder = new Recorder(3);
-        AtomicLong written = new AtomicLong();
-        long startNs = System.nanoTime();
-        long measureFromNs = startNs + TimeUnit.SECONDS.toNanos(warmupSeconds);
-        long endNs = measureFromNs + TimeUnit.SECONDS.toNanos(durationSeconds);
-        ExecutorService writers = Executors.newFixedThreadPool(8);
         Thread reader = new Thread(() -> {
             long lastSeen = -1;
-            while (System.nanoTime() < endNs + TimeUnit.SECONDS.toNanos(5) && (lastSeen < written.get() - 1 || System.nanoTime() < endNs)) {
+            while (System.nanoTime() < writes.endNs + TimeUnit.SECONDS.toNanos(5)
+                    && (lastSeen < writes.written.get() - 1 || System.nanoTime() < writes.endNs)) {
                 long from = lastSeen;
                 QueryResponse page = client.query(r -> r.tableName(table).indexName("byG0").keyConditionExpression("g0 = :g AND seq > :s")
                         .expressionAttributeValues(Map.of(":g", AttributeValue.fromS("lag"), ":s", AttributeValue.fromN(Long.toString(from)))));
                 long seenNs = System.nanoTime();
                 for (Map<String, AttributeValue> row : page.items()) {
                     long seq = Long.parseLong(row.get("seq").n());
-                    Long acked = ackedAtNs.remove(seq);
+                    Long acked = writes.ackedAtNs.remove(seq);
                     // A row seen before its write's acknowledgement arrived counts as 0.
-                    if (acked != null && acked >= measureFromNs && acked < endNs) recorder.recordValue(Math.max(0, seenNs - acked));
+                    if (acked != null && writes.measured(acked)) recorder.recordValue(Math.max(0, seenNs - acked));
                     lastSeen = Math.max(lastSeen, seq);
                 }
             }
         }, "gsi-lag-reader");
         reader.start();
-        long intervalNs = TimeUnit.SECONDS.toNanos(1) / ratePerSecond;
-        long next = System.nanoTime();
-        for (long seq = 0; System.nanoTime() < endNs; seq++) {
-            long s = seq;
-            writers.execute(() -> {
-                client.putItem(r -> r.tableName(table).item(Map.of("pk", AttributeValue.fromS("k" + s),
-                        "g0", AttributeValue.fromS("lag"), "seq", AttributeValue.fromN(Long.toString(s)), "payload", AttributeValue.fromS(payload))));
-                long ackNs = System.nanoTime();
-                ackedAtNs.putIfAbsent(s, ackNs);
-                if (ackNs >= measureFromNs && ackNs < endNs) lagWritesMeasured.incrementAndGet();
-                written.incrementAndGet();
-            });
-            next += intervalNs;
-            long wait = next - System.nanoTime();
-            if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
-        }
-        writers.shutdown();
-        writers.awaitTermination(30, TimeUnit.SECONDS);
+        writes.run(s -> client.putItem(r -> r.tableName(table).item(Map.of("pk", AttributeValue.fromS("k" + s),
+                "g0", AttributeValue.fromS("lag"), "seq", AttributeValue.fromN(Long.toString(s)), "payload", AttributeValue.fromS(payload)))));
         reader.join();
+        lagWritesMeasured.set(writes.writtenMeasured.get());
         return recorder.getIntervalHistogram();
     }
 

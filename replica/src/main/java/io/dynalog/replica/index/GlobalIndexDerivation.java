@@ -1,6 +1,6 @@
 package io.dynalog.replica.index;
 
-import io.dynalog.replica.Derivations;
+import io.dynalog.replica.WalDerivation;
 import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
@@ -8,13 +8,11 @@ import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wire.IndexRowCodec;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -22,8 +20,6 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Derives one global secondary index from its table's WAL: a Kafka Streams application
@@ -42,21 +38,21 @@ import org.slf4j.LoggerFactory;
  * log each time (the index then lags) rather than skipped. How far it has come is its consumer group's committed
  * offsets on the WAL (the group is the application id).
  */
-public final class GlobalIndexDerivation implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(GlobalIndexDerivation.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+public final class GlobalIndexDerivation {
 
-    private final KafkaStreams streams;
-    private final String description;
+    private GlobalIndexDerivation() {}
 
     /**
+     * The derivation of one index incarnation (not started).
+     *
      * @param kafkaConfig the bootstrap servers and any client settings shared by the node's clients
      * @param applicationId the Streams application id, the same on every node for this index incarnation
      * @param stateDir a directory of this node's own (the topology keeps no state, but Streams locks it)
      */
-    public GlobalIndexDerivation(Properties kafkaConfig, String applicationId, Path stateDir, TableDescriptor table, IndexDescriptor index) {
-        this.description = "the derivation of index " + index.name() + " of table " + table.name();
-        this.streams = Derivations.exactlyOnce(topology(table, index), kafkaConfig, applicationId, stateDir, description, log);
+    public static WalDerivation create(Properties kafkaConfig, String applicationId, Path stateDir, TableDescriptor table,
+                                       IndexDescriptor index) {
+        return new WalDerivation(topology(table, index), kafkaConfig, applicationId, stateDir,
+                "the derivation of index " + index.name() + " of table " + table.name());
     }
 
     /** WAL topic -> index rows -> index topic. */
@@ -71,22 +67,6 @@ public final class GlobalIndexDerivation implements AutoCloseable {
         return builder.build();
     }
 
-    public void start() {
-        streams.start();
-        log.info("started {} from its WAL", description);
-    }
-
-    @Override
-    public void close() {
-        streams.close(CLOSE_TIMEOUT);
-    }
-
-    /** Stops the derivation for good (its index is deleted) and removes its local state directory. */
-    public void closeAndCleanUp() {
-        close();
-        streams.cleanUp();
-    }
-
     /** Turns one WAL record into the index rows of its entry. */
     private static final class RowProcessor extends ContextualProcessor<byte[], byte[], byte[], byte[]> {
         private final IndexRowDeriver deriver;
@@ -99,7 +79,7 @@ public final class GlobalIndexDerivation implements AutoCloseable {
 
         @Override
         public void process(Record<byte[], byte[]> record) {
-            WalEntry entry = Derivations.walEntry(Derivations.encodedWalEntry(record), tableId);
+            WalEntry entry = WalDerivation.walEntry(WalDerivation.encodedWalEntry(record), tableId);
             for (IndexRowDeriver.KeyedRow keyed : deriver.rows(entry)) {
                 byte[] encodedRow = IndexRowCodec.encode(keyed.row());
                 RecordHeaders headers = new RecordHeaders();

@@ -1,6 +1,6 @@
 package io.dynalog.replica.stream;
 
-import io.dynalog.replica.Derivations;
+import io.dynalog.replica.WalDerivation;
 import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStream;
@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -27,8 +26,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Derives a table's change stream from its WAL: a Kafka Streams application (processing
@@ -42,28 +39,27 @@ import org.slf4j.LoggerFactory;
  * restarts, rebalances and failovers each change is written once, in order. Its offsets start at
  * the beginning of the WAL; the sequencer passes over what came before the stream.
  */
-public final class ChangeStreamDerivation implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ChangeStreamDerivation.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+public final class ChangeStreamDerivation {
     private static final String PROGRESS_STORE = "progress";
     private static final String HELD_STORE = "held";
     private static final Duration GAP_CHECK_INTERVAL = Duration.ofSeconds(1);
 
-    private final KafkaStreams streams;
-    private final String description;
+    private ChangeStreamDerivation() {}
 
     /**
+     * The derivation of the table's stream incarnation (not started).
+     *
      * @param kafkaConfig the bootstrap servers and any client settings shared by the node's clients
      * @param applicationId the Streams application id, the same on every node for this stream incarnation
      * @param stateDir a directory of this node's own for the sequencer's state stores
      * @param gapTimeoutMs how long a missing slot is waited for before it is skipped
      */
-    public ChangeStreamDerivation(Properties kafkaConfig, String applicationId, Path stateDir, TableDescriptor table,
-                                  long gapTimeoutMs) {
+    public static WalDerivation create(Properties kafkaConfig, String applicationId, Path stateDir, TableDescriptor table,
+                                       long gapTimeoutMs) {
         TableStream stream = table.stream();
         if (stream == null) throw new IllegalArgumentException("table " + table.name() + " has no stream");
-        this.description = "the derivation of the change stream " + stream.label() + " of table " + table.name();
-        this.streams = Derivations.exactlyOnce(topology(table, gapTimeoutMs), kafkaConfig, applicationId, stateDir, description, log);
+        return new WalDerivation(topology(table, gapTimeoutMs), kafkaConfig, applicationId, stateDir,
+                "the derivation of the change stream " + stream.label() + " of table " + table.name());
     }
 
     /** WAL topic -> sequencer (per partition) -> changes topic, same partition. */
@@ -78,22 +74,6 @@ public final class ChangeStreamDerivation implements AutoCloseable {
                 .process(() -> new SequencingProcessor(sequencer, table.tableId(), gapTimeoutMs), PROGRESS_STORE, HELD_STORE)
                 .to(table.stream().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withStreamPartitioner(sameAsWal));
         return builder.build();
-    }
-
-    public void start() {
-        streams.start();
-        log.info("started {} from its WAL", description);
-    }
-
-    @Override
-    public void close() {
-        streams.close(CLOSE_TIMEOUT);
-    }
-
-    /** Stops the derivation for good (its stream is gone) and removes its local state directory. */
-    public void closeAndCleanUp() {
-        close();
-        streams.cleanUp();
     }
 
     /** One WAL partition's entries into its changes, through the sequencer and its stores. */
@@ -126,8 +106,8 @@ public final class ChangeStreamDerivation implements AutoCloseable {
 
         @Override
         public void process(Record<byte[], byte[]> record) {
-            byte[] encoded = Derivations.encodedWalEntry(record);
-            WalEntry entry = Derivations.walEntry(encoded, tableId);
+            byte[] encoded = WalDerivation.encodedWalEntry(record);
+            WalEntry entry = WalDerivation.walEntry(encoded, tableId);
             sequencer.accept(entry, encoded, state, System.currentTimeMillis()).forEach(this::send);
         }
 

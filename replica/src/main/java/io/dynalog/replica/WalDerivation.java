@@ -4,6 +4,7 @@ import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wal.WalRecords;
 import io.dynalog.topology.wire.WalEntryCodec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.KafkaStreams;
@@ -12,23 +13,30 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What the Kafka Streams applications deriving from a table's WAL (global indexes, change
- * streams) share: their configuration, their failure policy, and how they read a WAL record.
+ * A Kafka Streams application deriving from a table's WAL (a global index, a change stream), as
+ * every node runs it: one stream thread, exactly once (exactly_once_v2), committing every 100 ms,
+ * which bounds how late its output becomes visible to read_committed readers; a node that dies
+ * hands its WAL partitions to the others within its session timeout. Also how such applications
+ * read a WAL record.
  */
-public final class Derivations {
-    private Derivations() {}
+public final class WalDerivation implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WalDerivation.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaStreams streams;
+    private final String description;
 
     /**
-     * An application run by every node (one stream thread each), exactly once (exactly_once_v2),
-     * committing every 100 ms, which bounds how late its output becomes visible to read_committed
-     * readers; a node that dies hands its WAL partitions to the others within its session timeout.
-     *
+     * @param kafkaConfig the bootstrap servers and any client settings shared by the node's clients
+     * @param applicationId the Streams application id (and consumer group), the same on every node
      * @param stateDir a directory of this node's own
+     * @param description what it derives, for the log
      */
-    public static KafkaStreams exactlyOnce(Topology topology, Properties kafkaConfig, String applicationId, Path stateDir,
-                                           String description, Logger log) {
+    public WalDerivation(Topology topology, Properties kafkaConfig, String applicationId, Path stateDir, String description) {
+        this.description = description;
         Properties config = new Properties();
         config.putAll(kafkaConfig);
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -40,7 +48,7 @@ public final class Derivations {
         config.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 50);
         config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
-        KafkaStreams streams = new KafkaStreams(topology, config);
+        this.streams = new KafkaStreams(topology, config);
         // Exactly-once: a replaced thread resumes from the last commit, so nothing is skipped or
         // repeated; a transient Kafka error heals, and a record that cannot be read fails again,
         // loudly, rather than be passed over.
@@ -48,7 +56,22 @@ public final class Derivations {
             log.error("{} failed; resuming from its last commit: {}", description, e.toString(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        return streams;
+    }
+
+    public void start() {
+        streams.start();
+        log.info("started {} from its WAL", description);
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+    }
+
+    /** Stops the derivation for good (what it derived is gone) and removes its local state directory. */
+    public void closeAndCleanUp() {
+        close();
+        streams.cleanUp();
     }
 
     /** The encoded WAL entry a WAL record holds (a tombstone, in its header). */
