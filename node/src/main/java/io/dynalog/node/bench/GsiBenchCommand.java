@@ -1,7 +1,6 @@
 package io.dynalog.node.bench;
 
 import java.io.PrintWriter;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -42,17 +42,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 @Command(name = "bench-gsi", mixinStandardHelpOptions = true,
         description = "Measures global secondary index visibility lag at a fixed write rate, and the write throughput cost of two GSIs.")
 public final class GsiBenchCommand implements Callable<Integer> {
-    @Option(names = "--endpoint", defaultValue = "http://localhost:8000", description = "The node's endpoint (default: ${DEFAULT-VALUE}).")
-    URI endpoint;
-
-    @Option(names = "--rate", defaultValue = "1000", description = "Writes per second for the lag measurement (default: ${DEFAULT-VALUE}).")
-    int ratePerSecond;
-
-    @Option(names = "--duration-s", defaultValue = "20", description = "Measured seconds per part (default: ${DEFAULT-VALUE}).")
-    int durationSeconds;
-
-    @Option(names = "--warmup-s", defaultValue = "5", description = "Unrecorded seconds before each part (default: ${DEFAULT-VALUE}).")
-    int warmupSeconds;
+    @CommandLine.Mixin
+    FixedRateOptions run = new FixedRateOptions();
 
     @Option(names = "--threads", defaultValue = "4", description = "Writers for the throughput part (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -63,7 +54,7 @@ public final class GsiBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build();
-             DynamoDbClient client = BenchCommand.dynamoDbClient(endpoint, "us-east-1", http, AwsRetryStrategy.defaultRetryStrategy())) {
+             DynamoDbClient client = BenchCommand.dynamoDbClient(run.endpoint, "us-east-1", http, AwsRetryStrategy.defaultRetryStrategy())) {
             BenchTables tables = new BenchTables(client, new PrintWriter(System.err, true));
             String suffix = Long.toString(System.currentTimeMillis(), 36);
             String payload = "x".repeat(itemBytes);
@@ -71,7 +62,7 @@ public final class GsiBenchCommand implements Callable<Integer> {
             Histogram lag = measureLag(client, lagTable, payload);
             System.out.printf("GSI visibility lag, %d writes/s asked, %.0f/s acknowledged, for %d s: %d rows, p50 %.1f ms, p99 %.1f ms, "
                     + "p99.9 %.1f ms, max %.1f ms%n",
-                    ratePerSecond, lagWritesMeasured.get() / (double) durationSeconds, durationSeconds, lag.getTotalCount(), ms(lag.getValueAtPercentile(50)), ms(lag.getValueAtPercentile(99)),
+                    run.ratePerSecond, lagWritesMeasured.get() / (double) run.durationSeconds, run.durationSeconds, lag.getTotalCount(), ms(lag.getValueAtPercentile(50)), ms(lag.getValueAtPercentile(99)),
                     ms(lag.getValueAtPercentile(99.9)), ms(lag.getMaxValue()));
             String plain = createTable(client, tables, "gsi-none-" + suffix, 0);
             String indexed = createTable(client, tables, "gsi-two-" + suffix, 2);
@@ -109,7 +100,7 @@ public final class GsiBenchCommand implements Callable<Integer> {
     private final AtomicLong lagWritesMeasured = new AtomicLong();
 
     private Histogram measureLag(DynamoDbClient client, String table, String payload) throws Exception {
-        FixedRateWrites writes = new FixedRateWrites(ratePerSecond, warmupSeconds, durationSeconds);
+        FixedRateWrites writes = run.writes();
         Recorder recorder = new Recorder(3);
         Thread reader = new Thread(() -> {
             long lastSeen = -1;
@@ -138,8 +129,8 @@ public final class GsiBenchCommand implements Callable<Integer> {
 
     private double throughput(DynamoDbClient client, String table, String payload) throws Exception {
         AtomicLong done = new AtomicLong();
-        long measureFromNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
-        long endNs = measureFromNs + TimeUnit.SECONDS.toNanos(durationSeconds);
+        long measureFromNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(run.warmupSeconds);
+        long endNs = measureFromNs + TimeUnit.SECONDS.toNanos(run.durationSeconds);
         ExecutorService writers = Executors.newFixedThreadPool(threads);
         for (int t = 0; t < threads; t++) {
             int thread = t;
@@ -155,7 +146,7 @@ public final class GsiBenchCommand implements Callable<Integer> {
             });
         }
         writers.shutdown();
-        writers.awaitTermination(durationSeconds + warmupSeconds + 30L, TimeUnit.SECONDS);
-        return done.get() / (double) durationSeconds;
+        writers.awaitTermination(run.durationSeconds + run.warmupSeconds + 30L, TimeUnit.SECONDS);
+        return done.get() / (double) run.durationSeconds;
     }
 }

@@ -4,7 +4,6 @@ import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.wal.ChangeRecord;
 import io.dynalog.topology.wire.ChangeRecordCodec;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -40,8 +40,8 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 @Command(name = "bench-streams", mixinStandardHelpOptions = true,
         description = "Measures the lag from a write's acknowledgement to its change reaching a Kafka consumer of the table's stream.")
 public final class StreamBenchCommand implements Callable<Integer> {
-    @Option(names = "--endpoint", defaultValue = "http://localhost:8000", description = "The node's endpoint (default: ${DEFAULT-VALUE}).")
-    URI endpoint;
+    @CommandLine.Mixin
+    FixedRateOptions run = new FixedRateOptions();
 
     @Option(names = "--kafka", required = true, description = "The cluster's Kafka bootstrap servers (dev prints them).")
     String kafka;
@@ -49,29 +49,20 @@ public final class StreamBenchCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = "dynalog", description = "The cluster's topic prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
-    @Option(names = "--rate", defaultValue = "1000", description = "Writes per second (default: ${DEFAULT-VALUE}).")
-    int ratePerSecond;
-
-    @Option(names = "--duration-s", defaultValue = "20", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
-    int durationSeconds;
-
-    @Option(names = "--warmup-s", defaultValue = "5", description = "Unrecorded seconds first (default: ${DEFAULT-VALUE}).")
-    int warmupSeconds;
-
     @Option(names = "--item-bytes", defaultValue = "200", description = "Payload bytes per item (default: ${DEFAULT-VALUE}).")
     int itemBytes;
 
     @Override
     public Integer call() throws Exception {
         try (SdkHttpClient http = Apache5HttpClient.builder().maxConnections(32).build();
-             DynamoDbClient client = BenchCommand.dynamoDbClient(endpoint, "us-east-1", http, AwsRetryStrategy.defaultRetryStrategy())) {
+             DynamoDbClient client = BenchCommand.dynamoDbClient(run.endpoint, "us-east-1", http, AwsRetryStrategy.defaultRetryStrategy())) {
             BenchTables tables = new BenchTables(client, new PrintWriter(System.err, true));
             String table = "stream-lag-" + Long.toString(System.currentTimeMillis(), 36);
             client.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
                     .keySchema(BenchTables.key("pk", KeyType.HASH)).attributeDefinitions(BenchTables.attribute("pk", ScalarAttributeType.S))
                     .streamSpecification(s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)));
             tables.awaitActive(table);
-            FixedRateWrites writes = new FixedRateWrites(ratePerSecond, warmupSeconds, durationSeconds);
+            FixedRateWrites writes = run.writes();
             Recorder recorder = new Recorder(3);
             long[] changes = {0};
             try (KafkaConsumer<byte[], byte[]> consumer = consumer(streamTopic(table))) {
@@ -98,8 +89,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
             }
             Histogram lag = recorder.getIntervalHistogram();
             System.out.printf("change stream lag, %d writes/s asked, %.0f/s acknowledged, for %d s: %d changes, p50 %.1f ms, p99 %.1f ms, "
-                            + "p99.9 %.1f ms, max %.1f ms%n", ratePerSecond, writes.writtenMeasured.get() / (double) durationSeconds,
-                    durationSeconds, lag.getTotalCount(), lag.getValueAtPercentile(50) / 1e6, lag.getValueAtPercentile(99) / 1e6,
+                            + "p99.9 %.1f ms, max %.1f ms%n", run.ratePerSecond, writes.writtenMeasured.get() / (double) run.durationSeconds,
+                    run.durationSeconds, lag.getTotalCount(), lag.getValueAtPercentile(50) / 1e6, lag.getValueAtPercentile(99) / 1e6,
                     lag.getValueAtPercentile(99.9) / 1e6, lag.getMaxValue() / 1e6);
             tables.deleteQuietly(table);
         }
