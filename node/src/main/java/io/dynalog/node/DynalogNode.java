@@ -64,6 +64,8 @@ public final class DynalogNode implements AutoCloseable {
     static final long EXPECTED_NODES_WAIT_MS = 60_000;
     /** Threads that read Query and Scan pages out of RocksDB once their read barrier is passed. */
     private static final int PAGE_READ_THREADS = 4;
+    /** Workers of the DynamoDB Streams API's reads, which block on Kafka (apart from the page reads). */
+    private static final int STREAM_READ_THREADS = 2;
 
     private final NodeConfig config;
     private final Deque<AutoCloseable> closeOrder = new ArrayDeque<>();
@@ -154,13 +156,14 @@ public final class DynalogNode implements AutoCloseable {
                     }
                 }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS), nodeToken)),
                 ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))),
-                own(new KafkaChangeLog(KafkaClients.assignedConsumer(config, "change-streams"))));
+                own(new KafkaChangeLog(KafkaClients.changeLogConsumer(config))),
+                ownExecutor(Executors.newFixedThreadPool(STREAM_READ_THREADS, named("stream-reads"))));
 
         TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive, catalogReplica::table));
         lifecycle.useGlobalIndexes(own(new GlobalIndexes(config.nodeId(), KafkaClients.streams(config), config.topicPrefix(),
                 config.dataDir().resolve("streams"), admin, api::markIndexActive)));
         lifecycle.useChangeStreams(own(new ChangeStreams(KafkaClients.streams(config), config.topicPrefix(),
-                config.dataDir().resolve("change-streams"), admin, topics)));
+                config.dataDir().resolve("change-streams"), admin, topics, config.pointInTimeWindowMs(), catalogReplica::table)));
         catalogReplica.addListener(lifecycle::onChange);
         // The first proposal is the catalog's placement: its members join its group like a table's.
         catalogProposals.addListener((previous, proposal) -> {

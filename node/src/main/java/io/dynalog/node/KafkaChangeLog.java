@@ -9,12 +9,14 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * The change streams' topics, read for the DynamoDB Streams API with one assigned consumer
- * (read_committed) that calls take in turn: each call assigns the one partition it reads, so
- * calls are independent of each other.
+ * (read_committed, no offset reset: an offset past retention is reported, not skipped) that calls
+ * take in turn: each call assigns the one partition it reads, so calls are independent of each
+ * other. The Streams API's own workers call it, never the page-read workers.
  */
 final class KafkaChangeLog implements ChangeLog, AutoCloseable {
     /** How long a read waits for records that are not fetched yet before it answers with none. */
@@ -43,22 +45,31 @@ final class KafkaChangeLog implements ChangeLog, AutoCloseable {
     }
 
     @Override
-    public synchronized List<Entry> read(String topic, int partition, long offset, int maxRecords) {
+    public synchronized Batch read(String topic, int partition, long offset, int maxRecords) {
         TopicPartition tp = new TopicPartition(topic, partition);
         consumer.assign(List.of(tp));
-        consumer.seek(tp, offset);
-        List<Entry> entries = new ArrayList<>();
-        long deadline = System.nanoTime() + READ_WAIT.toNanos();
-        while (entries.isEmpty() && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL).records(tp)) {
-                if (entries.size() == maxRecords) break;
-                entries.add(new Entry(r.offset(), ChangeRecordCodec.decode(r.value())));
+        try {
+            consumer.seek(tp, offset);
+            List<Entry> entries = new ArrayList<>();
+            long next = offset;
+            long deadline = System.nanoTime() + READ_WAIT.toNanos();
+            while (entries.isEmpty() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL).records(tp)) {
+                    if (entries.size() == maxRecords) break;
+                    entries.add(new Entry(r.offset(), ChangeRecordCodec.decode(r.value())));
+                    next = r.offset() + 1;
+                }
+                // Past the transaction markers too, once every record fetched was taken.
+                if (entries.isEmpty() || entries.size() < maxRecords) next = Math.max(next, consumer.position(tp));
+                // Nothing to wait for at the end of what is committed.
+                if (entries.isEmpty() && next >= consumer.endOffsets(List.of(tp)).get(tp)) break;
             }
-            // Nothing to wait for at the end of what is committed.
-            if (entries.isEmpty() && consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp)) break;
+            return new Batch(entries, next);
+        } catch (OffsetOutOfRangeException e) {
+            throw new Trimmed("offset " + offset + " of " + tp + " is no longer held");
+        } finally {
+            consumer.assign(List.of());
         }
-        consumer.assign(List.of());
-        return entries;
     }
 
     @Override

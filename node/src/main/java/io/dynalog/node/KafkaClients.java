@@ -9,6 +9,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** The Kafka clients a node uses, configured once here. */
@@ -54,11 +55,23 @@ final class KafkaClients {
 
     /** A consumer for assigned partitions: no group, no committed offsets (progress lives in RocksDB). */
     static KafkaConsumer<byte[], byte[]> assignedConsumer(NodeConfig config, String purpose) {
+        return assignedConsumer(config, purpose, "earliest");
+    }
+
+    /**
+     * An assigned consumer that reports an offset no longer held instead of moving past it
+     * ({@code OffsetOutOfRangeException}), for the DynamoDB Streams API's reads.
+     */
+    static KafkaConsumer<byte[], byte[]> changeLogConsumer(NodeConfig config) {
+        return assignedConsumer(config, "change-streams", "none");
+    }
+
+    private static KafkaConsumer<byte[], byte[]> assignedConsumer(NodeConfig config, String purpose, String offsetReset) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-" + purpose);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
@@ -76,6 +89,8 @@ final class KafkaClients {
         Properties p = new Properties();
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-streams");
+        // Their internal topics (state store changelogs) are replicated like the node's own topics.
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
         return p;
     }
 

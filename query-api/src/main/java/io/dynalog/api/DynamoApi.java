@@ -1,6 +1,7 @@
 package io.dynalog.api;
 
 import io.dynalog.api.http.Operation;
+import io.dynalog.api.ops.ChangeLog;
 import io.dynalog.api.ops.Failures;
 import io.dynalog.api.ops.Operations;
 import io.dynalog.api.route.Cluster;
@@ -36,9 +37,9 @@ public final class DynamoApi {
      */
     public DynamoApi(Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                      WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
-                     Forwarder forwarder, Executor pageReads, io.dynalog.api.ops.ChangeLog changeLog) {
+                     Forwarder forwarder, Executor pageReads, ChangeLog changeLog, Executor streamReads) {
         Operations ops = new Operations(settings, catalog, catalogWriter, writePath, store, members, cluster,
-                forwarder, pageReads, changeLog);
+                forwarder, pageReads, changeLog, streamReads);
         ops.register(operations);
         this.ops = ops;
     }

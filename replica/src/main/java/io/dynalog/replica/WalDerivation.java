@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class WalDerivation implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WalDerivation.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** The largest record a derivation writes: as large as a WAL record may be. */
+    private static final int MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
     private final KafkaStreams streams;
     private final String description;
@@ -48,6 +51,10 @@ public final class WalDerivation implements AutoCloseable {
         config.put(StreamsConfig.consumerPrefix("fetch.max.wait.ms"), 50);
         config.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 10_000);
         config.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1_000);
+        // Output records and state store changelog records can be as large as a WAL record (two
+        // 400 KB images): larger than the clients' and topics' 1 MB defaults.
+        config.put(StreamsConfig.producerPrefix("max.request.size"), MAX_RECORD_BYTES * 2);
+        config.put(StreamsConfig.topicPrefix("max.message.bytes"), MAX_RECORD_BYTES);
         this.streams = new KafkaStreams(topology, config);
         // Exactly-once: a replaced thread resumes from the last commit, so nothing is skipped or
         // repeated; a transient Kafka error heals, and a record that cannot be read fails again,
@@ -68,9 +75,17 @@ public final class WalDerivation implements AutoCloseable {
         streams.close(CLOSE_TIMEOUT);
     }
 
-    /** Stops the derivation for good (what it derived is gone) and removes its local state directory. */
+    /**
+     * Stops the derivation for good (what it derived is gone): leaves its consumer group at once,
+     * so the group can be deleted, and removes its local state directory.
+     */
     public void closeAndCleanUp() {
-        close();
+        boolean stopped = streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (!stopped) {
+            log.warn("{} did not stop within {}; its local state is left in place", description, CLOSE_TIMEOUT);
+            return;
+        }
         streams.cleanUp();
     }
 

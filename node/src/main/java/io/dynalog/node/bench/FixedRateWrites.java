@@ -18,8 +18,9 @@ final class FixedRateWrites {
 
     /** When each write (by sequence number) was acknowledged, in {@link System#nanoTime()}; taken by the reader. */
     final Map<Long, Long> ackedAtNs = new ConcurrentHashMap<>();
-    /** Writes acknowledged so far, and those acknowledged inside the measured interval. */
+    /** Writes acknowledged so far, and those acknowledged inside the measured interval; writes that failed. */
     final AtomicLong written = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
     final AtomicLong writtenMeasured = new AtomicLong();
     final long measureFromNs;
     final long endNs;
@@ -44,7 +45,13 @@ final class FixedRateWrites {
         for (long seq = 0; System.nanoTime() < endNs; seq++) {
             long s = seq;
             writers.execute(() -> {
-                write.accept(s);
+                try {
+                    write.accept(s);
+                } catch (RuntimeException e) {
+                    // Reported as a count: the write is neither acknowledged nor measured.
+                    failed.incrementAndGet();
+                    return;
+                }
                 long ackNs = System.nanoTime();
                 ackedAtNs.putIfAbsent(s, ackNs);
                 if (measured(ackNs)) writtenMeasured.incrementAndGet();

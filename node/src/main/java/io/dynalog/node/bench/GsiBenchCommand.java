@@ -113,7 +113,7 @@ public final class GsiBenchCommand implements Callable<Integer> {
                 for (Map<String, AttributeValue> row : page.items()) {
                     long seq = Long.parseLong(row.get("seq").n());
                     Long acked = writes.ackedAtNs.remove(seq);
-                    // A row seen before its write's acknowledgement arrived counts as 0.
+                    // A row seen before its write's acknowledgement was noted is not measured.
                     if (acked != null && writes.measured(acked)) recorder.recordValue(Math.max(0, seenNs - acked));
                     lastSeen = Math.max(lastSeen, seq);
                 }
@@ -124,6 +124,7 @@ public final class GsiBenchCommand implements Callable<Integer> {
                 "g0", AttributeValue.fromS("lag"), "seq", AttributeValue.fromN(Long.toString(s)), "payload", AttributeValue.fromS(payload)))));
         reader.join();
         lagWritesMeasured.set(writes.writtenMeasured.get());
+        if (writes.failed.get() > 0) System.out.printf("%d writes of the lag part failed%n", writes.failed.get());
         return recorder.getIntervalHistogram();
     }
 

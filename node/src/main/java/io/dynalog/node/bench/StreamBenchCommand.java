@@ -75,6 +75,7 @@ public final class StreamBenchCommand implements Callable<Integer> {
                             ChangeRecord change = ChangeRecordCodec.decode(record.value());
                             long seq = Long.parseLong(((AttributeValue.S) change.keys().get("pk")).value().substring(1));
                             Long acked = writes.ackedAtNs.remove(seq);
+                            // A change seen before its write's acknowledgement was noted is not measured.
                             if (acked != null && writes.measured(acked)) recorder.recordValue(Math.max(0, seenNs - acked));
                             changes[0]++;
                         }
@@ -89,9 +90,9 @@ public final class StreamBenchCommand implements Callable<Integer> {
             }
             Histogram lag = recorder.getIntervalHistogram();
             System.out.printf("change stream lag, %d writes/s asked, %.0f/s acknowledged, for %d s: %d changes, p50 %.1f ms, p99 %.1f ms, "
-                            + "p99.9 %.1f ms, max %.1f ms%n", run.ratePerSecond, writes.writtenMeasured.get() / (double) run.durationSeconds,
+                            + "p99.9 %.1f ms, max %.1f ms; %d writes failed%n", run.ratePerSecond, writes.writtenMeasured.get() / (double) run.durationSeconds,
                     run.durationSeconds, lag.getTotalCount(), lag.getValueAtPercentile(50) / 1e6, lag.getValueAtPercentile(99) / 1e6,
-                    lag.getValueAtPercentile(99.9) / 1e6, lag.getMaxValue() / 1e6);
+                    lag.getValueAtPercentile(99.9) / 1e6, lag.getMaxValue() / 1e6, writes.failed.get());
             tables.deleteQuietly(table);
         }
         return 0;

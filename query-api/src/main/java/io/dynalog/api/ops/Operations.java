@@ -27,14 +27,14 @@ public final class Operations {
 
     public Operations(DynamoApi.Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                       WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
-                      Forwarder forwarder, Executor pageReads, ChangeLog changeLog) {
+                      Forwarder forwarder, Executor pageReads, ChangeLog changeLog, Executor streamReads) {
         Router router = new Router(cluster, forwarder);
         tables = new TableOps(catalog, catalogWriter, router, store, settings.topicPrefix(), settings.defaultPartitions(),
                 settings.region(), members);
         items = new ItemOps(tables, writePath, store, router);
         batches = new BatchOps(tables, items);
         reads = new ReadOps(tables, writePath, store, router, pageReads);
-        streams = new StreamOps(catalog, changeLog, settings.region(), pageReads);
+        streams = new StreamOps(catalog, changeLog, settings.region(), streamReads);
     }
 
     /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */

@@ -12,6 +12,7 @@ import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStream;
 import io.dynalog.topology.wal.ChangeRecord;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -37,6 +38,8 @@ final class StreamOps {
     private static final int MAX_RECORDS_PER_CALL = 1000;
     /** Records read per step while looking for a sequence number. */
     private static final int SEEK_BATCH_RECORDS = 500;
+    /** How long after a stream is disabled its shards may still receive changes chosen before. */
+    static final long SHARD_CLOSE_AFTER_DISABLE_MS = 60_000;
 
     private final CatalogReplica catalog;
     private final ChangeLog changes;
@@ -81,7 +84,7 @@ final class StreamOps {
     CompletableFuture<ObjectNode> describeStream(ObjectNode request) {
         ValidationErrors errors = new ValidationErrors();
         String arn = Params.requiredString(request, "StreamArn", errors);
-        Params.optionalInteger(request, "Limit", 1, 100, errors);
+        Integer limit = Params.optionalInteger(request, "Limit", 1, 100, errors);
         String startShard = Params.optionalString(request, "ExclusiveStartShardId", errors);
         errors.throwIfAny();
         TableDescriptor table = tableOfStream(arn);
@@ -96,12 +99,14 @@ final class StreamOps {
         d.put("TableName", table.name());
         TableDescriptions.putKeySchema(d, table.keySchema());
         ArrayNode shards = d.putArray("Shards");
-        int first = startShard == null ? 0 : partitionOf(stream, startShard) + 1;
-        for (int p = first; p < table.partitionCount(); p++) {
+        int first = startShard == null ? 0 : partitionOf(table, startShard) + 1;
+        int last = Math.min(table.partitionCount(), first + (limit == null ? 100 : limit));
+        for (int p = first; p < last; p++) {
             ObjectNode shard = shards.addObject();
             shard.put("ShardId", shardId(stream, p));
             shard.putObject("SequenceNumberRange").put("StartingSequenceNumber", ChangeRecord.sequenceNumber(stream.createdAtMs(), 0));
         }
+        if (last < table.partitionCount()) d.put("LastEvaluatedShardId", shardId(stream, last - 1));
         return CompletableFuture.completedFuture(response);
     }
 
@@ -114,8 +119,7 @@ final class StreamOps {
         errors.throwIfAny();
         TableDescriptor table = tableOfStream(arn);
         TableStream stream = table.stream();
-        int partition = partitionOf(stream, shardId);
-        if (partition >= table.partitionCount()) throw ApiException.resourceNotFound("Requested resource not found: Shard does not exist");
+        int partition = partitionOf(table, shardId);
         boolean bySequence = type == IteratorType.AT_SEQUENCE_NUMBER || type == IteratorType.AFTER_SEQUENCE_NUMBER;
         if (bySequence && (sequenceNumber == null || !sequenceNumber.matches("[0-9]{1,40}"))) {
             throw ApiException.validation("Invalid SequenceNumber for ShardIteratorType " + type + ": " + sequenceNumber);
@@ -146,21 +150,28 @@ final class StreamOps {
         if (table == null || table.stream() == null || table.stream().streamId() != at.streamId()) {
             throw ApiException.resourceNotFound("Requested resource not found: Stream not found");
         }
+        if (at.partition() < 0 || at.partition() >= table.partitionCount() || at.offset() < 0) {
+            throw ApiException.validation("Invalid ShardIterator: no such position in the stream");
+        }
         TableStream stream = table.stream();
         int max = limit == null ? MAX_RECORDS_PER_CALL : limit;
         return CompletableFuture.supplyAsync(() -> {
             ChangeLog.Range range = changes.offsets(stream.topic(), at.partition());
-            if (at.offset() < range.firstOffset()) {
-                throw ApiException.trimmedDataAccess("The operation attempted to read past the oldest stream record in a shard");
+            if (at.offset() < range.firstOffset()) throw trimmed();
+            ChangeLog.Batch batch;
+            try {
+                batch = changes.read(stream.topic(), at.partition(), at.offset(), max);
+            } catch (ChangeLog.Trimmed e) {
+                throw trimmed();
             }
-            List<ChangeLog.Entry> entries = changes.read(stream.topic(), at.partition(), at.offset(), max);
             ObjectNode response = JSON.objectNode();
             ArrayNode records = response.putArray("Records");
-            for (ChangeLog.Entry e : entries) records.add(record(e.change()));
-            long next = entries.isEmpty() ? at.offset() : entries.get(entries.size() - 1).offset() + 1;
-            // A disabled stream's shards are closed: once read to the end, there is no next iterator.
-            boolean closed = !stream.enabled() && entries.isEmpty() && next >= range.endOffset();
-            if (!closed) response.put("NextShardIterator", iterator(table, at.partition(), next));
+            for (ChangeLog.Entry e : batch.entries()) records.add(record(e.change()));
+            // A disabled stream's shards close once read to the end, after the derivations have had
+            // time to pass the moment it was disabled (changes chosen before it may still come).
+            boolean closed = !stream.enabled() && batch.entries().isEmpty() && batch.nextOffset() >= range.endOffset()
+                    && System.currentTimeMillis() - stream.disabledAtMs() > SHARD_CLOSE_AFTER_DISABLE_MS;
+            if (!closed) response.put("NextShardIterator", iterator(table, at.partition(), batch.nextOffset()));
             return response;
         }, reads);
     }
@@ -187,18 +198,26 @@ final class StreamOps {
 
     /** The offset of the first record at (or after) a sequence number, through the time index and then record by record. */
     private long offsetOf(TableStream stream, int partition, String sequenceNumber, boolean after) {
-        java.math.BigInteger wanted = new java.math.BigInteger(sequenceNumber);
-        long ms = wanted.divide(java.math.BigInteger.valueOf(ChangeRecord.SEQUENCES_PER_MS)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+        BigInteger wanted = new BigInteger(sequenceNumber);
+        long ms = wanted.divide(BigInteger.valueOf(ChangeRecord.SEQUENCES_PER_MS)).min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
         ChangeLog.Range range = changes.offsets(stream.topic(), partition);
         long offset = Math.max(range.firstOffset(), changes.offsetAtOrAfter(stream.topic(), partition, ms));
-        while (offset < range.endOffset()) {
-            List<ChangeLog.Entry> entries = changes.read(stream.topic(), partition, offset, SEEK_BATCH_RECORDS);
-            if (entries.isEmpty()) break;
-            for (ChangeLog.Entry e : entries) {
-                int order = new java.math.BigInteger(e.change().sequenceNumber()).compareTo(wanted);
-                if (order > 0 || (order == 0 && !after)) return e.offset();
+        boolean first = offset == range.firstOffset();
+        try {
+            while (offset < range.endOffset()) {
+                ChangeLog.Batch batch = changes.read(stream.topic(), partition, offset, SEEK_BATCH_RECORDS);
+                if (batch.entries().isEmpty()) break;
+                for (ChangeLog.Entry e : batch.entries()) {
+                    int order = new BigInteger(e.change().sequenceNumber()).compareTo(wanted);
+                    // Records before the oldest one held were trimmed: the one asked for may have been among them.
+                    if (first && range.firstOffset() > 0 && order > 0) throw trimmed();
+                    first = false;
+                    if (order > 0 || (order == 0 && !after)) return e.offset();
+                }
+                offset = batch.nextOffset();
             }
-            offset = entries.get(entries.size() - 1).offset() + 1;
+        } catch (ChangeLog.Trimmed e) {
+            throw trimmed();
         }
         return range.endOffset();
     }
@@ -219,20 +238,26 @@ final class StreamOps {
         return table;
     }
 
+    private static ApiException trimmed() {
+        return ApiException.trimmedDataAccess("The operation attempted to read past the oldest stream record in a shard");
+    }
+
     static String shardId(TableStream stream, int partition) {
         return String.format("shardId-%020d-%08x", stream.createdAtMs(), partition);
     }
 
-    private static int partitionOf(TableStream stream, String shardId) {
-        String prefix = String.format("shardId-%020d-", stream.createdAtMs());
-        if (!shardId.startsWith(prefix) || shardId.length() != prefix.length() + 8) {
-            throw ApiException.resourceNotFound("Requested resource not found: Shard does not exist");
+    /** The partition a shard id of the table's stream names. */
+    private static int partitionOf(TableDescriptor table, String shardId) {
+        String prefix = String.format("shardId-%020d-", table.stream().createdAtMs());
+        if (shardId.startsWith(prefix) && shardId.length() == prefix.length() + 8) {
+            try {
+                long partition = Long.parseLong(shardId.substring(prefix.length()), 16);
+                if (partition >= 0 && partition < table.partitionCount()) return (int) partition;
+            } catch (NumberFormatException e) {
+                // not a shard of this stream
+            }
         }
-        try {
-            return Integer.parseInt(shardId.substring(prefix.length()), 16);
-        } catch (NumberFormatException e) {
-            throw ApiException.resourceNotFound("Requested resource not found: Shard does not exist");
-        }
+        throw ApiException.resourceNotFound("Requested resource not found: Shard does not exist");
     }
 
     private record Position(String tableName, long streamId, int partition, long offset) {}

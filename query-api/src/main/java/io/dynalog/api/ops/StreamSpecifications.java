@@ -50,32 +50,46 @@ final class StreamSpecifications {
 
     /** A new stream incarnation of the table, enabled now. */
     static TableStream newStream(String topicPrefix, String tableName, long streamId, TableStream.ViewType viewType, long nowMs) {
-        return new TableStream(streamId, viewType, true, nowMs, TableStream.topic(topicPrefix, tableName, streamId));
+        return new TableStream(streamId, viewType, nowMs, 0, TableStream.topic(topicPrefix, tableName, streamId));
     }
 
     /**
-     * The table after the change; {@code decided}: the stream the first node decided for an
-     * Enable. Enabling a stream the record already has under the same incarnation is no change,
-     * so a retried UpdateTable takes effect once.
+     * The stream the first node decides for a change of {@code table}: a new incarnation to
+     * enable, or the enabled one, disabled now; null when there is none to disable (which
+     * {@link #apply} refuses).
+     */
+    static TableStream decide(TableDescriptor table, Change change, String topicPrefix, long newStreamId, long nowMs) {
+        if (change instanceof Enable enable) return newStream(topicPrefix, table.name(), newStreamId, enable.viewType(), nowMs);
+        return table.enabledStream() == null ? null : table.enabledStream().disabledAt(nowMs);
+    }
+
+    /**
+     * The table after the change; {@code decided}: the stream the first node decided
+     * ({@link #decide}). A record that already has the decided stream is not changed, so a retried
+     * UpdateTable takes effect once.
      *
      * @throws InvalidInputException when the table already has an enabled stream, or none to disable
      */
     static TableDescriptor apply(TableDescriptor current, Change change, TableStream decided) {
         if (change == null) return current;
         TableStream stream = current.stream();
+        if (decided != null && stream != null && stream.streamId() == decided.streamId() && stream.enabled() == decided.enabled()) {
+            return current;
+        }
         if (change instanceof Enable) {
-            if (stream != null && stream.streamId() == decided.streamId()) return current;
             if (current.enabledStream() != null) throw new InvalidInputException("Table already has an enabled stream");
             return current.withStream(decided);
         }
-        if (current.enabledStream() == null) throw new InvalidInputException("Table has no stream to disable");
-        return current.withStream(stream.disabled());
+        if (decided == null || current.enabledStream() == null || current.enabledStream().streamId() != decided.streamId()) {
+            throw new InvalidInputException("Table has no stream to disable");
+        }
+        return current.withStream(decided);
     }
 
     /** Whether a catalog copy shows the change (to read one's own UpdateTable). */
     static boolean shows(TableDescriptor table, Change change, TableStream decided) {
         if (change == null) return true;
-        if (change instanceof Enable) return table.stream() != null && table.stream().streamId() == decided.streamId();
-        return table.enabledStream() == null;
+        TableStream stream = table.stream();
+        return stream != null && stream.streamId() == decided.streamId() && stream.enabled() == decided.enabled();
     }
 }

@@ -207,8 +207,8 @@ public final class TableOps {
         TableDescriptor carried = fromNode && request.has(TABLE_MEMBER) ? carriedTable(request, name) : null;
         if (carried != null) created.addAll(carried.indexes());
         TableStream newStream = carried != null ? carried.stream()
-                : streamChange instanceof StreamSpecifications.Enable enable
-                        ? StreamSpecifications.newStream(topicPrefix, name, newTableId(), enable.viewType(), System.currentTimeMillis()) : null;
+                : streamChange == null ? null
+                : StreamSpecifications.decide(table, streamChange, topicPrefix, newTableId(), System.currentTimeMillis());
         // Checked here against this node's copy, so that a plain mistake fails at once; the
         // catalog's leader checks again against the record.
         if (!fromNode) StreamSpecifications.apply(table, streamChange, newStream);
@@ -224,9 +224,8 @@ public final class TableOps {
         }
         ObjectNode routed = request.deepCopy();
         routed.put(TABLE_MEMBER, TableRecordCodec.encode(table.withIndexes(created).withStream(newStream)));
-        // A delete or a disable that took effect would fail when retried: neither is repeated when its outcome is unknown.
-        boolean idempotent = updates.stream().noneMatch(u -> u instanceof IndexDefinitions.Delete)
-                && !(streamChange instanceof StreamSpecifications.Disable);
+        // A delete that took effect would fail when retried: it is not repeated when its outcome is unknown.
+        boolean idempotent = updates.stream().noneMatch(u -> u instanceof IndexDefinitions.Delete);
         CompletableFuture<ObjectNode> updated = router.toLeader("UpdateTable", routed, idempotent, handOff ->
                 catalogChange(() -> catalogWriter.update(name, current -> StreamSpecifications.apply(
                         IndexUpdates.apply(current, updates, created), streamChange, newStream)), idempotent, handOff)

@@ -9,6 +9,7 @@ import io.dynalog.topology.wire.ChangeRecordCodec;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -42,6 +43,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class ChangeStreamDerivation {
     private static final String PROGRESS_STORE = "progress";
     private static final String HELD_STORE = "held";
+    /** How often a partition with held entries checks whether compaction explains its gap. */
     private static final Duration GAP_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private ChangeStreamDerivation() {}
@@ -52,26 +54,31 @@ public final class ChangeStreamDerivation {
      * @param kafkaConfig the bootstrap servers and any client settings shared by the node's clients
      * @param applicationId the Streams application id, the same on every node for this stream incarnation
      * @param stateDir a directory of this node's own for the sequencer's state stores
-     * @param gapTimeoutMs how long a missing slot is waited for before it is skipped
+     * @param compactionLagMs how old a WAL entry must be before compaction may remove it (the WAL's point-in-time window)
      */
     public static WalDerivation create(Properties kafkaConfig, String applicationId, Path stateDir, TableDescriptor table,
-                                       long gapTimeoutMs) {
+                                       long compactionLagMs) {
         TableStream stream = table.stream();
         if (stream == null) throw new IllegalArgumentException("table " + table.name() + " has no stream");
-        return new WalDerivation(topology(table, gapTimeoutMs), kafkaConfig, applicationId, stateDir,
+        return new WalDerivation(topology(table, compactionLagMs), kafkaConfig, applicationId, stateDir,
                 "the derivation of the change stream " + stream.label() + " of table " + table.name());
     }
 
+    /** The internal topics Kafka Streams makes for the sequencer's state stores (their changelogs). */
+    public static List<String> changelogTopics(String applicationId) {
+        return List.of(applicationId + "-" + PROGRESS_STORE + "-changelog", applicationId + "-" + HELD_STORE + "-changelog");
+    }
+
     /** WAL topic -> sequencer (per partition) -> changes topic, same partition. */
-    public static Topology topology(TableDescriptor table, long gapTimeoutMs) {
-        ChangeSequencer sequencer = new ChangeSequencer(table, table.stream(), gapTimeoutMs);
+    public static Topology topology(TableDescriptor table, long compactionLagMs) {
+        ChangeSequencer sequencer = new ChangeSequencer(table, table.stream(), compactionLagMs);
         StreamPartitioner<byte[], byte[]> sameAsWal = (topic, storeKey, value, partitions) ->
                 Optional.of(Set.of(KeyCodec.partitionOf(KeyCodec.hashOf(storeKey), partitions)));
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.Integer(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE), Serdes.Long(), Serdes.ByteArray()));
         builder.stream(table.walTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-                .process(() -> new SequencingProcessor(sequencer, table.tableId(), gapTimeoutMs), PROGRESS_STORE, HELD_STORE)
+                .process(() -> new SequencingProcessor(sequencer, table.tableId()), PROGRESS_STORE, HELD_STORE)
                 .to(table.stream().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withStreamPartitioner(sameAsWal));
         return builder.build();
     }
@@ -80,15 +87,13 @@ public final class ChangeStreamDerivation {
     private static final class SequencingProcessor extends ContextualProcessor<byte[], byte[], byte[], byte[]> {
         private final ChangeSequencer sequencer;
         private final long tableId;
-        private final long gapTimeoutMs;
         private KeyValueStore<Integer, byte[]> progress;
         private KeyValueStore<Long, byte[]> held;
         private ChangeSequencer.State state;
 
-        SequencingProcessor(ChangeSequencer sequencer, long tableId, long gapTimeoutMs) {
+        SequencingProcessor(ChangeSequencer sequencer, long tableId) {
             this.sequencer = sequencer;
             this.tableId = tableId;
-            this.gapTimeoutMs = gapTimeoutMs;
         }
 
         @Override
@@ -98,16 +103,17 @@ public final class ChangeStreamDerivation {
             held = context.getStateStore(HELD_STORE);
             int partition = context.taskId().partition();
             state = new StoreState(progress, held, partition);
-            if (gapTimeoutMs > 0) {
-                context.schedule(GAP_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
-                        now -> sequencer.expireGap(state, now).forEach(this::send));
-            }
+            context.schedule(GAP_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+                    now -> sequencer.skipCompactedGaps(state, now).forEach(this::send));
         }
 
         @Override
         public void process(Record<byte[], byte[]> record) {
             byte[] encoded = WalDerivation.encodedWalEntry(record);
             WalEntry entry = WalDerivation.walEntry(encoded, tableId);
+            if (entry.partition() != context().taskId().partition()) {
+                throw new IllegalStateException("WAL partition " + context().taskId().partition() + " holds an entry of partition " + entry.partition());
+            }
             sequencer.accept(entry, encoded, state, System.currentTimeMillis()).forEach(this::send);
         }
 
@@ -124,13 +130,13 @@ public final class ChangeStreamDerivation {
             byte[] b = progressStore.get(partition);
             if (b == null) return null;
             ByteBuffer buffer = ByteBuffer.wrap(b);
-            return new ChangeSequencer.Progress(buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.getLong());
+            return new ChangeSequencer.Progress(buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.getInt());
         }
 
         @Override
         public void progress(ChangeSequencer.Progress p) {
-            progressStore.put(partition, ByteBuffer.allocate(28).putLong(p.nextSlot()).putLong(p.lastSequenceMs())
-                    .putInt(p.sequenceInMs()).putLong(p.gapSinceMs()).array());
+            progressStore.put(partition, ByteBuffer.allocate(24).putLong(p.nextSlot()).putLong(p.lastSequenceMs())
+                    .putInt(p.counterWithinMs()).putInt(p.heldEntries()).array());
         }
 
         @Override

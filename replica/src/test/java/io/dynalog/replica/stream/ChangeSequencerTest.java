@@ -22,12 +22,12 @@ import org.junit.jupiter.api.Test;
 /** The sequencer over a map state: each slot once, in slot order, whatever the WAL's order. */
 class ChangeSequencerTest {
     static final KeySchema KEY = KeySchema.hash("pk", ScalarType.S);
-    static final TableStream STREAM = new TableStream(9, TableStream.ViewType.NEW_AND_OLD_IMAGES, true, 1_000, "dynalog.changes.t.9");
+    static final TableStream STREAM = new TableStream(9, TableStream.ViewType.NEW_AND_OLD_IMAGES, 1_000, 0, "dynalog.changes.t.9");
     static final TableDescriptor TABLE = new TableDescriptor("t", 7, KEY, List.of(new TableDescriptor.AttributeDefinition("pk", ScalarType.S)),
             "PAY_PER_REQUEST", 0, 0, 1, 0, TableStatus.ACTIVE, "wal", List.of(List.of(1))).withStream(STREAM);
-    static final long GAP_TIMEOUT_MS = 60_000;
+    static final long COMPACTION_LAG_MS = 60_000;
 
-    final ChangeSequencer sequencer = new ChangeSequencer(TABLE, STREAM, GAP_TIMEOUT_MS);
+    final ChangeSequencer sequencer = new ChangeSequencer(TABLE, STREAM, COMPACTION_LAG_MS);
     final MapState state = new MapState();
     final List<ChangeRecord> out = new ArrayList<>();
 
@@ -80,24 +80,43 @@ class ChangeSequencerTest {
         assertThat(state.held).isEmpty();
     }
 
+    /** Compaction removes only entries older than its lag: a younger gap is a late slot, waited for however long. */
     @Test
-    void aGapThatStaysOpenIsSkippedAfterTheTimeout() {
-        feed(put(1, "a", 1, null, 1_000), 0);
-        feed(put(3, "b", 1, null, 1_000), 10);
-        assertThat(sequencer.expireGap(state, 10 + GAP_TIMEOUT_MS - 1)).isEmpty();
-        assertThat(sequencer.expireGap(state, 10 + GAP_TIMEOUT_MS)).extracting(e -> e.change().slot()).containsExactly(3L);
-        feed(put(2, "c", 1, null, 1_000), 0);                 // too late now: passed
-        assertThat(out).extracting(ChangeRecord::slot).containsExactly(1L);
-        assertThat(state.progress().nextSlot()).isEqualTo(4);
+    void aLateSlotIsWaitedForAndOnlyAGapCompactionCanExplainIsSkipped() {
+        feed(put(1, "a", 1, null, 1_000), 1_000);
+        feed(put(3, "b", 1, null, 1_001), 1_001);
+        assertThat(sequencer.skipCompactedGaps(state, 1_001 + COMPACTION_LAG_MS - 1)).isEmpty();
+        feed(put(2, "c", 1, null, 1_000), 1_001 + COMPACTION_LAG_MS - 1);
+        assertThat(out).extracting(ChangeRecord::slot).containsExactly(1L, 2L, 3L);
+
+        // The stream was more than the lag behind: slot 5 may have been compacted away.
+        feed(put(6, "d", 1, null, 2_000), 2_000 + COMPACTION_LAG_MS + 1);
+        assertThat(out).extracting(ChangeRecord::slot).containsExactly(1L, 2L, 3L, 6L);
+        feed(put(5, "e", 1, null, 1_999), 2_000 + COMPACTION_LAG_MS + 2); // passed: dropped
+        assertThat(out).hasSize(4);
+        assertThat(state.held).isEmpty();
+        assertThat(state.progress().heldEntries()).isZero();
+    }
+
+    @Test
+    void aDisabledStreamCarriesOnlyChangesChosenBeforeIt() {
+        ChangeSequencer disabled = new ChangeSequencer(TABLE, STREAM.disabledAt(1_002), COMPACTION_LAG_MS);
+        for (WalEntry e : List.of(put(1, "a", 1, null, 999), put(2, "a", 2, item("a", 1), 1_001), put(3, "a", 3, item("a", 2), 1_002))) {
+            disabled.accept(e, WalEntryCodec.encode(e), state, 5_000).forEach(x -> out.add(x.change()));
+        }
+        assertThat(out).extracting(ChangeRecord::slot).containsExactly(2L);
     }
 
     @Test
     void sequenceNumbersNeverGoBackEvenWhenTheLeadersClockDoes() {
-        feed(put(1, "a", 1, null, 2_000), 0);
-        feed(put(2, "b", 1, null, 1_500), 0);
-        feed(put(3, "c", 1, null, 2_000), 0);
+        feed(put(1, "a", 1, null, 2_000), 10_000);
+        feed(put(2, "b", 1, null, 1_500), 10_000);
+        feed(put(3, "c", 1, null, 2_000), 10_000);
         assertThat(out).extracting(ChangeRecord::sequenceNumber)
                 .containsExactly("000000000002000000000", "000000000002000000001", "000000000002000000002");
         assertThat(ChangeRecord.sequenceMs(out.get(2).sequenceNumber())).isEqualTo(2_000);
+        // A leader's clock far ahead does not push the partition into the future.
+        feed(put(4, "d", 1, null, 900_000), 3_000);
+        assertThat(ChangeRecord.sequenceMs(out.get(3).sequenceNumber())).isEqualTo(3_000);
     }
 }

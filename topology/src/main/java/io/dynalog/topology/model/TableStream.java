@@ -15,9 +15,11 @@ import java.util.Objects;
  *
  * @param createdAtMs when it was enabled: its label, and the first change it carries (the WAL
  *     entries of writes chosen earlier are not in it)
+ * @param disabledAtMs when it was disabled (0 while it is enabled): it carries no change chosen
+ *     from then on
  * @param topic the changes topic, one Kafka partition (a shard) per table partition
  */
-public record TableStream(long streamId, ViewType viewType, boolean enabled, long createdAtMs, String topic) {
+public record TableStream(long streamId, ViewType viewType, long createdAtMs, long disabledAtMs, String topic) {
     private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     /** DynamoDB's StreamViewType, in the order its messages list it. */
@@ -33,8 +35,18 @@ public record TableStream(long streamId, ViewType viewType, boolean enabled, lon
         return LABEL.format(Instant.ofEpochMilli(createdAtMs));
     }
 
-    public TableStream disabled() {
-        return new TableStream(streamId, viewType, false, createdAtMs, topic);
+    public boolean enabled() {
+        return disabledAtMs == 0;
+    }
+
+    /** The stream, disabled at {@code nowMs}. */
+    public TableStream disabledAt(long nowMs) {
+        return new TableStream(streamId, viewType, createdAtMs, Math.max(1, nowMs), topic);
+    }
+
+    /** Whether a change chosen at {@code timestampMs} (the leader's clock) belongs to the stream. */
+    public boolean carries(long timestampMs) {
+        return timestampMs >= createdAtMs && (enabled() || timestampMs < disabledAtMs);
     }
 
     /** Whether the stream carries the item as it is after a change. */

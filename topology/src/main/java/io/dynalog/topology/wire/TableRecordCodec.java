@@ -16,9 +16,10 @@ import org.apache.avro.io.BinaryEncoder;
  * Catalog records: single-object messages of {@code TableRecord.avsc}, one per
  * {@link TableDescriptor}. Enumerations (key types, status, index kinds) travel as their names.
  * Reads version 3 (with indexes and a stream), version 2 ({@code TableRecord.v2.avsc}, without a
- * stream) and version 1 ({@code TableRecord.v1.avsc}, without indexes either). Writes version 1
- * for a table without indexes or stream, so that a node from before indexes can still read every
- * table it could serve during a rolling upgrade, and version 3 otherwise.
+ * stream) and version 1 ({@code TableRecord.v1.avsc}, without indexes either). Writes the oldest
+ * version that holds the table (1 without indexes or stream, 2 without a stream, 3 otherwise), so
+ * that a node of an earlier version can still read every table it could serve during a rolling
+ * upgrade.
  * Stateless and thread-safe.
  */
 public final class TableRecordCodec {
@@ -33,8 +34,9 @@ public final class TableRecordCodec {
     private TableRecordCodec() {}
 
     public static byte[] encode(TableDescriptor table) {
-        if (table.indexes().isEmpty() && table.stream() == null) {
-            return FORMAT_V1.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeTable);
+        if (table.stream() == null) {
+            return table.indexes().isEmpty() ? FORMAT_V1.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeTable)
+                    : FORMAT_V2.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeVersion2);
         }
         return FORMAT.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::write);
     }
@@ -51,8 +53,24 @@ public final class TableRecordCodec {
         return FORMAT.fingerprint();
     }
 
-    /** Version 3: version 1's fields, then the indexes, then the stream. */
+    /** Version 3: version 2's fields, then the stream. */
     private static void write(TableDescriptor t, BinaryEncoder out) throws IOException {
+        writeVersion2(t, out);
+        TableStream stream = t.stream();
+        if (stream == null) {
+            out.writeIndex(BRANCH_NULL);
+        } else {
+            out.writeIndex(BRANCH_STREAM);
+            out.writeLong(stream.streamId());
+            out.writeString(stream.viewType().name());
+            out.writeLong(stream.createdAtMs());
+            out.writeLong(stream.disabledAtMs());
+            out.writeString(stream.topic());
+        }
+    }
+
+    /** Version 2: version 1's fields, then the indexes. */
+    private static void writeVersion2(TableDescriptor t, BinaryEncoder out) throws IOException {
         writeTable(t, out);
         out.writeArrayStart();
         out.setItemCount(t.indexes().size());
@@ -61,17 +79,6 @@ public final class TableRecordCodec {
             writeIndex(index, out);
         }
         out.writeArrayEnd();
-        TableStream stream = t.stream();
-        if (stream == null) {
-            out.writeIndex(BRANCH_NULL);
-        } else {
-            out.writeIndex(BRANCH_STREAM);
-            out.writeLong(stream.streamId());
-            out.writeString(stream.viewType().name());
-            out.writeBoolean(stream.enabled());
-            out.writeLong(stream.createdAtMs());
-            out.writeString(stream.topic());
-        }
     }
 
     /** Version 1: the table without its indexes. */
@@ -170,7 +177,7 @@ public final class TableRecordCodec {
         TableStream stream = null;
         if (version >= 3 && in.readIndex() != BRANCH_NULL) {
             stream = new TableStream(in.readLong(), named(TableStream.ViewType.class, in.readString(), "stream view type"),
-                    in.readBoolean(), in.readLong(), in.readString());
+                    in.readLong(), in.readLong(), in.readString());
         }
         return new TableDescriptor(name, tableId, keySchema, definitions, billingMode, readCapacityUnits,
                 writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream);

@@ -64,7 +64,7 @@ class TableRecordCodecTest {
 
         GenericRecord hashOnly = AvroReference.decode(AvroReference.TABLE_RECORD_V1, TableRecordCodec.encode(hashTable()));
         assertThat(((GenericRecord) hashOnly.get("keySchema")).get("sortKey")).isNull();
-        GenericRecord indexed = AvroReference.decode(AvroReference.TABLE_RECORD, TableRecordCodec.encode(indexedTable()));
+        GenericRecord indexed = AvroReference.decode(AvroReference.TABLE_RECORD_V2, TableRecordCodec.encode(indexedTable()));
         assertThat((List<?>) indexed.get("indexes")).hasSize(2);
     }
 
@@ -74,8 +74,8 @@ class TableRecordCodecTest {
             byte[] avroBytes = AvroReference.encode(AvroReference.TABLE_RECORD, generic(t));
             assertThat(TableRecordCodec.decode(avroBytes)).isEqualTo(t);
         }
-        assertThat(TableRecordCodec.encode(indexedTable()))
-                .isEqualTo(AvroReference.encode(AvroReference.TABLE_RECORD, generic(indexedTable())));
+        assertThat(TableRecordCodec.encode(indexedTable())).as("written as version 2: it has no stream")
+                .isEqualTo(AvroReference.encode(AvroReference.TABLE_RECORD_V2, versionTwo(generic(indexedTable()))));
     }
 
     /**
@@ -185,8 +185,8 @@ class TableRecordCodecTest {
             GenericRecord stream = new GenericData.Record(AvroReference.TABLE_RECORD.getField("stream").schema().getTypes().get(1));
             stream.put("streamId", t.stream().streamId());
             stream.put("viewType", t.stream().viewType().name());
-            stream.put("enabled", t.stream().enabled());
             stream.put("createdAtMs", t.stream().createdAtMs());
+            stream.put("disabledAtMs", t.stream().disabledAtMs());
             stream.put("topic", t.stream().topic());
             r.put("stream", stream);
         }
@@ -194,23 +194,27 @@ class TableRecordCodecTest {
     }
 
     static TableDescriptor streamedTable() {
-        return hashTable().withStream(new TableStream(99L, TableStream.ViewType.NEW_AND_OLD_IMAGES, true, 1_795_587_919_304L,
+        return hashTable().withStream(new TableStream(99L, TableStream.ViewType.NEW_AND_OLD_IMAGES, 1_795_587_919_304L, 0,
                 "dynalog.changes.t.63"));
     }
 
     @Test
     void aStreamTravelsInVersionThreeAndVersionTwoRecordsAreStillRead() {
-        for (TableDescriptor t : List.of(streamedTable(), streamedTable().withStream(streamedTable().stream().disabled()),
+        for (TableDescriptor t : List.of(streamedTable(), streamedTable().withStream(streamedTable().stream().disabledAt(1_795_587_999_000L)),
                 indexedTable().withStream(streamedTable().stream()))) {
             byte[] avroBytes = AvroReference.encode(AvroReference.TABLE_RECORD, generic(t));
             assertThat(TableRecordCodec.encode(t)).isEqualTo(avroBytes);
             assertThat(TableRecordCodec.decode(avroBytes)).isEqualTo(t);
         }
         assertThat(streamedTable().stream().label()).isEqualTo("2026-11-25T06:25:19.304");
-        GenericRecord v3 = generic(indexedTable());
+        assertThat(TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD_V2, versionTwo(generic(indexedTable())))))
+                .isEqualTo(indexedTable());
+    }
+
+    /** Version 3's record without the stream; its nested records have version 2's shape, so Avro writes them alike. */
+    static GenericRecord versionTwo(GenericRecord v3) {
         GenericRecord v2 = new GenericData.Record(AvroReference.TABLE_RECORD_V2);
         for (org.apache.avro.Schema.Field f : AvroReference.TABLE_RECORD_V2.getFields()) v2.put(f.name(), v3.get(f.name()));
-        // Nested records of version 3 have the same shape as version 2's: Avro writes them alike.
-        assertThat(TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD_V2, v2))).isEqualTo(indexedTable());
+        return v2;
     }
 }
