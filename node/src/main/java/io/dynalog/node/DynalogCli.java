@@ -66,9 +66,17 @@ public final class DynalogCli implements Runnable {
                         + "with local indexes (default: ${DEFAULT-VALUE}, DynamoDB's 10 GB).")
         long itemCollectionLimitBytes;
 
+        @Option(names = "--request-partitions", defaultValue = "" + NodeConfig.DEFAULT_REQUEST_PARTITIONS,
+                description = "Partitions of the Kafka write path's request topic, when this node creates it (default: ${DEFAULT-VALUE}).")
+        int requestPartitions;
+
+        @Option(names = "--idempotency-window-ms", defaultValue = "" + NodeConfig.DEFAULT_IDEMPOTENCY_WINDOW_MS,
+                description = "How long a request token of the Kafka write path is remembered (default: ${DEFAULT-VALUE}).")
+        long idempotencyWindowMs;
+
         NodeConfig config(String kafka, Path dir, short replicationFactor) {
             return new NodeConfig(nodeId, zone, host, port, peerPort, kafka, dir, topicPrefix, partitions, replicationFactor,
-                    24L * 3600 * 1000, region, 1, itemCollectionLimitBytes);
+                    24L * 3600 * 1000, region, 1, itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
         }
     }
 
