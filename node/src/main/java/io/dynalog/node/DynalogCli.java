@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "dynalog", mixinStandardHelpOptions = true, version = "dynalog 0.1.0",
         description = "A DynamoDB-compatible database built on Apache Kafka.",
         subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, BenchCommand.class,
-                io.dynalog.node.bench.GsiBenchCommand.class})
+                io.dynalog.node.bench.GsiBenchCommand.class, io.dynalog.node.bench.KafkaBenchCommand.class})
 public final class DynalogCli implements Runnable {
 
     public static void main(String[] args) {
