@@ -484,6 +484,11 @@ final class PartitionReplica implements PaxosListener {
         try {
             WalEntry earlier = w.token == null ? null : chosenWithToken(w.token);
             if (earlier != null) {
+                if (!Arrays.equals(earlier.storeKey(), w.key.bytes())) {
+                    complete(w, null, new RequestTokenMismatchException("The request token " + w.token
+                            + " was used by another request within the idempotency window"));
+                    return;
+                }
                 // A retried request: it took effect already, and reports what it did then.
                 complete(w, new WriteOutcome(earlier.oldImage(), earlier.newImage(), earlier.slot()), null);
                 return;

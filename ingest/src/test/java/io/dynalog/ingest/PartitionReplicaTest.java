@@ -110,6 +110,11 @@ class PartitionReplicaTest {
         assertThat(ingest.write(table, 0, key("a"), increment("a")).get(10, TimeUnit.SECONDS).slot()).isEqualTo(outcome.slot() + 2);
         Map<String, AttributeValue> item = ingest.consistentGet(table, 0, key("a")).get(10, TimeUnit.SECONDS);
         assertThat(item).containsEntry("n", new AttributeValue.N(new BigDecimal(3)));
+        // The token of a write to another item is refused, and writes nothing.
+        CompletableFuture<WriteOutcome> reused = ingest.write(table, 0, key("b"), increment("b"), "tok-1");
+        assertThat(reused).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(RequestTokenMismatchException.class);
+        assertThat(ingest.consistentGet(table, 0, key("b")).get(10, TimeUnit.SECONDS)).isNull();
     }
 
     @Test

@@ -29,6 +29,7 @@ public enum ErrorType {
     ThrottlingException(400, true),
     LimitExceededException(400, false),
     ItemCollectionSizeLimitExceededException(400, false),
+    IdempotentParameterMismatchException(400, false),
     RequestLimitExceeded(400, true),
     AccessDeniedException(400, false),
     MissingAuthenticationTokenException(400, false),
