@@ -20,10 +20,13 @@ final class TestCluster implements AutoCloseable {
     final List<DynalogNode> nodes = new ArrayList<>();
     final List<DynamoDbClient> clients = new ArrayList<>();
     final List<Path> dirs = new ArrayList<>();
+    /** The cluster's topic prefix, once started. */
+    String topicPrefix;
 
     /** Starts {@code count} nodes (topic prefix {@code tag} and a random part) and waits until all know each other. */
     void start(String tag, int count, int partitions) throws Exception {
         String prefix = tag + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        topicPrefix = prefix;
         NodeConfig base = NodeConfig.singleNode(0, SharedTestKafka.bootstrapServers(), Path.of("unused"))
                 .withTopicPrefix(prefix).withDefaultPartitions(partitions);
         for (int id = 1; id <= count; id++) {
