@@ -71,7 +71,7 @@ final class KafkaClients {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** The requests of one intake poll, all in flight at once (the intake's bound on concurrency). */
+    /** The most records one intake poll returns (what may run beyond the intake's bound on concurrency). */
     static final int INTAKE_MAX_POLL_RECORDS = 256;
 
     /** A member of the Kafka write path's intake group: offsets committed by the intake, after the replies. */

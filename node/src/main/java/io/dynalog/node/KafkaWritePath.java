@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  */
 final class KafkaWritePath implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaWritePath.class);
-    /** The longest the requests of one intake poll are waited for (longer than a write's own deadline). */
-    static final long INTAKE_BATCH_TIMEOUT_MS = 30_000;
+    /** The longest a revocation or close waits for the requests in hand (longer than a write's own deadline). */
+    static final long INTAKE_SETTLE_TIMEOUT_MS = 30_000;
+    /** Requests one node's intake runs at once. */
+    static final int INTAKE_MAX_IN_FLIGHT = 512;
     /** The most often expired tokens are looked for. */
     static final long MAX_SWEEP_INTERVAL_MS = 60_000;
 
@@ -42,7 +44,7 @@ final class KafkaWritePath implements AutoCloseable {
         topics.ensureRequestTopic(topic, config.requestPartitions());
         KafkaProducer<byte[], byte[]> replies = KafkaClients.replyProducer(config);
         RequestIntake intake = new RequestIntake(KafkaClients.intakeConsumer(config, RequestIntake.groupId(config.topicPrefix())),
-                replies, topic, commands, INTAKE_BATCH_TIMEOUT_MS);
+                replies, topic, commands, INTAKE_MAX_IN_FLIGHT, INTAKE_SETTLE_TIMEOUT_MS);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "request-token-sweep");
             t.setDaemon(true);
