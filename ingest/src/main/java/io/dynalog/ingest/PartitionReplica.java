@@ -199,11 +199,7 @@ final class PartitionReplica implements PaxosListener {
 
     // ==== entry points (any thread) ==========================================================
 
-    CompletableFuture<WriteOutcome> write(byte[] storeKey, Mutation mutation) {
-        return write(storeKey, mutation, null);
-    }
-
-    /** A write with a client request token ({@code requestToken} null: none). */
+    /** A write, with a client request token ({@code requestToken} null: none). */
     CompletableFuture<WriteOutcome> write(byte[] storeKey, Mutation mutation, String requestToken) {
         IngestException elsewhere = knownLeaderElsewhere();
         if (elsewhere != null) return CompletableFuture.failedFuture(elsewhere);
