@@ -158,6 +158,43 @@ class KafkaWritePathTest {
     }
 
     @Test
+    void aRequestWithoutAReplyIsResentWithItsTokenAndTakesEffectOnce() throws Exception {
+        String token = "resent-" + UUID.randomUUID();
+        try (DynalogKafkaWriter impatient = DynalogKafkaWriter.builder().bootstrapServers(SharedTestKafka.bootstrapServers())
+                .topicPrefix(node.topicPrefix).requestTimeout(Duration.ofMillis(200)).deadline(Duration.ofSeconds(60)).build();
+             KafkaConsumer<byte[], byte[]> requests = requestReader(node.topicPrefix)) {
+            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<WriteResult>> pending =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            // No node runs while the request waits: the writer sends it again, with the same token.
+            node.restart(() -> {
+                pending.set(impatient.submitAsync(token, addOne("resent", "ALL_NEW")));
+                int copies = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (copies < 3 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : requests.poll(Duration.ofMillis(100))) {
+                        if (token.equals(new String(r.key(), StandardCharsets.UTF_8))) copies++;
+                    }
+                }
+                assertThat(copies).as("copies of the request on the topic").isGreaterThanOrEqualTo(3);
+            });
+            WriteResult result = pending.get().get(60, TimeUnit.SECONDS);
+            assertThat(result.attributes()).containsEntry("n", AttributeValue.n("1"));
+        }
+        assertThat(sdkGet("resent").get("n").n()).isEqualTo("1");
+    }
+
+    /** A consumer of every partition of the request topic, from the start. */
+    private static KafkaConsumer<byte[], byte[]> requestReader(String topicPrefix) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedTestKafka.bootstrapServers());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        String topic = topicPrefix + ".requests";
+        consumer.assign(consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList());
+        return consumer;
+    }
+
+    @Test
     void badRecordsGetErrorRepliesAndTheIntakeGoesOn() throws Exception {
         try (RawClient raw = new RawClient(node.topicPrefix)) {
             raw.send("g".getBytes(StandardCharsets.UTF_8), "not avro at all".getBytes(StandardCharsets.UTF_8), "garbage", true);
