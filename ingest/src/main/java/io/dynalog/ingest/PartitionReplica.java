@@ -503,7 +503,11 @@ final class PartitionReplica implements PaxosListener {
             complete(w, null, refused);
             return;
         }
-        if (!result.changed()) {
+        // A delete of an absent item changes nothing; with a request token it is still chosen (a
+        // DELETE of nothing), so that its token is recorded: run again after someone created the
+        // item, it must not delete that.
+        boolean recordToken = w.token != null && current == null;
+        if (!result.changed() && !recordToken) {
             complete(w, new WriteOutcome(current, current, 0, collectionBytes), null);
             return;
         }

@@ -148,6 +148,16 @@ class KafkaWritePathTest {
     }
 
     @Test
+    void aDeleteOfAnAbsentItemRetriedAfterTheItemWasCreatedDeletesNothing() {
+        String token = "delete-" + UUID.randomUUID();
+        WriteCommand.Delete delete = new WriteCommand.Delete(TABLE, key("late"), null, null, null, "ALL_OLD");
+        assertThat(writer.submit(token, delete).attributes()).isNull();
+        writer.put(TABLE, Map.of("pk", AttributeValue.s("late"), "v", AttributeValue.n("1")));
+        assertThat(writer.submit(token, delete).attributes()).isNull();
+        assertThat(sdkGet("late")).containsKey("v");
+    }
+
+    @Test
     void aTokenSurvivesARestartOfTheNode() {
         String token = "restart-" + UUID.randomUUID();
         WriteResult first = writer.submit(token, addOne("s", "ALL_NEW"));
