@@ -75,6 +75,7 @@ final class CollectionSizes {
 
     /** A write admitted by {@link #admit} was proposed as {@code entry}. */
     void proposed(WalEntry entry) {
+        if (!sized(entry)) return;
         Size size = known.get(collectionOf(entry));
         long delta = delta(entry);
         size.proposedBytes += delta;
@@ -84,6 +85,7 @@ final class CollectionSizes {
 
     /** A proposed write is settled: chosen (then {@link #chosen} counts it) or not. */
     void settled(WalEntry proposedEntry) {
+        if (!sized(proposedEntry)) return;
         StoreKey collection = collectionOf(proposedEntry);
         Size size = known.get(collection);
         long delta = delta(proposedEntry);
@@ -95,18 +97,20 @@ final class CollectionSizes {
 
     /** An entry was chosen while this member leads (before {@link #settled}, if it was proposed here). */
     void chosen(WalEntry entry) {
-        if (entry.kind() == WalEntry.Kind.NOOP) return;
+        if (!sized(entry)) return;
         Size size = known.get(collectionOf(entry));
         if (size != null) size.chosenBytes += delta(entry);
     }
 
     /** An item's entry joined the overlay. */
     void overlaid(WalEntry entry) {
+        if (!sized(entry)) return;
         overlaidByCollection.computeIfAbsent(collectionOf(entry), c -> new HashSet<>()).add(new StoreKey(entry.storeKey()));
     }
 
     /** An item left the overlay: the replica has applied its latest chosen entry. */
     void applied(WalEntry entry) {
+        if (!sized(entry)) return;
         StoreKey collection = collectionOf(entry);
         Set<StoreKey> items = overlaidByCollection.get(collection);
         if (items == null) return;
@@ -137,6 +141,14 @@ final class CollectionSizes {
             size.chosenBytes += collections.bytesOf(imageOf(overlay.get(overlaid.get(i)))) - collections.bytesOf(applied.images().get(i));
         }
         return size;
+    }
+
+    /**
+     * Whether an entry changes an item, so belongs to a collection: not a no-op, nor a delete of an
+     * item that was not there (chosen only to record a request token), which admit never sizes.
+     */
+    private static boolean sized(WalEntry entry) {
+        return entry.kind() != WalEntry.Kind.NOOP && (imageOf(entry) != null || entry.oldImage() != null);
     }
 
     private StoreKey collectionOf(WalEntry entry) {

@@ -105,10 +105,11 @@ public final class IngestService implements WritePath, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation) {
+    public CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation,
+                                                 String requestToken) {
         PartitionReplica r = partitions.get(new GroupId(table.tableId(), partition));
         if (r == null) return CompletableFuture.failedFuture(notHere(table, partition));
-        return r.write(storeKey, mutation);
+        return r.write(storeKey, mutation, requestToken);
     }
 
     @Override

@@ -19,6 +19,13 @@ public interface LocalReplica {
      */
     CollectionSize collection(long tableId, byte[] collectionKey, List<byte[]> storeKeys);
 
+    /**
+     * The entry of the write chosen in table {@code tableId} with a client request token, as the
+     * local replica recorded it when it applied that write, if that was within the idempotency
+     * window; else null.
+     */
+    io.dynalog.topology.wal.WalEntry recordedWrite(long tableId, String requestToken);
+
     /** See {@link #collection}. */
     record CollectionSize(long bytes, List<Map<String, AttributeValue>> images) {}
 

@@ -61,6 +61,12 @@ import org.slf4j.LoggerFactory;
  *       entry of every item it recovered again once that window has passed, and reports nothing
  *       archived past where its leadership started until it has: a successor that takes over
  *       first recovers those items and inherits the duty.</li>
+ *   <li>A write with a client request token takes effect once within the idempotency window: it
+ *       is resolved only if no entry with its token is chosen, neither in the overlay nor in the
+ *       local replica's token table (which the replica writes with the item, and which holds
+ *       everything chosen that left the overlay); else it completes with that entry's outcome and
+ *       chooses nothing. A retry of a write in flight cannot slip between: it targets the same
+ *       item, so it waits until the first is chosen (or failed) before it is resolved.</li>
  *   <li>On a table with local indexes, a write is chosen only if its item collection, counting
  *       every chosen write and the growth of every write in flight, stays within the limit
  *       ({@link CollectionSizes}).</li>
@@ -102,6 +108,8 @@ final class PartitionReplica implements PaxosListener {
     private final Map<Long, PendingWrite> proposed = new HashMap<>();
     /** Written on the loop only; concurrent so that consistent reads can look at it off the loop. */
     private final Map<StoreKey, WalEntry> overlay = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Loop only: the overlay's entries that carry a request token, by token. */
+    private final Map<String, WalEntry> overlayTokens = new HashMap<>();
     /**
      * The overlay's entries by slot, with the WAL offset of their last acknowledged append (-1
      * until there is one). An entry leaves the overlay once the local replica has consumed past
@@ -191,10 +199,11 @@ final class PartitionReplica implements PaxosListener {
 
     // ==== entry points (any thread) ==========================================================
 
-    CompletableFuture<WriteOutcome> write(byte[] storeKey, Mutation mutation) {
+    /** A write, with a client request token ({@code requestToken} null: none). */
+    CompletableFuture<WriteOutcome> write(byte[] storeKey, Mutation mutation, String requestToken) {
         IngestException elsewhere = knownLeaderElsewhere();
         if (elsewhere != null) return CompletableFuture.failedFuture(elsewhere);
-        PendingWrite w = new PendingWrite(new StoreKey(storeKey), mutation);
+        PendingWrite w = new PendingWrite(new StoreKey(storeKey), mutation, requestToken);
         ctx.execute(() -> accept(w));
         return w.result;
     }
@@ -287,6 +296,8 @@ final class PartitionReplica implements PaxosListener {
             OverlayEntry first = overlayBySlot.firstEntry().getValue();
             if (first.ackOffset < 0 || first.ackOffset >= replicaNextOffset) break;
             overlayBySlot.pollFirstEntry();
+            String token = first.entry.requestToken();
+            if (token != null) overlayTokens.remove(token, first.entry);
             StoreKey key = new StoreKey(first.entry.storeKey());
             if (overlay.get(key) == first.entry) {
                 overlay.remove(key);
@@ -312,6 +323,7 @@ final class PartitionReplica implements PaxosListener {
         if (entry.kind() == WalEntry.Kind.NOOP) return;
         overlay.put(new StoreKey(entry.storeKey()), entry);
         overlayBySlot.put(entry.slot(), new OverlayEntry(entry));
+        if (entry.requestToken() != null) overlayTokens.put(entry.requestToken(), entry);
         if (collectionSizes != null) collectionSizes.overlaid(entry);
     }
 
@@ -466,6 +478,17 @@ final class PartitionReplica implements PaxosListener {
         Map<String, AttributeValue> current;
         Mutation.Result result;
         try {
+            WalEntry earlier = w.token == null ? null : chosenWithToken(w.token);
+            if (earlier != null) {
+                if (!Arrays.equals(earlier.storeKey(), w.key.bytes())) {
+                    complete(w, null, new RequestTokenMismatchException("The request token " + w.token
+                            + " was used by another request within the idempotency window"));
+                    return;
+                }
+                // A retried request: it took effect already, and reports what it did then.
+                complete(w, new WriteOutcome(earlier.oldImage(), earlier.newImage(), earlier.slot()), null);
+                return;
+            }
             current = view(w.key);
             result = w.mutation.resolve(current);
         } catch (RuntimeException rejected) {
@@ -480,7 +503,11 @@ final class PartitionReplica implements PaxosListener {
             complete(w, null, refused);
             return;
         }
-        if (!result.changed()) {
+        // A delete of an absent item changes nothing; with a request token it is still chosen (a
+        // DELETE of nothing), so that its token is recorded: run again after someone created the
+        // item, it must not delete that.
+        boolean recordToken = w.token != null && current == null;
+        if (!result.changed() && !recordToken) {
             complete(w, new WriteOutcome(current, current, 0, collectionBytes), null);
             return;
         }
@@ -488,8 +515,9 @@ final class PartitionReplica implements PaxosListener {
         long now = clockMs.getAsLong();
         ProposeResult r = ctx.propose(slot -> {
             w.entry = result.newImage() == null
-                    ? new WalEntry(tableId, partition, slot, ballot, WalEntry.Kind.DELETE, w.key.bytes(), null, current, now)
-                    : new WalEntry(tableId, partition, slot, ballot, WalEntry.Kind.PUT, w.key.bytes(), result.newImage(), current, now);
+                    ? new WalEntry(tableId, partition, slot, ballot, WalEntry.Kind.DELETE, w.key.bytes(), null, current, now, w.token)
+                    : new WalEntry(tableId, partition, slot, ballot, WalEntry.Kind.PUT, w.key.bytes(), result.newImage(), current, now,
+                            w.token);
             w.encoded = WalEntryCodec.encode(w.entry);
             return w.encoded;
         });
@@ -519,6 +547,15 @@ final class PartitionReplica implements PaxosListener {
         });
     }
 
+    /**
+     * The chosen entry that carries {@code token}: in the overlay (chosen, maybe not yet applied
+     * here), else as the local replica recorded it (within the idempotency window); null if none.
+     */
+    private WalEntry chosenWithToken(String token) {
+        WalEntry inOverlay = overlayTokens.get(token);
+        return inOverlay != null ? inOverlay : replica.recordedWrite(tableId, token);
+    }
+
     private Map<String, AttributeValue> view(StoreKey key) {
         WalEntry chosen = overlay.get(key);
         if (chosen != null) return chosen.newImage();
@@ -542,6 +579,7 @@ final class PartitionReplica implements PaxosListener {
         queuesByKey.clear();
         pendingWrites = 0;
         overlay.clear();
+        overlayTokens.clear();
         if (collectionSizes != null) collectionSizes.clear();
         overlayBySlot.clear();
         recoveredAtRisk.clear();
@@ -790,6 +828,8 @@ final class PartitionReplica implements PaxosListener {
     private static final class PendingWrite {
         final StoreKey key;
         final Mutation mutation;
+        /** The client's request token, or null. */
+        final String token;
         final CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
         boolean resolved;
         WalEntry entry;
@@ -797,9 +837,10 @@ final class PartitionReplica implements PaxosListener {
         /** The size of the item's collection once this write is applied (see {@link CollectionSizes}). */
         long collectionBytes = WriteOutcome.NOT_SIZED;
 
-        PendingWrite(StoreKey key, Mutation mutation) {
+        PendingWrite(StoreKey key, Mutation mutation, String token) {
             this.key = key;
             this.mutation = mutation;
+            this.token = token;
         }
     }
 }

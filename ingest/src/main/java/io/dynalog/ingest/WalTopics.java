@@ -82,6 +82,16 @@ public final class WalTopics {
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
     }
 
+    /** The Kafka write path's request topic: deleted after a day (requests are not history). */
+    public void ensureRequestTopic(String topic, int partitions) {
+        ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(REQUEST_RETENTION_MS),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
+    }
+
+    static final long REQUEST_RETENTION_MS = 24L * 3600 * 1000;
+
     public void delete(String topic) {
         try {
             admin.deleteTopics(List.of(topic)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);

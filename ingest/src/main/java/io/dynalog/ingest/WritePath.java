@@ -11,7 +11,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface WritePath {
     /** Resolves and chooses a write to one item; completes when it is chosen (acknowledged). */
-    CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation);
+    default CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation) {
+        return write(table, partition, storeKey, mutation, null);
+    }
+
+    /**
+     * As {@link #write(TableDescriptor, int, byte[], Mutation)}, for a request with a client token
+     * (null: none). A write whose token the partition finds among its writes of the idempotency
+     * window is not resolved again: it completes with that write's outcome and chooses nothing.
+     */
+    CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation,
+                                          String requestToken);
 
     /** The item as the last chosen write left it (null when absent). */
     CompletableFuture<Map<String, AttributeValue>> consistentGet(TableDescriptor table, int partition, byte[] storeKey);

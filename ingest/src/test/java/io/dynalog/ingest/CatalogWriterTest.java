@@ -39,7 +39,8 @@ class CatalogWriterTest {
         long slot;
 
         @Override
-        public CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation) {
+        public CompletableFuture<WriteOutcome> write(TableDescriptor table, int partition, byte[] storeKey, Mutation mutation,
+                                                     String requestToken) {
             writtenTo.add(table);
             Map<String, AttributeValue> current = items.get(ByteBuffer.wrap(storeKey));
             Mutation.Result r;

@@ -91,6 +91,33 @@ class PartitionReplicaTest {
     }
 
     @Test
+    void aWriteRetriedWithItsTokenTakesEffectOnceAndReportsTheFirstOutcome() throws Exception {
+        // Twice at once (the retry waits in the item's queue while the first is chosen: found in the overlay).
+        CompletableFuture<WriteOutcome> first = ingest.write(table, 0, key("a"), increment("a"), "tok-1");
+        CompletableFuture<WriteOutcome> again = ingest.write(table, 0, key("a"), increment("a"), "tok-1");
+        WriteOutcome outcome = first.get(10, TimeUnit.SECONDS);
+        assertThat(again.get(10, TimeUnit.SECONDS)).isEqualTo(outcome);
+        assertThat(outcome.newImage()).containsEntry("n", new AttributeValue.N(BigDecimal.ONE));
+        // Once the local replica applied it (the overlay is trimmed): found in its token table.
+        ingest.readBarrier(table, 0).get(10, TimeUnit.SECONDS);
+        assertThat(replica.tokens).containsKey("tok-1");
+        WriteOutcome later = ingest.write(table, 0, key("a"), increment("a"), "tok-1").get(10, TimeUnit.SECONDS);
+        assertThat(later.oldImage()).isNull();
+        assertThat(later.newImage()).isEqualTo(outcome.newImage());
+        assertThat(later.slot()).isEqualTo(outcome.slot());
+        // Another token, and no token, take effect.
+        assertThat(ingest.write(table, 0, key("a"), increment("a"), "tok-2").get(10, TimeUnit.SECONDS).slot()).isEqualTo(outcome.slot() + 1);
+        assertThat(ingest.write(table, 0, key("a"), increment("a")).get(10, TimeUnit.SECONDS).slot()).isEqualTo(outcome.slot() + 2);
+        Map<String, AttributeValue> item = ingest.consistentGet(table, 0, key("a")).get(10, TimeUnit.SECONDS);
+        assertThat(item).containsEntry("n", new AttributeValue.N(new BigDecimal(3)));
+        // The token of a write to another item is refused, and writes nothing.
+        CompletableFuture<WriteOutcome> reused = ingest.write(table, 0, key("b"), increment("b"), "tok-1");
+        assertThat(reused).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(RequestTokenMismatchException.class);
+        assertThat(ingest.consistentGet(table, 0, key("b")).get(10, TimeUnit.SECONDS)).isNull();
+    }
+
+    @Test
     void concurrentIncrementsAreSerialisedAndNothingIsLostDespiteFailedAndReorderedAppends() throws Exception {
         wal.failuresLeft.set(7);
         List<CompletableFuture<WriteOutcome>> writes = new ArrayList<>();
@@ -350,6 +377,8 @@ class PartitionReplicaTest {
         final Map<StoreKey, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
         private final Map<StoreKey, Long> versions = new HashMap<>();
         final List<Long> landed = new ArrayList<>();
+        /** The request tokens of the entries applied, as ReplicaStore records them. */
+        final Map<String, WalEntry> tokens = new ConcurrentHashMap<>();
         /** How the table's item collections are sized, when it has local indexes. */
         volatile ItemCollections sizing;
         private long appliedSlot;
@@ -368,6 +397,7 @@ class PartitionReplicaTest {
                     if (e.kind() == WalEntry.Kind.PUT) items.put(key, e.newImage()); else items.remove(key);
                     versions.put(key, e.slot());
                 }
+                if (e.requestToken() != null) tokens.put(e.requestToken(), e);
                 appliedSlot = Math.max(appliedSlot, e.slot());
                 waiters.removeIf(w -> {
                     if (w.getKey() > appliedSlot) return false;
@@ -387,6 +417,11 @@ class PartitionReplicaTest {
         @Override
         public Map<String, AttributeValue> read(long tableId, byte[] storeKey) {
             return items.get(new StoreKey(storeKey));
+        }
+
+        @Override
+        public WalEntry recordedWrite(long tableId, String requestToken) {
+            return tokens.get(requestToken);
         }
 
         /** Sums the collection from the items, as they are now: what ReplicaStore keeps as it applies them. */

@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "dynalog", mixinStandardHelpOptions = true, version = "dynalog 0.1.0",
         description = "A DynamoDB-compatible database built on Apache Kafka.",
         subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, BenchCommand.class,
-                io.dynalog.node.bench.GsiBenchCommand.class, io.dynalog.node.bench.StreamBenchCommand.class})
+                io.dynalog.node.bench.GsiBenchCommand.class, io.dynalog.node.bench.StreamBenchCommand.class,
+                io.dynalog.node.bench.KafkaBenchCommand.class})
 public final class DynalogCli implements Runnable {
 
     public static void main(String[] args) {
@@ -66,9 +67,17 @@ public final class DynalogCli implements Runnable {
                         + "with local indexes (default: ${DEFAULT-VALUE}, DynamoDB's 10 GB).")
         long itemCollectionLimitBytes;
 
+        @Option(names = "--request-partitions", defaultValue = "" + NodeConfig.DEFAULT_REQUEST_PARTITIONS,
+                description = "Partitions of the Kafka write path's request topic, when this node creates it (default: ${DEFAULT-VALUE}).")
+        int requestPartitions;
+
+        @Option(names = "--idempotency-window-ms", defaultValue = "" + NodeConfig.DEFAULT_IDEMPOTENCY_WINDOW_MS,
+                description = "How long a request token of the Kafka write path is remembered (default: ${DEFAULT-VALUE}).")
+        long idempotencyWindowMs;
+
         NodeConfig config(String kafka, Path dir, short replicationFactor) {
             return new NodeConfig(nodeId, zone, host, port, peerPort, kafka, dir, topicPrefix, partitions, replicationFactor,
-                    24L * 3600 * 1000, region, 1, itemCollectionLimitBytes);
+                    24L * 3600 * 1000, region, 1, itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
         }
     }
 

@@ -133,7 +133,8 @@ public final class DynalogNode implements AutoCloseable {
         membership.start().join();
         ReplicationRuntime runtime = own(new ReplicationRuntime(config.nodeId(), transport, acceptors, PAXOS,
                 REPLICATION_TICK_MS, () -> System.nanoTime() / 1_000_000, new java.security.SecureRandom()));
-        ingest = own(new IngestService(config.nodeId(), new LocalReplicaAdapter(store, replica),
+        ingest = own(new IngestService(config.nodeId(),
+                new LocalReplicaAdapter(store, replica, config.idempotencyWindowMs(), System::currentTimeMillis),
                 appender, ingestExecutor, runtime, System::currentTimeMillis,
                 // A deposed leader appends only while its lease lasts; what it sent by then lands
                 // within send()'s blocking plus the delivery timeout.
@@ -197,6 +198,8 @@ public final class DynalogNode implements AutoCloseable {
                 api.operations());
         apiPort = server.start().join();
         closeOrder.push(server::close);
+        // Last started, first closed: the intake stops taking requests before anything it uses.
+        own(KafkaWritePath.start(config, topics, api.kafkaCommands(), store, System::currentTimeMillis));
         announce(producer, nodesTopic, new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort,
                 config.host(), transport.port()), membership);
         log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",

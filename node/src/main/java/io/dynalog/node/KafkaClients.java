@@ -84,6 +84,34 @@ final class KafkaClients {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** The most records one intake poll returns (what may run beyond the intake's bound on concurrency). */
+    static final int INTAKE_MAX_POLL_RECORDS = 256;
+
+    /** A member of the Kafka write path's intake group: offsets committed by the intake, after the replies. */
+    static KafkaConsumer<byte[], byte[]> intakeConsumer(NodeConfig config, String groupId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dynalog-node-" + config.nodeId() + "-intake");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // A group that never committed starts with the requests already waiting.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, INTAKE_MAX_POLL_RECORDS);
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The producer of the Kafka write path's replies: a reply topic that does not exist fails its reply fast. */
+    static KafkaProducer<byte[], byte[]> replyProducer(NodeConfig config) {
+        Properties p = idempotentProducer(config, "replies");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, WAL_MAX_BLOCK_MS);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, WAL_DELIVERY_TIMEOUT_MS);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
     /** What the node's Kafka Streams applications share: where Kafka is, and a client id naming the node. */
     static Properties streams(NodeConfig config) {
         Properties p = new Properties();

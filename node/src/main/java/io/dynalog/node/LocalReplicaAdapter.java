@@ -5,6 +5,7 @@ import io.dynalog.replica.ReplicaProcessor;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.replica.ReplicaStore.PartitionRef;
 import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.wal.WalEntry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,10 +14,22 @@ import java.util.concurrent.CompletableFuture;
 final class LocalReplicaAdapter implements LocalReplica {
     private final ReplicaStore store;
     private final ReplicaProcessor processor;
+    private final long idempotencyWindowMs;
+    private final java.util.function.LongSupplier clockMs;
 
-    LocalReplicaAdapter(ReplicaStore store, ReplicaProcessor processor) {
+    LocalReplicaAdapter(ReplicaStore store, ReplicaProcessor processor, long idempotencyWindowMs, java.util.function.LongSupplier clockMs) {
         this.store = store;
         this.processor = processor;
+        this.idempotencyWindowMs = idempotencyWindowMs;
+        this.clockMs = clockMs;
+    }
+
+    @Override
+    public WalEntry recordedWrite(long tableId, String requestToken) {
+        WalEntry entry = store.requestTokenEntry(tableId, requestToken);
+        // Dropped a little after the window by the node's sweep: refused here right at its end.
+        if (entry == null || entry.timestampMs() < clockMs.getAsLong() - idempotencyWindowMs) return null;
+        return entry;
     }
 
     @Override

@@ -24,6 +24,9 @@ import java.util.Objects;
  *     that it gets replicas in every zone the cluster will have
  * @param itemCollectionLimitBytes the most an item collection (the items of one partition key, with
  *     their local index rows, in a table with local indexes) may hold; DynamoDB's 10 GB by default
+ * @param requestPartitions partitions of the Kafka write path's request topic, when the node creates it
+ * @param idempotencyWindowMs how long a client request token of the Kafka write path is remembered:
+ *     a request retried with it within this time takes effect once
  */
 public record NodeConfig(
         int nodeId,
@@ -39,7 +42,21 @@ public record NodeConfig(
         long pointInTimeWindowMs,
         String region,
         int expectedNodes,
-        long itemCollectionLimitBytes) {
+        long itemCollectionLimitBytes,
+        int requestPartitions,
+        long idempotencyWindowMs) {
+
+    public static final int DEFAULT_REQUEST_PARTITIONS = 4;
+    public static final long DEFAULT_IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000L;
+
+    /** A configuration with the Kafka write path's defaults. */
+    public NodeConfig(int nodeId, String zone, String host, int apiPort, int peerPort, String kafkaBootstrapServers,
+                      Path dataDir, String topicPrefix, int defaultPartitions, short topicReplicationFactor,
+                      long pointInTimeWindowMs, String region, int expectedNodes, long itemCollectionLimitBytes) {
+        this(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix, defaultPartitions,
+                topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes, itemCollectionLimitBytes,
+                DEFAULT_REQUEST_PARTITIONS, DEFAULT_IDEMPOTENCY_WINDOW_MS);
+    }
 
     public NodeConfig {
         if (nodeId < 1) throw new IllegalArgumentException("node ids start at 1, got " + nodeId);
@@ -52,6 +69,8 @@ public record NodeConfig(
         if (topicReplicationFactor < 1) throw new IllegalArgumentException("topicReplicationFactor must be >= 1");
         if (expectedNodes < 1) throw new IllegalArgumentException("expectedNodes must be >= 1");
         if (itemCollectionLimitBytes < 1) throw new IllegalArgumentException("itemCollectionLimitBytes must be >= 1");
+        if (requestPartitions < 1) throw new IllegalArgumentException("requestPartitions must be >= 1");
+        if (idempotencyWindowMs < 1) throw new IllegalArgumentException("idempotencyWindowMs must be >= 1");
     }
 
     /** A one-node configuration with the defaults, on the loopback address. */
@@ -64,36 +83,44 @@ public record NodeConfig(
     public NodeConfig withTopicPrefix(String prefix) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, prefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
     }
 
     public NodeConfig withDefaultPartitions(int partitions) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
                 partitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
     }
 
     public NodeConfig withDataDir(Path dir) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
     }
 
     public NodeConfig withExpectedNodes(int nodes) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, nodes,
-                itemCollectionLimitBytes);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
     }
 
     public NodeConfig withItemCollectionLimitBytes(long limitBytes) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
-                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes, limitBytes);
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes, limitBytes,
+                requestPartitions, idempotencyWindowMs);
+    }
+
+    /** The Kafka write path's request topic partitions and idempotency window. */
+    public NodeConfig withKafkaWritePath(int partitions, long windowMs) {
+        return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
+                itemCollectionLimitBytes, partitions, windowMs);
     }
 
     /** The same configuration as another node of the cluster. */
     public NodeConfig asNode(int id, String nodeZone, int nodeApiPort, int nodePeerPort, Path dir) {
         return new NodeConfig(id, nodeZone, host, nodeApiPort, nodePeerPort, kafkaBootstrapServers, dir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
     }
 }

@@ -63,6 +63,11 @@ public final class DynamoApi {
     }
 
 
+    /** Runs the Kafka write path's commands as this API runs the same requests. */
+    public io.dynalog.ingest.intake.CommandExecutor kafkaCommands() {
+        return ops.kafkaCommands();
+    }
+
     /** Every operation, its failures mapped to DynamoDB errors. */
     public Map<String, Operation> operations() {
         Map<String, Operation> guarded = new TreeMap<>();

@@ -30,6 +30,7 @@ public enum ErrorType {
     LimitExceededException(400, false),
     ItemCollectionSizeLimitExceededException(400, false),
     TrimmedDataAccessException(400, false),
+    IdempotentParameterMismatchException(400, false),
     RequestLimitExceeded(400, true),
     AccessDeniedException(400, false),
     MissingAuthenticationTokenException(400, false),

@@ -293,7 +293,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             // its own id only so that the rows of a table deleted while this node was down are found.
             for (IndexDescriptor index : state.localIndexes) progress.put(new PartitionRef(index.indexId(), state.ref.partition()), p);
         }
-        store.apply(batch.changes, batch.collectionDeltas, progress);
+        store.apply(batch.changes, batch.collectionDeltas, batch.tokens, progress);
         batchChecksums.forEach((state, checksums) -> checksums.forEach(state::remember));
         for (Map.Entry<PartitionRef, PartitionProgress> e : progress.entrySet()) {
             PartitionState state = byRef.get(e.getKey());
@@ -345,6 +345,9 @@ public final class ReplicaProcessor implements AutoCloseable {
                             tp, record.offset(), entry.slot(), p.appliedSlot());
                     checksums.put(entry.slot(), checksum);
                     change(state, entry, checksum, batch);
+                } else if (entry.requestToken() != null) {
+                    // Its item has seen newer, but the request it came from took effect: remember so.
+                    batch.tokens.add(new ReplicaStore.TokenRecord(entry));
                 }
                 p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
                 continue;
@@ -431,6 +434,7 @@ public final class ReplicaProcessor implements AutoCloseable {
         }
         batch.add(new ItemChange(entry.tableId(), entry.storeKey(), newImage == null ? null : ItemCodec.encode(newImage),
                 entry.slot(), checksum));
+        if (entry.requestToken() != null) batch.tokens.add(new ReplicaStore.TokenRecord(entry));
     }
 
     /** A key in a key space (a table's, or an index's). */
@@ -440,6 +444,8 @@ public final class ReplicaProcessor implements AutoCloseable {
     private static final class Batch {
         final List<ItemChange> changes = new ArrayList<>();
         final List<CollectionDelta> collectionDeltas = new ArrayList<>();
+        /** The request tokens of the writes this batch applies. */
+        final List<ReplicaStore.TokenRecord> tokens = new ArrayList<>();
         /** Versions this batch sets, not yet in the store. */
         final Map<ItemKey, ReplicaStore.ItemVersion> versions = new HashMap<>();
         /** Items of tables with local indexes that this batch changes (empty: deleted). */

@@ -1,7 +1,9 @@
 package io.dynalog.replica;
 
 import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wire.ItemCodec;
+import io.dynalog.topology.wire.WalEntryCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,8 @@ import org.rocksdb.WriteOptions;
  * delete too), the size of its item collection (tables with local indexes: see
  * {@link io.dynalog.topology.keys.ItemCollections}) and the progress that covers it are only ever
  * written in one {@link WriteBatch},
- * so after any crash the progress says exactly which entries the items reflect. Writes are not fsynced: what a crash loses is re-read from Kafka, starting at the
+ * so after any crash the progress says exactly which entries the items reflect. A write's request
+ * token, if it had one, is recorded in that batch too. Writes are not fsynced: what a crash loses is re-read from Kafka, starting at the
  * persisted progress.
  */
 public final class ReplicaStore implements AutoCloseable {
@@ -47,6 +50,14 @@ public final class ReplicaStore implements AutoCloseable {
      * ({@link UInt64AddOperator}, whose wrap-around addition makes a negative delta a subtraction).
      */
     private static final byte[] COLLECTIONS_CF = "collections".getBytes(StandardCharsets.UTF_8);
+    /**
+     * The writes chosen with a client request token (Kafka write path), keyed by table id then the
+     * token's UTF-8 bytes: the leader's time of the write (8 bytes, big-endian) then its WAL entry,
+     * so that a request retried with the token completes with the first one's outcome. Dropped
+     * once older than the idempotency window ({@link #dropRequestTokensBefore}). An empty column
+     * family (a store from before tokens) only means no token was recorded yet: no format change.
+     */
+    private static final byte[] TOKENS_CF = "tokens".getBytes(StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -62,6 +73,7 @@ public final class ReplicaStore implements AutoCloseable {
     private final ColumnFamilyHandle progress;
     private final ColumnFamilyHandle versions;
     private final ColumnFamilyHandle collections;
+    private final ColumnFamilyHandle tokens;
     private final WriteOptions writeOptions;
     /** In the default column family: the store's format. */
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.UTF_8);
@@ -84,7 +96,8 @@ public final class ReplicaStore implements AutoCloseable {
                 new ColumnFamilyDescriptor(ITEMS_CF, cfOptions),
                 new ColumnFamilyDescriptor(PROGRESS_CF, cfOptions),
                 new ColumnFamilyDescriptor(VERSIONS_CF, cfOptions),
-                new ColumnFamilyDescriptor(COLLECTIONS_CF, collectionsOptions));
+                new ColumnFamilyDescriptor(COLLECTIONS_CF, collectionsOptions),
+                new ColumnFamilyDescriptor(TOKENS_CF, cfOptions));
         try {
             this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         } catch (RocksDBException | RuntimeException e) {
@@ -98,6 +111,7 @@ public final class ReplicaStore implements AutoCloseable {
         this.progress = handles.get(2);
         this.versions = handles.get(3);
         this.collections = handles.get(4);
+        this.tokens = handles.get(5);
         this.writeOptions = new WriteOptions().setSync(false);
         try {
             ensureFormat();
@@ -123,6 +137,7 @@ public final class ReplicaStore implements AutoCloseable {
             batch.deleteRange(versions, new byte[0], ALL_KEYS_END);
             batch.deleteRange(collections, new byte[0], ALL_KEYS_END);
             batch.deleteRange(progress, new byte[0], ALL_KEYS_END);
+            batch.deleteRange(tokens, new byte[0], ALL_KEYS_END);
             batch.put(handles.get(0), FORMAT_KEY, new byte[] {FORMAT_SIZED_COLLECTIONS});
             db.write(synced, batch);
         }
@@ -209,7 +224,18 @@ public final class ReplicaStore implements AutoCloseable {
      * partitions they belong to in one atomic batch. An entry with a null value deletes the item.
      */
     void apply(List<ItemChange> changes, List<CollectionDelta> collectionDeltas, Map<PartitionRef, PartitionProgress> newProgress) {
+        apply(changes, collectionDeltas, List.of(), newProgress);
+    }
+
+    /** As {@link #apply(List, List, Map)}, recording the request tokens of the writes in the same batch. */
+    void apply(List<ItemChange> changes, List<CollectionDelta> collectionDeltas, List<TokenRecord> tokenRecords,
+               Map<PartitionRef, PartitionProgress> newProgress) {
         try (WriteBatch batch = new WriteBatch()) {
+            for (TokenRecord t : tokenRecords) {
+                byte[] encoded = WalEntryCodec.encode(t.entry());
+                byte[] value = java.nio.ByteBuffer.allocate(Long.BYTES + encoded.length).putLong(t.entry().timestampMs()).put(encoded).array();
+                batch.put(tokens, tokenKey(t.entry().tableId(), t.entry().requestToken()), value);
+            }
             for (ItemChange c : changes) {
                 byte[] key = StoreKeys.item(c.tableId(), c.storeKey());
                 if (c.encodedItem() == null) {
@@ -234,6 +260,41 @@ public final class ReplicaStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The write chosen in table {@code tableId} with a client request token, as recorded when this
+     * replica applied it; null when none was (or it was dropped, being older than the window).
+     */
+    public WalEntry requestTokenEntry(long tableId, String requestToken) {
+        try {
+            byte[] value = db.get(tokens, tokenKey(tableId, requestToken));
+            if (value == null) return null;
+            return WalEntryCodec.decode(java.util.Arrays.copyOfRange(value, Long.BYTES, value.length));
+        } catch (RocksDBException e) {
+            throw new StoreException("read failed", e);
+        }
+    }
+
+    /** Drops the request tokens of writes chosen before {@code cutoffMs} (leader time); returns how many. */
+    public int dropRequestTokensBefore(long cutoffMs) {
+        int dropped = 0;
+        try (RocksIterator it = db.newIterator(tokens); WriteBatch batch = new WriteBatch()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (java.nio.ByteBuffer.wrap(it.value()).getLong() < cutoffMs) {
+                    batch.delete(tokens, it.key());
+                    dropped++;
+                }
+            }
+            if (dropped > 0) db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StoreException("dropping request tokens failed", e);
+        }
+        return dropped;
+    }
+
+    private static byte[] tokenKey(long tableId, String requestToken) {
+        return StoreKeys.item(tableId, requestToken.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** Forgets a partition: its progress and every item in its store-key range ({@code end} null: the table's end). */
     void dropPartition(long tableId, int partition, byte[] start, byte[] end) {
         try (WriteBatch batch = new WriteBatch()) {
@@ -256,6 +317,7 @@ public final class ReplicaStore implements AutoCloseable {
             batch.deleteRange(versions, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             batch.deleteRange(collections, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             batch.deleteRange(progress, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
+            batch.deleteRange(tokens, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new StoreException("drop failed", e);
@@ -324,6 +386,9 @@ public final class ReplicaStore implements AutoCloseable {
             return new ItemChange(keySpaceId, key, encodedItem, 0, 0, false);
         }
     }
+
+    /** A write chosen with a request token ({@link WalEntry#requestToken} is not null), to record with its item. */
+    record TokenRecord(WalEntry entry) {}
 
     /** A change of {@code bytes} (negative: a shrink) to the size of a table's item collection. */
     record CollectionDelta(long tableId, byte[] collectionKey, long bytes) {}

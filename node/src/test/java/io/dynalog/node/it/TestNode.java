@@ -79,6 +79,13 @@ final class TestNode implements AutoCloseable {
         startNode();
     }
 
+    /** Stops the node (not the broker), runs {@code whileStopped}, and starts the node again on the same data directory. */
+    void restart(Runnable whileStopped) {
+        stopNode();
+        whileStopped.run();
+        startNode();
+    }
+
     /** Stops the node, deletes its RocksDB store, and starts it again: it must rebuild from Kafka. */
     void restartWithoutStore() {
         stopNode();

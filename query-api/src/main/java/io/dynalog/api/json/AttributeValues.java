@@ -112,6 +112,18 @@ public final class AttributeValues {
         return JsonNodeFactory.instance.pojoNode(new StreamedJson.Item(item));
     }
 
+    /**
+     * The item of a response member: the map behind an {@link #itemNode}, or read from a plain
+     * JSON tree; null when absent.
+     */
+    public static Map<String, AttributeValue> itemOfResponse(JsonNode node) {
+        if (isAbsent(node)) return null;
+        if (node.isPojo() && ((com.fasterxml.jackson.databind.node.POJONode) node).getPojo() instanceof StreamedJson.Item streamed) {
+            return streamed.item();
+        }
+        return itemFromJson(node, "Attributes");
+    }
+
     /** A node that streams {@code items} as a JSON array of objects when encoded (Query's Items). */
     public static JsonNode itemsNode(List<? extends Map<String, AttributeValue>> items) {
         return JsonNodeFactory.instance.pojoNode(new StreamedJson.Items(items));

@@ -64,6 +64,10 @@ final class StreamedJson {
             this.item = item;
         }
 
+        Map<String, AttributeValue> item() {
+            return item;
+        }
+
         @Override
         public void serialize(JsonGenerator g, SerializerProvider provider) throws IOException {
             AttributeValueWriter.writeMap(g, item);

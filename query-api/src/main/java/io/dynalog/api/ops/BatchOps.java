@@ -83,7 +83,11 @@ public final class BatchOps {
 
         // Each write's answer (its units and collection metrics, as asked), or its failure.
         List<CompletableFuture<ObjectNode>> done = new ArrayList<>(writes.size());
-        for (Write w : writes) done.add(write(w, capacity, collectionMetrics));
+        // Each write of a batch with a request token has its own: <token>#<index in the batch>.
+        String token = RequestTokens.of(request);
+        for (int i = 0; i < writes.size(); i++) {
+            done.add(write(writes.get(i), token == null ? null : RequestTokens.ofBatchWrite(token, i), capacity, collectionMetrics));
+        }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).handle((v, ignored) -> {
             for (CompletableFuture<ObjectNode> f : done) {
                 if (f.isCompletedExceptionally() && !retryable(f)) throw new java.util.concurrent.CompletionException(Failures.toApi(error(f)));
@@ -118,19 +122,21 @@ public final class BatchOps {
      * that is another node); its answer reports the units it consumed and the size of its item
      * collection when the batch asks for them (the leader sizes them).
      */
-    private CompletableFuture<ObjectNode> write(Write w, Capacity.Report capacity, CollectionMetrics.Report collectionMetrics) {
+    private CompletableFuture<ObjectNode> write(Write w, String token, Capacity.Report capacity,
+                                                CollectionMetrics.Report collectionMetrics) {
         String tableName = w.key.table().name();
         ObjectNode single = JSON.objectNode().put("TableName", tableName).put("ReturnConsumedCapacity", capacity.name())
                 .put("ReturnItemCollectionMetrics", collectionMetrics.name());
+        RequestTokens.set(single, token);
         Function<WriteOutcome, ObjectNode> answer = outcome -> CollectionMetrics.report(Capacity.report(JSON.objectNode(),
                 capacity, tableName, () -> Capacity.writeUnits(outcome.oldImage(), outcome.newImage())),
                 collectionMetrics, w.key.table(), outcome);
         if (w.item == null) {
             single.set("Key", w.original.get("DeleteRequest").get("Key"));
-            return items.router().toLeader("DeleteItem", single, handOff -> items.delete(w.key, true, handOff).thenApply(answer));
+            return items.router().toLeader("DeleteItem", single, handOff -> items.delete(w.key, token, true, handOff).thenApply(answer));
         }
         single.set("Item", w.original.get("PutRequest").get("Item"));
-        return items.router().toLeader("PutItem", single, handOff -> items.put(w.key, w.item, true, handOff).thenApply(answer));
+        return items.router().toLeader("PutItem", single, handOff -> items.put(w.key, w.item, token, true, handOff).thenApply(answer));
     }
 
     /** One read of the batch: at the leader when consistent, else at a replica (forwarded as a GetItem when not here). */

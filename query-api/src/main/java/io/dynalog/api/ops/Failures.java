@@ -43,6 +43,9 @@ public final class Failures {
                     : ApiException.conditionalCheckFailed(f.getMessage(), AttributeValues.toJson(f.item()));
         }
         if (cause instanceof CollectionSizeLimitException c) return ApiException.itemCollectionSizeLimitExceeded(c.getMessage());
+        if (cause instanceof io.dynalog.ingest.RequestTokenMismatchException m) {
+            return new ApiException(io.dynalog.api.ErrorType.IdempotentParameterMismatchException, m.getMessage());
+        }
         if (cause instanceof CatalogConflictException c) {
             return switch (c.kind()) {
                 case ALREADY_EXISTS, IN_USE -> ApiException.resourceInUse(c.getMessage());

@@ -63,11 +63,12 @@ public final class ItemOps {
         ItemKey key = ItemKey.ofItem(table, item);
         // Run twice, a put leaves the same item, but its old image is then the item itself, and its
         // condition may not hold the second time: such a put is not repeated when its outcome is unknown.
-        boolean repeatable = rv == ReturnValues.NONE && condition == null;
+        String token = RequestTokens.of(request);
+        boolean repeatable = token != null || (rv == ReturnValues.NONE && condition == null);
         return router.toLeader("PutItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
             return Mutation.Result.put(item);
-        }, repeatable, handOff).thenApply(outcome -> params.withMetrics(respond(rv, outcome), table, outcome)));
+        }, token, repeatable, handOff).thenApply(outcome -> params.withMetrics(respond(rv, outcome), table, outcome)));
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
@@ -78,11 +79,12 @@ public final class ItemOps {
         Condition condition = condition(request);
         TableDescriptor table = tables.activeTable(params.tableName());
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
-        boolean repeatable = rv == ReturnValues.NONE && condition == null;
+        String token = RequestTokens.of(request);
+        boolean repeatable = token != null || (rv == ReturnValues.NONE && condition == null);
         return router.toLeader("DeleteItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
             return current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete();
-        }, repeatable, handOff).thenApply(outcome -> params.withMetrics(respond(rv, outcome), table, outcome)));
+        }, token, repeatable, handOff).thenApply(outcome -> params.withMetrics(respond(rv, outcome), table, outcome)));
     }
 
     public CompletableFuture<ObjectNode> updateItem(ObjectNode request) {
@@ -105,8 +107,9 @@ public final class ItemOps {
         if (legacyUpdates == null) checkKeyNotUpdated(table, targets);
         ReturnValues rv = params.returnValues() == null ? ReturnValues.NONE : params.returnValues();
         // An update computes from the item it finds (ADD, arithmetic, its condition): never repeated
-        // when its outcome is unknown.
-        return router.toLeader("UpdateItem", request, false, handOff -> write(key, current -> {
+        // when its outcome is unknown, unless its request token makes the leader see the repeat.
+        String token = RequestTokens.of(request);
+        return router.toLeader("UpdateItem", request, token != null, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
             Map<String, AttributeValue> after;
             if (legacyUpdates != null) {
@@ -121,7 +124,7 @@ public final class ItemOps {
             ItemValidator.validateItem(table.keySchema(), after);
             ItemValidator.validateIndexKeys(table.indexes(), after);
             return Mutation.Result.put(after);
-        }, false, handOff).thenApply(outcome -> params.withMetrics(respondToUpdate(rv, outcome, targets, written), table, outcome)));
+        }, token, token != null, handOff).thenApply(outcome -> params.withMetrics(respondToUpdate(rv, outcome, targets, written), table, outcome)));
     }
 
     private static void checkKeyNotUpdated(TableDescriptor table, List<Operand.Path> targets) {
@@ -176,15 +179,20 @@ public final class ItemOps {
      * Writes a whole item at the partition's leader (here); {@code handOff} claims the failures
      * the caller handles itself (another node leads: forward).
      */
-    CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item, boolean repeatable, Predicate<Throwable> handOff) {
+    CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item, String token, boolean repeatable,
+                                        Predicate<Throwable> handOff) {
         // A whole-item put leaves the same item however often it runs: when the caller does not
         // need its old image, retrying one whose outcome is unknown is safe.
-        return write(key, current -> Mutation.Result.put(item), repeatable, handOff);
+        return write(key, current -> Mutation.Result.put(item), token, repeatable, handOff);
     }
 
-    /** A write of one item at the partition's leader (here), decided there against the item's chosen state. */
-    private CompletableFuture<WriteOutcome> write(ItemKey key, Mutation mutation, boolean repeatable, Predicate<Throwable> handOff) {
-        return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(), mutation),
+    /**
+     * A write of one item at the partition's leader (here), decided there against the item's
+     * chosen state; {@code token} is its client request token (null: none).
+     */
+    private CompletableFuture<WriteOutcome> write(ItemKey key, Mutation mutation, String token, boolean repeatable,
+                                                  Predicate<Throwable> handOff) {
+        return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(), mutation, token),
                 repeatable, Futures.WRITE_WAIT_MS, handOff));
     }
 
@@ -248,8 +256,9 @@ public final class ItemOps {
     enum OnConditionFailure { ALL_OLD, NONE }
 
     /** Deletes an item; deleting an absent item changes nothing, as in DynamoDB. */
-    CompletableFuture<WriteOutcome> delete(ItemKey key, boolean repeatable, Predicate<Throwable> handOff) {
-        return write(key, current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete(), repeatable, handOff);
+    CompletableFuture<WriteOutcome> delete(ItemKey key, String token, boolean repeatable, Predicate<Throwable> handOff) {
+        return write(key, current -> current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete(), token,
+                repeatable, handOff);
     }
 
     /** Reads an item: from the leader's view when consistent, else from the local replica. */

@@ -53,6 +53,11 @@ public final class Operations {
         return tables.importTable(table);
     }
 
+    /** The Kafka write path's commands, run as this node's HTTP API runs the same requests. */
+    public io.dynalog.ingest.intake.CommandExecutor kafkaCommands() {
+        return new KafkaCommands(items::putItem, items::updateItem, items::deleteItem, batches::batchWriteItem);
+    }
+
     public void register(Map<String, Operation> operations) {
         operations.put("CreateTable", tables::createTable);
         operations.put("DescribeTable", tables::describeTable);

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param newImage the whole item after the write; null for DELETE and NOOP
  * @param oldImage the whole item before the write; null when it did not exist
  * @param timestampMs the leader's wall clock when it chose the entry (approximate creation time)
+ * @param requestToken the client request token of the write (Kafka write path), null when it had none:
+ *     replicas remember it with the write's images, so that a retried request takes effect once
  */
 public record WalEntry(
         long tableId,
@@ -30,7 +32,8 @@ public record WalEntry(
         byte[] storeKey,
         Map<String, AttributeValue> newImage,
         Map<String, AttributeValue> oldImage,
-        long timestampMs) {
+        long timestampMs,
+        String requestToken) {
 
     /** Entry kinds. The ids are on the wire: never reuse or renumber one. */
     public enum Kind {
@@ -53,6 +56,13 @@ public record WalEntry(
         if (kind == Kind.PUT && newImage == null) throw new IllegalArgumentException("PUT needs a new image");
         if (kind != Kind.PUT && newImage != null) throw new IllegalArgumentException(kind + " has no new image");
         if (kind != Kind.NOOP) Objects.requireNonNull(storeKey, "storeKey");
+        if (kind == Kind.NOOP && requestToken != null) throw new IllegalArgumentException("a NOOP has no request token");
+    }
+
+    /** An entry of a write without a request token. */
+    public WalEntry(long tableId, int partition, long slot, Ballot ballot, Kind kind, byte[] storeKey,
+                    Map<String, AttributeValue> newImage, Map<String, AttributeValue> oldImage, long timestampMs) {
+        this(tableId, partition, slot, ballot, kind, storeKey, newImage, oldImage, timestampMs, null);
     }
 
     public static WalEntry noop(long tableId, int partition, long slot, Ballot ballot, long timestampMs) {

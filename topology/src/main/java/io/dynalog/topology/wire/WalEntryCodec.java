@@ -10,10 +10,13 @@ import org.apache.avro.io.BinaryEncoder;
 /**
  * WAL records: single-object messages of {@code WalEntry.avsc}. The ballot is two fields (round,
  * node), the kind its {@link WalEntry.Kind#wireId}, and a NOOP's absent store key is empty bytes.
- * Stateless and thread-safe.
+ * An entry without a request token is written as version 1 ({@code WalEntry.v1.avsc}, the same
+ * fields but the last), which nodes from before request tokens read during a rolling upgrade;
+ * both versions are read. Stateless and thread-safe.
  */
 public final class WalEntryCodec {
     private static final SingleObject FORMAT = new SingleObject(WireSchemas.walEntry());
+    private static final SingleObject FORMAT_V1 = new SingleObject(WireSchemas.walEntryV1());
     private static final int INITIAL_CAPACITY_BYTES = 512;
     private static final int BRANCH_NULL = 0;
     private static final int BRANCH_ITEM = 1;
@@ -22,20 +25,32 @@ public final class WalEntryCodec {
     private WalEntryCodec() {}
 
     public static byte[] encode(WalEntry entry) {
+        if (entry.requestToken() == null) return FORMAT_V1.encode(entry, INITIAL_CAPACITY_BYTES, WalEntryCodec::writeV1);
         return FORMAT.encode(entry, INITIAL_CAPACITY_BYTES, WalEntryCodec::write);
     }
 
     /** @throws WireFormatException when the bytes are not a WalEntry message or not a valid entry */
     public static WalEntry decode(byte[] bytes) {
-        return FORMAT.decode(bytes, WalEntryCodec::read);
+        if (FORMAT_V1.matches(bytes)) return FORMAT_V1.decode(bytes, in -> read(in, false));
+        return FORMAT.decode(bytes, in -> read(in, true));
     }
 
-    /** The fingerprint in the header of every message this codec writes. */
+    /** The fingerprint in the header of the version 1 messages this codec writes (entries without a request token). */
+    public static long fingerprintV1() {
+        return FORMAT_V1.fingerprint();
+    }
+
+    /** The fingerprint in the header of the version 2 messages this codec writes (entries with a request token). */
     public static long fingerprint() {
         return FORMAT.fingerprint();
     }
 
     private static void write(WalEntry e, BinaryEncoder out) throws IOException {
+        writeV1(e, out);
+        OptionalFields.writeString(e.requestToken(), out);
+    }
+
+    private static void writeV1(WalEntry e, BinaryEncoder out) throws IOException {
         out.writeLong(e.tableId());
         out.writeInt(e.partition());
         out.writeLong(e.slot());
@@ -48,7 +63,7 @@ public final class WalEntryCodec {
         out.writeLong(e.timestampMs());
     }
 
-    private static WalEntry read(WireReader in) throws IOException {
+    private static WalEntry read(WireReader in, boolean withToken) throws IOException {
         long tableId = in.readLong();
         int partition = in.readInt();
         long slot = in.readLong();
@@ -62,8 +77,10 @@ public final class WalEntryCodec {
         Map<String, AttributeValue> newImage = readOptionalItem(in);
         Map<String, AttributeValue> oldImage = readOptionalItem(in);
         long timestampMs = in.readLong();
-        return new WalEntry(tableId, partition, slot, ballot, kind, storeKey, newImage, oldImage, timestampMs);
+        String token = withToken ? OptionalFields.readString(in) : null;
+        return new WalEntry(tableId, partition, slot, ballot, kind, storeKey, newImage, oldImage, timestampMs, token);
     }
+
 
     static void writeOptionalItem(Map<String, AttributeValue> item, BinaryEncoder out) throws IOException {
         if (item == null) {

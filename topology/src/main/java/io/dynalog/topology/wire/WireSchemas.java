@@ -26,6 +26,9 @@ public final class WireSchemas {
     private static final Schema TABLE_RECORD_V2;
     private static final Schema INDEX_ROW;
     private static final Schema CHANGE_RECORD;
+    private static final Schema WAL_ENTRY_V1;
+    private static final Schema WRITE_REQUEST;
+    private static final Schema WRITE_REPLY;
 
     static {
         Schema.Parser parser = new Schema.Parser();
@@ -35,6 +38,12 @@ public final class WireSchemas {
         TABLE_RECORD = load(parser, "TableRecord.avsc");
         INDEX_ROW = load(parser, "IndexRow.avsc");
         CHANGE_RECORD = load(parser, "ChangeRecord.avsc");
+        WRITE_REQUEST = load(parser, "WriteRequest.avsc");
+        WRITE_REPLY = load(parser, "WriteReply.avsc");
+        // Same record name as the current version: parsed with its own copy of AttributeValue.
+        Schema.Parser walV1 = new Schema.Parser();
+        load(walV1, "AttributeValue.avsc");
+        WAL_ENTRY_V1 = load(walV1, "WalEntry.v1.avsc");
         // Same record name as the current version: each parsed on its own.
         TABLE_RECORD_V1 = load(new Schema.Parser(), "TableRecord.v1.avsc");
         TABLE_RECORD_V2 = load(new Schema.Parser(), "TableRecord.v2.avsc");
@@ -65,6 +74,21 @@ public final class WireSchemas {
     /** {@code io.dynalog.avro.IndexRow}: one global index row change ({@link IndexRowCodec}). */
     public static Schema indexRow() {
         return INDEX_ROW;
+    }
+
+    /** {@code WalEntry} version 1 (before request tokens): written for entries without a token, and read. */
+    public static Schema walEntryV1() {
+        return WAL_ENTRY_V1;
+    }
+
+    /** {@code io.dynalog.avro.WriteRequest}: a record of the request topic ({@link WriteRequestCodec}). */
+    public static Schema writeRequest() {
+        return WRITE_REQUEST;
+    }
+
+    /** {@code io.dynalog.avro.WriteReply}: a record of a reply topic ({@link WriteReplyCodec}). */
+    public static Schema writeReply() {
+        return WRITE_REPLY;
     }
 
     /** {@code TableRecord} version 1 (before indexes): catalog records written by earlier versions, read only. */

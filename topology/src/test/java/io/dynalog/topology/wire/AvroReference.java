@@ -29,6 +29,9 @@ final class AvroReference {
     static final Schema ATTRIBUTE_VALUE;
     static final Schema STORED_ITEM;
     static final Schema WAL_ENTRY;
+    static final Schema WAL_ENTRY_V1;
+    static final Schema WRITE_REQUEST;
+    static final Schema WRITE_REPLY;
     static final Schema TABLE_RECORD;
     static final Schema TABLE_RECORD_V1;
     static final Schema TABLE_RECORD_V2;
@@ -41,8 +44,13 @@ final class AvroReference {
         WAL_ENTRY = parse(parser, "WalEntry.avsc");
         TABLE_RECORD = parse(parser, "TableRecord.avsc");
         CHANGE_RECORD = parse(parser, "ChangeRecord.avsc");
+        WRITE_REQUEST = parse(parser, "WriteRequest.avsc");
+        WRITE_REPLY = parse(parser, "WriteReply.avsc");
         TABLE_RECORD_V1 = parse(new Schema.Parser(), "TableRecord.v1.avsc");
         TABLE_RECORD_V2 = parse(new Schema.Parser(), "TableRecord.v2.avsc");
+        Schema.Parser walV1 = new Schema.Parser();
+        parse(walV1, "AttributeValue.avsc");
+        WAL_ENTRY_V1 = parse(walV1, "WalEntry.v1.avsc");
     }
 
     private AvroReference() {}

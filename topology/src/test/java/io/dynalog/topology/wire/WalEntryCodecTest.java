@@ -41,19 +41,19 @@ class WalEntryCodecTest {
 
     @Test
     void aNoopHasAnEmptyStoreKeyOnTheWireAndNoneInTheModel() {
-        GenericRecord record = AvroReference.decode(AvroReference.WAL_ENTRY, WalEntryCodec.encode(noop()));
+        GenericRecord record = AvroReference.decode(AvroReference.WAL_ENTRY_V1, WalEntryCodec.encode(noop()));
         assertThat(((ByteBuffer) record.get("storeKey")).remaining()).isZero();
         assertThat(WalEntryCodec.decode(WalEntryCodec.encode(noop())).storeKey()).isNull();
 
         record.put("storeKey", ByteBuffer.wrap(new byte[] {1}));
-        byte[] keyed = AvroReference.encode(AvroReference.WAL_ENTRY, record);
+        byte[] keyed = AvroReference.encode(AvroReference.WAL_ENTRY_V1, record);
         assertThatThrownBy(() -> WalEntryCodec.decode(keyed)).isInstanceOf(WireFormatException.class).hasMessageContaining("NOOP");
     }
 
     @Test
     void avroDecodesWhatTheCodecWrites() {
         for (WalEntry entry : new WalEntry[] {put(), delete(), deleteOfNothing(), noop()}) {
-            GenericRecord r = AvroReference.decode(AvroReference.WAL_ENTRY, WalEntryCodec.encode(entry));
+            GenericRecord r = AvroReference.decode(AvroReference.WAL_ENTRY_V1, WalEntryCodec.encode(entry));
             assertThat(r.get("tableId")).isEqualTo(entry.tableId());
             assertThat(r.get("partition")).isEqualTo(entry.partition());
             assertThat(r.get("slot")).isEqualTo(entry.slot());
@@ -71,7 +71,7 @@ class WalEntryCodecTest {
     @Test
     void theCodecDecodesWhatAvroWrites() {
         for (WalEntry entry : new WalEntry[] {put(), delete(), deleteOfNothing(), noop()}) {
-            byte[] avroBytes = AvroReference.encode(AvroReference.WAL_ENTRY, generic(entry));
+            byte[] avroBytes = AvroReference.encode(AvroReference.WAL_ENTRY_V1, generic(entry));
             assertSameEntry(WalEntryCodec.decode(avroBytes), entry);
             assertThat(WalEntryCodec.encode(entry)).isEqualTo(avroBytes);
         }
@@ -81,18 +81,58 @@ class WalEntryCodecTest {
     void rejectsAnUnknownKindAndAnInvalidEntry() {
         GenericRecord unknownKind = generic(put());
         unknownKind.put("kind", 99);
-        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, unknownKind)))
+        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY_V1, unknownKind)))
                 .isInstanceOf(WireFormatException.class).hasMessageContaining("99");
 
         GenericRecord putWithoutImage = generic(put());
         putWithoutImage.put("newImage", null);
-        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, putWithoutImage)))
+        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY_V1, putWithoutImage)))
                 .isInstanceOf(WireFormatException.class).hasMessageContaining("PUT needs a new image");
 
         GenericRecord slotZero = generic(put());
         slotZero.put("slot", 0L);
-        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, slotZero)))
+        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY_V1, slotZero)))
                 .isInstanceOf(WireFormatException.class).hasMessageContaining("slot");
+    }
+
+    static WalEntry putWithToken() {
+        WalEntry p = put();
+        return new WalEntry(p.tableId(), p.partition(), p.slot(), p.ballot(), p.kind(), p.storeKey(), p.newImage(),
+                p.oldImage(), p.timestampMs(), "token-1#3");
+    }
+
+    @Test
+    void anEntryWithARequestTokenIsVersionTwoAndOneWithoutIsVersionOne() {
+        byte[] withToken = WalEntryCodec.encode(putWithToken());
+        byte[] without = WalEntryCodec.encode(put());
+        assertThat(java.util.Arrays.copyOfRange(withToken, 2, 10)).isEqualTo(fingerprintBytes(WalEntryCodec.fingerprint()));
+        assertThat(java.util.Arrays.copyOfRange(without, 2, 10)).isEqualTo(fingerprintBytes(WalEntryCodec.fingerprintV1()));
+        assertSameEntry(WalEntryCodec.decode(withToken), putWithToken());
+        assertSameEntry(WalEntryCodec.decode(without), put());
+        assertThat(WalEntryCodec.decode(withToken).requestToken()).isEqualTo("token-1#3");
+    }
+
+    @Test
+    void avroAgreesByteForByteOnVersionTwo() {
+        GenericRecord r = AvroReference.decode(AvroReference.WAL_ENTRY, WalEntryCodec.encode(putWithToken()));
+        assertThat(r.get("requestToken").toString()).isEqualTo("token-1#3");
+        byte[] avroBytes = AvroReference.encode(AvroReference.WAL_ENTRY, generic(putWithToken()));
+        assertThat(WalEntryCodec.encode(putWithToken())).isEqualTo(avroBytes);
+        // A version 2 record without a token (written by Avro, not by this codec) is read too.
+        GenericRecord noToken = generic(putWithToken());
+        noToken.put("requestToken", null);
+        assertThat(WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, noToken)).requestToken()).isNull();
+    }
+
+    @Test
+    void aVersionOneReaderSkipsNothingItCannotRead() {
+        // A node from before tokens reads the tokenless entries this codec writes with its own schema.
+        GenericRecord r = AvroReference.decode(AvroReference.WAL_ENTRY_V1, WalEntryCodec.encode(put()));
+        assertThat(r.get("slot")).isEqualTo(put().slot());
+    }
+
+    private static byte[] fingerprintBytes(long fingerprint) {
+        return ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array();
     }
 
     @Test
@@ -102,7 +142,7 @@ class WalEntryCodecTest {
     }
 
     static GenericRecord generic(WalEntry e) {
-        GenericRecord r = new GenericData.Record(AvroReference.WAL_ENTRY);
+        GenericRecord r = new GenericData.Record(e.requestToken() == null ? AvroReference.WAL_ENTRY_V1 : AvroReference.WAL_ENTRY);
         r.put("tableId", e.tableId());
         r.put("partition", e.partition());
         r.put("slot", e.slot());
@@ -113,6 +153,7 @@ class WalEntryCodecTest {
         r.put("newImage", e.newImage() == null ? null : AvroReference.genericItem(e.newImage()));
         r.put("oldImage", e.oldImage() == null ? null : AvroReference.genericItem(e.oldImage()));
         r.put("timestampMs", e.timestampMs());
+        if (e.requestToken() != null) r.put("requestToken", e.requestToken());
         return r;
     }
 

@@ -36,7 +36,7 @@ class WireRoundTripPropertiesTest {
     void walEntriesRoundTrip(@ForAll("walEntries") WalEntry entry) {
         byte[] ours = WalEntryCodec.encode(entry);
         WalEntryCodecTest.assertSameEntry(WalEntryCodec.decode(ours), entry);
-        byte[] avros = AvroReference.encode(AvroReference.WAL_ENTRY, WalEntryCodecTest.generic(entry));
+        byte[] avros = AvroReference.encode(AvroReference.WAL_ENTRY_V1, WalEntryCodecTest.generic(entry));
         assertThat(ours).isEqualTo(avros);
     }
 

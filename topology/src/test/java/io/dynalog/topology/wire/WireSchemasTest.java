@@ -24,9 +24,13 @@ class WireSchemasTest {
         assertThat(ItemCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.STORED_ITEM));
         assertThat(WalEntryCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.WAL_ENTRY));
         assertThat(TableRecordCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.TABLE_RECORD));
+        assertThat(WalEntryCodec.fingerprintV1()).isEqualTo(WireSchemas.fingerprint(AvroReference.WAL_ENTRY_V1));
+        assertThat(WriteRequestCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.WRITE_REQUEST));
+        assertThat(WriteReplyCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.WRITE_REPLY));
         Set<Long> fingerprints = Set.of(ItemCodec.fingerprint(), WalEntryCodec.fingerprint(), TableRecordCodec.fingerprint(),
-                WireSchemas.fingerprint(WireSchemas.attributeValue()));
-        assertThat(fingerprints).hasSize(4);
+                WireSchemas.fingerprint(WireSchemas.attributeValue()), WalEntryCodec.fingerprintV1(),
+                WriteRequestCodec.fingerprint(), WriteReplyCodec.fingerprint());
+        assertThat(fingerprints).hasSize(7);
     }
 
     @Test
@@ -50,6 +54,9 @@ class WireSchemasTest {
     @Test
     void walEntryFieldsAreInTheOrderTheCodecWrites() {
         assertThat(WireSchemas.walEntry().getFields().stream().map(Schema.Field::name))
+                .containsExactly("tableId", "partition", "slot", "ballotRound", "ballotNode", "kind", "storeKey",
+                        "newImage", "oldImage", "timestampMs", "requestToken");
+        assertThat(WireSchemas.walEntryV1().getFields().stream().map(Schema.Field::name))
                 .containsExactly("tableId", "partition", "slot", "ballotRound", "ballotNode", "kind", "storeKey",
                         "newImage", "oldImage", "timestampMs");
     }
