@@ -35,8 +35,9 @@ final class CollectionSizes {
     private final long tableId;
     /** The leader's overlay: the latest chosen entry of each item the replica may not have applied. */
     private final Map<StoreKey, WalEntry> overlay;
-    /** The overlay's items, by collection. */
+    /** The overlay's items, by collection, and the collection of each (an entry of no item keeps its item's). */
     private final Map<StoreKey, Set<StoreKey>> overlaidByCollection = new HashMap<>();
+    private final Map<StoreKey, StoreKey> collectionOfOverlaid = new HashMap<>();
     private final Map<StoreKey, Size> known = new HashMap<>();
 
     private static final class Size {
@@ -105,16 +106,20 @@ final class CollectionSizes {
     /** An item's entry joined the overlay. */
     void overlaid(WalEntry entry) {
         if (!sized(entry)) return;
-        overlaidByCollection.computeIfAbsent(collectionOf(entry), c -> new HashSet<>()).add(new StoreKey(entry.storeKey()));
+        StoreKey item = new StoreKey(entry.storeKey());
+        StoreKey collection = collectionOf(entry);
+        collectionOfOverlaid.put(item, collection);
+        overlaidByCollection.computeIfAbsent(collection, c -> new HashSet<>()).add(item);
     }
 
     /** An item left the overlay: the replica has applied its latest chosen entry. */
     void applied(WalEntry entry) {
-        if (!sized(entry)) return;
-        StoreKey collection = collectionOf(entry);
+        StoreKey item = new StoreKey(entry.storeKey());
+        StoreKey collection = collectionOfOverlaid.remove(item);
+        if (collection == null) return;
         Set<StoreKey> items = overlaidByCollection.get(collection);
         if (items == null) return;
-        items.remove(new StoreKey(entry.storeKey()));
+        items.remove(item);
         if (items.isEmpty()) overlaidByCollection.remove(collection);
         Size size = known.get(collection);
         if (size != null) forgetIfSettled(collection, size);
@@ -123,6 +128,7 @@ final class CollectionSizes {
     /** Leadership ended: nothing known is kept. */
     void clear() {
         overlaidByCollection.clear();
+        collectionOfOverlaid.clear();
         known.clear();
     }
 

@@ -103,11 +103,17 @@ final class KafkaClients {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** The producer of the Kafka write path's replies: a reply topic that does not exist fails its reply fast. */
+    /** The longest a reply waits for its topic's metadata. */
+    static final long REPLY_MAX_BLOCK_MS = 1_000;
+
+    /**
+     * The producer of the Kafka write path's replies: a reply topic that does not exist (and that
+     * the broker does not create on first use) fails its reply within a second.
+     */
     static KafkaProducer<byte[], byte[]> replyProducer(NodeConfig config) {
         Properties p = idempotentProducer(config, "replies");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, WAL_MAX_BLOCK_MS);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, REPLY_MAX_BLOCK_MS);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, WAL_DELIVERY_TIMEOUT_MS);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }

@@ -44,7 +44,8 @@ final class KafkaWritePath implements AutoCloseable {
         topics.ensureRequestTopic(topic, config.requestPartitions());
         KafkaProducer<byte[], byte[]> replies = KafkaClients.replyProducer(config);
         RequestIntake intake = new RequestIntake(KafkaClients.intakeConsumer(config, RequestIntake.groupId(config.topicPrefix())),
-                replies, topic, commands, INTAKE_MAX_IN_FLIGHT, INTAKE_SETTLE_TIMEOUT_MS);
+                replies, config.topicPrefix(), commands, INTAKE_MAX_IN_FLIGHT, INTAKE_SETTLE_TIMEOUT_MS,
+                maxRequestAgeMs(config.idempotencyWindowMs()));
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "request-token-sweep");
             t.setDaemon(true);
@@ -63,6 +64,14 @@ final class KafkaWritePath implements AutoCloseable {
         intake.start();
         log.info("Kafka write path: intake of {} started (idempotency window {} ms)", topic, windowMs);
         return new KafkaWritePath(intake, replies, sweeper);
+    }
+
+    /**
+     * How long after it was produced a request is still run: the idempotency window, less a margin
+     * for the time it takes to run and for clocks that differ (a quarter of the window, at most a minute).
+     */
+    static long maxRequestAgeMs(long idempotencyWindowMs) {
+        return idempotencyWindowMs - Math.min(60_000, idempotencyWindowMs / 4);
     }
 
     @Override

@@ -27,8 +27,10 @@ final class IntakeDecoder {
     /** A record read: exactly one of {@code request} (to run) and {@code rejection} (to send back) is set. */
     record Decoded(WriteRequest request, WriteReply rejection, String replyTopic, byte[] correlationId) {}
 
-    static Decoded decode(ConsumerRecord<byte[], byte[]> record) {
+    /** A request of the cluster whose topics start with {@code topicPrefix}. */
+    static Decoded decode(ConsumerRecord<byte[], byte[]> record, String topicPrefix) {
         String headerTopic = header(record.headers(), WriteRequest.REPLY_TOPIC_HEADER);
+        if (!replyTopicAllowed(headerTopic, topicPrefix)) headerTopic = null;
         byte[] correlationId = headerBytes(record.headers(), WriteRequest.CORRELATION_ID_HEADER);
         String keyToken = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
         if (record.value() == null) {
@@ -41,15 +43,22 @@ final class IntakeDecoder {
             return rejected(keyToken, SERIALIZATION_EXCEPTION, "The request is not a WriteRequest: " + e.getMessage(),
                     headerTopic, correlationId);
         }
-        String replyTopic = validTopic(request.replyTopic()) ? request.replyTopic() : headerTopic;
-        if (!validTopic(request.replyTopic())) {
-            return rejected(request.requestToken(), VALIDATION_EXCEPTION,
-                    "replyTopic must be a Kafka topic name of 1 to " + MAX_TOPIC_NAME_LENGTH + " characters", replyTopic, correlationId);
+        boolean replyTopicAllowed = replyTopicAllowed(request.replyTopic(), topicPrefix);
+        String replyTopic = replyTopicAllowed ? request.replyTopic() : headerTopic;
+        if (!replyTopicAllowed) {
+            return rejected(request.requestToken(), VALIDATION_EXCEPTION, "replyTopic must be a Kafka topic name of 1 to "
+                    + MAX_TOPIC_NAME_LENGTH + " characters [a-zA-Z0-9._-], not one of the cluster's own topics (" + topicPrefix
+                    + ".*, except " + topicPrefix + ".replies.*)", replyTopic, correlationId);
         }
         String token = request.requestToken();
         if (token.isEmpty() || token.length() > WriteRequest.MAX_TOKEN_LENGTH) {
             return rejected(token, VALIDATION_EXCEPTION, "requestToken must have 1 to " + WriteRequest.MAX_TOKEN_LENGTH
                     + " characters, had " + token.length(), replyTopic, correlationId);
+        }
+        if (token.indexOf(WriteRequest.BATCH_TOKEN_SEPARATOR) >= 0) {
+            return rejected(token, VALIDATION_EXCEPTION, "requestToken must not contain '" + WriteRequest.BATCH_TOKEN_SEPARATOR
+                    + "' (the tokens of a batch's writes are the batch's token, '" + WriteRequest.BATCH_TOKEN_SEPARATOR
+                    + "' and their index)", replyTopic, correlationId);
         }
         return new Decoded(request, null, replyTopic, correlationId);
     }
@@ -58,9 +67,23 @@ final class IntakeDecoder {
         return new Decoded(null, WriteReply.failure(token, errorType, message), replyTopic, correlationId);
     }
 
-    private static boolean validTopic(String topic) {
-        return topic != null && !topic.isEmpty() && topic.length() <= MAX_TOPIC_NAME_LENGTH;
+    /**
+     * A request produced longer ago than {@code maxAgeMs}: refused, since its token may be
+     * forgotten already (run again, it could take effect twice).
+     */
+    static Decoded expired(Decoded decoded, long ageMs, long maxAgeMs) {
+        return rejected(decoded.request().requestToken(), VALIDATION_EXCEPTION, "The request was produced " + ageMs
+                + " ms ago, more than the " + maxAgeMs + " ms a request may wait: it was not run (its token may have been "
+                + "forgotten); send it again with a new token if it should still take effect", decoded.replyTopic(), decoded.correlationId());
     }
+
+    /** A legal topic name that is not one of the cluster's own topics (its reply topics excepted). */
+    static boolean replyTopicAllowed(String topic, String topicPrefix) {
+        if (topic == null || topic.isEmpty() || topic.length() > MAX_TOPIC_NAME_LENGTH || !LEGAL_TOPIC.matcher(topic).matches()) return false;
+        return !topic.startsWith(topicPrefix + ".") || topic.startsWith(topicPrefix + ".replies.");
+    }
+
+    private static final java.util.regex.Pattern LEGAL_TOPIC = java.util.regex.Pattern.compile("[a-zA-Z0-9._-]+");
 
     private static String header(Headers headers, String name) {
         byte[] value = headerBytes(headers, name);

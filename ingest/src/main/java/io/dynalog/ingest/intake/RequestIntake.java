@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -17,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -41,14 +44,20 @@ import org.slf4j.LoggerFactory;
  *       as its requests settle within the settle timeout.</li>
  *   <li>A bad record never stops the intake: it gets an error reply when it names a reply topic,
  *       and is committed like the rest. A reply that cannot be delivered is dropped (the client
- *       resends on its timeout): nothing is retried forever.</li>
+ *       resends on its timeout): nothing is retried forever. A Kafka error of the loop is logged
+ *       and the loop goes on.</li>
+ *   <li>A request is run only while its token is certain to be remembered: one produced longer
+ *       ago than {@code maxRequestAgeMs} (shorter than the idempotency window) is refused with an
+ *       error reply, since its token may have been forgotten and it may have run before.</li>
+ *   <li>Replies may only go to topics of the client's: never to the cluster's own topics (a WAL,
+ *       the catalog), except the reply topics under {@code <prefix>.replies.}.</li>
  *   <li>Bounded concurrency: once {@code maxInFlight} requests are running, the partitions are
  *       paused until fewer are (at most one poll's records more are in flight).</li>
  * </ul>
  *
  * <p>Threading: one thread of its own polls, commits and closes the consumer (the rebalance
- * callbacks run on it too); replies are produced from whichever thread completes a request (the
- * producer is thread-safe).
+ * callbacks run on it too); replies are produced on a thread of their own, so that a reply
+ * waiting for its topic's metadata holds up neither the loop nor the threads writes complete on.
  */
 public final class RequestIntake implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RequestIntake.class);
@@ -63,6 +72,15 @@ public final class RequestIntake implements AutoCloseable {
     private final int maxInFlight;
     private final long settleTimeoutMs;
     private final Thread thread;
+    private final long maxRequestAgeMs;
+    private final String topicPrefix;
+    private final ExecutorService replying = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "request-replies");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Loop only: a commit is on its way (its callback clears this). */
+    private boolean commitInFlight;
     /** Loop only. */
     private final SettledOffsets offsets = new SettledOffsets();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -78,9 +96,14 @@ public final class RequestIntake implements AutoCloseable {
      * @param maxInFlight requests running at once before the intake stops reading more
      * @param settleTimeoutMs the longest a revocation or close waits for the requests in hand to
      *     settle before it commits what did (longer than a write's own deadline)
+     * @param maxRequestAgeMs how long after it was produced a request is still run (shorter than
+     *     the idempotency window, by more than clocks may differ)
      */
-    public RequestIntake(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> replies, String requestTopic,
-                         CommandExecutor executor, int maxInFlight, long settleTimeoutMs) {
+    public RequestIntake(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> replies, String topicPrefix,
+                         CommandExecutor executor, int maxInFlight, long settleTimeoutMs, long maxRequestAgeMs) {
+        this.topicPrefix = topicPrefix;
+        this.maxRequestAgeMs = maxRequestAgeMs;
+        String requestTopic = requestTopic(topicPrefix);
         this.consumer = consumer;
         this.replies = replies;
         this.requestTopic = requestTopic;
@@ -109,9 +132,16 @@ public final class RequestIntake implements AutoCloseable {
         try {
             consumer.subscribe(List.of(requestTopic), new Rebalance());
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) start(record);
-                bound();
-                commitAsync();
+                try {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) start(record);
+                    bound();
+                    commitAsync();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // A broker or coordinator failure (during a rebalance, say): the next poll retries.
+                    log.warn("request intake: {}; going on", e.toString());
+                }
             }
         } catch (WakeupException e) {
             if (running) log.error("request intake woken up while running", e);
@@ -159,10 +189,17 @@ public final class RequestIntake implements AutoCloseable {
     }
 
     private void commitAsync() {
+        if (commitInFlight) return;
         Map<TopicPartition, OffsetAndMetadata> settled = offsets.committable();
         if (settled.isEmpty()) return;
+        commitInFlight = true;
         consumer.commitAsync(settled, (committed, error) -> {
-            if (error != null) log.debug("committing request offsets failed; a later commit covers them", error);
+            commitInFlight = false;
+            if (error != null) {
+                log.debug("committing request offsets failed; they are committed again", error);
+            } else {
+                offsets.committed(committed);
+            }
         });
     }
 
@@ -171,6 +208,7 @@ public final class RequestIntake implements AutoCloseable {
         if (settled.isEmpty()) return;
         try {
             consumer.commitSync(settled);
+            offsets.committed(settled);
         } catch (CommitFailedException e) {
             // The partitions moved to another member, which runs these requests again: the tokens
             // make that take effect once.
@@ -218,7 +256,11 @@ public final class RequestIntake implements AutoCloseable {
 
     /** Runs one record's request (or rejects it) and produces the reply; completes when that settled. */
     private CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) {
-        IntakeDecoder.Decoded decoded = IntakeDecoder.decode(record);
+        IntakeDecoder.Decoded decoded = IntakeDecoder.decode(record, topicPrefix);
+        long ageMs = System.currentTimeMillis() - record.timestamp();
+        if (decoded.rejection() == null && ageMs > maxRequestAgeMs) {
+            decoded = IntakeDecoder.expired(decoded, ageMs, maxRequestAgeMs);
+        }
         CompletableFuture<WriteReply> reply;
         if (decoded.rejection() != null) {
             log.debug("request {}-{}@{} rejected: {}", record.topic(), record.partition(), record.offset(), decoded.rejection());
@@ -230,7 +272,8 @@ public final class RequestIntake implements AutoCloseable {
             log.warn("request {}-{}@{} names no reply topic; it is not answered", record.topic(), record.partition(), record.offset());
             return reply.thenApply(r -> null);
         }
-        return reply.thenCompose(r -> send(decoded, r));
+        IntakeDecoder.Decoded answered = decoded;
+        return reply.thenComposeAsync(r -> send(answered, r), replying);
     }
 
     private CompletableFuture<WriteReply> run(IntakeDecoder.Decoded decoded) {
@@ -280,6 +323,8 @@ public final class RequestIntake implements AutoCloseable {
         consumer.wakeup();
         try {
             thread.join(settleTimeoutMs + 10_000);
+            replying.shutdown();
+            replying.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -23,13 +23,28 @@ class SettledOffsetsTest {
         b.settle();
         other.settle();
         assertThat(offsets.committable()).isEqualTo(Map.of(p1, new OffsetAndMetadata(6)));
+        offsets.committed(Map.of(p1, new OffsetAndMetadata(6)));
         assertThat(offsets.allSettled(List.of(p0))).isFalse();
         a.settle();
         assertThat(offsets.committable()).isEqualTo(Map.of(p0, new OffsetAndMetadata(12)));
+        offsets.committed(Map.of(p0, new OffsetAndMetadata(12)));
         assertThat(offsets.committable()).as("nothing new").isEmpty();
         c.settle();
         assertThat(offsets.allSettled(List.of(p0, p1))).isTrue();
         assertThat(offsets.committable()).isEqualTo(Map.of(p0, new OffsetAndMetadata(13)));
+    }
+
+    /** A commit that failed is made again, even on a partition that gets no more records. */
+    @Test
+    void anOffsetStaysCommittableUntilACommitOfItIsConfirmed() {
+        offsets.started(p0, 7).settle();
+        assertThat(offsets.committable()).isEqualTo(Map.of(p0, new OffsetAndMetadata(8)));
+        assertThat(offsets.committable()).as("its commit failed, or is not confirmed yet").isEqualTo(Map.of(p0, new OffsetAndMetadata(8)));
+        offsets.committed(Map.of(p0, new OffsetAndMetadata(8)));
+        assertThat(offsets.committable()).isEmpty();
+        offsets.started(p0, 8).settle();
+        offsets.committed(Map.of(p0, new OffsetAndMetadata(8))); // a late confirmation of the earlier commit
+        assertThat(offsets.committable()).isEqualTo(Map.of(p0, new OffsetAndMetadata(9)));
     }
 
     @Test

@@ -214,17 +214,30 @@ class KafkaWritePathTest {
                     new WriteCommand.Update(TABLE, key("x"), "SET = oops", null, null, null, null))), "bad-expression", false);
             raw.send(null, WriteRequestCodec.encode(new WriteRequest("", raw.replyTopic,
                     new WriteCommand.Put(TABLE, key("x"), null, null, null, null))), "no-token", false);
+            // Replies never go to the cluster's own topics (here its membership topic): refused, answered on the header's topic.
+            raw.send("t4".getBytes(StandardCharsets.UTF_8), WriteRequestCodec.encode(new WriteRequest("t4", node.topicPrefix + ".nodes",
+                    new WriteCommand.Put(TABLE, key("internal"), null, null, null, null))), "internal-reply-topic", true);
+            raw.send("t#5".getBytes(StandardCharsets.UTF_8), WriteRequestCodec.encode(new WriteRequest("t#5", raw.replyTopic,
+                    new WriteCommand.Put(TABLE, key("hash"), null, null, null, null))), "batch-separator", false);
+            // Produced longer ago than the idempotency window allows: its token may be forgotten, so it is not run.
+            raw.send("t6".getBytes(StandardCharsets.UTF_8), WriteRequestCodec.encode(new WriteRequest("t6", raw.replyTopic,
+                    new WriteCommand.Put(TABLE, key("stale"), null, null, null, null))), "stale", false,
+                    System.currentTimeMillis() - Duration.ofMinutes(20).toMillis());
             raw.send("t3".getBytes(StandardCharsets.UTF_8), WriteRequestCodec.encode(new WriteRequest("t3", raw.replyTopic,
                     new WriteCommand.Put(TABLE, key("ok"), null, null, null, null))), "valid", false);
-            Map<String, WriteReply> replies = raw.replies(5);
+            Map<String, WriteReply> replies = raw.replies(8);
             assertThat(errorType(replies.get("garbage"))).isEqualTo("SerializationException");
             assertThat(errorType(replies.get("unknown-table"))).isEqualTo("ResourceNotFoundException");
             assertThat(errorType(replies.get("bad-expression"))).isEqualTo("ValidationException");
             assertThat(errorType(replies.get("no-token"))).isEqualTo("ValidationException");
+            assertThat(errorType(replies.get("internal-reply-topic"))).isEqualTo("ValidationException");
+            assertThat(errorType(replies.get("batch-separator"))).isEqualTo("ValidationException");
+            assertThat(errorType(replies.get("stale"))).isEqualTo("ValidationException");
+            assertThat(((WriteReply.Failure) replies.get("stale").outcome()).message()).contains("it was not run");
             assertThat(replies.get("valid").outcome()).isInstanceOf(WriteReply.Success.class);
         }
         assertThat(sdkGet("ok")).isNotEmpty();
-        assertThat(sdkGet("x")).isEmpty();
+        for (String refused : List.of("x", "internal", "hash", "stale")) assertThat(sdkGet(refused)).as(refused).isEmpty();
         // The client library goes on working too.
         writer.put(TABLE, key("after"));
         assertThat(sdkGet("after")).isNotEmpty();
@@ -261,10 +274,15 @@ class KafkaWritePathTest {
 
         /** Produces one request record; {@code headerOnly}: the reply topic is also named by the header. */
         void send(byte[] key, byte[] value, String correlationId, boolean replyTopicHeader) throws Exception {
+            send(key, value, correlationId, replyTopicHeader, System.currentTimeMillis());
+        }
+
+        /** As {@link #send(byte[], byte[], String, boolean)}, produced with the given timestamp. */
+        void send(byte[] key, byte[] value, String correlationId, boolean replyTopicHeader, long timestampMs) throws Exception {
             RecordHeaders headers = new RecordHeaders();
             headers.add(WriteRequest.CORRELATION_ID_HEADER, correlationId.getBytes(StandardCharsets.UTF_8));
             if (replyTopicHeader) headers.add(WriteRequest.REPLY_TOPIC_HEADER, replyTopic.getBytes(StandardCharsets.UTF_8));
-            producer.send(new ProducerRecord<>(requestTopic, null, key, value, headers)).get(10, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(requestTopic, null, timestampMs, key, value, headers)).get(10, TimeUnit.SECONDS);
         }
 
         /** The first {@code count} replies, by correlation id. */

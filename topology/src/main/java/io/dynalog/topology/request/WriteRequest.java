@@ -21,7 +21,10 @@ public record WriteRequest(String requestToken, String replyTopic, WriteCommand 
     }
 
     /** The token of write {@code index} of a batch. */
+    /** Between a batch's token and the index of one of its writes; so never in a request's own token. */
+    public static final char BATCH_TOKEN_SEPARATOR = '#';
+
     public static String batchToken(String requestToken, int index) {
-        return requestToken + "#" + index;
+        return requestToken + BATCH_TOKEN_SEPARATOR + index;
     }
 }
