@@ -61,7 +61,10 @@ class TcpPeerTransportTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> receivedByTwo.size() == 1);
         int port = two.port();
         two.close();
-        TcpPeerTransport again = TcpPeerTransport.start(vertx, 2, "127.0.0.1", port).get(5, TimeUnit.SECONDS);
+        // The port may be released a moment after the close (or taken meanwhile): a restarted node tries again.
+        TcpPeerTransport again = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> TcpPeerTransport.start(vertx, 2, "127.0.0.1", port).get(5, TimeUnit.SECONDS),
+                        java.util.Objects::nonNull);
         try {
             List<Integer> received = new CopyOnWriteArrayList<>();
             again.onFrame((from, f) -> received.add(ByteBuffer.wrap(f).getInt()));
