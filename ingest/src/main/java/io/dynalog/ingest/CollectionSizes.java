@@ -56,13 +56,20 @@ final class CollectionSizes {
     }
 
     /**
-     * The size of the collection once a write turns the item from {@code before} into
-     * {@code after} ({@link WriteOutcome#NOT_SIZED} when the item is absent in both).
+     * What {@link #admit} decided for one write: its item's collection, what the write adds to it
+     * (negative: a shrink), and the collection's size after it. Kept with the write, so that its
+     * proposal and its choice are counted without sizing its item again.
+     */
+    record Admission(StoreKey collection, long growthBytes, long bytesAfter) {}
+
+    /**
+     * Admits a write that turns the item from {@code before} into {@code after}; null when the
+     * item is absent in both (nothing to size).
      *
      * @throws CollectionSizeLimitException when the write would grow the collection past the limit
      */
-    long admit(Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
-        if (before == null && after == null) return WriteOutcome.NOT_SIZED;
+    Admission admit(Map<String, AttributeValue> before, Map<String, AttributeValue> after) {
+        if (before == null && after == null) return null;
         StoreKey collection = new StoreKey(collections.keyOf(after != null ? after : before));
         Size size = known.computeIfAbsent(collection, this::chosenSize);
         long growth = collections.bytesOf(after) - collections.bytesOf(before);
@@ -71,33 +78,38 @@ final class CollectionSizes {
             throw new CollectionSizeLimitException("Item collection size limit exceeded: this write would make the item's collection "
                     + (size.chosenBytes + size.proposedGrowthBytes + growth) + " bytes, over the limit of " + limitBytes + " bytes");
         }
-        return size.chosenBytes + size.proposedBytes + growth;
+        return new Admission(collection, growth, size.chosenBytes + size.proposedBytes + growth);
     }
 
-    /** A write admitted by {@link #admit} was proposed as {@code entry}. */
-    void proposed(WalEntry entry) {
-        if (!sized(entry)) return;
-        Size size = known.get(collectionOf(entry));
-        long delta = delta(entry);
-        size.proposedBytes += delta;
-        size.proposedGrowthBytes += Math.max(0, delta);
+    /** A write admitted by {@link #admit} was proposed (null: nothing was sized). */
+    void proposed(Admission admission) {
+        if (admission == null) return;
+        Size size = known.get(admission.collection());
+        size.proposedBytes += admission.growthBytes();
+        size.proposedGrowthBytes += Math.max(0, admission.growthBytes());
         size.proposedWrites++;
     }
 
     /** A proposed write is settled: chosen (then {@link #chosen} counts it) or not. */
-    void settled(WalEntry proposedEntry) {
-        if (!sized(proposedEntry)) return;
-        StoreKey collection = collectionOf(proposedEntry);
-        Size size = known.get(collection);
-        long delta = delta(proposedEntry);
-        size.proposedBytes -= delta;
-        size.proposedGrowthBytes -= Math.max(0, delta);
+    void settled(Admission admission) {
+        if (admission == null) return;
+        Size size = known.get(admission.collection());
+        size.proposedBytes -= admission.growthBytes();
+        size.proposedGrowthBytes -= Math.max(0, admission.growthBytes());
         size.proposedWrites--;
-        forgetIfSettled(collection, size);
+        forgetIfSettled(admission.collection(), size);
     }
 
-    /** An entry was chosen while this member leads (before {@link #settled}, if it was proposed here). */
-    void chosen(WalEntry entry) {
+    /**
+     * An entry was chosen while this member leads (before {@link #settled}, if it was proposed
+     * here); {@code own}: its admission when it is this leader's own proposal, null otherwise.
+     */
+    void chosen(WalEntry entry, Admission own) {
+        if (own != null) {
+            Size size = known.get(own.collection());
+            if (size != null) size.chosenBytes += own.growthBytes();
+            return;
+        }
         if (!sized(entry)) return;
         Size size = known.get(collectionOf(entry));
         if (size != null) size.chosenBytes += delta(entry);

@@ -433,8 +433,8 @@ final class PartitionReplica implements PaxosListener {
         toAppend.addLast(entry);
         addToOverlay(entry);
         if (collectionSizes != null) {
-            collectionSizes.chosen(entry);
-            if (mine != null) collectionSizes.settled(mine.entry);
+            collectionSizes.chosen(entry, mine != null && mine.entry == entry ? mine.admission : null);
+            if (mine != null) collectionSizes.settled(mine.admission);
         }
         if (state == State.RECOVERING) {
             atRisk(entry); // recovered by this leader's phase 1
@@ -443,7 +443,7 @@ final class PartitionReplica implements PaxosListener {
         }
         if (mine != null) {
             if (mine.entry == entry) {
-                complete(mine, new WriteOutcome(entry.oldImage(), entry.newImage(), slot, mine.collectionBytes), null);
+                complete(mine, new WriteOutcome(entry.oldImage(), entry.newImage(), slot, mine.collectionBytes()), null);
             } else {
                 complete(mine, null, new IngestException(Reason.OUTCOME_UNKNOWN,
                         "another value was chosen in the write's slot; it was not applied"));
@@ -495,10 +495,9 @@ final class PartitionReplica implements PaxosListener {
             complete(w, null, rejected);
             return;
         }
-        long collectionBytes;
+        CollectionSizes.Admission admission;
         try {
-            collectionBytes = collectionSizes == null ? WriteOutcome.NOT_SIZED
-                    : collectionSizes.admit(current, result.changed() ? result.newImage() : current);
+            admission = collectionSizes == null ? null : collectionSizes.admit(current, result.changed() ? result.newImage() : current);
         } catch (RuntimeException refused) {
             complete(w, null, refused);
             return;
@@ -508,10 +507,10 @@ final class PartitionReplica implements PaxosListener {
         // item, it must not delete that.
         boolean recordToken = w.token != null && current == null;
         if (!result.changed() && !recordToken) {
-            complete(w, new WriteOutcome(current, current, 0, collectionBytes), null);
+            complete(w, new WriteOutcome(current, current, 0, admission == null ? WriteOutcome.NOT_SIZED : admission.bytesAfter()), null);
             return;
         }
-        w.collectionBytes = collectionBytes;
+        w.admission = admission;
         long now = clockMs.getAsLong();
         ProposeResult r = ctx.propose(slot -> {
             w.entry = result.newImage() == null
@@ -523,7 +522,7 @@ final class PartitionReplica implements PaxosListener {
         });
         if (r instanceof ProposeResult.Proposed p) {
             proposed.put(p.slot(), w);
-            if (collectionSizes != null) collectionSizes.proposed(w.entry);
+            if (collectionSizes != null) collectionSizes.proposed(w.admission);
         } else {
             complete(w, null, notLeader());
         }
@@ -834,8 +833,13 @@ final class PartitionReplica implements PaxosListener {
         boolean resolved;
         WalEntry entry;
         byte[] encoded;
-        /** The size of the item's collection once this write is applied (see {@link CollectionSizes}). */
-        long collectionBytes = WriteOutcome.NOT_SIZED;
+        /** What the item's collection said to this write (null: the table has none, or nothing was sized). */
+        CollectionSizes.Admission admission;
+
+        /** The size of the item's collection once this write is applied. */
+        long collectionBytes() {
+            return admission == null ? WriteOutcome.NOT_SIZED : admission.bytesAfter();
+        }
 
         PendingWrite(StoreKey key, Mutation mutation, String token) {
             this.key = key;

@@ -188,7 +188,12 @@ final class TableLifecycle implements AutoCloseable {
             IndexDescriptor still = current.index(index.name());
             if (still == null || still.indexId() != index.indexId()) removeIndex(current, index);
         }
-        for (IndexDescriptor index : current.globalIndexes()) placeIndex(current, index);
+        // Only new incarnations: the others were placed with the record before (a status change,
+        // an index marked ACTIVE or a stream change needs no Kafka round trip per index).
+        for (IndexDescriptor index : current.globalIndexes()) {
+            IndexDescriptor before = previous.index(index.name());
+            if (before == null || before.indexId() != index.indexId()) placeIndex(current, index);
+        }
         if (changeStreams != null) changeStreams.apply(previous, current);
     }
 

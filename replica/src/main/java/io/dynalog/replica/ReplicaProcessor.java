@@ -109,8 +109,7 @@ public final class ReplicaProcessor implements AutoCloseable {
      */
     public void assign(PartitionRef ref, String walTopic, byte[] firstStoreKey, byte[] endStoreKey,
                        KeySchema tableKey, List<IndexDescriptor> localIndexes) {
-        start(new PartitionState(ref, new TopicPartition(walTopic, ref.partition()), SourceKind.TABLE, tableKey, localIndexes,
-                PartitionProgress.EMPTY), firstStoreKey, endStoreKey);
+        start(ref, new TopicPartition(walTopic, ref.partition()), SourceKind.TABLE, tableKey, localIndexes, firstStoreKey, endStoreKey);
     }
 
     /**
@@ -118,15 +117,14 @@ public final class ReplicaProcessor implements AutoCloseable {
      * its rows {@code [firstRowKey, endRowKey)}) from its index topic partition.
      */
     public void assignIndex(PartitionRef ref, String indexTopic, byte[] firstRowKey, byte[] endRowKey) {
-        start(new PartitionState(ref, new TopicPartition(indexTopic, ref.partition()), SourceKind.GLOBAL_INDEX, null, List.of(),
-                PartitionProgress.EMPTY), firstRowKey, endRowKey);
+        start(ref, new TopicPartition(indexTopic, ref.partition()), SourceKind.GLOBAL_INDEX, null, List.of(), firstRowKey, endRowKey);
     }
 
-    private void start(PartitionState fresh, byte[] first, byte[] end) {
-        PartitionRef ref = fresh.ref;
+    private void start(PartitionRef ref, TopicPartition topicPartition, SourceKind kind, KeySchema tableKey,
+                       List<IndexDescriptor> localIndexes, byte[] first, byte[] end) {
         PartitionProgress progress = store.progress(ref.tableId(), ref.partition());
         boolean stale = progress.lastOffset() >= 0 && clockMs.getAsLong() - progress.recordedAtMs() > rebuildAfterMs;
-        PartitionState state = new PartitionState(ref, fresh.topicPartition, fresh.kind, fresh.tableKey, fresh.localIndexes,
+        PartitionState state = new PartitionState(ref, topicPartition, kind, tableKey, localIndexes,
                 stale ? PartitionProgress.EMPTY : progress);
         if (byRef.putIfAbsent(ref, state) != null) return;
         command(() -> {
@@ -315,6 +313,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             if (read == null) break;
             WalEntry entry = read.value();
             long checksum = read.checksum();
+            byte[] encoded = read.encoded();
             if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
                 stop(state, "WAL " + tp + " offset " + record.offset()
                         + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
@@ -344,16 +343,16 @@ public final class ReplicaProcessor implements AutoCloseable {
                     log.warn("WAL {} offset {}: slot {} arrived after slot {}; applying it to its item, which has nothing newer",
                             tp, record.offset(), entry.slot(), p.appliedSlot());
                     checksums.put(entry.slot(), checksum);
-                    change(state, entry, checksum, batch);
+                    change(state, entry, encoded, checksum, batch);
                 } else if (entry.requestToken() != null) {
                     // Its item has seen newer, but the request it came from took effect: remember so.
-                    batch.tokens.add(new ReplicaStore.TokenRecord(entry));
+                    batch.tokens.add(new ReplicaStore.TokenRecord(entry, encoded));
                 }
                 p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
                 continue;
             }
             checksums.put(entry.slot(), checksum);
-            if (entry.kind() != WalEntry.Kind.NOOP) change(state, entry, checksum, batch);
+            if (entry.kind() != WalEntry.Kind.NOOP) change(state, entry, encoded, checksum, batch);
             p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
         }
         return p;
@@ -387,8 +386,8 @@ public final class ReplicaProcessor implements AutoCloseable {
         return p;
     }
 
-    /** A record's decoded value, and the checksum of its encoding. */
-    private record Read<T>(T value, long checksum) {}
+    /** A record's decoded value, its encoding, and the checksum of its encoding. */
+    private record Read<T>(T value, byte[] encoded, long checksum) {}
 
     /**
      * Decodes a record's value (a tombstone's from its {@code header}); null when this replica
@@ -398,7 +397,7 @@ public final class ReplicaProcessor implements AutoCloseable {
                              java.util.function.Function<byte[], T> decode) {
         try {
             byte[] encoded = WalRecordEntries.encodedValue(record, header);
-            return new Read<>(decode.apply(encoded), WalRecordEntries.checksum(encoded));
+            return new Read<>(decode.apply(encoded), encoded, WalRecordEntries.checksum(encoded));
         } catch (RuntimeException e) {
             stop(state, state.topicPartition + " offset " + record.offset() + " holds a record this replica cannot read ("
                     + e.getMessage() + "); this replica stops serving partition " + state.ref);
@@ -410,7 +409,7 @@ public final class ReplicaProcessor implements AutoCloseable {
      * The item change of an entry, the rows of the table's local indexes it adds and removes, and
      * what it does to the size of the item's collection.
      */
-    private void change(PartitionState state, WalEntry entry, long checksum, Batch batch) {
+    private void change(PartitionState state, WalEntry entry, byte[] encoded, long checksum, Batch batch) {
         Map<String, AttributeValue> newImage = entry.kind() == WalEntry.Kind.PUT ? entry.newImage() : null;
         if (!state.localIndexes.isEmpty()) {
             Map<String, AttributeValue> current = batch.currentItem(entry.tableId(), entry.storeKey(), store);
@@ -434,7 +433,7 @@ public final class ReplicaProcessor implements AutoCloseable {
         }
         batch.add(new ItemChange(entry.tableId(), entry.storeKey(), newImage == null ? null : ItemCodec.encode(newImage),
                 entry.slot(), checksum));
-        if (entry.requestToken() != null) batch.tokens.add(new ReplicaStore.TokenRecord(entry));
+        if (entry.requestToken() != null) batch.tokens.add(new ReplicaStore.TokenRecord(entry, encoded));
     }
 
     /** A key in a key space (a table's, or an index's). */

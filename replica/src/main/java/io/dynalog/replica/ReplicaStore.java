@@ -232,8 +232,8 @@ public final class ReplicaStore implements AutoCloseable {
                Map<PartitionRef, PartitionProgress> newProgress) {
         try (WriteBatch batch = new WriteBatch()) {
             for (TokenRecord t : tokenRecords) {
-                byte[] encoded = WalEntryCodec.encode(t.entry());
-                byte[] value = java.nio.ByteBuffer.allocate(Long.BYTES + encoded.length).putLong(t.entry().timestampMs()).put(encoded).array();
+                byte[] value = java.nio.ByteBuffer.allocate(Long.BYTES + t.encoded().length).putLong(t.entry().timestampMs())
+                        .put(t.encoded()).array();
                 batch.put(tokens, tokenKey(t.entry().tableId(), t.entry().requestToken()), value);
             }
             for (ItemChange c : changes) {
@@ -387,8 +387,11 @@ public final class ReplicaStore implements AutoCloseable {
         }
     }
 
-    /** A write chosen with a request token ({@link WalEntry#requestToken} is not null), to record with its item. */
-    record TokenRecord(WalEntry entry) {}
+    /**
+     * A write chosen with a request token ({@link WalEntry#requestToken} is not null), to record with
+     * its item; {@code encoded}: the entry as the WAL holds it (recorded as is, not encoded again).
+     */
+    record TokenRecord(WalEntry entry, byte[] encoded) {}
 
     /** A change of {@code bytes} (negative: a shrink) to the size of a table's item collection. */
     record CollectionDelta(long tableId, byte[] collectionKey, long bytes) {}

@@ -1,17 +1,20 @@
 package io.dynalog.replica;
 
+import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wal.WalRecords;
 import io.dynalog.topology.wire.WalEntryCodec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
-import org.apache.kafka.common.header.Header;
+import java.util.Set;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,12 +94,16 @@ public final class WalDerivation implements AutoCloseable {
 
     /** The encoded WAL entry a WAL record holds (a tombstone, in its header). */
     public static byte[] encodedWalEntry(Record<byte[], byte[]> record) {
-        byte[] encoded = record.value();
-        if (encoded != null) return encoded;
-        Header h = record.headers().lastHeader(WalRecords.ENTRY_HEADER);
-        if (h == null) throw new IllegalStateException("a WAL tombstone without its entry header");
-        return h.value();
+        return WalRecordEntries.encodedValue(record.value(), record.headers(), WalRecords.ENTRY_HEADER,
+                () -> "a WAL record of timestamp " + record.timestamp());
     }
+
+    /**
+     * Sends each output record to the partition of its key's hash: for a store key, the table
+     * partition it belongs to; for an index row key, its index partition.
+     */
+    public static final StreamPartitioner<byte[], byte[]> BY_KEY_HASH = (topic, key, value, partitions) ->
+            Optional.of(Set.of(KeyCodec.partitionOf(KeyCodec.hashOf(key), partitions)));
 
     /** Decodes an entry of table {@code tableId}'s WAL; an entry of another table is an error. */
     public static WalEntry walEntry(byte[] encoded, long tableId) {

@@ -6,6 +6,7 @@ import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.wal.Ballot;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wire.ItemCodec;
+import io.dynalog.topology.wire.WalEntryCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +26,7 @@ class ReplicaStoreTokensTest {
 
     static void apply(ReplicaStore store, WalEntry e) {
         store.apply(List.of(new ReplicaStore.ItemChange(e.tableId(), e.storeKey(), ItemCodec.encode(e.newImage()), e.slot(), e.slot())),
-                List.of(), List.of(new ReplicaStore.TokenRecord(e)), Map.of());
+                List.of(), List.of(new ReplicaStore.TokenRecord(e, WalEntryCodec.encode(e))), Map.of());
     }
 
     @Test

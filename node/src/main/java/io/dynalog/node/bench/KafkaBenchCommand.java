@@ -13,15 +13,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /**
  * Measures the Kafka write path: PutItem commands produced through the client library
@@ -36,11 +34,8 @@ public final class KafkaBenchCommand implements Callable<Integer> {
     @Option(names = "--endpoint", defaultValue = "http://localhost:8000", description = "A node's DynamoDB endpoint, to create the table (default: ${DEFAULT-VALUE}).")
     URI endpoint;
 
-    @Option(names = "--kafka", defaultValue = "localhost:9092", description = "The cluster's Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String kafka;
-
-    @Option(names = "--topic-prefix", defaultValue = "dynalog", description = "The cluster's topic prefix (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
+    @CommandLine.Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--in-flight", defaultValue = "64", description = "Requests outstanding at once (default: ${DEFAULT-VALUE}).")
     int inFlight;
@@ -62,11 +57,9 @@ public final class KafkaBenchCommand implements Callable<Integer> {
         String table = "kafka-bench-" + Long.toString(System.currentTimeMillis(), 36);
         try (SdkHttpClient http = Apache5HttpClient.builder().build();
              DynamoDbClient client = BenchCommand.dynamoDbClient(endpoint, "us-east-1", http, AwsRetryStrategy.defaultRetryStrategy())) {
-            client.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                    .keySchema(BenchTables.key("pk", KeyType.HASH)).attributeDefinitions(BenchTables.attribute("pk", ScalarAttributeType.S)));
-            new BenchTables(client, new PrintWriter(System.err, true)).awaitActive(table);
+            new BenchTables(client, new PrintWriter(System.err, true)).createAndAwaitActive(table, false);
         }
-        try (DynalogKafkaWriter writer = DynalogKafkaWriter.builder().bootstrapServers(kafka).topicPrefix(topicPrefix)
+        try (DynalogKafkaWriter writer = DynalogKafkaWriter.builder().bootstrapServers(kafka.bootstrapServers).topicPrefix(kafka.topicPrefix)
                 .requestTimeout(Duration.ofSeconds(10)).deadline(Duration.ofSeconds(60)).build()) {
             run(writer, table);
         }

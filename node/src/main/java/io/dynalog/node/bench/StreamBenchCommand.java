@@ -43,11 +43,8 @@ public final class StreamBenchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     FixedRateOptions run = new FixedRateOptions();
 
-    @Option(names = "--kafka", required = true, description = "The cluster's Kafka bootstrap servers (dev prints them).")
-    String kafka;
-
-    @Option(names = "--topic-prefix", defaultValue = "dynalog", description = "The cluster's topic prefix (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
+    @CommandLine.Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--item-bytes", defaultValue = "200", description = "Payload bytes per item (default: ${DEFAULT-VALUE}).")
     int itemBytes;
@@ -99,21 +96,21 @@ public final class StreamBenchCommand implements Callable<Integer> {
     }
 
     private String streamTopic(String table) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-            String prefix = topicPrefix + ".changes." + table + ".";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers))) {
+            String prefix = kafka.topicPrefix + ".changes." + table + ".";
             for (int attempt = 0; attempt < 100; attempt++) {
                 for (String name : admin.listTopics().names().get()) {
                     if (name.startsWith(prefix)) return name;
                 }
                 TimeUnit.MILLISECONDS.sleep(100);
             }
-            throw new IllegalStateException("no changes topic " + prefix + "* in " + kafka);
+            throw new IllegalStateException("no changes topic " + prefix + "* in " + kafka.bootstrapServers);
         }
     }
 
     private KafkaConsumer<byte[], byte[]> consumer(String topic) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);

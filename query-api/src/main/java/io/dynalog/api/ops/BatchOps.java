@@ -9,6 +9,7 @@ import io.dynalog.api.json.AttributeValues;
 import io.dynalog.api.json.Params;
 import io.dynalog.api.json.ValidationErrors;
 import io.dynalog.topology.model.AttributeValue;
+import io.dynalog.topology.request.WriteRequest;
 import io.dynalog.topology.model.ItemSize;
 import io.dynalog.topology.model.ItemValidator;
 import io.dynalog.topology.model.TableDescriptor;
@@ -86,7 +87,7 @@ public final class BatchOps {
         // Each write of a batch with a request token has its own: <token>#<index in the batch>.
         String token = RequestTokens.of(request);
         for (int i = 0; i < writes.size(); i++) {
-            done.add(write(writes.get(i), token == null ? null : RequestTokens.ofBatchWrite(token, i), capacity, collectionMetrics));
+            done.add(write(writes.get(i), token == null ? null : WriteRequest.batchToken(token, i), capacity, collectionMetrics));
         }
         return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).handle((v, ignored) -> {
             for (CompletableFuture<ObjectNode> f : done) {

@@ -53,12 +53,7 @@ final class Capacity {
     static ObjectNode reportPerTable(ObjectNode response, Report report, Map<String, Double> unitsByTable) {
         if (report == Report.NONE) return response;
         ArrayNode list = response.putArray("ConsumedCapacity");
-        unitsByTable.forEach((tableName, units) -> {
-            ObjectNode consumed = list.addObject();
-            consumed.put("TableName", tableName);
-            consumed.put("CapacityUnits", units);
-            if (report == Report.INDEXES) consumed.putObject("Table").put("CapacityUnits", units);
-        });
+        unitsByTable.forEach((tableName, units) -> consumed(list.addObject(), report, tableName, units));
         return response;
     }
 
@@ -70,11 +65,14 @@ final class Capacity {
     /** Adds ConsumedCapacity to a response, as asked; the units are only computed then. */
     static ObjectNode report(ObjectNode response, Report report, String tableName, java.util.function.DoubleSupplier consumedUnits) {
         if (report == Report.NONE) return response;
-        double units = consumedUnits.getAsDouble();
-        ObjectNode consumed = response.putObject("ConsumedCapacity");
+        consumed(response.putObject("ConsumedCapacity"), report, tableName, consumedUnits.getAsDouble());
+        return response;
+    }
+
+    /** One ConsumedCapacity entry: the table's units, broken down by table when INDEXES is asked for. */
+    private static void consumed(ObjectNode consumed, Report report, String tableName, double units) {
         consumed.put("TableName", tableName);
         consumed.put("CapacityUnits", units);
         if (report == Report.INDEXES) consumed.putObject("Table").put("CapacityUnits", units);
-        return response;
     }
 }

@@ -54,8 +54,9 @@ final class CollectionMetrics {
     }
 
     private static ObjectNode metrics(Report report, TableDescriptor table, WriteOutcome outcome) {
+        if (report == Report.NONE || outcome.collectionBytes() == WriteOutcome.NOT_SIZED) return null;
         ItemCollections collections = ItemCollections.of(table);
-        if (report == Report.NONE || collections == null || outcome.collectionBytes() == WriteOutcome.NOT_SIZED) return null;
+        if (collections == null) return null;
         ObjectNode metrics = JSON.objectNode();
         Map<String, AttributeValue> item = outcome.newImage() != null ? outcome.newImage() : outcome.oldImage();
         metrics.set("ItemCollectionKey", AttributeValues.itemNode(collections.keyAttributes(item)));

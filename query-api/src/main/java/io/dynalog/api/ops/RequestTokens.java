@@ -26,9 +26,4 @@ public final class RequestTokens {
     public static void set(ObjectNode request, String token) {
         if (token != null) request.put(MEMBER, token);
     }
-
-    /** The token of write {@code index} of a batch with {@code token}. */
-    static String ofBatchWrite(String token, int index) {
-        return io.dynalog.topology.request.WriteRequest.batchToken(token, index);
-    }
 }

@@ -356,9 +356,10 @@ public final class TableOps {
         if (t == null) throw ApiException.resourceNotFound("Requested resource not found: Table: " + name + " not found");
         ObjectNode response = JSON.objectNode();
         long sizeBytes = store.approximateSizeBytes(t.tableId());
+        Map<Long, Long> indexSizes = new java.util.HashMap<>(); // each index sized once
         response.set("Table", TableDescriptions.describe(t, region, sizeBytes, itemCount(t.tableId(), sizeBytes),
-                index -> store.approximateSizeBytes(index.indexId()),
-                index -> itemCount(index.indexId(), store.approximateSizeBytes(index.indexId()))));
+                index -> indexSizes.computeIfAbsent(index.indexId(), store::approximateSizeBytes),
+                index -> itemCount(index.indexId(), indexSizes.computeIfAbsent(index.indexId(), store::approximateSizeBytes))));
         return CompletableFuture.completedFuture(response);
     }
 

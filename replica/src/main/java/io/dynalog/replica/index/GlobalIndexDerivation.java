@@ -1,23 +1,19 @@
 package io.dynalog.replica.index;
 
 import io.dynalog.replica.WalDerivation;
-import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wire.IndexRowCodec;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -58,12 +54,10 @@ public final class GlobalIndexDerivation {
     /** WAL topic -> index rows -> index topic. */
     public static Topology topology(TableDescriptor table, IndexDescriptor index) {
         IndexRowDeriver deriver = new IndexRowDeriver(index, table.keySchema());
-        StreamPartitioner<byte[], byte[]> byIndexHash = (topic, rowKey, value, partitions) ->
-                Optional.of(Set.of(KeyCodec.partitionOf(KeyCodec.hashOf(rowKey), partitions)));
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(table.walTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .process(() -> new RowProcessor(deriver, table.tableId()))
-                .to(index.topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withStreamPartitioner(byIndexHash));
+                .to(index.topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withStreamPartitioner(WalDerivation.BY_KEY_HASH));
         return builder.build();
     }
 

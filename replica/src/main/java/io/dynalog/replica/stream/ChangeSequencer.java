@@ -132,7 +132,9 @@ final class ChangeSequencer {
             log.warn("the change stream of table {} skips slots {}..{} of partition {}: the WAL no longer holds them "
                     + "(compacted while the stream was more than {} ms behind)", table.name(), p.nextSlot(), first - 1,
                     next.partition(), compactionLagMs);
-            p = drain(p.withNextSlot(first), state, out, nowMs);
+            state.release(first);
+            p = emit(next, p.withNextSlot(first).withHeldEntries(p.heldEntries() - 1), out, nowMs);
+            p = drain(p, state, out, nowMs);
         }
         return p;
     }

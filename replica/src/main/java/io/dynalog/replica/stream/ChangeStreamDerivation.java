@@ -1,7 +1,6 @@
 package io.dynalog.replica.stream;
 
 import io.dynalog.replica.WalDerivation;
-import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStream;
 import io.dynalog.topology.wal.WalEntry;
@@ -10,9 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -20,7 +17,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -72,14 +68,12 @@ public final class ChangeStreamDerivation {
     /** WAL topic -> sequencer (per partition) -> changes topic, same partition. */
     public static Topology topology(TableDescriptor table, long compactionLagMs) {
         ChangeSequencer sequencer = new ChangeSequencer(table, table.stream(), compactionLagMs);
-        StreamPartitioner<byte[], byte[]> sameAsWal = (topic, storeKey, value, partitions) ->
-                Optional.of(Set.of(KeyCodec.partitionOf(KeyCodec.hashOf(storeKey), partitions)));
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE), Serdes.Integer(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HELD_STORE), Serdes.Long(), Serdes.ByteArray()));
         builder.stream(table.walTopic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .process(() -> new SequencingProcessor(sequencer, table.tableId()), PROGRESS_STORE, HELD_STORE)
-                .to(table.stream().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withStreamPartitioner(sameAsWal));
+                .to(table.stream().topic(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withStreamPartitioner(WalDerivation.BY_KEY_HASH));
         return builder.build();
     }
 

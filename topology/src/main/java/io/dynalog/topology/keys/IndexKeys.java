@@ -40,11 +40,6 @@ public final class IndexKeys {
     }
 
     private static boolean hasType(AttributeValue v, io.dynalog.topology.model.ScalarType type) {
-        if (v == null) return false;
-        return switch (type) {
-            case S -> v instanceof AttributeValue.S;
-            case N -> v instanceof AttributeValue.N;
-            case B -> v instanceof AttributeValue.B;
-        };
+        return v != null && v.type() == type.valueType();
     }
 }

@@ -21,7 +21,7 @@ public final class ChangeRecordCodec {
         return FORMAT.decode(bytes, in -> new ChangeRecord(in.readString(), in.readLong(), in.readLong(),
                 TableRecordCodec.named(ChangeRecord.EventName.class, in.readString(), "event name"), in.readInt(), in.readLong(), in.readString(), in.readLong(),
                 TableRecordCodec.named(TableStream.ViewType.class, in.readString(), "stream view type"), AttributeValueWire.readItem(in, 0),
-                WalEntryCodec.readOptionalItem(in), WalEntryCodec.readOptionalItem(in), in.readLong()));
+                OptionalFields.readItem(in), OptionalFields.readItem(in), in.readLong()));
     }
 
     public static long fingerprint() {
@@ -39,8 +39,8 @@ public final class ChangeRecordCodec {
         out.writeLong(c.approximateCreationTimeMs());
         out.writeString(c.viewType().name());
         AttributeValueWire.writeItem(c.keys(), out);
-        WalEntryCodec.writeOptionalItem(c.newImage(), out);
-        WalEntryCodec.writeOptionalItem(c.oldImage(), out);
+        OptionalFields.writeItem(c.newImage(), out);
+        OptionalFields.writeItem(c.oldImage(), out);
         out.writeLong(c.sizeBytes());
     }
 }

@@ -17,7 +17,7 @@ public final class IndexRowCodec {
 
     /** @throws WireFormatException when the bytes are not an IndexRow message */
     public static IndexRow decode(byte[] bytes) {
-        return FORMAT.decode(bytes, in -> new IndexRow(in.readLong(), in.readInt(), in.readLong(), WalEntryCodec.readOptionalItem(in)));
+        return FORMAT.decode(bytes, in -> new IndexRow(in.readLong(), in.readInt(), in.readLong(), OptionalFields.readItem(in)));
     }
 
     public static long fingerprint() {
@@ -28,6 +28,6 @@ public final class IndexRowCodec {
         out.writeLong(row.indexId());
         out.writeInt(row.sourcePartition());
         out.writeLong(row.sourceSlot());
-        WalEntryCodec.writeOptionalItem(row.image(), out);
+        OptionalFields.writeItem(row.image(), out);
     }
 }

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.io.Encoder;
 
-/** Optional fields ({@code ["null", T]} unions, branch 0 null) of the request and reply messages. */
+/** Optional fields ({@code ["null", T]} unions, branch 0 null) of every wire message. */
 final class OptionalFields {
     private static final int BRANCH_NULL = 0;
     private static final int BRANCH_VALUE = 1;

@@ -28,7 +28,6 @@ public final class TableRecordCodec {
     private static final SingleObject FORMAT_V2 = new SingleObject(WireSchemas.tableRecordV2());
     private static final int INITIAL_CAPACITY_BYTES = 256;
     private static final int BRANCH_NULL = 0;
-    private static final int BRANCH_STRING = 1;
     private static final int BRANCH_STREAM = 1;
 
     private TableRecordCodec() {}
@@ -120,7 +119,7 @@ public final class TableRecordCodec {
         out.writeString(index.status().name());
         out.writeBoolean(index.backfilling());
         out.writeInt(index.partitionCount());
-        writeOptionalString(index.topic(), out);
+        OptionalFields.writeString(index.topic(), out);
         writeReplicas(index.replicas(), out);
         out.writeLong(index.readCapacityUnits());
         out.writeLong(index.writeCapacityUnits());
@@ -129,8 +128,8 @@ public final class TableRecordCodec {
     private static void writeKeySchema(KeySchema key, BinaryEncoder out) throws IOException {
         out.writeString(key.partitionKey());
         out.writeString(key.partitionKeyType().name());
-        writeOptionalString(key.sortKey(), out);
-        writeOptionalString(key.sortKeyType() == null ? null : key.sortKeyType().name(), out);
+        OptionalFields.writeString(key.sortKey(), out);
+        OptionalFields.writeString(key.sortKeyType() == null ? null : key.sortKeyType().name(), out);
     }
 
     private static void writeReplicas(List<List<Integer>> replicas, BinaryEncoder out) throws IOException {
@@ -175,7 +174,7 @@ public final class TableRecordCodec {
             }
         }
         TableStream stream = null;
-        if (version >= 3 && in.readIndex() != BRANCH_NULL) {
+        if (version >= 3 && OptionalFields.present(in, "stream")) {
             stream = new TableStream(in.readLong(), named(TableStream.ViewType.class, in.readString(), "stream view type"),
                     in.readLong(), in.readLong(), in.readString());
         }
@@ -196,7 +195,7 @@ public final class TableRecordCodec {
         IndexDescriptor.IndexStatus status = named(IndexDescriptor.IndexStatus.class, in.readString(), "index status");
         boolean backfilling = in.readBoolean();
         int partitionCount = in.readInt();
-        String topic = readOptionalString(in);
+        String topic = OptionalFields.readString(in);
         List<List<Integer>> replicas = readReplicas(in);
         long rcu = in.readLong();
         long wcu = in.readLong();
@@ -207,8 +206,8 @@ public final class TableRecordCodec {
     private static KeySchema readKeySchema(WireReader in) throws IOException {
         String partitionKey = in.readString();
         ScalarType partitionKeyType = scalarType(in.readString());
-        String sortKey = readOptionalString(in);
-        String sortKeyTypeName = readOptionalString(in);
+        String sortKey = OptionalFields.readString(in);
+        String sortKeyTypeName = OptionalFields.readString(in);
         ScalarType sortKeyType = sortKeyTypeName == null ? null : scalarType(sortKeyTypeName);
         return new KeySchema(partitionKey, partitionKeyType, sortKey, sortKeyType);
     }
@@ -233,24 +232,6 @@ public final class TableRecordCodec {
             if (e.name().equals(name)) return e;
         }
         throw new WireFormatException("unknown " + what + " \"" + name + "\"");
-    }
-
-    private static void writeOptionalString(String s, BinaryEncoder out) throws IOException {
-        if (s == null) {
-            out.writeIndex(BRANCH_NULL);
-        } else {
-            out.writeIndex(BRANCH_STRING);
-            out.writeString(s);
-        }
-    }
-
-    private static String readOptionalString(WireReader in) throws IOException {
-        int branch = in.readIndex();
-        return switch (branch) {
-            case BRANCH_NULL -> null;
-            case BRANCH_STRING -> in.readString();
-            default -> throw new WireFormatException("unknown optional string union branch " + branch);
-        };
     }
 
     private static ScalarType scalarType(String name) {

@@ -18,8 +18,6 @@ public final class WalEntryCodec {
     private static final SingleObject FORMAT = new SingleObject(WireSchemas.walEntry());
     private static final SingleObject FORMAT_V1 = new SingleObject(WireSchemas.walEntryV1());
     private static final int INITIAL_CAPACITY_BYTES = 512;
-    private static final int BRANCH_NULL = 0;
-    private static final int BRANCH_ITEM = 1;
     private static final byte[] NO_KEY = new byte[0];
 
     private WalEntryCodec() {}
@@ -58,8 +56,8 @@ public final class WalEntryCodec {
         out.writeInt(e.ballot().nodeId());
         out.writeInt(e.kind().wireId);
         out.writeBytes(e.storeKey() == null ? NO_KEY : e.storeKey());
-        writeOptionalItem(e.newImage(), out);
-        writeOptionalItem(e.oldImage(), out);
+        OptionalFields.writeItem(e.newImage(), out);
+        OptionalFields.writeItem(e.oldImage(), out);
         out.writeLong(e.timestampMs());
     }
 
@@ -74,29 +72,10 @@ public final class WalEntryCodec {
             if (storeKey.length != 0) throw new WireFormatException("a NOOP entry with a " + storeKey.length + "-byte store key");
             storeKey = null;
         }
-        Map<String, AttributeValue> newImage = readOptionalItem(in);
-        Map<String, AttributeValue> oldImage = readOptionalItem(in);
+        Map<String, AttributeValue> newImage = OptionalFields.readItem(in);
+        Map<String, AttributeValue> oldImage = OptionalFields.readItem(in);
         long timestampMs = in.readLong();
         String token = withToken ? OptionalFields.readString(in) : null;
         return new WalEntry(tableId, partition, slot, ballot, kind, storeKey, newImage, oldImage, timestampMs, token);
-    }
-
-
-    static void writeOptionalItem(Map<String, AttributeValue> item, BinaryEncoder out) throws IOException {
-        if (item == null) {
-            out.writeIndex(BRANCH_NULL);
-        } else {
-            out.writeIndex(BRANCH_ITEM);
-            AttributeValueWire.writeItem(item, out);
-        }
-    }
-
-    static Map<String, AttributeValue> readOptionalItem(WireReader in) throws IOException {
-        int branch = in.readIndex();
-        return switch (branch) {
-            case BRANCH_NULL -> null;
-            case BRANCH_ITEM -> AttributeValueWire.readItem(in, 0);
-            default -> throw new WireFormatException("unknown image union branch " + branch);
-        };
     }
 }
