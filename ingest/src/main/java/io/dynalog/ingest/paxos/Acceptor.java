@@ -76,7 +76,27 @@ final class Acceptor {
         return accepted.get(slot);
     }
 
-    /** The entries a Promise reports: those above the archived slot, from {@code fromSlot} on. */
+    /**
+     * One page of this acceptor's Promise of {@code ballot}: the entries above the archived slot
+     * from {@code fromSlot} on, in slot order, as many as fit in {@code maxBytes} of values (at
+     * least one); {@link PaxosMessage.Promise#continueFromSlot()} says where the next page starts.
+     */
+    PaxosMessage.Promise promisePage(Ballot ballot, long fromSlot, int maxBytes) {
+        List<AcceptedEntry> page = new ArrayList<>();
+        long bytes = 0;
+        for (long s = Math.max(fromSlot, archivedSlot + 1); s < accepted.endSlot(); s++) {
+            AcceptedEntry e = accepted.get(s);
+            if (e == null) continue;
+            if (!page.isEmpty() && bytes + e.value().length > maxBytes) {
+                return new PaxosMessage.Promise(ballot, archivedSlot, page, s);
+            }
+            page.add(e);
+            bytes += e.value().length;
+        }
+        return new PaxosMessage.Promise(ballot, archivedSlot, page, 0);
+    }
+
+    /** The entries above the archived slot, from {@code fromSlot} on (a candidate's own report). */
     List<AcceptedEntry> entriesFrom(long fromSlot) {
         List<AcceptedEntry> out = new ArrayList<>();
         for (long s = Math.max(fromSlot, archivedSlot + 1); s < accepted.endSlot(); s++) {

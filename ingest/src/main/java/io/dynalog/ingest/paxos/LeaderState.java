@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * A leader of {@link #ballot}: phase 2 for every slot above the archived one. Responsibilities:
  * assigning slots densely and accepting them locally; sending them to the followers batched
- * (everything unsent in Accepts of at most {@code maxBatchEntries}) and pipelined (no waiting for
+ * (everything unsent in Accepts of at most {@code maxBatchEntries} and {@code maxBatchBytes}, a
+ * larger entry alone) and pipelined (no waiting for
  * replies); catching lagging followers up; counting durable acceptances to advance
  * {@link #chosenUpTo}; dating its lease from the acknowledged Accepts.
  *
@@ -53,6 +54,8 @@ final class LeaderState implements RoleState {
     private final SlotLog<Proposal> window;
     private long nextSlot;
     private long flushedUpTo;
+    /** Value bytes of the slots above {@link #flushedUpTo}. */
+    private long unflushedBytes;
     private long chosenUpTo;
     private long archivedSlot;
     private long selfDurableUpTo;
@@ -134,6 +137,10 @@ final class LeaderState implements RoleState {
         return nextSlot - 1 - flushedUpTo;
     }
 
+    long unflushedBytes() {
+        return unflushedBytes;
+    }
+
     // ---- proposing ------------------------------------------------------------------------
 
     /** Gives {@code value} the next slot and accepts it locally; sent at the next flush. */
@@ -141,6 +148,7 @@ final class LeaderState implements RoleState {
         long slot = nextSlot++;
         acceptor.accept(slot, ballot, value);
         window.put(slot, new Proposal(value));
+        unflushedBytes += value.length;
         return slot;
     }
 
@@ -155,6 +163,7 @@ final class LeaderState implements RoleState {
             nextSendSlot[i] = last + 1;
         }
         flushedUpTo = last;
+        unflushedBytes = 0;
         renewOwnLease(nowMs);
     }
 
@@ -186,23 +195,31 @@ final class LeaderState implements RoleState {
         nextHeartbeatMs = nowMs + config.heartbeatIntervalMs();
     }
 
+    /** Sends follower {@code i} one batch from its next unsent slot (a lagging follower's catch-up, one batch per acknowledgement). */
     private void sendNextBatch(int i, long nowMs) {
-        long from = nextSendSlot[i];
-        long to = Math.min(flushedUpTo, from + config.maxBatchEntries() - 1);
-        sendRange(i, from, to, nowMs);
-        nextSendSlot[i] = to + 1;
+        nextSendSlot[i] = sendBatch(i, nextSendSlot[i], flushedUpTo, nowMs);
     }
 
     private void sendRange(int i, long from, long to, long nowMs) {
-        int max = config.maxBatchEntries();
-        for (long start = from; start <= to; start += max) {
-            long end = Math.min(to, start + max - 1);
-            List<SlotValue> entries = new ArrayList<>((int) (end - start + 1));
-            for (long s = start; s <= end; s++) {
-                entries.add(new SlotValue(s, window.get(s).value));
-            }
-            send(i, entries, nowMs);
+        for (long start = from; start <= to; ) start = sendBatch(i, start, to, nowMs);
+    }
+
+    /**
+     * Sends one Accept with the slots from {@code from} on, through {@code to} at most, within
+     * {@code maxBatchEntries} and {@code maxBatchBytes} (one entry at least); returns the first slot not sent.
+     */
+    private long sendBatch(int i, long from, long to, long nowMs) {
+        List<SlotValue> entries = new ArrayList<>();
+        long bytes = 0;
+        long s = from;
+        for (; s <= to && entries.size() < config.maxBatchEntries(); s++) {
+            byte[] value = window.get(s).value;
+            if (!entries.isEmpty() && bytes + value.length > config.maxBatchBytes()) break;
+            entries.add(new SlotValue(s, value));
+            bytes += value.length;
         }
+        send(i, entries, nowMs);
+        return s;
     }
 
     private void send(int i, List<SlotValue> entries, long nowMs) {
@@ -269,6 +286,7 @@ final class LeaderState implements RoleState {
         window.truncateThrough(slot);
         nextSlot = Math.max(nextSlot, slot + 1);
         flushedUpTo = Math.max(flushedUpTo, slot);
+        if (flushedUpTo >= nextSlot - 1) unflushedBytes = 0;
         chosenUpTo = Math.max(chosenUpTo, slot);
         selfDurableUpTo = Math.max(selfDurableUpTo, slot);
         for (int i = 0; i < memberIds.length; i++) {

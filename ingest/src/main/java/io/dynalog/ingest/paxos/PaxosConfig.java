@@ -11,9 +11,20 @@ package io.dynalog.ingest.paxos;
  * @param maxClockDriftPpm    bound on how much faster, in parts per million, any member's clock may run
  *                            than any other's over one lease
  * @param maxBatchEntries     most entries in one Accept
+ * @param maxBatchBytes       most value bytes in one Accept or one page of a Promise (a single entry
+ *                            larger than this still travels, alone): with the largest entry, this
+ *                            bounds every frame the group sends
  */
 public record PaxosConfig(long electionTimeoutMs, long heartbeatIntervalMs, long leaseDurationMs,
-                          long maxClockDriftPpm, int maxBatchEntries) {
+                          long maxClockDriftPpm, int maxBatchEntries, int maxBatchBytes) {
+
+    /** {@link #maxBatchBytes} unless told otherwise: a megabyte, two 400 KB items' entries. */
+    public static final int DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+
+    public PaxosConfig(long electionTimeoutMs, long heartbeatIntervalMs, long leaseDurationMs, long maxClockDriftPpm,
+                       int maxBatchEntries) {
+        this(electionTimeoutMs, heartbeatIntervalMs, leaseDurationMs, maxClockDriftPpm, maxBatchEntries, DEFAULT_MAX_BATCH_BYTES);
+    }
 
     /**
      * Subtracted from the leader's lease: the leader's and an acceptor's clocks are each read at
@@ -38,6 +49,9 @@ public record PaxosConfig(long electionTimeoutMs, long heartbeatIntervalMs, long
         }
         if (maxBatchEntries < 1) {
             throw new IllegalArgumentException("maxBatchEntries must be at least 1: " + maxBatchEntries);
+        }
+        if (maxBatchBytes < 1) {
+            throw new IllegalArgumentException("maxBatchBytes must be at least 1: " + maxBatchBytes);
         }
         if (leaderLeaseMs(leaseDurationMs, maxClockDriftPpm) <= 0) {
             throw new IllegalArgumentException("leaseDurationMs " + leaseDurationMs + " leaves no lease after drift and margin");

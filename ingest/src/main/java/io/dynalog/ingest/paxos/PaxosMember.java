@@ -21,8 +21,9 @@ import java.util.function.LongFunction;
  *
  * <p>Responsibilities: the acceptor rules (promise, accept, lease grants, replies only after
  * sync) in {@link Acceptor}; role changes, all through {@link RoleState#checkTransition} (the
- * transition table is there); phase 1 for a candidate; delivery of chosen slots in order. Phase 2
- * at the leader is {@link LeaderState}.
+ * transition table is there); the pre-vote of a prospective member, and answering others'
+ * pre-votes; phase 1 for a candidate (promises arrive in pages); delivery of chosen slots in
+ * order. Phase 2 at the leader is {@link LeaderState}.
  *
  * <p>Invariants:
  * <ul>
@@ -61,6 +62,8 @@ public final class PaxosMember {
     /** Slots through learnedChosenUpTo hold learnedBallot's value as the chosen one. */
     private Ballot learnedBallot = Ballot.ZERO;
     private long learnedChosenUpTo;
+    /** When this member last accepted an Accept from a leader: it grants no pre-vote for an election timeout after. */
+    private long lastLeaderContactMs = Long.MIN_VALUE / 2;
     private boolean busy;
 
     public PaxosMember(int selfId, List<Integer> memberIds, AcceptorStore store, Outbox outbox, Random random,
@@ -126,6 +129,10 @@ public final class PaxosMember {
                 if (state instanceof LeaderState leader && a.ballot().equals(leader.ballot())) {
                     leader.onAccepted(fromIndex, a, nowMs);
                 }
+            } else if (message instanceof PaxosMessage.PreVote v) {
+                onPreVote(nowMs, from, v);
+            } else if (message instanceof PaxosMessage.PreVoteReply r) {
+                onPreVoteReply(nowMs, fromIndex, r);
             }
             afterInput();
         } finally {
@@ -139,10 +146,17 @@ public final class PaxosMember {
         try {
             requireStarted();
             if (state instanceof FollowerState follower) {
-                if (nowMs >= follower.electionDeadlineMs && !acceptor.anyLeaseLive(nowMs)) startCandidacy(nowMs);
+                if (nowMs >= follower.electionDeadlineMs && !acceptor.anyLeaseLive(nowMs)) startProspective(nowMs);
+            } else if (state instanceof ProspectiveState prospective) {
+                if (nowMs >= prospective.deadlineMs) {
+                    startProspective(nowMs);
+                } else if (nowMs >= prospective.nextResendMs) {
+                    sendPreVotes(prospective);
+                    prospective.nextResendMs = nowMs + config.heartbeatIntervalMs();
+                }
             } else if (state instanceof CandidateState candidate) {
                 if (nowMs >= candidate.electionDeadlineMs) {
-                    startCandidacy(nowMs);
+                    startProspective(nowMs);
                 } else if (nowMs >= candidate.nextPrepareResendMs) {
                     sendPrepares(candidate);
                     candidate.nextPrepareResendMs = nowMs + config.heartbeatIntervalMs();
@@ -194,7 +208,9 @@ public final class PaxosMember {
             long slot = leader.nextSlot();
             byte[] value = Objects.requireNonNull(valueForSlot.apply(slot), "value");
             leader.append(value);
-            if (leader.unflushedEntries() >= config.maxBatchEntries()) leader.flush(nowMs);
+            if (leader.unflushedEntries() >= config.maxBatchEntries() || leader.unflushedBytes() >= config.maxBatchBytes()) {
+                leader.flush(nowMs);
+            }
             return new ProposeResult.Proposed(slot);
         } finally {
             exit();
@@ -228,6 +244,24 @@ public final class PaxosMember {
             acceptor.truncateThrough(slot);
             if (state instanceof LeaderState leader) leader.onArchived(slot);
             afterInput();
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * A leader that cannot make progress (its recovery did not finish in time) gives up: it
+     * becomes a follower and leaves the next election to the others, campaigning itself only
+     * after two election timeouts. Its grants to itself end; those it holds from the others run
+     * out within a lease. Does nothing when it does not lead.
+     */
+    public void resign(long nowMs) {
+        enter();
+        try {
+            requireStarted();
+            if (state.role() != Role.LEADER) return;
+            becomeFollower(nowMs);
+            ((FollowerState) state).electionDeadlineMs = nowMs + 2 * config.electionTimeoutMs();
         } finally {
             exit();
         }
@@ -300,8 +334,21 @@ public final class PaxosMember {
             if (state.role() != Role.FOLLOWER) becomeFollower(nowMs);
         }
         if (state instanceof FollowerState follower) follower.electionDeadlineMs = electionDeadline(nowMs);
-        acceptor.replyWhenDurable(from, new PaxosMessage.Promise(b, acceptor.archivedSlot(),
-                acceptor.entriesFrom(prepare.fromSlot())), outbox);
+        acceptor.replyWhenDurable(from, acceptor.promisePage(b, prepare.fromSlot(), config.maxBatchBytes()), outbox);
+    }
+
+    /**
+     * A pre-vote changes nothing here. It is granted only when this member would promise the
+     * ballot and has no reason to think a leader is alive: it heard from none for an election
+     * timeout, granted no live lease, and does not lead itself.
+     */
+    private void onPreVote(long nowMs, int from, PaxosMessage.PreVote preVote) {
+        Ballot b = preVote.ballot();
+        boolean granted = b.isAbove(acceptor.promised())
+                && state.role() != Role.LEADER
+                && !acceptor.leaseBlocks(b, nowMs)
+                && nowMs - lastLeaderContactMs >= config.electionTimeoutMs();
+        outbox.send(from, new PaxosMessage.PreVoteReply(b, granted, acceptor.promised(), granted ? NO_LEADER : rejectHint(nowMs)));
     }
 
     private void onAccept(long nowMs, int from, PaxosMessage.Accept accept) {
@@ -318,6 +365,7 @@ public final class PaxosMember {
         if (state.role() != Role.FOLLOWER) becomeFollower(nowMs);
         ((FollowerState) state).electionDeadlineMs = electionDeadline(nowMs);
         acceptor.grantLease(b, nowMs);
+        lastLeaderContactMs = nowMs;
         // Deliver what it already holds before truncating: slots it accepted under b and that are
         // now known chosen need not be skipped just because the WAL holds them too.
         learn(b, accept.chosenUpTo());
@@ -351,9 +399,50 @@ public final class PaxosMember {
 
     private void onPromise(long nowMs, int fromIndex, PaxosMessage.Promise promise) {
         if (state instanceof CandidateState candidate && promise.ballot().equals(candidate.ballot())) {
-            candidate.promises[fromIndex] = promise;
-            maybeWin(nowMs, candidate);
+            if (candidate.addPage(fromIndex, promise)) {
+                maybeWin(nowMs, candidate);
+            } else {
+                long next = candidate.askFrom(fromIndex);
+                if (next >= 0) outbox.send(memberIds[fromIndex], new PaxosMessage.Prepare(candidate.ballot(), next));
+            }
         }
+    }
+
+    // ==== prospective =========================================================================
+
+    private void startProspective(long nowMs) {
+        Ballot promised = acceptor.promised();
+        RoleState.checkTransition(state, Role.PROSPECTIVE, promised);
+        ProspectiveState prospective = new ProspectiveState(promised, new Ballot(maxRoundSeen + 1, selfId),
+                memberIds.length, selfIndex, electionDeadline(nowMs), nowMs + config.heartbeatIntervalMs());
+        state = prospective;
+        leaderHint = NO_LEADER;
+        listener.onRoleChanged(Role.PROSPECTIVE, promised);
+        sendPreVotes(prospective);
+        maybeCampaign(nowMs, prospective);
+    }
+
+    private void sendPreVotes(ProspectiveState prospective) {
+        PaxosMessage.PreVote preVote = new PaxosMessage.PreVote(prospective.proposedBallot);
+        for (int i = 0; i < memberIds.length; i++) {
+            if (!prospective.answered[i]) outbox.send(memberIds[i], preVote);
+        }
+    }
+
+    private void onPreVoteReply(long nowMs, int fromIndex, PaxosMessage.PreVoteReply reply) {
+        observe(reply.promisedBallot());
+        if (!(state instanceof ProspectiveState prospective) || !reply.ballot().equals(prospective.proposedBallot)) return;
+        prospective.answered[fromIndex] = true;
+        if (reply.granted()) {
+            prospective.granted[fromIndex] = true;
+            maybeCampaign(nowMs, prospective);
+        } else if (reply.leaderHint() != NO_LEADER && indexOf(reply.leaderHint()) >= 0 && reply.leaderHint() != selfId) {
+            leaderHint = reply.leaderHint();
+        }
+    }
+
+    private void maybeCampaign(long nowMs, ProspectiveState prospective) {
+        if (state == prospective && prospective.grantCount() >= majority) startCandidacy(nowMs);
     }
 
     private void onReject(long nowMs, PaxosMessage.Reject reject) {
@@ -388,9 +477,9 @@ public final class PaxosMember {
     }
 
     private void sendPrepares(CandidateState candidate) {
-        PaxosMessage.Prepare prepare = new PaxosMessage.Prepare(candidate.ballot(), candidate.fromSlot);
         for (int i = 0; i < memberIds.length; i++) {
-            if (i != selfIndex && candidate.promises[i] == null) outbox.send(memberIds[i], prepare);
+            long from = candidate.askFrom(i);
+            if (i != selfIndex && from >= 0) outbox.send(memberIds[i], new PaxosMessage.Prepare(candidate.ballot(), from));
         }
     }
 
@@ -409,10 +498,10 @@ public final class PaxosMember {
         long archived = acceptor.archivedSlot();
         List<List<AcceptedEntry>> reports = new ArrayList<>(memberIds.length);
         reports.add(acceptor.entriesFrom(candidate.fromSlot));
-        for (PaxosMessage.Promise p : candidate.promises) {
-            if (p == null) continue;
-            archived = Math.max(archived, p.archivedSlot());
-            reports.add(p.accepted());
+        for (CandidateState.Report r : candidate.reports) {
+            if (r == null || !r.complete) continue;
+            archived = Math.max(archived, r.archivedSlot);
+            reports.add(r.entries());
         }
         long highest = archived;
         for (List<AcceptedEntry> report : reports) {

@@ -15,7 +15,7 @@ public sealed interface PaxosMessage {
 
     /** The message kinds and their stable wire ids. */
     enum Type {
-        PREPARE(1), PROMISE(2), REJECT(3), ACCEPT(4), ACCEPTED(5);
+        PREPARE(1), PROMISE(2), REJECT(3), ACCEPT(4), ACCEPTED(5), PRE_VOTE(6), PRE_VOTE_REPLY(7);
 
         private final int id;
 
@@ -53,14 +53,28 @@ public sealed interface PaxosMessage {
     }
 
     /**
-     * Phase 1b: the acceptor durably promised {@code ballot}. It reports the slot through which
-     * the WAL holds everything it knows of ({@code archivedSlot}) and every entry it accepted
-     * above it, at or after the Prepare's {@code fromSlot}.
+     * Phase 1b, one page of it: the acceptor durably promised {@code ballot}. It reports the slot
+     * through which the WAL holds everything it knows of ({@code archivedSlot}) and the entries
+     * it accepted above it, at or after the Prepare's {@code fromSlot}, in slot order. A page holds
+     * at most {@link PaxosConfig#maxBatchBytes()} of values (and at least one entry); when more
+     * remain, {@code continueFromSlot} is the first slot not reported (the candidate asks again
+     * from there), else 0: the report is complete.
      */
-    record Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted) implements PaxosMessage {
+    record Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted, long continueFromSlot)
+            implements PaxosMessage {
         public Promise {
             Objects.requireNonNull(ballot, "ballot");
             accepted = List.copyOf(accepted);
+            if (continueFromSlot < 0) throw new IllegalArgumentException("continueFromSlot " + continueFromSlot);
+        }
+
+        /** A complete report in one page. */
+        public Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted) {
+            this(ballot, archivedSlot, accepted, 0);
+        }
+
+        public boolean complete() {
+            return continueFromSlot == 0;
         }
 
         @Override
@@ -123,6 +137,41 @@ public sealed interface PaxosMessage {
         @Override
         public Type type() {
             return Type.ACCEPTED;
+        }
+    }
+
+    /**
+     * Pre-vote: would the receiver promise {@code ballot}, a ballot the sender means to campaign
+     * with? Nothing changes at the receiver, durably or not. A member campaigns only once a
+     * majority said yes, so a member cut off from its group never raises its ballot, and on its
+     * return cannot depose a healthy leader (Raft's PreVote, Kafka's KIP-996).
+     */
+    record PreVote(Ballot ballot) implements PaxosMessage {
+        public PreVote {
+            Objects.requireNonNull(ballot, "ballot");
+        }
+
+        @Override
+        public Type type() {
+            return Type.PRE_VOTE;
+        }
+    }
+
+    /**
+     * The answer to a {@link PreVote} of {@code ballot}: {@code granted} when the receiver heard
+     * from no leader for an election timeout, granted no live lease and promised nothing as high.
+     * {@code promisedBallot} is the receiver's promise (a candidate bids above it);
+     * {@code leaderHint} the member it believes leads, or {@link PaxosMember#NO_LEADER}.
+     */
+    record PreVoteReply(Ballot ballot, boolean granted, Ballot promisedBallot, int leaderHint) implements PaxosMessage {
+        public PreVoteReply {
+            Objects.requireNonNull(ballot, "ballot");
+            Objects.requireNonNull(promisedBallot, "promisedBallot");
+        }
+
+        @Override
+        public Type type() {
+            return Type.PRE_VOTE_REPLY;
         }
     }
 }

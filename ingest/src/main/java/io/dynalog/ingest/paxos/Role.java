@@ -6,6 +6,8 @@ public enum Role {
     UNSTARTED,
     /** Accepts what the leader sends and waits for it; campaigns when it hears nothing. */
     FOLLOWER,
+    /** Asks the others whether they would promise a new ballot of its own (pre-vote); changes nothing durable. */
+    PROSPECTIVE,
     /** Runs phase 1 for its own ballot. */
     CANDIDATE,
     /** Won phase 1: assigns slots and runs phase 2. */

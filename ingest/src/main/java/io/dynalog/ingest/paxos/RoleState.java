@@ -7,26 +7,32 @@ import io.dynalog.topology.wal.Ballot;
  * through {@link #checkTransition}, which holds the whole transition table:
  *
  * <pre>
- *  from \ to  | FOLLOWER                       | CANDIDATE                        | LEADER
- *  -----------+--------------------------------+----------------------------------+-------------------------------
- *  UNSTARTED  | start()                        | -                                | -
- *  FOLLOWER   | -                              | election timeout and no live     | -
- *             |                                | lease granted; ballot above all  |
- *             |                                | seen                             |
- *  CANDIDATE  | a higher ballot seen (Prepare  | election timeout: a new, higher  | durable promises of a majority
- *             | promised, Accept accepted,     | ballot                           | (its own counted once synced),
- *             | Reject naming a higher one)    |                                  | same ballot
- *  LEADER     | a higher ballot seen; or no    | -                                | -
- *             | majority acknowledged anything |                                  |
- *             | for 2 election timeouts (groups |                                  |
- *             | of more than one)              |                                  |
+ *  from \ to   | FOLLOWER                   | PROSPECTIVE               | CANDIDATE                  | LEADER
+ *  ------------+----------------------------+---------------------------+----------------------------+---------------------
+ *  UNSTARTED   | start()                    | -                         | -                          | -
+ *  FOLLOWER    | -                          | election timeout and no   | -                          | -
+ *              |                            | live lease granted        |                            |
+ *  PROSPECTIVE | a leader heard from (an    | its deadline passed with  | a majority granted its     | -
+ *              | Accept accepted), or a     | no majority: asks again   | pre-vote (its own counted);|
+ *              | higher ballot promised     |                           | ballot above all seen      |
+ *  CANDIDATE   | a higher ballot seen       | election timeout: asks    | -                          | durable promises of a
+ *              | (Prepare promised, Accept  | again before bidding      |                            | majority (its own
+ *              | accepted, Reject naming a  | higher                    |                            | counted once synced),
+ *              | higher one)                |                           |                            | same ballot
+ *  LEADER      | a higher ballot seen; no   | -                         | -                          | -
+ *              | majority acknowledged      |                           |                            |
+ *              | anything for 2 election    |                           |                            |
+ *              | timeouts (groups of more   |                           |                            |
+ *              | than one); or resign()     |                           |                            |
  * </pre>
  *
  * A follower that sees a higher ballot stays a follower (its ballot is the promised one, not a
- * role change). Nothing returns to UNSTARTED: a stopped member is discarded and a new one started
- * from the store.
+ * role change). A member raises its ballot only as a candidate, and becomes one only through a
+ * majority's pre-votes, so a member cut off from the others never bids higher (and on its return
+ * cannot depose a leader the others still hear). Nothing returns to UNSTARTED: a stopped member is
+ * discarded and a new one started from the store.
  */
-sealed interface RoleState permits RoleState.Unstarted, FollowerState, CandidateState, LeaderState {
+sealed interface RoleState permits RoleState.Unstarted, FollowerState, ProspectiveState, CandidateState, LeaderState {
 
     Role role();
 
@@ -38,8 +44,9 @@ sealed interface RoleState permits RoleState.Unstarted, FollowerState, Candidate
         boolean legal = switch (to) {
             case UNSTARTED -> false;
             case FOLLOWER -> from.role() != Role.FOLLOWER;
-            case CANDIDATE -> (from.role() == Role.FOLLOWER || from.role() == Role.CANDIDATE)
-                    && toBallot.isAbove(from.ballot());
+            case PROSPECTIVE -> from.role() == Role.FOLLOWER || from.role() == Role.PROSPECTIVE
+                    || from.role() == Role.CANDIDATE;
+            case CANDIDATE -> from.role() == Role.PROSPECTIVE && toBallot.isAbove(from.ballot());
             case LEADER -> from.role() == Role.CANDIDATE && toBallot.equals(from.ballot());
         };
         if (!legal) {

@@ -19,18 +19,26 @@ import org.apache.avro.message.BinaryMessageEncoder;
 
 /**
  * Paxos messages on the wire: Avro single-object encoding of {@code io.dynalog.avro.peer.PaxosFrame}
- * (schema in {@code /avro/PaxosFrame.avsc}), which wraps one message with its group and sender.
+ * (schema in {@code /avro/PaxosFrame.avsc}, version 2), which wraps one message with its group and
+ * sender.
  *
- * <p>The union branch of the body is the message kind; branches are only ever appended, so a
- * frame from an older node still decodes. A frame that does not decode is the sender's or the
+ * <p>The union branch of the body is the message kind; branches are only ever appended, and
+ * fields only added with defaults, so a frame from an older node still decodes (version 1,
+ * {@code /avro/PaxosFrame.v1.avsc}, is resolved to version 2: its promises are complete reports). A frame that does not decode is the sender's or the
  * network's fault: {@link #decode} throws and the receiver drops it, as if it were lost.
  */
 public final class PaxosFrameCodec {
-    private static final Schema FRAME = load();
+    private static final Schema FRAME = load("/avro/PaxosFrame.avsc");
     private static final Schema BODY = FRAME.getField("body").schema();
     private static final Schema BALLOT = BODY.getTypes().get(0).getField("ballot").schema();
     private static final BinaryMessageEncoder<GenericRecord> ENCODER = new BinaryMessageEncoder<>(GenericData.get(), FRAME);
-    private static final BinaryMessageDecoder<GenericRecord> DECODER = new BinaryMessageDecoder<>(GenericData.get(), FRAME);
+    private static final BinaryMessageDecoder<GenericRecord> DECODER = decoder();
+
+    private static BinaryMessageDecoder<GenericRecord> decoder() {
+        BinaryMessageDecoder<GenericRecord> d = new BinaryMessageDecoder<>(GenericData.get(), FRAME);
+        d.addSchema(load("/avro/PaxosFrame.v1.avsc"));
+        return d;
+    }
 
     private PaxosFrameCodec() {}
 
@@ -82,6 +90,7 @@ public final class PaxosFrameCodec {
                 entries.add(er);
             }
             r.put("accepted", entries);
+            r.put("continueFromSlot", p.continueFromSlot());
         } else if (message instanceof PaxosMessage.Reject p) {
             r.put("promisedBallot", ballot(p.promisedBallot()));
             r.put("leaderHint", p.leaderHint());
@@ -110,6 +119,10 @@ public final class PaxosFrameCodec {
             }
             r.put("acceptedSlots", ranges);
             r.put("contiguousSlot", p.contiguousSlot());
+        } else if (message instanceof PaxosMessage.PreVoteReply p) {
+            r.put("granted", p.granted());
+            r.put("promisedBallot", ballot(p.promisedBallot()));
+            r.put("leaderHint", p.leaderHint());
         }
         return r;
     }
@@ -125,7 +138,7 @@ public final class PaxosFrameCodec {
                     accepted.add(new AcceptedEntry((Long) e.get("slot"), ballot((GenericRecord) e.get("acceptedBallot")),
                             bytes(e.get("value"))));
                 }
-                yield new PaxosMessage.Promise(ballot, (Long) r.get("archivedSlot"), accepted);
+                yield new PaxosMessage.Promise(ballot, (Long) r.get("archivedSlot"), accepted, (Long) r.get("continueFromSlot"));
             }
             case "Reject" -> new PaxosMessage.Reject(ballot, ballot((GenericRecord) r.get("promisedBallot")),
                     (Integer) r.get("leaderHint"));
@@ -144,6 +157,9 @@ public final class PaxosFrameCodec {
                 }
                 yield new PaxosMessage.Accepted(ballot, (Long) r.get("acceptSentAtMs"), ranges, (Long) r.get("contiguousSlot"));
             }
+            case "PreVote" -> new PaxosMessage.PreVote(ballot);
+            case "PreVoteReply" -> new PaxosMessage.PreVoteReply(ballot, (Boolean) r.get("granted"),
+                    ballot((GenericRecord) r.get("promisedBallot")), (Integer) r.get("leaderHint"));
             default -> throw new IllegalArgumentException("unknown Paxos message " + r.getSchema().getName());
         };
     }
@@ -156,6 +172,8 @@ public final class PaxosFrameCodec {
             case REJECT -> 2;
             case ACCEPT -> 3;
             case ACCEPTED -> 4;
+            case PRE_VOTE -> 5;
+            case PRE_VOTE_REPLY -> 6;
         };
     }
 
@@ -177,9 +195,9 @@ public final class PaxosFrameCodec {
         return out;
     }
 
-    private static Schema load() {
-        try (InputStream in = PaxosFrameCodec.class.getResourceAsStream("/avro/PaxosFrame.avsc")) {
-            if (in == null) throw new IllegalStateException("/avro/PaxosFrame.avsc is not on the class path");
+    private static Schema load(String resource) {
+        try (InputStream in = PaxosFrameCodec.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException(resource + " is not on the class path");
             return new Schema.Parser().parse(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

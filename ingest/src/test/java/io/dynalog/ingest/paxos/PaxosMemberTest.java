@@ -42,8 +42,8 @@ class PaxosMemberTest {
             Ballot b = ctx.becomeCandidate();
 
             assertThat(b).isEqualTo(new Ballot(4, 1));
-            assertThat(ctx.roleChanges).containsExactly("FOLLOWER@3.2", "CANDIDATE@4.1");
-            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            assertThat(ctx.roleChanges).containsExactly("FOLLOWER@3.2", "PROSPECTIVE@3.2", "CANDIDATE@4.1");
+            List<PaxosTestContext.Sent> sent = ctx.drainSent().stream().filter(x -> x.message() instanceof Prepare).toList();
             assertThat(sent).extracting(PaxosTestContext.Sent::to).containsExactlyInAnyOrder(2, 3);
             assertThat(sent).extracting(PaxosTestContext.Sent::message).containsOnly(new Prepare(b, 5));
         }
@@ -101,9 +101,15 @@ class PaxosMemberTest {
             ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
             assertThat(ctx.drainSent()).containsExactly(new PaxosTestContext.Sent(3, new Prepare(b, 1)));
 
+            // Its election times out: it asks again before it bids higher.
             ctx.advanceAndTick(2 * ctx.config.electionTimeoutMs());
-            assertThat(ctx.member.ballot()).isEqualTo(new Ballot(b.round() + 1, 1));
+            assertThat(ctx.member.role()).isEqualTo(Role.PROSPECTIVE);
+            assertThat(ctx.member.ballot()).isEqualTo(b);
+            Ballot next = new Ballot(b.round() + 1, 1);
+            assertThat(ctx.drainSent()).extracting(PaxosTestContext.Sent::message).containsOnly(new PaxosMessage.PreVote(next));
+            ctx.deliver(3, new PaxosMessage.PreVoteReply(next, true, b, PaxosMember.NO_LEADER));
             assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+            assertThat(ctx.member.ballot()).isEqualTo(next);
         }
 
         @Test
@@ -401,6 +407,177 @@ class PaxosMemberTest {
     }
 
     @Nested
+    class PreVotes {
+        private PaxosMessage.PreVoteReply replyTo(PaxosTestContext ctx, int asker, Ballot asked) {
+            ctx.deliver(asker, new PaxosMessage.PreVote(asked));
+            return ctx.drainSingle(asker, PaxosMessage.PreVoteReply.class);
+        }
+
+        @Test
+        void aProspectiveChangesNothingDurableAndCampaignsOnlyWithAMajority() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(3, 2)).build();
+            Ballot asked = ctx.becomeProspective();
+            assertThat(asked).isEqualTo(new Ballot(4, 1));
+            assertThat(ctx.member.role()).isEqualTo(Role.PROSPECTIVE);
+            assertThat(ctx.member.ballot()).isEqualTo(new Ballot(3, 2));
+            assertThat(ctx.store.unsyncedWrites()).isZero();
+            assertThat(ctx.drainSent()).extracting(PaxosTestContext.Sent::message).containsOnly(new PaxosMessage.PreVote(asked));
+
+            ctx.deliver(2, new PaxosMessage.PreVoteReply(asked, false, new Ballot(3, 2), 2));
+            assertThat(ctx.member.role()).isEqualTo(Role.PROSPECTIVE);
+            assertThat(ctx.member.leaderHint()).isEqualTo(2);
+            ctx.deliver(3, new PaxosMessage.PreVoteReply(new Ballot(2, 1), true, Ballot.ZERO, PaxosMember.NO_LEADER));
+            assertThat(ctx.member.role()).as("a grant of another ballot").isEqualTo(Role.PROSPECTIVE);
+            ctx.deliver(3, new PaxosMessage.PreVoteReply(asked, true, new Ballot(3, 2), PaxosMember.NO_LEADER));
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+            assertThat(ctx.member.ballot()).isEqualTo(asked);
+        }
+
+        @Test
+        void aProspectiveThatHearsFromALeaderFollowsIt() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            ctx.becomeProspective();
+            ctx.deliver(2, new Accept(new Ballot(1, 2), ctx.now(), entries(1, "a"), 0, 0));
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.member.leaderHint()).isEqualTo(2);
+        }
+
+        @Test
+        void aMemberThatHeardNothingGrantsWithoutPromisingOrDelayingItsOwnElection() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(3, 2)).build();
+            ctx.advance(ctx.config.leaseDurationMs() + ctx.config.electionTimeoutMs());
+            assertThat(replyTo(ctx, 3, new Ballot(4, 3))).isEqualTo(
+                    new PaxosMessage.PreVoteReply(new Ballot(4, 3), true, new Ballot(3, 2), PaxosMember.NO_LEADER));
+            assertThat(ctx.member.ballot()).isEqualTo(new Ballot(3, 2));
+            assertThat(ctx.store.unsyncedWrites()).isZero();
+            assertThat(replyTo(ctx, 3, new Ballot(3, 1)).granted()).as("not above its promise").isFalse();
+            ctx.advanceAndTick(ctx.config.electionTimeoutMs());
+            assertThat(ctx.member.role()).isEqualTo(Role.PROSPECTIVE);
+        }
+
+        @Test
+        void aFollowerThatHeardFromItsLeaderWithinAnElectionTimeoutDenies() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            ctx.advance(ctx.config.leaseDurationMs() + 1);
+            ctx.deliver(2, new Accept(new Ballot(1, 2), ctx.now(), List.of(), 0, 0));
+            ctx.advance(ctx.config.leaseDurationMs()); // the lease it granted ran out; the election timeout did not
+            PaxosMessage.PreVoteReply denied = replyTo(ctx, 3, new Ballot(2, 3));
+            assertThat(denied.granted()).isFalse();
+            assertThat(denied.leaderHint()).isEqualTo(2);
+            ctx.advance(ctx.config.electionTimeoutMs() - ctx.config.leaseDurationMs());
+            assertThat(replyTo(ctx, 3, new Ballot(2, 3)).granted()).isTrue();
+        }
+
+        @Test
+        void aLeaderDenies() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            ctx.advance(3 * ctx.config.electionTimeoutMs());
+            assertThat(replyTo(ctx, 2, new Ballot(ctx.member.ballot().round() + 1, 2)).granted()).isFalse();
+        }
+
+        @Test
+        void aMemberCutOffFromItsGroupNeverRaisesItsBallotAndRejoinsWithoutDeposingTheLeader() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, ctx.now(), entries(1, "a"), 0, 0));
+            ctx.sync();
+            ctx.drainSent();
+            // Cut off: nothing arrives for many election timeouts; it asks, and asks again, in vain.
+            for (int i = 0; i < 50; i++) ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(ctx.member.role()).isEqualTo(Role.PROSPECTIVE);
+            assertThat(ctx.member.ballot()).isEqualTo(leader);
+            assertThat(ctx.drainSent()).extracting(PaxosTestContext.Sent::message).allMatch(m -> m instanceof PaxosMessage.PreVote);
+            // Back: the leader's next Accept is accepted, not rejected (a Reject would depose it).
+            ctx.deliver(2, new Accept(leader, ctx.now(), entries(2, "b"), 1, 0));
+            ctx.sync();
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.drainSent()).extracting(PaxosTestContext.Sent::message).singleElement().isInstanceOf(Accepted.class);
+        }
+
+        @Test
+        void aGroupOfOneCampaignsAtOnce() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withMembers(1).build();
+            ctx.advanceAndTick(2 * ctx.config.electionTimeoutMs() + 1);
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+            ctx.sync();
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+        }
+    }
+
+    @Nested
+    class Paging {
+        private final PaxosConfig smallBatches = new PaxosConfig(150, 20, 100, 10_000, 64, 10);
+
+        @Test
+        void aPromiseIsSentInPagesOfAtMostMaxBatchBytesAndAtLeastOneEntry() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withConfig(smallBatches).withArchived(2)
+                    .withAccepted(3, new Ballot(1, 2), "aaaa").withAccepted(4, new Ballot(1, 2), "bbbb")
+                    .withAccepted(5, new Ballot(1, 2), "cccc").withAccepted(7, new Ballot(1, 2), "twelve-bytes")
+                    .build();
+            ctx.advance(ctx.config.leaseDurationMs());
+            Ballot b = new Ballot(2, 3);
+            ctx.deliver(3, new Prepare(b, 1));
+            ctx.sync();
+            Promise first = ctx.drainSingle(3, Promise.class);
+            assertThat(first.accepted()).extracting(AcceptedEntry::slot).containsExactly(3L, 4L);
+            assertThat(first.continueFromSlot()).isEqualTo(5);
+            ctx.deliver(3, new Prepare(b, 5));
+            Promise second = ctx.drainSingle(3, Promise.class);
+            assertThat(second.accepted()).extracting(AcceptedEntry::slot).containsExactly(5L);
+            assertThat(second.continueFromSlot()).isEqualTo(7);
+            ctx.deliver(3, new Prepare(b, 7));
+            Promise last = ctx.drainSingle(3, Promise.class);
+            assertThat(last.accepted()).extracting(AcceptedEntry::slot).containsExactly(7L);
+            assertThat(last.complete()).isTrue();
+        }
+
+        @Test
+        void aPromiseCountsOnceItsLastPageArrivedAndRecoveryUsesEveryPage() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withConfig(smallBatches).build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.drainSent();
+            ctx.deliver(2, new Promise(b, 0, List.of(new AcceptedEntry(1, new Ballot(1, 2), bytes("one"))), 2));
+            assertThat(ctx.drainSingle(2, Prepare.class)).isEqualTo(new Prepare(b, 2));
+            ctx.deliver(3, new Promise(b, 0, List.of(), 0)); // 3's complete report: with 2's first page, no majority yet
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+            ctx.deliver(2, new Promise(b, 0, List.of(new AcceptedEntry(1, new Ballot(1, 2), bytes("one"))), 2)); // again
+            ctx.deliver(2, new Promise(b, 0, List.of(new AcceptedEntry(2, new Ballot(1, 2), bytes("two"))), 0));
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            List<Accept> accepts = ctx.drainSent(2, Accept.class);
+            assertThat(accepts).flatExtracting(Accept::entries).extracting(e -> string(e.value())).containsExactly("one", "two");
+        }
+
+        @Test
+        void acceptsCarryAtMostMaxBatchBytesAndALargerEntryAlone() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withConfig(smallBatches).buildLeader();
+            ctx.propose("1234");
+            ctx.propose("5678");
+            ctx.propose("this one is larger than ten bytes");
+            ctx.propose("9");
+            ctx.flush();
+            assertThat(ctx.drainSent(2, Accept.class)).extracting(PaxosMemberTest::slots)
+                    .containsExactly(List.of(1L, 2L), List.of(3L), List.of(4L));
+        }
+    }
+
+    @Nested
+    class Resign {
+        @Test
+        void aLeaderThatResignsFollowsAndWaitsTwoElectionTimeoutsBeforeItAsksForVotes() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot b = ctx.member.ballot();
+            ctx.member.resign(ctx.now());
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.member.hasLease(ctx.now())).isFalse();
+            assertThat(ctx.roleChanges).endsWith("FOLLOWER@" + b);
+            ctx.advanceAndTick(2 * ctx.config.electionTimeoutMs() - 1);
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            ctx.advanceAndTick(1);
+            assertThat(ctx.member.role()).isEqualTo(Role.PROSPECTIVE);
+        }
+    }
+
+    @Nested
     class CatchUp {
         @Test
         void resendsWhatAFollowerLeftUnacknowledgedForAWholeHeartbeatInterval() {
@@ -621,7 +798,7 @@ class PaxosMemberTest {
 
         @Test
         void messagesHaveStableTypeIds() {
-            assertThat(PaxosMessage.Type.values()).extracting(PaxosMessage.Type::id).containsExactly(1, 2, 3, 4, 5);
+            assertThat(PaxosMessage.Type.values()).extracting(PaxosMessage.Type::id).containsExactly(1, 2, 3, 4, 5, 6, 7);
             assertThat(PaxosMessage.Type.fromId(4)).isEqualTo(PaxosMessage.Type.ACCEPT);
             assertThat(new Prepare(Ballot.ZERO, 1).type()).isEqualTo(PaxosMessage.Type.PREPARE);
             assertThatThrownBy(() -> PaxosMessage.Type.fromId(9)).isInstanceOf(IllegalArgumentException.class);

@@ -160,9 +160,25 @@ final class PaxosTestContext {
         member.flush(nowMs);
     }
 
-    /** Past any election deadline and the lease a starting member assumes: it campaigns. */
-    Ballot becomeCandidate() {
+    /** Past any election deadline and the lease a starting member assumes: it asks for pre-votes; returns the ballot it asks about. */
+    Ballot becomeProspective() {
         advanceAndTick(2 * config.electionTimeoutMs() + 1);
+        assertThat(member.role()).isIn(Role.PROSPECTIVE, Role.CANDIDATE);
+        PaxosMessage.PreVote asked = null;
+        for (Sent s : sent) {
+            if (s.message() instanceof PaxosMessage.PreVote v) asked = v;
+        }
+        return asked == null ? member.ballot() : asked.ballot();
+    }
+
+    /** Becomes prospective, and a majority grants its pre-vote: it campaigns. */
+    Ballot becomeCandidate() {
+        Ballot asked = becomeProspective();
+        for (int id : memberIds) {
+            if (id != selfId && member.role() == Role.PROSPECTIVE) {
+                deliver(id, new PaxosMessage.PreVoteReply(asked, true, Ballot.ZERO, PaxosMember.NO_LEADER));
+            }
+        }
         assertThat(member.role()).isEqualTo(Role.CANDIDATE);
         return member.ballot();
     }

@@ -9,6 +9,10 @@ import io.dynalog.ingest.paxos.SlotRange;
 import io.dynalog.ingest.paxos.SlotValue;
 import io.dynalog.topology.wal.Ballot;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
 class PaxosFrameCodecTest {
@@ -38,6 +42,37 @@ class PaxosFrameCodecTest {
         assertThat(accept.archivedSlot()).isEqualTo(10);
         PaxosMessage.Accepted accepted = new PaxosMessage.Accepted(B, 123_456L, List.of(new SlotRange(13, 14)), 14);
         assertThat(roundTrip(accepted)).isEqualTo(accepted);
+        PaxosMessage.Promise page = new PaxosMessage.Promise(B, 10, List.of(new AcceptedEntry(11, B, new byte[] {3})), 12);
+        assertThat(roundTrip(page)).isEqualTo(page);
+        assertThat(roundTrip(new PaxosMessage.PreVote(B))).isEqualTo(new PaxosMessage.PreVote(B));
+        PaxosMessage.PreVoteReply reply = new PaxosMessage.PreVoteReply(B, true, new Ballot(6, 1), -1);
+        assertThat(roundTrip(reply)).isEqualTo(reply);
+    }
+
+    /** A node of the version before pre-votes writes version 1 frames: they decode, a promise as a complete report. */
+    @Test
+    void framesOfVersionOneStillDecode() throws Exception {
+        Schema v1;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/avro/PaxosFrame.v1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        Schema body = v1.getField("body").schema().getTypes().get(1);
+        GenericRecord ballot = new GenericData.Record(body.getField("ballot").schema());
+        ballot.put("round", 7L);
+        ballot.put("nodeId", 2);
+        GenericRecord promise = new GenericData.Record(body);
+        promise.put("ballot", ballot);
+        promise.put("archivedSlot", 10L);
+        promise.put("accepted", List.of());
+        GenericRecord frame = new GenericData.Record(v1);
+        frame.put("tableId", 42L);
+        frame.put("partition", 3);
+        frame.put("fromNode", 2);
+        frame.put("body", promise);
+        java.nio.ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(frame);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        assertThat(PaxosFrameCodec.decode(bytes).message()).isEqualTo(new PaxosMessage.Promise(B, 10, List.of()));
     }
 
     @Test
