@@ -23,14 +23,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Wire format: a connection starts with a hello ({@value #MAGIC} then the sender's node id,
  * both 4-byte big-endian ints); then each frame is a 4-byte big-endian length and that many
- * bytes. A frame longer than {@value #MAX_FRAME_BYTES} or a bad hello closes the connection.
+ * bytes. A frame longer than {@value #MAX_FRAME_BYTES} is never sent (the replica groups bound
+ * what they send well below it), and one received is read past and dropped, so the connection,
+ * which every group shares, stays up; only a length no sender can have meant
+ * (above {@value #MAX_SKIPPED_FRAME_BYTES}, or negative) or a bad hello closes it.
  * While a connection is being opened, frames for it queue up to {@value #MAX_QUEUED_FRAMES};
  * beyond that they are dropped (the protocols on top retry).
  */
 public final class TcpPeerTransport implements PeerTransport {
     private static final Logger log = LoggerFactory.getLogger(TcpPeerTransport.class);
     static final int MAGIC = 0x44594E31; // "DYN1": the transport's version
-    static final int MAX_FRAME_BYTES = 64 * 1024 * 1024;
+    /** The largest frame sent or delivered: a Paxos batch or promise page (1 MB) plus one entry of a 400 KB item. */
+    static final int MAX_FRAME_BYTES = 4 * 1024 * 1024;
+    /** A longer frame (from a misconfigured peer) is read past and dropped; a length beyond this is garbage. */
+    static final int MAX_SKIPPED_FRAME_BYTES = 64 * 1024 * 1024;
     static final int MAX_QUEUED_FRAMES = 10_000;
     static final long RECONNECT_DELAY_MS = 200;
     /** Bytes a connection may have waiting to be written before frames to that peer are dropped. */
@@ -79,6 +85,10 @@ public final class TcpPeerTransport implements PeerTransport {
 
     @Override
     public boolean send(int toNodeId, byte[] frame) {
+        if (frame.length > MAX_FRAME_BYTES) {
+            log.error("a frame of {} bytes for node {} is over the {} byte limit: not sent", frame.length, toNodeId, MAX_FRAME_BYTES);
+            return false;
+        }
         Peer peer = peers.get(toNodeId);
         if (peer == null || closed) return false;
         return peer.send(frame);
@@ -88,6 +98,7 @@ public final class TcpPeerTransport implements PeerTransport {
         int[] from = {-1};
         RecordParser parser = RecordParser.newFixed(8);
         boolean[] expectLength = {false};
+        boolean[] dropNext = {false};
         parser.handler(buffer -> {
             if (from[0] < 0) {
                 if (buffer.getInt(0) != MAGIC) {
@@ -102,10 +113,14 @@ public final class TcpPeerTransport implements PeerTransport {
             }
             if (expectLength[0]) {
                 int length = buffer.getInt(0);
-                if (length < 0 || length > MAX_FRAME_BYTES) {
-                    log.warn("frame of {} bytes from node {}: connection closed", length, from[0]);
+                if (length < 0 || length > MAX_SKIPPED_FRAME_BYTES) {
+                    log.warn("frame of {} bytes from node {}: the stream is garbled, connection closed", length, from[0]);
                     socket.close();
                     return;
+                }
+                if (length > MAX_FRAME_BYTES) {
+                    log.warn("frame of {} bytes from node {} is over the {} byte limit: dropped", length, from[0], MAX_FRAME_BYTES);
+                    dropNext[0] = true;
                 }
                 if (length == 0) {
                     deliver(from[0], new byte[0]);
@@ -115,7 +130,11 @@ public final class TcpPeerTransport implements PeerTransport {
                 expectLength[0] = false;
                 return;
             }
-            deliver(from[0], buffer.getBytes());
+            if (dropNext[0]) {
+                dropNext[0] = false;
+            } else {
+                deliver(from[0], buffer.getBytes());
+            }
             parser.fixedSizeMode(4);
             expectLength[0] = true;
         });

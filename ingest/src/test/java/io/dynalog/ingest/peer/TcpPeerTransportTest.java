@@ -50,9 +50,28 @@ class TcpPeerTransportTest {
 
     @Test
     void largeFramesAndUnknownPeers() {
-        assertThat(one.send(2, frame(7, 5 * 1024 * 1024))).isTrue();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receivedByTwo.contains("1:7:" + 5 * 1024 * 1024));
+        assertThat(one.send(2, frame(7, TcpPeerTransport.MAX_FRAME_BYTES))).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receivedByTwo.contains("1:7:" + TcpPeerTransport.MAX_FRAME_BYTES));
+        assertThat(one.send(2, frame(8, TcpPeerTransport.MAX_FRAME_BYTES + 1))).as("over the limit: not sent").isFalse();
         assertThat(one.send(99, frame(1, 4))).isFalse();
+    }
+
+    /** A peer that sends a frame over the limit (misconfigured) loses that frame, not the connection every group shares. */
+    @Test
+    void anOversizedFrameReceivedIsDroppedAndTheConnectionStays() throws Exception {
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", two.port())) {
+            java.io.DataOutputStream out = new java.io.DataOutputStream(raw.getOutputStream());
+            out.writeInt(TcpPeerTransport.MAGIC);
+            out.writeInt(3);
+            byte[] big = frame(1, TcpPeerTransport.MAX_FRAME_BYTES + 10);
+            out.writeInt(big.length);
+            out.write(big);
+            out.writeInt(4);
+            out.write(frame(2, 4));
+            out.flush();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receivedByTwo.contains("3:2:4"));
+            assertThat(receivedByTwo).containsExactly("3:2:4");
+        }
     }
 
     @Test
