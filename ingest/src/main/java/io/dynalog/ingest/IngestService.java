@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.function.LongSupplier;
+import io.dynalog.topology.time.Time;
 
 /**
  * The replica groups this node is in, and the {@link WritePath} over them.
@@ -29,7 +29,7 @@ public final class IngestService implements WritePath, AutoCloseable {
     private final WalAppender appender;
     private final Executor completions;
     private final ReplicationRuntime runtime;
-    private final LongSupplier clockMs;
+    private final Time time;
     private final long staleAppendWindowMs;
     private final long itemCollectionLimitBytes;
     private final Map<GroupId, PartitionReplica> partitions = new ConcurrentHashMap<>();
@@ -42,7 +42,7 @@ public final class IngestService implements WritePath, AutoCloseable {
      *     hold (DynamoDB's is {@link ItemCollections#DEFAULT_LIMIT_BYTES})
      */
     public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
-                         ReplicationRuntime runtime, LongSupplier clockMs, long staleAppendWindowMs,
+                         ReplicationRuntime runtime, Time time, long staleAppendWindowMs,
                          long itemCollectionLimitBytes) {
         this.staleAppendWindowMs = staleAppendWindowMs;
         this.itemCollectionLimitBytes = itemCollectionLimitBytes;
@@ -51,7 +51,7 @@ public final class IngestService implements WritePath, AutoCloseable {
         this.appender = appender;
         this.completions = completions;
         this.runtime = runtime;
-        this.clockMs = clockMs;
+        this.time = time;
     }
 
     /**
@@ -64,18 +64,26 @@ public final class IngestService implements WritePath, AutoCloseable {
             List<Integer> members = table.replicasOf(p);
             if (!members.contains(nodeId)) continue;
             GroupId group = new GroupId(table.tableId(), p);
-            int partition = p;
-            PartitionReplica created = new PartitionReplica(table.tableId(), p, table.walTopic(), replica, appender,
-                    completions, clockMs, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes);
-            PartitionReplica existing = partitions.putIfAbsent(group, created);
+            PartitionReplica existing = partitions.get(group);
             if (existing != null) {
                 settled.add(existing.whenSettled());
                 continue;
             }
+            int partition = p;
+            // Called on the loop at the join, and again each time the group restarts after it was
+            // fenced: a new member gets a new PartitionReplica (the old one closed itself).
             CompletableFuture<Void> joined = runtime.join(group, members,
-                    (slot, ballot) -> WalEntryCodec.encode(WalEntry.noop(table.tableId(), partition, slot, ballot, clockMs.getAsLong())),
-                    created::attach);
-            settled.add(joined.thenCompose(v -> created.whenSettled()));
+                    (slot, ballot) -> WalEntryCodec.encode(WalEntry.noop(table.tableId(), partition, slot, ballot, time.wallClockMs())),
+                    ctx -> {
+                        PartitionReplica r = new PartitionReplica(table.tableId(), partition, table.walTopic(), replica, appender,
+                                completions, time, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes);
+                        partitions.put(group, r);
+                        return r.attach(ctx);
+                    });
+            settled.add(joined.thenCompose(v -> {
+                PartitionReplica r = partitions.get(group);
+                return r == null ? CompletableFuture.completedFuture(null) : r.whenSettled();
+            }));
         }
         return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new));
     }
@@ -90,11 +98,9 @@ public final class IngestService implements WritePath, AutoCloseable {
     public void abandon(long tableId, int partitionCount) {
         for (int p = 0; p < partitionCount; p++) {
             GroupId group = new GroupId(tableId, p);
-            PartitionReplica r = partitions.remove(group);
-            if (r != null) {
-                r.close();
-                runtime.leave(group);
-            }
+            // The runtime stops the member, which closes its PartitionReplica (onStopped), on the
+            // loop: a restart of a fenced group queued before cannot bring it back.
+            runtime.leave(group).whenComplete((v, e) -> partitions.remove(group));
         }
     }
 
@@ -120,7 +126,7 @@ public final class IngestService implements WritePath, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Void> readBarrier(TableDescriptor table, int partition) {
+    public CompletableFuture<ReadLease> readBarrier(TableDescriptor table, int partition) {
         PartitionReplica r = partitions.get(new GroupId(table.tableId(), partition));
         if (r == null) return CompletableFuture.failedFuture(notHere(table, partition));
         return r.readBarrier();

@@ -11,7 +11,11 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
  * The WAL appender over a Kafka producer, which must be idempotent with acks=all so that a
- * retried batch is neither lost nor doubled and per-partition order is kept.
+ * retried batch is neither lost nor doubled and per-partition order is kept, and configured with
+ * {@code max.block.ms=0}: {@link #append} runs on the replication loop, which must never block, so
+ * a full buffer or a topic whose metadata is not known yet fails the append at once (the
+ * partition's leader appends again after a pause, and refuses new writes past its bound) instead
+ * of waiting. The producer's buffer is the bound on appends in flight.
  *
  * <p>Record layout is {@link WalRecords}': key = store key, value = the encoded entry, a DELETE
  * as a tombstone carrying the entry in a header.

@@ -26,6 +26,10 @@ public interface WritePath {
     /** The item as the last chosen write left it (null when absent). */
     CompletableFuture<Map<String, AttributeValue>> consistentGet(TableDescriptor table, int partition, byte[] storeKey);
 
-    /** Completes once the local replica of the partition reflects every write chosen before the call. */
-    CompletableFuture<Void> readBarrier(TableDescriptor table, int partition);
+    /**
+     * Completes once the local replica of the partition reflects every write chosen before the
+     * call, at the partition's leader, with the lease the read must still hold once it has formed
+     * its answer: call {@link ReadLease#check()} then, and give the answer only if it passes.
+     */
+    CompletableFuture<ReadLease> readBarrier(TableDescriptor table, int partition);
 }

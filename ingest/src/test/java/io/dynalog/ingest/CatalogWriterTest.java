@@ -60,7 +60,7 @@ class CatalogWriterTest {
         }
 
         @Override
-        public CompletableFuture<Void> readBarrier(TableDescriptor table, int partition) {
+        public CompletableFuture<ReadLease> readBarrier(TableDescriptor table, int partition) {
             throw new UnsupportedOperationException();
         }
     }

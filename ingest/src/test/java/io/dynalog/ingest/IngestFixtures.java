@@ -19,6 +19,11 @@ import java.util.function.UnaryOperator;
 final class IngestFixtures {
     private IngestFixtures() {}
 
+    /** A fatal error in a test is a failure of the test: it throws where it is reported. */
+    static final FatalErrors FAIL_TEST = (why, cause) -> {
+        throw new AssertionError("fatal: " + why, cause);
+    };
+
     static byte[] key(String name) {
         return ("key:" + name).getBytes(StandardCharsets.UTF_8);
     }

@@ -15,6 +15,7 @@ import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
+import io.dynalog.topology.time.Time;
 import io.dynalog.topology.wal.WalEntry;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -58,10 +59,10 @@ class PartitionReplicaTest {
 
     @BeforeEach
     void start() throws Exception {
-        stores = RocksAcceptorStores.open(dir);
+        stores = RocksAcceptorStores.open(dir, IngestFixtures.FAIL_TEST);
         completions = Executors.newFixedThreadPool(2);
-        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(1));
-        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, STALE_APPEND_WINDOW_MS,
+        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, Time.SYSTEM, new Random(1), IngestFixtures.FAIL_TEST).start();
+        ingest = new IngestService(1, replica, wal, completions, runtime, Time.SYSTEM, STALE_APPEND_WINDOW_MS,
                 COLLECTION_LIMIT_BYTES);
         replica.listener = ingest;
         table = new TableDescriptor("t", 42, SCHEMA, List.of(new TableDescriptor.AttributeDefinition("pk", ScalarType.S)),
@@ -331,8 +332,8 @@ class PartitionReplicaTest {
     }
 
     void restartAsLeader(long staleAppendWindowMs, int seed) throws Exception {
-        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, () -> System.nanoTime() / 1_000_000, new Random(seed));
-        ingest = new IngestService(1, replica, wal, completions, runtime, System::currentTimeMillis, staleAppendWindowMs,
+        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, Time.SYSTEM, new Random(seed), IngestFixtures.FAIL_TEST).start();
+        ingest = new IngestService(1, replica, wal, completions, runtime, Time.SYSTEM, staleAppendWindowMs,
                 COLLECTION_LIMIT_BYTES);
         replica.listener = ingest;
         ingest.lead(table).get(10, TimeUnit.SECONDS);

@@ -14,6 +14,7 @@ import io.dynalog.ingest.acceptor.RocksAcceptorStores;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.peer.TcpPeerTransport;
 import io.dynalog.ingest.replication.ReplicationRuntime;
+import io.dynalog.topology.time.Time;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.CompactedTopicView;
 import io.dynalog.topology.wire.NodeRecordCodec;
@@ -56,6 +57,23 @@ public final class DynalogNode implements AutoCloseable {
      */
     static final PaxosConfig PAXOS = new PaxosConfig(500, 50, 400, 1_000, 256);
     static final long REPLICATION_TICK_MS = 10;
+    /**
+     * How late a deposed leader's WAL append may land after its lease ended: it issues appends
+     * only while it holds its lease (send() never blocks), and each lands or fails within the
+     * producer's delivery timeout; a second of margin.
+     */
+    static final long STALE_APPEND_WINDOW_MS = PAXOS.leaseDurationMs() + KafkaClients.WAL_DELIVERY_TIMEOUT_MS + 1_000;
+
+    /**
+     * Fail-stop: a node whose acceptor store cannot make votes durable, or whose replica groups
+     * keep failing, says why and stops at once (a halt: shutdown hooks could wait on what failed).
+     */
+    static final io.dynalog.ingest.FatalErrors FAIL_STOP = (why, cause) -> {
+        log.error("STOPPING THIS NODE: {}", why, cause);
+        System.err.println("dynalog: stopping this node: " + why + (cause == null ? "" : " (" + cause + ")"));
+        System.err.flush();
+        Runtime.getRuntime().halt(70);
+    };
 
     /** How long a starting node waits for its tables' leaders before it serves the API. */
     private static final long TABLES_SERVED_TIMEOUT_MS = 30_000;
@@ -115,12 +133,13 @@ public final class DynalogNode implements AutoCloseable {
                 KafkaClients.assignedConsumer(config, "catalog-placement"), placementTopic, TableRecordCodec::decode,
                 "catalog-placement"));
 
-        KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config);
-        KafkaWalAppender appender = own(new KafkaWalAppender(producer));
+        KafkaWalAppender appender = own(new KafkaWalAppender(KafkaClients.producer(config)));
+        KafkaProducer<byte[], byte[]> producer = KafkaClients.metaProducer(config);
+        closeOrder.push(producer::close);
         ExecutorService ingestExecutor = ownExecutor(Executors.newFixedThreadPool(2, named("ingest")));
         Vertx vertx = Vertx.vertx();
         closeOrder.push(() -> vertx.close().await());
-        RocksAcceptorStores acceptors = own(RocksAcceptorStores.open(config.dataDir().resolve("acceptors")));
+        RocksAcceptorStores acceptors = own(RocksAcceptorStores.open(config.dataDir().resolve("acceptors"), FAIL_STOP));
         TcpPeerTransport transport = own(TcpPeerTransport.start(vertx, config.nodeId(), config.host(), config.peerPort()).join());
         String nodesTopic = WalRecords.nodesTopic(config.topicPrefix());
         topics.ensureMetaTopic(nodesTopic);
@@ -131,14 +150,10 @@ public final class DynalogNode implements AutoCloseable {
         });
         membership.start().join();
         ReplicationRuntime runtime = own(new ReplicationRuntime(config.nodeId(), transport, acceptors, PAXOS,
-                REPLICATION_TICK_MS, () -> System.nanoTime() / 1_000_000, new java.security.SecureRandom()));
+                REPLICATION_TICK_MS, Time.SYSTEM, new java.security.SecureRandom(), FAIL_STOP).start());
         ingest = own(new IngestService(config.nodeId(),
                 new LocalReplicaAdapter(store, replica, config.idempotencyWindowMs(), System::currentTimeMillis),
-                appender, ingestExecutor, runtime, System::currentTimeMillis,
-                // A deposed leader appends only while its lease lasts; what it sent by then lands
-                // within send()'s blocking plus the delivery timeout.
-                PAXOS.leaseDurationMs() + KafkaClients.WAL_MAX_BLOCK_MS + KafkaClients.WAL_DELIVERY_TIMEOUT_MS,
-                config.itemCollectionLimitBytes()));
+                appender, ingestExecutor, runtime, Time.SYSTEM, STALE_APPEND_WINDOW_MS, config.itemCollectionLimitBytes()));
         replica.addListener(ingest::onApplied);
 
         catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),

@@ -17,28 +17,48 @@ final class KafkaClients {
     private KafkaClients() {}
 
     /**
-     * The producer of WAL appends (the catalog's too) and announcements: idempotent with acks=all, so a retried batch is neither lost
+     * The producer of WAL appends (the catalog's too): idempotent with acks=all, so a retried batch is neither lost
      * nor doubled and the order of appends to a partition is kept. A write is acknowledged when
      * its replica group has chosen it, before its WAL append, so a short linger costs a client
      * nothing and batches appends: fewer produce requests for the broker, and fewer, fuller
      * fetches for every replica that consumes them.
      */
     static final int WAL_LINGER_MS = 2;
-    /** The longest an append may take to land, retries included: after that it fails. */
-    static final int WAL_DELIVERY_TIMEOUT_MS = 30_000;
-    /** The longest send() may block before an append's delivery timeout starts. */
-    static final int WAL_MAX_BLOCK_MS = 5_000;
+    /**
+     * The longest an append may take to land, retries included, after send() returned: after
+     * that it fails. A deposed leader's append can land this long after its lease ended (its
+     * last send), so this bounds the stale-append window a new leader waits out.
+     */
+    static final int WAL_DELIVERY_TIMEOUT_MS = 10_000;
+    /** A request to the broker times out after this (and is retried, within the delivery timeout). */
+    static final int WAL_REQUEST_TIMEOUT_MS = 4_000;
+    /** The appends in flight of every partition this node leads, at most. */
+    static final long WAL_BUFFER_BYTES = 64L * 1024 * 1024;
 
     static KafkaProducer<byte[], byte[]> producer(NodeConfig config) {
         Properties p = idempotentProducer(config, "wal");
         p.put(ProducerConfig.LINGER_MS_CONFIG, WAL_LINGER_MS);
         p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, WAL_DELIVERY_TIMEOUT_MS);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, WAL_REQUEST_TIMEOUT_MS);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-        // send() runs under a partition leader's lock: it must not block for long (a full buffer,
-        // a topic whose metadata is missing); failing the append sends the leader into recovery.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, WAL_MAX_BLOCK_MS);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, WAL_BUFFER_BYTES);
+        // send() runs on the replication loop, which must never block: a full buffer or a topic
+        // whose metadata is not known yet fails the append at once, and the leader tries again
+        // after a pause (the failed send asked for the metadata).
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The producer of the node's announcements and the catalog's placement (few records, sent
+     * off the replication loop): unlike the WAL's, it may wait for a topic's metadata.
+     */
+    static KafkaProducer<byte[], byte[]> metaProducer(NodeConfig config) {
+        Properties p = idempotentProducer(config, "meta");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -103,6 +123,8 @@ final class KafkaClients {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /** The longest a reply may take to land, retries included. */
+    static final int REPLY_DELIVERY_TIMEOUT_MS = 30_000;
     /** The longest a reply waits for its topic's metadata. */
     static final long REPLY_MAX_BLOCK_MS = 1_000;
 
@@ -114,7 +136,7 @@ final class KafkaClients {
         Properties p = idempotentProducer(config, "replies");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, REPLY_MAX_BLOCK_MS);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, WAL_DELIVERY_TIMEOUT_MS);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, REPLY_DELIVERY_TIMEOUT_MS);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 

@@ -1,5 +1,6 @@
 package io.dynalog.ingest.acceptor;
 
+import io.dynalog.ingest.FatalErrors;
 import io.dynalog.ingest.paxos.AcceptedEntry;
 import io.dynalog.ingest.paxos.AcceptorStore;
 import io.dynalog.topology.wal.Ballot;
@@ -32,10 +33,15 @@ import org.slf4j.LoggerFactory;
  * commit thread takes the queue before it syncs, so a completed sync covers every write made
  * before the request.
  *
+ * <p>Fail-stop: an acceptor whose votes cannot be made durable must not vote, and one whose
+ * writes fail cannot know what it voted. So a failed fsync or write stops the node through
+ * {@link FatalErrors}, saying why; until it is stopped, no sync completes (no promise or
+ * acceptance leaves), and a failed write throws.
+ *
  * <p>Keys: {@code tableId (8) | partition (4) | kind (1) [| slot (8)]}, kind 0 the promised
  * ballot, 1 the archived slot, 2 an accepted entry (ballot round 8, node 4, then the value).
  */
-public final class RocksAcceptorStores implements AutoCloseable {
+public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RocksAcceptorStores.class);
     private static final byte PROMISED = 0;
     private static final byte ARCHIVED = 1;
@@ -49,8 +55,15 @@ public final class RocksAcceptorStores implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /** Makes RocksDB's log durable: {@code db.syncWal()}, or a failing one in tests. */
+    interface LogSync {
+        void sync(RocksDB db) throws RocksDBException;
+    }
+
     private final Options options;
     private final RocksDB db;
+    private final FatalErrors fatal;
+    private final LogSync logSync;
     private final WriteOptions unsynced;
     private final Object queueLock = new Object();
     private List<Runnable> requested = new ArrayList<>();
@@ -58,7 +71,9 @@ public final class RocksAcceptorStores implements AutoCloseable {
     private final Thread committer;
     private volatile boolean running = true;
 
-    private RocksAcceptorStores(Path dir) throws RocksDBException {
+    private RocksAcceptorStores(Path dir, FatalErrors fatal, LogSync logSync) throws RocksDBException {
+        this.fatal = fatal;
+        this.logSync = logSync;
         this.options = new Options().setCreateIfMissing(true);
         try {
             this.db = RocksDB.open(options, dir.toString());
@@ -72,21 +87,21 @@ public final class RocksAcceptorStores implements AutoCloseable {
         this.committer.start();
     }
 
-    public static RocksAcceptorStores open(Path dir) {
+    /** @param fatal where a failed fsync or write goes: the node stops */
+    public static RocksAcceptorStores open(Path dir, FatalErrors fatal) {
+        return open(dir, fatal, RocksDB::syncWal);
+    }
+
+    static RocksAcceptorStores open(Path dir, FatalErrors fatal, LogSync logSync) {
         try {
             Files.createDirectories(dir);
-            return new RocksAcceptorStores(dir);
+            return new RocksAcceptorStores(dir, fatal, logSync);
         } catch (Exception e) {
             throw new IllegalStateException("cannot open the acceptor store in " + dir, e);
         }
     }
 
-    /**
-     * The store of one group's acceptor on this node.
-     *
-     * @param onSynced told, on the commit thread, the token of each completed sync (in increasing
-     *     order); the caller hands it to the member's thread
-     */
+    @Override
     public AcceptorStore forGroup(long tableId, int partition, LongConsumer onSynced) {
         return new GroupStore(ByteBuffer.allocate(GROUP_PREFIX_BYTES).putLong(tableId).putInt(partition).array(), onSynced);
     }
@@ -114,15 +129,15 @@ public final class RocksAcceptorStores implements AutoCloseable {
             if (batch.isEmpty()) continue;
             try {
                 long startNs = System.nanoTime();
-                db.syncWal();
+                logSync.sync(db);
                 fsyncs.incrementAndGet();
                 long tookMs = (System.nanoTime() - startNs) / 1_000_000;
                 if (tookMs >= SLOW_SYNC_MS) log.warn("acceptor log sync took {} ms ({} syncs waiting)", tookMs, batch.size());
-            } catch (RocksDBException e) {
-                // An acceptor whose votes cannot be made durable must not vote: its syncs never
-                // complete, so it sends no promise or acceptance, and the group goes on without it.
-                log.error("acceptor store cannot sync its log; this node's acceptors stop voting", e);
+            } catch (RocksDBException | RuntimeException e) {
+                // An acceptor whose votes cannot be made durable must not vote: no sync completes
+                // from here on, so it sends no promise or acceptance, and the node stops.
                 running = false;
+                fatal.stop("the acceptor store cannot make its votes durable (fsync of its log failed)", e);
                 return;
             }
             for (Runnable done : batch) done.run();
@@ -213,7 +228,7 @@ public final class RocksAcceptorStores implements AutoCloseable {
                 db.write(unsynced, batch);
                 truncatedThrough = slot;
             } catch (RocksDBException e) {
-                throw new IllegalStateException("cannot truncate acceptor state", e);
+                throw failedWrite("truncate", e);
             }
         }
 
@@ -231,7 +246,7 @@ public final class RocksAcceptorStores implements AutoCloseable {
             try {
                 db.put(unsynced, key, value);
             } catch (RocksDBException e) {
-                throw new IllegalStateException("cannot write acceptor state", e);
+                throw failedWrite("write", e);
             }
         }
 
@@ -245,6 +260,12 @@ public final class RocksAcceptorStores implements AutoCloseable {
         private byte[] slotKey(long slot) {
             return ByteBuffer.allocate(GROUP_PREFIX_BYTES + 1 + 8).put(prefix).put(ACCEPTED).putLong(slot).array();
         }
+    }
+
+    private IllegalStateException failedWrite(String what, RocksDBException e) {
+        running = false;
+        fatal.stop("the acceptor store cannot " + what + " its state", e);
+        return new IllegalStateException("cannot " + what + " acceptor state", e);
     }
 
     private static Ballot ballot(ByteBuffer b) {

@@ -31,4 +31,13 @@ public interface PaxosListener {
      * ballot: everything chosen before it has been delivered to {@link #onChosen} or is archived.
      */
     void onLeaderReady(Ballot ballot);
+
+    /**
+     * The member stopped: it failed (its code, or this listener's, threw on the loop:
+     * {@code cause}) and was fenced, and a new member will start from the durable state with a new
+     * listener; or its group was left ({@code cause} null). No callback follows. The listener
+     * fails whatever waits on it and lets go of its state. Called on the loop, outside any member
+     * call.
+     */
+    default void onStopped(Throwable cause) {}
 }

@@ -1,6 +1,7 @@
 package io.dynalog.ingest.replication;
 
-import io.dynalog.ingest.acceptor.RocksAcceptorStores;
+import io.dynalog.ingest.FatalErrors;
+import io.dynalog.ingest.acceptor.AcceptorStores;
 import io.dynalog.ingest.paxos.NoopFactory;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.paxos.PaxosListener;
@@ -10,29 +11,47 @@ import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.peer.PaxosFrameCodec;
 import io.dynalog.ingest.peer.PeerTransport;
+import io.dynalog.topology.time.Time;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.function.LongFunction;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives the Paxos members of every replica group this node belongs to: the one thread on which
+ * Drives the Paxos members of every replica group this node belongs to: the one loop on which
  * each {@link PaxosMember} lives (it is not thread-safe), fed from the peer transport, the
- * acceptor stores' sync completions, a timer, and the callers of its public methods.
+ * acceptor stores' sync completions, timers, and the callers of its public methods.
  *
  * <p>Responsibilities: create and stop members as groups are joined and left; decode frames and
  * hand each message to its group's member; encode and send what members put in their outbox;
  * report each group's completed syncs to its member; tick every member every
  * {@code tickIntervalMs}; flush proposals once per turn of the loop (so proposals made in one turn
- * go out in one Accept, the batching the protocol relies on).
+ * go out in one Accept, the batching the protocol relies on); the failure policy below.
+ *
+ * <p>The loop is {@link #runOnce}: a node's thread ({@link #start}) calls it whenever there is
+ * work or a timer is due; a simulation calls it itself, at simulated times, and so drives the
+ * same code deterministically (time, randomness, network and disks are all injected).
+ *
+ * <p>Failure policy, in one place ({@link #guarded}): an unexpected exception thrown by a group's
+ * code on the loop (its member, its listener inside a member call, a task it queued) fences that
+ * group. Its member is dropped and every later event of that incarnation ignored, its listener
+ * is told ({@link PaxosListener#onStopped}) so that it fails whatever waits on it, and after
+ * {@link #RESTART_DELAY_MS} a new member starts from the durable state, with a listener its
+ * factory makes anew. Nothing is logged and carried on with. A node whose groups fail more than
+ * {@link #MAX_FAILURES} times within {@link #FAILURE_WINDOW_MS} stops, through
+ * {@link FatalErrors}: code that keeps failing is a bug to fix, not a state to serve in.
  *
  * <p>Threading: every public method may be called from any thread; it queues work for the loop
  * and answers through a future. Listener callbacks run on the loop and must not block.
@@ -40,35 +59,62 @@ import org.slf4j.LoggerFactory;
 public final class ReplicationRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicationRuntime.class);
 
+    /** How long a fenced group waits before its new member starts. */
+    static final long RESTART_DELAY_MS = 1_000;
+    /** More fenced groups than this within {@link #FAILURE_WINDOW_MS} stop the node. */
+    static final int MAX_FAILURES = 5;
+    static final long FAILURE_WINDOW_MS = 60_000;
+
     private final int selfId;
     private final PeerTransport transport;
-    private final RocksAcceptorStores stores;
+    private final AcceptorStores stores;
     private final PaxosConfig config;
     private final long tickIntervalMs;
-    private final LongSupplier clockMs;
+    private final Time time;
     private final Random random;
+    private final FatalErrors fatal;
     private final LinkedBlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
-    private final Map<GroupId, PaxosMember> members = new HashMap<>();
-    private final Thread loop;
+    /** Loop only. Insertion order, so that ticks and flushes visit groups in a deterministic order. */
+    private final Map<GroupId, Group> groups = new LinkedHashMap<>();
+    /** Guarded by itself: tasks may be scheduled from any thread. */
+    private final PriorityQueue<Delayed> delayed =
+            new PriorityQueue<>(Comparator.comparingLong(Delayed::dueMs).thenComparingLong(Delayed::seq));
+    private long delayedSeq;
+    /** Loop only. */
+    private final ArrayDeque<Long> recentFailuresMs = new ArrayDeque<>();
+    private long nextTickMs = Long.MIN_VALUE;
     private volatile boolean running = true;
+    private volatile Thread loop;
 
     /**
-     * @param clockMs this node's clock in milliseconds; it must never go back (a monotonic clock)
+     * @param time     this node's clocks; the runtime reads only {@link Time#monotonicMs()}
+     * @param fatal    where the node goes when its groups keep failing
      */
-    public ReplicationRuntime(int selfId, PeerTransport transport, RocksAcceptorStores stores, PaxosConfig config,
-                              long tickIntervalMs, LongSupplier clockMs, Random random) {
+    public ReplicationRuntime(int selfId, PeerTransport transport, AcceptorStores stores, PaxosConfig config,
+                              long tickIntervalMs, Time time, Random random, FatalErrors fatal) {
         this.selfId = selfId;
         this.transport = transport;
         this.stores = stores;
         this.config = config;
         this.tickIntervalMs = tickIntervalMs;
-        this.clockMs = clockMs;
+        this.time = time;
         this.random = random;
-        this.loop = new Thread(this::run, "replication-" + selfId);
-        this.loop.setDaemon(true);
+        this.fatal = fatal;
         transport.onFrame(this::onFrame);
-        loop.start();
     }
+
+    /** Starts the loop on a thread of its own ({@code replication-<id>}). Called once; a simulation calls {@link #runOnce} instead. */
+    public synchronized ReplicationRuntime start() {
+        if (loop != null) throw new IllegalStateException("replication runtime of node " + selfId + " already started");
+        Thread t = new Thread(this::run, "replication-" + selfId);
+        t.setDaemon(true);
+        t.setUncaughtExceptionHandler((thread, e) -> fatal.stop("the replication loop of node " + selfId + " died", e));
+        loop = t;
+        t.start();
+        return this;
+    }
+
+    // ==== groups =================================================================================
 
     /** Joins a group: starts this node's member of it (its durable state is loaded from the store). */
     public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, NoopFactory noops, PaxosListener listener) {
@@ -77,36 +123,78 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     /**
      * Joins a group whose listener needs the member itself: {@code listenerFactory} is given the
-     * group's {@link GroupContext} (on the loop) and returns the listener.
+     * group's {@link GroupContext} (on the loop) and returns the listener. It is called again, with
+     * a new context, each time the group restarts after it was fenced.
      */
     public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, NoopFactory noops,
-                                        java.util.function.Function<GroupContext, PaxosListener> listenerFactory) {
+                                        Function<GroupContext, PaxosListener> listenerFactory) {
         return call(() -> {
-            if (members.containsKey(group)) return null;
-            Context context = new Context(group);
-            PaxosMember member = new PaxosMember(selfId, memberIds,
-                    stores.forGroup(group.tableId(), group.partition(), token -> events.add(() -> onSynced(group, token))),
-                    (to, message) -> send(group, to, message), random, config, noops, listenerFactory.apply(context));
-            context.member = member;
-            members.put(group, member);
-            member.start(clockMs.getAsLong());
+            if (groups.containsKey(group)) return null;
+            Group g = new Group(group, List.copyOf(memberIds), noops, listenerFactory);
+            groups.put(group, g);
+            startIncarnation(g);
             return null;
         });
     }
 
+    /** Leaves a group (the table was deleted, or the partition moved): its member stops. */
+    public CompletableFuture<Void> leave(GroupId group) {
+        return call(() -> {
+            Group g = groups.remove(group);
+            Incarnation inc = g == null ? null : g.current;
+            if (inc != null) {
+                inc.live = false;
+                if (inc.listener != null) inc.listener.onStopped(null);
+            }
+            return null;
+        });
+    }
+
+    /** A group this node is in, and how its current member came to be. */
+    private static final class Group {
+        final GroupId id;
+        final List<Integer> memberIds;
+        final NoopFactory noops;
+        final Function<GroupContext, PaxosListener> listenerFactory;
+        /** The live incarnation; null while the group waits to restart after it was fenced. */
+        Incarnation current;
+        int incarnations;
+
+        Group(GroupId id, List<Integer> memberIds, NoopFactory noops, Function<GroupContext, PaxosListener> listenerFactory) {
+            this.id = id;
+            this.memberIds = memberIds;
+            this.noops = noops;
+            this.listenerFactory = listenerFactory;
+        }
+    }
+
+    private void startIncarnation(Group g) {
+        Incarnation inc = new Incarnation(g, ++g.incarnations);
+        g.current = inc;
+        guarded(inc, () -> {
+            inc.member = new PaxosMember(selfId, g.memberIds,
+                    stores.forGroup(g.id.tableId(), g.id.partition(), token -> post(() -> guarded(inc, () -> inc.member.onSynced(now(), token)))),
+                    (to, message) -> send(g.id, to, message), random, config, g.noops, inc);
+            inc.listener = g.listenerFactory.apply(inc);
+            inc.member.start(now());
+        });
+    }
+
     /**
-     * A group's member as its listener may use it. Methods marked "loop only" must be called on
-     * the runtime's loop and never from inside a listener callback (use {@link #execute} to get
+     * A group's member as its listener may use it: one incarnation of it (a fenced group's
+     * listener holds a dead one, whose tasks never run). Methods marked "loop only" must be called
+     * on the runtime's loop and never from inside a listener callback (use {@link #execute} to get
      * out of one).
      */
     public interface GroupContext {
-        /** Runs {@code task} on the loop, after the current event. */
+        /** Runs {@code task} on the loop, after the current event (not at all once this incarnation is fenced or left). */
         void execute(Runnable task);
 
-        /** Runs {@code task} on the loop after {@code delayMs}. */
+        /** Runs {@code task} on the loop after {@code delayMs} (not at all once this incarnation is fenced or left). */
         void schedule(Runnable task, long delayMs);
 
-        long nowMs();
+        /** The runtime's monotonic clock, in milliseconds; any thread. */
+        long monotonicMs();
 
         /** Loop only. */
         ProposeResult propose(LongFunction<byte[]> valueForSlot);
@@ -114,7 +202,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         /** Loop only. */
         boolean hasLease();
 
-        /** When the member's lease ends by the runtime's clock ({@link #nowMs}), or Long.MIN_VALUE. Loop only. */
+        /** When the member's lease ends by {@link #monotonicMs}, or Long.MIN_VALUE. Loop only. */
         long leaseExpiresAtMs();
 
         /** Loop only. */
@@ -125,44 +213,51 @@ public final class ReplicationRuntime implements AutoCloseable {
 
         /** The WAL holds every slot through {@code slot}; any thread. */
         void archived(long slot);
+
+        /** The leader gives up its leadership ({@link PaxosMember#resign}). Loop only. */
+        void resign();
     }
 
-    private final class Context implements GroupContext {
-        final GroupId group;
+    /**
+     * One incarnation of a group's member: it dies when the group is fenced or left, and with it
+     * every task, sync completion and timer it queued. Also the member's listener wrapper: each
+     * callback goes to the listener the factory made for this incarnation.
+     */
+    private final class Incarnation implements GroupContext, PaxosListener {
+        final Group group;
+        final int number;
         PaxosMember member;
+        PaxosListener listener;
+        boolean live = true;
 
-        Context(GroupId group) {
+        Incarnation(Group group, int number) {
             this.group = group;
+            this.number = number;
         }
 
         @Override
         public void execute(Runnable task) {
-            events.add(() -> {
-                if (members.get(group) == member) task.run();
-            });
+            post(() -> guarded(this, task));
         }
 
         @Override
         public void schedule(Runnable task, long delayMs) {
-            long due = clockMs.getAsLong() + delayMs;
-            synchronized (delayed) {
-                delayed.add(new Delayed(due, () -> execute(task)));
-            }
+            addDelayed(now() + delayMs, () -> guarded(this, task));
         }
 
         @Override
-        public long nowMs() {
-            return clockMs.getAsLong();
+        public long monotonicMs() {
+            return now();
         }
 
         @Override
         public ProposeResult propose(LongFunction<byte[]> valueForSlot) {
-            return member.propose(clockMs.getAsLong(), valueForSlot);
+            return member.propose(now(), valueForSlot);
         }
 
         @Override
         public boolean hasLease() {
-            return member.hasLease(clockMs.getAsLong());
+            return member.hasLease(now());
         }
 
         @Override
@@ -182,14 +277,138 @@ public final class ReplicationRuntime implements AutoCloseable {
 
         @Override
         public void archived(long slot) {
-            ReplicationRuntime.this.archived(group, slot);
+            post(() -> guarded(this, () -> member.onArchived(now(), slot)));
+        }
+
+        @Override
+        public void resign() {
+            member.resign(now());
+        }
+
+        // The member's callbacks, passed on to this incarnation's listener.
+
+        @Override
+        public void onChosen(long slot, byte[] value) {
+            listener.onChosen(slot, value);
+        }
+
+        @Override
+        public void onDeliverySkipped(long throughSlot) {
+            listener.onDeliverySkipped(throughSlot);
+        }
+
+        @Override
+        public void onRoleChanged(Role role, io.dynalog.topology.wal.Ballot ballot) {
+            if (listener != null) listener.onRoleChanged(role, ballot);
+        }
+
+        @Override
+        public void onLeaderReady(io.dynalog.topology.wal.Ballot ballot) {
+            listener.onLeaderReady(ballot);
+        }
+
+        @Override
+        public String toString() {
+            return "group " + group.id + " incarnation " + number;
         }
     }
 
-    private record Delayed(long dueMs, Runnable task) {}
+    // ==== the failure policy =====================================================================
 
-    private final java.util.PriorityQueue<Delayed> delayed =
-            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Delayed::dueMs));
+    /** Runs a group's code; an exception fences the group (see the class comment). */
+    private void guarded(Incarnation inc, Runnable action) {
+        if (!inc.live) return;
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            fence(inc, e);
+        }
+    }
+
+    private void fence(Incarnation inc, RuntimeException cause) {
+        inc.live = false;
+        Group g = inc.group;
+        if (g.current == inc) g.current = null;
+        log.error("node {}: {} failed and is fenced; a new member starts from its durable state in {} ms",
+                selfId, inc, RESTART_DELAY_MS, cause);
+        if (inc.listener != null) {
+            try {
+                inc.listener.onStopped(cause);
+            } catch (RuntimeException e) {
+                log.error("node {}: {}'s listener failed while being fenced", selfId, inc, e);
+            }
+        }
+        long now = now();
+        recentFailuresMs.addLast(now);
+        while (!recentFailuresMs.isEmpty() && recentFailuresMs.peekFirst() <= now - FAILURE_WINDOW_MS) recentFailuresMs.pollFirst();
+        if (recentFailuresMs.size() > MAX_FAILURES) {
+            fatal.stop("node " + selfId + ": " + recentFailuresMs.size() + " replica groups failed within "
+                    + FAILURE_WINDOW_MS + " ms, the last " + inc, cause);
+            return;
+        }
+        addDelayed(now + RESTART_DELAY_MS, () -> {
+            if (groups.get(g.id) == g && g.current == null) startIncarnation(g);
+        });
+    }
+
+    // ==== the loop ===============================================================================
+
+    /**
+     * One turn of the loop: every queued event, the delayed tasks that are due, every member's
+     * timers when a tick is due, and a flush of every member's proposals. Returns when it next has
+     * something to do by the clock (monotonic ms), if nothing is queued before. On the loop's
+     * thread, or the simulation's, only.
+     */
+    public long runOnce() {
+        List<Runnable> batch = new ArrayList<>();
+        events.drainTo(batch);
+        for (Runnable r : batch) r.run();
+        long now = now();
+        runDueDelayed(now);
+        if (now >= nextTickMs) {
+            for (Group g : List.copyOf(groups.values())) {
+                Incarnation inc = g.current;
+                if (inc != null) guarded(inc, () -> inc.member.onTick(now));
+            }
+            nextTickMs = now + tickIntervalMs;
+        }
+        for (Group g : List.copyOf(groups.values())) {
+            Incarnation inc = g.current;
+            if (inc != null) guarded(inc, () -> inc.member.flush(now()));
+        }
+        synchronized (delayed) {
+            return delayed.isEmpty() ? nextTickMs : Math.min(nextTickMs, delayed.peek().dueMs());
+        }
+    }
+
+    /** True when events wait for {@link #runOnce} (for a simulation deciding what to run). */
+    public boolean hasQueuedEvents() {
+        return !events.isEmpty();
+    }
+
+    private void run() {
+        while (running) {
+            long dueMs = runOnce();
+            long waitMs = dueMs - now();
+            if (waitMs > 0 && events.isEmpty() && running) LockSupport.parkNanos(this, waitMs * 1_000_000);
+        }
+    }
+
+    private void post(Runnable event) {
+        events.add(event);
+        Thread t = loop;
+        if (t != null) LockSupport.unpark(t);
+    }
+
+    private record Delayed(long dueMs, long seq, Runnable task) {}
+
+    private void addDelayed(long dueMs, Runnable task) {
+        synchronized (delayed) {
+            delayed.add(new Delayed(dueMs, delayedSeq++, task));
+        }
+        Thread t = loop;
+        if (t != null) LockSupport.unpark(t);
+    }
 
     private void runDueDelayed(long now) {
         List<Runnable> due = new ArrayList<>();
@@ -199,13 +418,11 @@ public final class ReplicationRuntime implements AutoCloseable {
         due.forEach(Runnable::run);
     }
 
-    /** Leaves a group (the table was deleted, or the partition moved): its member stops. */
-    public CompletableFuture<Void> leave(GroupId group) {
-        return call(() -> {
-            members.remove(group);
-            return null;
-        });
+    private long now() {
+        return time.monotonicMs();
     }
+
+    // ==== calls from other threads ===============================================================
 
     /**
      * Proposes a value for the next slot of a group this node leads; {@code valueForSlot} builds
@@ -213,26 +430,19 @@ public final class ReplicationRuntime implements AutoCloseable {
      */
     public CompletableFuture<ProposeResult> propose(GroupId group, LongFunction<byte[]> valueForSlot) {
         return call(() -> {
-            PaxosMember m = members.get(group);
-            if (m == null) return new ProposeResult.NotLeader(PaxosMember.NO_LEADER);
-            return m.propose(clockMs.getAsLong(), valueForSlot);
+            Incarnation inc = current(group);
+            if (inc == null) return new ProposeResult.NotLeader(PaxosMember.NO_LEADER);
+            return inc.member.propose(now(), valueForSlot);
         });
     }
 
-    /** The group's WAL holds every slot through {@code slot} (reported by its leader's appender). */
-    public void archived(GroupId group, long slot) {
-        events.add(() -> {
-            PaxosMember m = members.get(group);
-            if (m != null) m.onArchived(clockMs.getAsLong(), slot);
-        });
-    }
-
-    /** A snapshot of a group's member as it is now, or null when this node is not in the group. */
+    /** A snapshot of a group's member as it is now, or null when this node is not in the group (or it is restarting). */
     public CompletableFuture<MemberStatus> status(GroupId group) {
         return call(() -> {
-            PaxosMember m = members.get(group);
-            if (m == null) return null;
-            long now = clockMs.getAsLong();
+            Incarnation inc = current(group);
+            if (inc == null) return null;
+            PaxosMember m = inc.member;
+            long now = now();
             return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now), m.chosenUpTo(), m.archivedSlot());
         });
     }
@@ -240,14 +450,14 @@ public final class ReplicationRuntime implements AutoCloseable {
     /** What a member is and knows at one moment. */
     public record MemberStatus(Role role, int leaderHint, boolean leaderReady, boolean hasLease, long chosenUpTo, long archivedSlot) {}
 
-    /** Runs {@code work} on the loop, with the members, and completes with its result. */
-    public <T> CompletableFuture<T> call(java.util.function.Supplier<T> work) {
+    /** Runs {@code work} on the loop, with the members, and completes with its result (or its exception). */
+    public <T> CompletableFuture<T> call(Supplier<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (!running) {
             result.completeExceptionally(new IllegalStateException("replication runtime of node " + selfId + " is closed"));
             return result;
         }
-        events.add(() -> {
+        post(() -> {
             try {
                 result.complete(work.get());
             } catch (RuntimeException e) {
@@ -255,6 +465,11 @@ public final class ReplicationRuntime implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    private Incarnation current(GroupId group) {
+        Group g = groups.get(group);
+        return g == null ? null : g.current;
     }
 
     private void onFrame(int from, byte[] bytes) {
@@ -266,9 +481,9 @@ public final class ReplicationRuntime implements AutoCloseable {
             return;
         }
         GroupId group = new GroupId(frame.tableId(), frame.partition());
-        events.add(() -> {
-            PaxosMember m = members.get(group);
-            if (m != null) m.onMessage(clockMs.getAsLong(), frame.fromNode(), frame.message());
+        post(() -> {
+            Incarnation inc = current(group);
+            if (inc != null) guarded(inc, () -> inc.member.onMessage(now(), frame.fromNode(), frame.message()));
         });
     }
 
@@ -276,56 +491,37 @@ public final class ReplicationRuntime implements AutoCloseable {
         transport.send(to, PaxosFrameCodec.encode(group.tableId(), group.partition(), selfId, message));
     }
 
-    private void onSynced(GroupId group, long token) {
-        PaxosMember m = members.get(group);
-        if (m != null) m.onSynced(clockMs.getAsLong(), token);
-    }
-
-    private void run() {
-        long nextTickMs = clockMs.getAsLong();
-        List<Runnable> batch = new ArrayList<>();
-        while (running) {
-            try {
-                long waitMs = Math.max(0, nextTickMs - clockMs.getAsLong());
-                Runnable first = events.poll(waitMs, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    events.drainTo(batch);
-                    for (Runnable r : batch) runSafely(r);
-                    batch.clear();
-                }
-                long now = clockMs.getAsLong();
-                runDueDelayed(now);
-                if (now >= nextTickMs) {
-                    for (PaxosMember m : members.values()) runSafely(() -> m.onTick(now));
-                    nextTickMs = now + tickIntervalMs;
-                }
-                for (PaxosMember m : members.values()) runSafely(() -> m.flush(clockMs.getAsLong()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private static void runSafely(Runnable r) {
-        try {
-            r.run();
-        } catch (RuntimeException e) {
-            log.error("replication event failed", e);
-        }
-    }
-
     @Override
     public void close() {
         running = false;
-        events.add(() -> { });
-        try {
-            loop.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Thread t = loop;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        members.clear();
+        post(() -> {
+            for (Group g : groups.values()) {
+                if (g.current != null) g.current.live = false;
+            }
+            groups.clear();
+        });
+        if (t == null || !t.isAlive()) runQueuedAfterClose();
     }
 
+    /** The loop has stopped: the last events (a close's clean-up, calls waiting for an answer) run here. */
+    private void runQueuedAfterClose() {
+        List<Runnable> batch = new ArrayList<>();
+        events.drainTo(batch);
+        for (Runnable r : batch) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.debug("an event queued before the close failed", e);
+            }
+        }
+    }
 }

@@ -29,7 +29,7 @@ class RocksAcceptorStoresTest {
     @Test
     void syncedStateSurvivesAReopenAndGroupsAreSeparate() throws Exception {
         ConcurrentLinkedQueue<Long> synced = new ConcurrentLinkedQueue<>();
-        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, (why, cause) -> { throw new AssertionError(why, cause); })) {
             AcceptorStore a = stores.forGroup(7, 0, synced::add);
             AcceptorStore b = stores.forGroup(7, 1, t -> { });
             a.promise(new Ballot(3, 2));
@@ -42,7 +42,7 @@ class RocksAcceptorStoresTest {
             b.requestSync();
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> synced.contains(token));
         }
-        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, (why, cause) -> { throw new AssertionError(why, cause); })) {
             AcceptorStore.DurableState state = stores.forGroup(7, 0, t -> { }).load();
             assertThat(state.promisedBallot()).isEqualTo(new Ballot(3, 2));
             assertThat(state.archivedSlot()).isEqualTo(5);
@@ -55,7 +55,7 @@ class RocksAcceptorStoresTest {
 
     @Test
     void aLaterAcceptReplacesAnEarlierOneForTheSameSlot() throws Exception {
-        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, (why, cause) -> { throw new AssertionError(why, cause); })) {
             CountDownLatch done = new CountDownLatch(1);
             AcceptorStore a = stores.forGroup(1, 0, t -> done.countDown());
             a.accept(1, new Ballot(1, 1), v("old"));
@@ -70,7 +70,7 @@ class RocksAcceptorStoresTest {
     void concurrentSyncRequestsShareFsyncs() throws Exception {
         int groups = 8;
         int syncsPerGroup = 200;
-        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir)) {
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, (why, cause) -> { throw new AssertionError(why, cause); })) {
             CountDownLatch all = new CountDownLatch(groups * syncsPerGroup);
             List<Thread> threads = new ArrayList<>();
             for (int g = 0; g < groups; g++) {

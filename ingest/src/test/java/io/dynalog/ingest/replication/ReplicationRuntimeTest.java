@@ -9,6 +9,8 @@ import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.peer.TcpPeerTransport;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.ingest.FatalErrors;
+import io.dynalog.topology.time.Time;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,6 +36,9 @@ class ReplicationRuntimeTest {
     static final GroupId GROUP = new GroupId(7, 0);
     static final List<Integer> MEMBERS = List.of(1, 2, 3);
     static final PaxosConfig CONFIG = new PaxosConfig(300, 30, 200, 1_000, 64);
+    static final FatalErrors FAIL_TEST = (why, cause) -> {
+        throw new AssertionError("fatal: " + why, cause);
+    };
 
     @TempDir
     Path dir;
@@ -53,9 +58,8 @@ class ReplicationRuntimeTest {
             this.id = id;
             transport = TcpPeerTransport.start(vertx, id, "127.0.0.1", ports.getOrDefault(id, 0)).get(5, TimeUnit.SECONDS);
             ports.put(id, transport.port());
-            stores = RocksAcceptorStores.open(dir.resolve("node-" + id));
-            runtime = new ReplicationRuntime(id, transport, stores, CONFIG, 10,
-                    () -> System.nanoTime() / 1_000_000, new Random(id));
+            stores = RocksAcceptorStores.open(dir.resolve("node-" + id), FAIL_TEST);
+            runtime = new ReplicationRuntime(id, transport, stores, CONFIG, 10, Time.SYSTEM, new Random(id), FAIL_TEST).start();
         }
 
         void join() {

@@ -72,6 +72,33 @@ final class Futures {
         });
     }
 
+    /**
+     * Runs {@code attempt} on this (API worker) thread, and again after a short growing pause
+     * while it fails because a partition's leader lost its lease while the answer was formed (an
+     * answer that must not be given), until {@code deadlineMs} from now.
+     */
+    static <T> T retryingNow(java.util.function.Supplier<T> attempt, long deadlineMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMs);
+        long delayMs = FIRST_RETRY_DELAY_MS;
+        while (true) {
+            try {
+                return attempt.get();
+            } catch (io.dynalog.ingest.IngestException e) {
+                if (e.reason() != io.dynalog.ingest.IngestException.Reason.LEADER_UNAVAILABLE
+                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs) > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiException.serviceUnavailable("The request was interrupted");
+            }
+            delayMs = Math.min(delayMs * 2, MAX_RETRY_DELAY_MS);
+        }
+    }
+
     private static final long FIRST_RETRY_DELAY_MS = 5;
     private static final long MAX_RETRY_DELAY_MS = 200;
 

@@ -20,6 +20,7 @@ import io.dynalog.expression.ProjectionExpression;
 import io.dynalog.expression.ExpressionKind;
 import io.dynalog.expression.KeyCondition;
 import io.dynalog.expression.KeyConditions;
+import io.dynalog.ingest.ReadLease;
 import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.keys.KeyCodec;
@@ -134,10 +135,14 @@ public final class ReadOps {
                     () -> Capacity.readUnits(built.scannedBytes(), consistent));
         };
         if (consistent) {
-            // At the leader, once its replica reflects every write chosen before the query began.
+            // At the leader, once its replica reflects every write chosen before the query began;
+            // given only if the leader still holds its lease once the page is read (else read again).
             return router.toLeader("Query", request, handOff -> Futures.readDeadline(Futures.retrying(
-                    () -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS, handOff))
-                    .thenApplyAsync(v -> readPage.get(), pageReads));
+                    () -> writePath.readBarrier(table, partition).thenApplyAsync(lease -> {
+                        ObjectNode page = readPage.get();
+                        lease.check();
+                        return page;
+                    }, pageReads), true, Futures.READ_WAIT_MS, handOff)));
         }
         if (!router.holds(source.replicasOf(partition))) return router.toReplica("Query", request, source.replicasOf(partition));
         return CompletableFuture.completedFuture(readPage.get());
@@ -242,31 +247,41 @@ public final class ReadOps {
             resumeAfter = KeyRange.successor(startRow);
         }
 
-        PageBuilder page = pageBuilder(source, fetchItems, select, parsedProjection, limit == null ? Integer.MAX_VALUE : limit, filter);
         KeyRange segmentRange = new KeyRange(KeyCodec.hashBound(segmentStart), KeyCodec.hashBound(segmentEnd));
         if (resumeAfter != null) segmentRange = segmentRange.intersect(new KeyRange(resumeAfter, null));
-        // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
-        int partitions = source.partitionCount();
-        for (int p = 0; p < partitions && !page.full(); p++) {
-            KeyRange partitionRange = new KeyRange(
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p, partitions)),
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, partitions)));
-            KeyRange range = partitionRange.intersect(segmentRange);
-            if (range.isEmpty()) continue;
-            NodeInfo elsewhere = consistent ? leaderElsewhere(table, p, request)
-                    : router.holds(source.replicasOf(p)) ? null : router.replicaFor(source.replicasOf(p));
-            if (elsewhere != null) {
-                scanElsewhere(partitions, p, request, seg, segs, startRow, page, elsewhere);
-                continue;
+        KeyRange scanned = segmentRange;
+        byte[] resumeRow = startRow;
+        // A consistent page is read again from the start when a partition's leader lost its lease
+        // while its part was read (that part may miss writes another leader chose meanwhile).
+        Page built = Futures.retryingNow(() -> {
+            PageBuilder page = pageBuilder(source, fetchItems, select, parsedProjection, limit == null ? Integer.MAX_VALUE : limit, filter);
+            // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
+            int partitions = source.partitionCount();
+            for (int p = 0; p < partitions && !page.full(); p++) {
+                KeyRange partitionRange = new KeyRange(
+                        KeyCodec.hashBound(KeyCodec.rangeStart(p, partitions)),
+                        KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, partitions)));
+                KeyRange range = partitionRange.intersect(scanned);
+                if (range.isEmpty()) continue;
+                ConsistentSource here = consistent ? leaderOf(table, p, request)
+                        : new ConsistentSource(router.holds(source.replicasOf(p)) ? null : router.replicaFor(source.replicasOf(p)), null);
+                if (here.elsewhere() != null) {
+                    scanElsewhere(partitions, p, request, seg, segs, resumeRow, page, here.elsewhere());
+                    continue;
+                }
+                try (ReplicaStore.RangeCursor cursor = store.range(source.keySpaceId(), range.lower(), range.upper(), true)) {
+                    page.drain(cursor);
+                }
+                if (here.lease() != null) here.lease().check();
             }
-            try (ReplicaStore.RangeCursor cursor = store.range(source.keySpaceId(), range.lower(), range.upper(), true)) {
-                page.drain(cursor);
-            }
-        }
-        Page built = page.build();
+            return page.build();
+        }, Futures.READ_WAIT_MS);
         return CompletableFuture.completedFuture(Capacity.report(respond(built, select, projection), capacity, tableName,
                 () -> Capacity.readUnits(built.scannedBytes(), consistent)));
     }
+
+    /** Where a part of a Scan is read: at another node, or here under {@code lease} (null: an eventually consistent read). */
+    private record ConsistentSource(NodeInfo elsewhere, ReadLease lease) {}
 
     /** Marks a part of a Scan that a node reads for another: its items come back whole, for the page's last key. */
     static final String UNPROJECTED_MEMBER = io.dynalog.api.http.NodeOnlyMembers.PREFIX + "Unprojected";
@@ -286,19 +301,20 @@ public final class ReadOps {
     }
 
     /**
-     * For a consistent read of a partition: null once this node leads it and its replica reflects
-     * every chosen write (the read barrier passed), else the node to send the read to.
+     * For a consistent read of a partition: here, with the lease to check once read, once this
+     * node leads it and its replica reflects every chosen write (the read barrier passed); else the
+     * node to send the read to.
      */
-    private NodeInfo leaderElsewhere(TableDescriptor table, int partition, ObjectNode request) {
-        if (!router.holds(table, partition)) return router.preferredLeader(table, partition);
+    private ConsistentSource leaderOf(TableDescriptor table, int partition, ObjectNode request) {
+        if (!router.holds(table, partition)) return new ConsistentSource(router.preferredLeader(table, partition), null);
         boolean mayForward = !Forwarder.wasForwarded(request);
         try {
-            Futures.retrying(() -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS,
+            ReadLease lease = Futures.retrying(() -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS,
                     e -> mayForward && router.remoteLeader(e) != null).get(Futures.READ_WAIT_MS + 1_000, TimeUnit.MILLISECONDS);
-            return null;
+            return new ConsistentSource(null, lease);
         } catch (ExecutionException e) {
             NodeInfo leader = mayForward ? router.remoteLeader(Failures.unwrap(e)) : null;
-            if (leader != null) return leader;
+            if (leader != null) return new ConsistentSource(leader, null);
             Throwable t = Failures.toApi(e.getCause());
             if (t instanceof RuntimeException r) throw r;
             throw new IllegalStateException(t);

@@ -1,0 +1,301 @@
+package io.dynalog.ingest;
+
+import io.dynalog.ingest.replication.ReplicationRuntime.GroupContext;
+import io.dynalog.topology.wal.WalEntry;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts a partition's chosen entries into its WAL topic, at its leader, and tells the group what
+ * the WAL holds (the archived slot, below which acceptors drop their entries). Confined to the
+ * replication loop.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>Every member keeps the entries chosen (under any leadership) that the WAL is not known
+ *       to hold ({@link #unarchived}, in slot order): if it comes to lead, it appends them itself.</li>
+ *   <li>A leader appends chosen entries in slot order; after a failure, again from the first one
+ *       not acknowledged. An append is issued only while the leader holds its lease, in the
+ *       leadership it was made for, and Kafka never blocks the loop (the appender fails at once
+ *       when its buffer is full or a topic's metadata is missing; appending is retried with
+ *       back-off). So the WAL holds every chosen slot eventually, may hold duplicates, and may
+ *       hold a slot after a later one (an append made again after a failure).</li>
+ *   <li>A slot is reported archived only once it and every earlier one are acknowledged.</li>
+ *   <li>A deposed leader's appends may land up to {@code staleAppendWindowMs} after it lost its
+ *       lease, after newer entries of the same items (and compaction keeps the last record of an
+ *       item). So a new leader appends the latest entry of every item it recovered unarchived
+ *       again once that window has passed ({@link #recoveredAtRisk}), and until then reports
+ *       nothing archived past where its leadership started ({@link #archiveHeld}): a successor
+ *       that takes over first recovers those items in its phase 1 and inherits the duty. The hold
+ *       is never released early; what it costs in memory is bounded by back-pressure on new
+ *       writes ({@link #heldBytes}).</li>
+ * </ul>
+ */
+final class WalArchiver {
+    private static final Logger log = LoggerFactory.getLogger(WalArchiver.class);
+
+    static final long FIRST_RETRY_DELAY_MS = 50;
+    static final long MAX_RETRY_DELAY_MS = 2_000;
+    /** How soon a leader without a live lease looks again whether it may append. */
+    static final long NO_LEASE_RETRY_MS = 20;
+
+    private final String name;
+    private final String walTopic;
+    private final WalAppender appender;
+    private final LeaderView view;
+    private final long staleAppendWindowMs;
+    private GroupContext ctx;
+
+    /** Entries chosen (under any leadership) that the WAL is not known to hold, in slot order. */
+    private final ArrayDeque<WalEntry> unarchived = new ArrayDeque<>();
+    /** The suffix of {@link #unarchived} this leader has not handed to the appender yet. */
+    private final ArrayDeque<WalEntry> toAppend = new ArrayDeque<>();
+    /** Slots of {@link #unarchived} Kafka acknowledged while an earlier one is not: not archived yet. */
+    private final Set<Long> ackedAhead = new HashSet<>();
+    /** Items this leader recovered unarchived, with the latest entry chosen for each (see the class comment). */
+    private final Map<StoreKey, WalEntry> recoveredAtRisk = new HashMap<>();
+    /**
+     * Entries the WAL holds (acknowledged in slot order) that this leader does not report archived
+     * yet, because recovered items are still at risk. If it loses its leadership, they go back to
+     * {@link #unarchived}.
+     */
+    private final ArrayDeque<WalEntry> archiveHeld = new ArrayDeque<>();
+    private long unarchivedBytes;
+    private long archiveHeldBytes;
+    /** The leadership this archiver appends for; -1 while it does not lead. */
+    private long term = -1;
+    private int appendsInFlight;
+    private boolean appendFailed;
+    private long appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
+    /** A pump is scheduled for when the lease is back. */
+    private boolean appendRetryScheduled;
+    /** When this leadership's stale-append window ends, by the runtime's monotonic clock. */
+    private long staleWindowEndsAtMs = Long.MAX_VALUE;
+    /** An appendRecoveredAgain is queued for an item recovered after the window. */
+    private boolean appendAgainQueued;
+
+    /**
+     * @param staleAppendWindowMs how long after a leader loses its lease an append it made may
+     *     still land in Kafka (its producer's delivery timeout, plus a margin)
+     */
+    WalArchiver(String name, String walTopic, WalAppender appender, LeaderView view, long staleAppendWindowMs) {
+        this.name = name;
+        this.walTopic = walTopic;
+        this.appender = appender;
+        this.view = view;
+        this.staleAppendWindowMs = staleAppendWindowMs;
+    }
+
+    void attach(GroupContext context) {
+        this.ctx = context;
+    }
+
+    /** What this member keeps for the WAL that the WAL may not hold: the unarchived entries and the held ones. */
+    long heldBytes() {
+        return unarchivedBytes + archiveHeldBytes;
+    }
+
+    /** The entries chosen that the WAL is not known to hold, in slot order. */
+    Iterable<WalEntry> unarchived() {
+        return unarchived;
+    }
+
+    // ==== the member's life ======================================================================
+
+    /** An entry chosen, in slot order, on any member; {@code recovered}: by a leader still recovering. */
+    void chosen(WalEntry entry, boolean recovered) {
+        unarchived.addLast(entry);
+        unarchivedBytes += LeaderView.approximateBytes(entry);
+        if (term < 0) {
+            trimArchived();
+            return;
+        }
+        toAppend.addLast(entry);
+        if (recovered) {
+            atRisk(entry);
+        } else if (entry.kind() != WalEntry.Kind.NOOP) {
+            // Chosen after the window started: its own append is the item's newest record once the window ends.
+            recoveredAtRisk.computeIfPresent(new StoreKey(entry.storeKey()), (k, old) -> entry);
+        }
+        pump();
+    }
+
+    /**
+     * This member leads, in leadership {@code newTerm}: what was chosen before it and not archived
+     * may never have reached the WAL (its leader may have died first), so it appends that again,
+     * and treats those items as at risk until the stale-append window has passed.
+     */
+    void startLeading(long newTerm) {
+        term = newTerm;
+        trimArchived();
+        recoveredAtRisk.clear();
+        unarchived.forEach(this::atRisk);
+        staleWindowEndsAtMs = ctx.monotonicMs() + staleAppendWindowMs;
+        ctx.schedule(() -> appendRecoveredAgain(newTerm, 0), staleAppendWindowMs);
+        toAppend.clear();
+        toAppend.addAll(unarchived);
+        ackedAhead.clear();
+        archiveHeld.clear();
+        archiveHeldBytes = 0;
+        appendsInFlight = 0;
+        appendFailed = false;
+        appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
+        ctx.execute(this::pump);
+    }
+
+    /** The leadership ends (or the member stops): appends in flight are forgotten, held entries go back to the unarchived ones. */
+    void stopLeading() {
+        term = -1;
+        recoveredAtRisk.clear();
+        while (!archiveHeld.isEmpty()) unarchived.addFirst(archiveHeld.pollLast());
+        unarchivedBytes += archiveHeldBytes;
+        archiveHeldBytes = 0;
+        trimArchived();
+        toAppend.clear();
+        ackedAhead.clear();
+        appendsInFlight = 0;
+        appendFailed = false;
+    }
+
+    // ==== appending ==============================================================================
+
+    /** Hands the appender what is to be appended, in slot order; after a failure, everything from the first slot not acknowledged. */
+    private void pump() {
+        if (term < 0) return;
+        if (!ctx.hasLease()) {
+            // A leader that may have been deposed (its lease ran out: isolated, or paused) sends
+            // nothing: what it sends could land after its successor's appends. Bounding sends to
+            // the lease bounds how late a deposed leader's append can land (staleAppendWindowMs).
+            if (!appendRetryScheduled) {
+                appendRetryScheduled = true;
+                ctx.schedule(() -> {
+                    appendRetryScheduled = false;
+                    pump();
+                }, NO_LEASE_RETRY_MS);
+            }
+            return;
+        }
+        if (appendFailed) {
+            if (appendsInFlight > 0) return;
+            appendFailed = false;
+            ackedAhead.clear();
+            toAppend.clear();
+            toAppend.addAll(unarchived);
+        }
+        long myTerm = term;
+        WalEntry e;
+        while ((e = toAppend.pollFirst()) != null) {
+            WalEntry entry = e;
+            appendsInFlight++;
+            appender.append(walTopic, entry).whenComplete((offset, error) -> ctx.execute(() -> onAppended(myTerm, entry, offset, error)));
+        }
+    }
+
+    private void onAppended(long myTerm, WalEntry e, Long offset, Throwable error) {
+        if (term != myTerm) return;
+        appendsInFlight--;
+        if (error != null) {
+            if (!appendFailed) {
+                log.warn("partition {}: WAL append of slot {} failed ({}); appending again from the first unacknowledged slot in {} ms",
+                        name, e.slot(), error.toString(), appendRetryDelayMs);
+            }
+            appendFailed = true;
+            long delay = appendRetryDelayMs;
+            appendRetryDelayMs = Math.min(appendRetryDelayMs * 2, MAX_RETRY_DELAY_MS);
+            if (appendsInFlight == 0) ctx.schedule(this::pump, delay);
+            return;
+        }
+        appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
+        view.acknowledged(e, offset);
+        // Archived means the WAL holds every slot through it: an acknowledgement counts only once
+        // every earlier slot is acknowledged too (an earlier append may have failed).
+        ackedAhead.add(e.slot());
+        long archived = 0;
+        while (!unarchived.isEmpty() && ackedAhead.remove(unarchived.peekFirst().slot())) {
+            WalEntry done = unarchived.pollFirst();
+            long bytes = LeaderView.approximateBytes(done);
+            unarchivedBytes -= bytes;
+            archived = done.slot();
+            if (!recoveredAtRisk.isEmpty()) {
+                archiveHeld.addLast(done);
+                archiveHeldBytes += bytes;
+            }
+        }
+        if (archived > 0 && recoveredAtRisk.isEmpty()) ctx.archived(archived);
+        if (appendFailed && appendsInFlight == 0) pump();
+    }
+
+    // ==== items at risk of a stale append ========================================================
+
+    private void atRisk(WalEntry e) {
+        if (e.kind() == WalEntry.Kind.NOOP) return;
+        recoveredAtRisk.put(new StoreKey(e.storeKey()), e);
+        // Recovered after the window already passed (a long recovery): appended again at once, or
+        // the item would hold the archive back for the rest of this leadership.
+        if (ctx.monotonicMs() >= staleWindowEndsAtMs && !appendAgainQueued) {
+            appendAgainQueued = true;
+            long myTerm = term;
+            ctx.execute(() -> {
+                appendAgainQueued = false;
+                appendRecoveredAgain(myTerm, 0);
+            });
+        }
+    }
+
+    /**
+     * Appends again the latest entry of each item recovered unarchived: duplicates to replicas
+     * (skipped by version), but the newest record of the item for compaction.
+     */
+    private void appendRecoveredAgain(long myTerm, int attempt) {
+        if (term != myTerm || recoveredAtRisk.isEmpty()) return;
+        if (!ctx.hasLease()) {
+            ctx.schedule(() -> appendRecoveredAgain(myTerm, attempt), NO_LEASE_RETRY_MS);
+            return;
+        }
+        List<WalEntry> latest = new ArrayList<>(recoveredAtRisk.values());
+        latest.sort(Comparator.comparingLong(WalEntry::slot));
+        List<CompletableFuture<Long>> appends = new ArrayList<>();
+        for (WalEntry e : latest) appends.add(appender.append(walTopic, e));
+        for (int i = 0; i < latest.size(); i++) {
+            WalEntry e = latest.get(i);
+            appends.get(i).whenComplete((offset, error) -> ctx.execute(() -> {
+                if (term != myTerm) return;
+                StoreKey key = new StoreKey(e.storeKey());
+                // Done with the item once this landed, or once a newer entry of it was chosen: that
+                // one was chosen after the window, so its own append is the item's newest record.
+                if (error == null || recoveredAtRisk.get(key) != e) recoveredAtRisk.remove(key);
+                if (recoveredAtRisk.isEmpty()) releaseArchiveHold();
+            }));
+        }
+        CompletableFuture.allOf(appends.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> ctx.execute(() -> {
+            if (error == null || term != myTerm) return;
+            log.warn("partition {}: appending recovered items again failed (attempt {}); retrying", name, attempt + 1, error);
+            ctx.schedule(() -> appendRecoveredAgain(myTerm, attempt + 1), MAX_RETRY_DELAY_MS);
+        }));
+    }
+
+    /** No recovered item is at risk any more: report archived what the WAL holds. */
+    private void releaseArchiveHold() {
+        WalEntry last = archiveHeld.peekLast();
+        archiveHeld.clear();
+        archiveHeldBytes = 0;
+        if (last != null) ctx.archived(last.slot());
+    }
+
+    /** Drops the chosen entries the WAL is known to hold. */
+    private void trimArchived() {
+        long archived = ctx.archivedSlot();
+        while (!unarchived.isEmpty() && unarchived.peekFirst().slot() <= archived) {
+            unarchivedBytes -= LeaderView.approximateBytes(unarchived.pollFirst());
+        }
+    }
+}
