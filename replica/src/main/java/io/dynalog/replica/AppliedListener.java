@@ -6,8 +6,9 @@ public interface AppliedListener {
     /**
      * Must be cheap and must not block: it runs on the apply loop.
      *
-     * @param nextOffset the next WAL offset to consume: every record below it has been applied or
-     *     skipped (as a duplicate, or superseded by a newer entry of its item)
+     * @param nextOffset every WAL record below this offset has been applied, or was a duplicate of
+     *     an applied slot; a record held ahead of a missing slot keeps it from passing that record
+     *     (see {@link ReplicaProcessor})
      */
     void onApplied(long tableId, int partition, long nextOffset);
 }

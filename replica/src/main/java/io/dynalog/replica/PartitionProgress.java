@@ -4,12 +4,15 @@ import io.dynalog.topology.wal.Ballot;
 import java.nio.ByteBuffer;
 
 /**
- * How far a replica has applied one partition's WAL: the highest slot applied, the ballot it was
- * chosen under, the Kafka offset of the last record consumed (applied or skipped), and when this
- * progress was recorded (by the replica's clock).
+ * How far a replica has applied one partition's WAL: the slot it has applied every slot through
+ * (a table partition applies its slots in order), the ballot that slot was chosen under, the Kafka
+ * offset {@code lastOffset} (every record up to it is applied, or was a duplicate: a table partition
+ * holding entries ahead of a missing slot stops before the first held record), and when this
+ * progress was recorded (by the replica's clock). A global index partition records only the offset.
  *
  * <p>Stored in the same RocksDB WriteBatch as the items it describes, so after a crash the store
- * and its progress agree and consumption resumes at {@code nextOffset()} exactly.
+ * and its progress agree and consumption resumes at {@code nextOffset()} exactly (reading any held
+ * entries again).
  */
 public record PartitionProgress(long appliedSlot, Ballot appliedBallot, long lastOffset, long recordedAtMs) {
 

@@ -8,6 +8,7 @@ import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.KeySchema;
+import io.dynalog.topology.wal.Ballot;
 import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wal.WalRecords;
@@ -36,33 +37,74 @@ import org.slf4j.LoggerFactory;
  * Materialises the WAL partitions placed on this node into the {@link ReplicaStore}.
  *
  * <p>Responsibilities: keep the set of assigned WAL partitions (assigned, never group-managed);
- * consume them in offset order from the persisted progress; apply each entry whose slot is above
- * the partition's applied slot, and one at or below it (a late slot: an append made again after
- * a failure, which Kafka may land after later ones) only if its item's version (the slot last
- * applied to it) is lower; tell waiters and listeners how far each partition has been applied
- * and consumed.
+ * consume them in offset order from the persisted progress; apply each table partition's entries in
+ * slot order, holding the ones that come early and skipping duplicates; tell waiters and listeners
+ * how far each partition has been applied.
+ *
+ * <p>Invariant: a table partition's store is always the state after a prefix of its chosen slots:
+ * every slot through its applied slot, and nothing later. Kafka does not hold slots in order (an
+ * append that failed and was made again lands after later slots; a new leader appends again what it
+ * recovered), so applying in offset order would show a later write without an earlier one, and a
+ * leader that waits for its replica to reach a slot before reading it would answer from a state no
+ * prefix of the log ever had. So, per table partition:
+ * <ul>
+ *   <li>an entry whose slot is the applied slot + 1 is applied (with the partition's local index
+ *       rows), then every held entry that now follows in order;</li>
+ *   <li>an entry further ahead is held, in memory by slot ({@link HeldEntries}), until the slots
+ *       before it arrive;</li>
+ *   <li>an entry at or below the applied slot is a duplicate (a re-append of a recovered entry, or of
+ *       a failed append): checked against what was applied for its slot, and skipped (its request
+ *       token, if any, is recorded);</li>
+ *   <li>a gap is skipped only when compaction may explain it: the WAL compacts only entries older
+ *       than its compaction lag (the point-in-time window), so the slots missing before a held entry
+ *       are skipped, with a warning, only when that entry is older than the lag, as
+ *       {@link io.dynalog.replica.stream.ChangeSequencer} decides for change streams. This is how a
+ *       replica bootstraps from a compacted WAL (from offset 0). NOOP entries are slots like any other.</li>
+ * </ul>
+ * The one exception to the invariant: should a slot of a gap skipped that way come after all (it was
+ * late, not compacted), it is applied to its item if the item has seen nothing newer (per-item
+ * versions), the nearest the store can come back to a prefix state.
+ *
+ * <p>Progress: a table partition's next offset, reported to {@link AppliedListener}s and persisted
+ * ({@link PartitionProgress}, in the same RocksDB batch as the items), means that every record
+ * before it is applied or was a duplicate: while entries are held it stays at the first held record
+ * (a restart reads the held ones again; the applied ones among them are then duplicates). A leader
+ * trims its overlay of chosen-but-unapplied entries by that offset, so it never passes an entry
+ * that is not applied. The consumer's fetch position moves on past held entries (it is never moved
+ * back while running), and what is held is bounded ({@link #MAX_HELD_BYTES}): a partition that holds
+ * more waits for a slot that is not coming, and stops.
  *
  * <p>Two kinds of partition are materialised. A <em>table partition</em> applies WAL entries, and
  * with each item the rows of the table's local secondary indexes, computed from this replica's own
  * current item (not the entry's old image), in the same batch: a local index is never behind its
  * table. A <em>global index partition</em> applies index rows ({@link IndexRow}) from its index
- * topic, each only if its source slot is above the slot last applied to its row.
+ * topic, each only if its source slot is above the slot last applied to its row (its rows come from
+ * every table partition, so they have no slot order of their own).
  *
  * <p>Threading: one thread owns the Kafka consumer and runs the apply loop; every public method
  * may be called from any thread and only hands work to that loop or registers a waiter.
  *
- * <p>Safety: an entry for another table incarnation or partition than its Kafka partition says
- * is never applied; the partition stops ({@link PartitionState#failed}) and its waiters fail, since
- * serving it could return wrong data.
+ * <p>Safety: an entry for another table incarnation or partition than its Kafka partition says, a
+ * second value for one slot, a record this replica cannot read, or more held than the bound is
+ * never applied past; the partition stops ({@link PartitionState#failed}) and its waiters fail,
+ * since serving it could return wrong data.
  */
 public final class ReplicaProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaProcessor.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final long FAILURE_BACKOFF_MS = 500;
+    /**
+     * The most a table partition may hold ahead of a missing slot ({@link HeldEntries#bytes}). A
+     * leader holds at most 64 MB of entries it has not archived, so the WAL's disorder stays far
+     * below this; a partition holding more waits for a slot that is not coming, and stops.
+     */
+    static final long MAX_HELD_BYTES = 256L * 1024 * 1024;
 
     private final ReplicaStore store;
     private final Consumer<byte[], byte[]> consumer;
     private final long rebuildAfterMs;
+    private final long compactionLagMs;
+    private final long maxHeldBytes;
     private final LongSupplier clockMs;
     private final Map<TopicPartition, PartitionState> byTopicPartition = new ConcurrentHashMap<>();
     private final Map<PartitionRef, PartitionState> byRef = new ConcurrentHashMap<>();
@@ -75,13 +117,25 @@ public final class ReplicaProcessor implements AutoCloseable {
      * @param rebuildAfterMs a partition whose progress is older than this is rebuilt from offset 0
      *     rather than resumed: the WAL's compaction drops tombstones after its
      *     {@code delete.retention.ms}, so a replica away longer could miss deletes
+     * @param compactionLagMs the WAL's compaction lag ({@code min.compaction.lag.ms}, the
+     *     point-in-time window): how old an entry must be before compaction may remove it, so the
+     *     youngest a held entry may be for the gap before it to be skipped
      * @param clockMs the wall clock, in milliseconds
      */
     public ReplicaProcessor(ReplicaStore store, Consumer<byte[], byte[]> consumer, String threadName,
-                            long rebuildAfterMs, LongSupplier clockMs) {
+                            long rebuildAfterMs, long compactionLagMs, LongSupplier clockMs) {
+        this(store, consumer, threadName, rebuildAfterMs, compactionLagMs, MAX_HELD_BYTES, clockMs);
+    }
+
+    /** As the public constructor, with the most a table partition may hold ahead of a missing slot. */
+    ReplicaProcessor(ReplicaStore store, Consumer<byte[], byte[]> consumer, String threadName,
+                     long rebuildAfterMs, long compactionLagMs, long maxHeldBytes, LongSupplier clockMs) {
+        if (compactionLagMs < 0) throw new IllegalArgumentException("compactionLagMs must be >= 0, got " + compactionLagMs);
         this.store = store;
         this.consumer = consumer;
         this.rebuildAfterMs = rebuildAfterMs;
+        this.compactionLagMs = compactionLagMs;
+        this.maxHeldBytes = maxHeldBytes;
         this.clockMs = clockMs;
         this.thread = new Thread(this::run, threadName);
         this.thread.setDaemon(true);
@@ -171,9 +225,16 @@ public final class ReplicaProcessor implements AutoCloseable {
     }
 
     /**
-     * Completes once the partition has consumed (applied or skipped) every record its WAL
-     * partition held when this was called: then every slot Kafka acknowledged by then is applied
-     * here, however its appends were ordered.
+     * Completes once the partition has consumed every record its WAL partition held when this was
+     * called, with none of them still held: every one is applied, or was a duplicate. Then every
+     * slot Kafka acknowledged by then is applied here, however its appends were ordered (entries
+     * that land later may be held).
+     *
+     * <p>What a leader about to serve needs (it calls this after {@link #whenApplied} of the last
+     * slot it learned): its overlay shows only the entries it chose or recovered unarchived, so every
+     * entry archived before must be applied here. {@code whenApplied} covers the slots through the
+     * one it learned; this covers any entry Kafka already held, which must not be left held behind a
+     * gap that fills later: so this waits until no record before the end it read is held.
      */
     public CompletableFuture<Void> whenCaughtUp(PartitionRef ref) {
         PartitionState state = byRef.get(ref);
@@ -195,6 +256,12 @@ public final class ReplicaProcessor implements AutoCloseable {
         return result;
     }
 
+    /** How many slots a table partition has skipped as compacted away (for tests and metrics); 0 for one not here. */
+    long slotsSkippedAsCompacted(PartitionRef ref) {
+        PartitionState state = byRef.get(ref);
+        return state == null ? 0 : state.skippedSlots;
+    }
+
     private void command(Runnable r) {
         commands.add(r);
         consumer.wakeup();
@@ -214,10 +281,13 @@ public final class ReplicaProcessor implements AutoCloseable {
                     continue;
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
-                if (!records.isEmpty()) apply(records);
-                // Past what was applied, and past what is never delivered (transaction markers).
+                // Held entries are looked at after every poll: with time, the gap before them may be
+                // one compaction explains.
+                if (!records.isEmpty() || holdsEntries()) apply(records);
+                // Past what was applied, and past what is never delivered (transaction markers); not
+                // while entries are held, whose records are not applied yet.
                 for (PartitionState state : byTopicPartition.values()) {
-                    if (state.failed != null || !state.consumedAwaited()) continue;
+                    if (state.failed != null || !state.consumedAwaited() || !state.held.isEmpty()) continue;
                     try {
                         state.consumedTo(consumer.position(state.topicPartition, Duration.ZERO));
                     } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -247,8 +317,21 @@ public final class ReplicaProcessor implements AutoCloseable {
         }
     }
 
+    /** True when a table partition that has not stopped holds entries ahead of a missing slot. */
+    private boolean holdsEntries() {
+        for (PartitionState state : byTopicPartition.values()) {
+            if (state.failed == null && !state.held.isEmpty()) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Moves every partition back to its persisted progress, forgetting what it holds: the held
+     * records all lie at or after that progress, so they are read, and held, again.
+     */
     private void rewindToProgress() {
         for (PartitionState state : byTopicPartition.values()) {
+            state.rewind();
             try {
                 consumer.seek(state.topicPartition, state.progress.nextOffset());
             } catch (RuntimeException e) {
@@ -280,17 +363,24 @@ public final class ReplicaProcessor implements AutoCloseable {
         Batch batch = new Batch();
         Map<PartitionState, Map<Long, Long>> batchChecksums = new HashMap<>();
         Map<PartitionRef, PartitionProgress> progress = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            PartitionState state = byTopicPartition.get(tp);
-            if (state == null || state.failed != null) continue;
-            PartitionProgress p = state.kind == SourceKind.GLOBAL_INDEX
-                    ? applyIndexRows(state, records.records(tp), batch, now)
-                    : applyEntries(state, records.records(tp), batch, batchChecksums.computeIfAbsent(state, s -> new HashMap<>()), now);
+        for (PartitionState state : byTopicPartition.values()) {
+            if (state.failed != null) continue;
+            List<ConsumerRecord<byte[], byte[]>> polled = records.records(state.topicPartition);
+            PartitionProgress p;
+            if (state.kind == SourceKind.GLOBAL_INDEX) {
+                if (polled.isEmpty()) continue;
+                p = applyIndexRows(state, polled, batch, now);
+            } else {
+                if (polled.isEmpty() && state.held.isEmpty()) continue;
+                p = applyEntries(state, polled, batch, batchChecksums.computeIfAbsent(state, s -> new HashMap<>()), now);
+                if (p == null) continue;
+            }
             progress.put(state.ref, p);
             // A local index's rows move with their table partition; its progress is recorded under
             // its own id only so that the rows of a table deleted while this node was down are found.
             for (IndexDescriptor index : state.localIndexes) progress.put(new PartitionRef(index.indexId(), state.ref.partition()), p);
         }
+        if (progress.isEmpty() && batch.changes.isEmpty() && batch.tokens.isEmpty()) return;
         store.apply(batch.changes, batch.collectionDeltas, batch.tokens, progress);
         batchChecksums.forEach((state, checksums) -> checksums.forEach(state::remember));
         for (Map.Entry<PartitionRef, PartitionProgress> e : progress.entrySet()) {
@@ -303,59 +393,163 @@ public final class ReplicaProcessor implements AutoCloseable {
         }
     }
 
-    /** Applies a table partition's WAL records; returns its progress after them. */
+    /**
+     * Applies a table partition's WAL records in slot order, holding the early ones, then skips the
+     * gaps compaction may explain (see the class comment). Returns the partition's progress after
+     * them, or null when neither its applied slot nor its next offset moved.
+     */
     private PartitionProgress applyEntries(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records, Batch batch,
                                            Map<Long, Long> checksums, long now) {
-        TopicPartition tp = state.topicPartition;
-        PartitionProgress p = state.progress;
+        PartitionProgress before = state.progress;
+        Applied applied = new Applied(before.appliedSlot(), before.appliedBallot());
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            Read<WalEntry> read = read(state, record, WalRecords.ENTRY_HEADER, WalEntryCodec::decode);
-            if (read == null) break;
-            WalEntry entry = read.value();
-            long checksum = read.checksum();
-            byte[] encoded = read.encoded();
-            if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
-                stop(state, "WAL " + tp + " offset " + record.offset()
-                        + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
-                        + "; this replica stops serving partition " + state.ref);
-                break;
-            }
-            if (entry.slot() <= p.appliedSlot()) {
-                Long applied = checksums.containsKey(entry.slot()) ? checksums.get(entry.slot())
-                        : state.recentChecksums.get(entry.slot());
-                if (applied != null && applied != checksum) {
-                    stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
-                            + entry.slot() + " than the one this replica applied; this replica stops serving partition " + state.ref);
-                    break;
-                }
-                // A re-appended slot (a new leader re-appends what it recovered), or a late one:
-                // an append that failed and was made again after later slots had landed. Apply
-                // it only if its item has seen nothing newer.
-                ReplicaStore.ItemVersion version = entry.kind() == WalEntry.Kind.NOOP ? null
-                        : batch.versionOf(entry.tableId(), entry.storeKey(), store);
-                if (version != null && version.slot() == entry.slot() && version.checksum() != checksum) {
-                    stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
-                            + entry.slot() + " than the one this replica applied to its item; this replica stops serving partition "
-                            + state.ref);
-                    break;
-                }
-                if (entry.kind() != WalEntry.Kind.NOOP && (version == null || version.slot() < entry.slot())) {
-                    log.warn("WAL {} offset {}: slot {} arrived after slot {}; applying it to its item, which has nothing newer",
-                            tp, record.offset(), entry.slot(), p.appliedSlot());
-                    checksums.put(entry.slot(), checksum);
-                    change(state, entry, encoded, checksum, batch);
-                } else if (entry.requestToken() != null) {
-                    // Its item has seen newer, but the request it came from took effect: remember so.
-                    batch.tokens.add(new ReplicaStore.TokenRecord(entry, encoded));
-                }
-                p = new PartitionProgress(p.appliedSlot(), p.appliedBallot(), record.offset(), now);
-                continue;
-            }
-            checksums.put(entry.slot(), checksum);
-            if (entry.kind() != WalEntry.Kind.NOOP) change(state, entry, encoded, checksum, batch);
-            p = new PartitionProgress(entry.slot(), entry.ballot(), record.offset(), now);
+            if (!take(state, record, applied, batch, checksums)) break;
+            state.lastRead = record.offset();
         }
-        return p;
+        // After the whole poll, not after each record: a late slot that came in the same poll is
+        // applied in its place rather than found passed.
+        if (state.failed == null) skipCompactedGaps(state, applied, batch, checksums, now);
+        long nextOffset = state.held.isEmpty() ? state.lastRead + 1 : state.held.firstOffset();
+        if (applied.slot == before.appliedSlot() && nextOffset == before.nextOffset()) return null;
+        return new PartitionProgress(applied.slot, applied.ballot, nextOffset - 1, now);
+    }
+
+    /** The slot a table partition has applied through, and its ballot, as a poll's records move it. */
+    private static final class Applied {
+        long slot;
+        Ballot ballot;
+
+        Applied(long slot, Ballot ballot) {
+            this.slot = slot;
+            this.ballot = ballot;
+        }
+    }
+
+    /**
+     * Takes one record of a table partition: applies it (and the held entries that follow it) when
+     * its slot is the next one, holds it when it is early, checks and skips it when it is a
+     * duplicate. False when the record stops the partition.
+     */
+    private boolean take(PartitionState state, ConsumerRecord<byte[], byte[]> record, Applied applied, Batch batch,
+                         Map<Long, Long> checksums) {
+        TopicPartition tp = state.topicPartition;
+        Read<WalEntry> read = read(state, record, WalRecords.ENTRY_HEADER, WalEntryCodec::decode);
+        if (read == null) return false;
+        WalEntry entry = read.value();
+        if (entry.tableId() != state.ref.tableId() || entry.partition() != state.ref.partition()) {
+            stop(state, "WAL " + tp + " offset " + record.offset()
+                    + " holds an entry of table " + entry.tableId() + " partition " + entry.partition()
+                    + "; this replica stops serving partition " + state.ref);
+            return false;
+        }
+        long slot = entry.slot();
+        if (slot <= applied.slot) return duplicate(state, record, read, batch, checksums);
+        HeldEntries.Held held = state.held.get(slot);
+        if (held != null) {
+            if (held.checksum() != read.checksum()) {
+                stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
+                        + slot + " than the one at offset " + held.offset() + "; this replica stops serving partition " + state.ref);
+                return false;
+            }
+            return true; // appended again while the first is held: the same entry
+        }
+        if (slot > applied.slot + 1) {
+            state.held.hold(new HeldEntries.Held(slot, record.offset(), read.encoded(), read.checksum(), entry.timestampMs()));
+            if (state.held.bytes() > maxHeldBytes) {
+                stop(state, "WAL " + tp + ": partition " + state.ref + " holds " + state.held.size() + " entries ("
+                        + state.held.bytes() + " bytes) read ahead of slot " + (applied.slot + 1) + ", which has not come since offset "
+                        + state.held.firstOffset() + "; this replica stops serving partition " + state.ref);
+                return false;
+            }
+            return true;
+        }
+        applyNext(state, entry, read.encoded(), read.checksum(), applied, batch, checksums);
+        applyHeld(state, applied, batch, checksums);
+        return true;
+    }
+
+    /**
+     * An entry at or below the applied slot: a re-append of a recovered entry, or of a failed
+     * append. A different value than the one applied for its slot stops the partition; else it is
+     * skipped, its request token recorded. False when it stops the partition.
+     */
+    private boolean duplicate(PartitionState state, ConsumerRecord<byte[], byte[]> record, Read<WalEntry> read, Batch batch,
+                              Map<Long, Long> checksums) {
+        TopicPartition tp = state.topicPartition;
+        WalEntry entry = read.value();
+        long slot = entry.slot();
+        long checksum = read.checksum();
+        Long appliedChecksum = checksums.containsKey(slot) ? checksums.get(slot) : state.recentChecksums.get(slot);
+        if (appliedChecksum != null && appliedChecksum != checksum) {
+            stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
+                    + slot + " than the one this replica applied; this replica stops serving partition " + state.ref);
+            return false;
+        }
+        // After a restart the recent checksums are gone: the item's version still tells.
+        ReplicaStore.ItemVersion version = entry.kind() == WalEntry.Kind.NOOP ? null
+                : batch.versionOf(entry.tableId(), entry.storeKey(), store);
+        if (version != null && version.slot() == slot && version.checksum() != checksum) {
+            stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
+                    + slot + " than the one this replica applied to its item; this replica stops serving partition " + state.ref);
+            return false;
+        }
+        if (appliedChecksum == null && entry.kind() != WalEntry.Kind.NOOP && (version == null || version.slot() < slot)) {
+            // Never applied, so its slot was in a gap skipped as compacted, yet here it is: it was
+            // late (or compaction kept only a later copy, appended again by a new leader). Its item
+            // has seen nothing newer: the item takes it, as near a prefix state as can be.
+            log.warn("WAL {} offset {}: slot {} came after the gap it was in had been skipped as compacted; "
+                    + "applying it to its item, which has nothing newer", tp, record.offset(), slot);
+            checksums.put(slot, checksum);
+            change(state, entry, read.encoded(), checksum, batch);
+        } else if (entry.requestToken() != null) {
+            // The request it came from took effect: remember so.
+            batch.tokens.add(new ReplicaStore.TokenRecord(entry, read.encoded()));
+        }
+        return true;
+    }
+
+    /** Applies the entry of the slot after the applied one (a NOOP changes no item). */
+    private void applyNext(PartitionState state, WalEntry entry, byte[] encoded, long checksum, Applied applied, Batch batch,
+                           Map<Long, Long> checksums) {
+        checksums.put(entry.slot(), checksum);
+        if (entry.kind() != WalEntry.Kind.NOOP) change(state, entry, encoded, checksum, batch);
+        applied.slot = entry.slot();
+        applied.ballot = entry.ballot();
+    }
+
+    /** Applies the held entries that follow the applied slot without a gap. */
+    private void applyHeld(PartitionState state, Applied applied, Batch batch, Map<Long, Long> checksums) {
+        HeldEntries.Held next;
+        while ((next = state.held.release(applied.slot + 1)) != null) {
+            applyNext(state, WalEntryCodec.decode(next.encoded()), next.encoded(), next.checksum(), applied, batch, checksums);
+        }
+    }
+
+    /**
+     * Skips the gaps compaction may have made: while the first held entry is older than the
+     * compaction lag, the slots missing before it may have been compacted away, so it is applied,
+     * and what follows it. A slot merely late lands soon after the later ones, so it is waited for
+     * unless the replica reads that far behind; then it is found among the records still to read,
+     * and {@link #duplicate} gives it to its item.
+     */
+    private void skipCompactedGaps(PartitionState state, Applied applied, Batch batch, Map<Long, Long> checksums, long now) {
+        long gaps = 0;
+        long slots = 0;
+        long firstSkipped = 0;
+        HeldEntries.Held first;
+        while ((first = state.held.first()) != null && first.timestampMs() < now - compactionLagMs) {
+            if (gaps++ == 0) firstSkipped = applied.slot + 1;
+            slots += first.slot() - applied.slot - 1;
+            state.held.release(first.slot());
+            applyNext(state, WalEntryCodec.decode(first.encoded()), first.encoded(), first.checksum(), applied, batch, checksums);
+            applyHeld(state, applied, batch, checksums);
+        }
+        if (gaps == 0) return;
+        state.skippedSlots += slots;
+        // One line per poll: a replica bootstrapping from a compacted WAL finds gaps everywhere.
+        log.warn("WAL {}: skipped {} missing slots in {} gaps between slots {} and {}: the entries after them are older than "
+                + "the compaction lag ({} ms), so compaction may have removed them", state.topicPartition, slots, gaps,
+                firstSkipped, applied.slot, compactionLagMs);
     }
 
     /**
@@ -526,6 +720,13 @@ public final class ReplicaProcessor implements AutoCloseable {
             recentChecksums.put(slot, checksum);
         }
 
+        /** A table partition's entries read ahead of a missing slot (only the apply loop touches it). */
+        final HeldEntries held = new HeldEntries();
+        /** The offset of the last record read, whether applied, held or a duplicate (the apply loop only). */
+        long lastRead;
+        /** How many slots this partition skipped as compacted away. */
+        volatile long skippedSlots;
+        /** The last progress made durable. */
         volatile PartitionProgress progress;
         volatile Throwable failed;
         private final Watermark applied;
@@ -541,6 +742,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             this.localIndexes = List.copyOf(localIndexes);
             this.collections = ItemCollections.of(tableKey, localIndexes);
             this.progress = progress;
+            this.lastRead = progress.lastOffset();
             this.applied = new Watermark(progress.appliedSlot());
             this.consumed = new Watermark(progress.nextOffset());
         }
@@ -565,6 +767,12 @@ public final class ReplicaProcessor implements AutoCloseable {
             progress = p;
             applied.advanceTo(p.appliedSlot());
             consumed.advanceTo(p.nextOffset());
+        }
+
+        /** Back to the durable progress: what was read since is read again. */
+        void rewind() {
+            held.clear();
+            lastRead = progress.lastOffset();
         }
 
         void fail(Throwable cause) {

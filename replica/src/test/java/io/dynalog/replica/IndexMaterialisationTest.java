@@ -61,7 +61,7 @@ class IndexMaterialisationTest {
     void open() {
         store = ReplicaStore.open(dir.resolve("store"));
         consumer = new MockConsumer<>("earliest");
-        processor = new ReplicaProcessor(store, consumer, "index-test", 60_000, () -> 1_000_000L);
+        processor = new ReplicaProcessor(store, consumer, "index-test", 60_000, 60_000, () -> 1_000_000L);
         processor.start();
         processor.assign(new PartitionRef(TABLE, 0), WAL, KeyCodec.hashBound(0), null, TABLE_KEY, List.of(BY_RANK));
         processor.assignIndex(new PartitionRef(BY_G.indexId(), 0), GSI_TOPIC, KeyCodec.hashBound(0), null);
