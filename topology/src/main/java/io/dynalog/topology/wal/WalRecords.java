@@ -40,4 +40,13 @@ public final class WalRecords {
     public static String nodesTopic(String prefix) {
         return prefix + ".nodes";
     }
+
+    /**
+     * The compacted topic where every node records the identity of its acceptor store (key: node
+     * id), before it takes part in any replica group: a node that finds another identity there
+     * for itself has lost its votes.
+     */
+    public static String acceptorStoresTopic(String prefix) {
+        return prefix + ".acceptor-stores";
+    }
 }
