@@ -24,6 +24,7 @@ import io.dynalog.topology.time.Time;
  * leader it knows, when this node does not lead it), and forward the local replica's progress.
  */
 public final class IngestService implements WritePath, AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IngestService.class);
     private final int nodeId;
     private final LocalReplica replica;
     private final WalAppender appender;
@@ -33,6 +34,9 @@ public final class IngestService implements WritePath, AutoCloseable {
     private final long staleAppendWindowMs;
     private final long itemCollectionLimitBytes;
     private final Map<GroupId, PartitionReplica> partitions = new ConcurrentHashMap<>();
+    private final AmnesiaGuard amnesiaGuard;
+    /** Groups this node refuses to take part in (it lost its votes), each said once in the log. */
+    private final java.util.Set<GroupId> refused = ConcurrentHashMap.newKeySet();
 
     /**
      * @param completions where write and read futures are completed (never the replication loop)
@@ -43,7 +47,7 @@ public final class IngestService implements WritePath, AutoCloseable {
      */
     public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
                          ReplicationRuntime runtime, Time time, long staleAppendWindowMs,
-                         long itemCollectionLimitBytes) {
+                         long itemCollectionLimitBytes, AmnesiaGuard amnesiaGuard) {
         this.staleAppendWindowMs = staleAppendWindowMs;
         this.itemCollectionLimitBytes = itemCollectionLimitBytes;
         this.nodeId = nodeId;
@@ -52,6 +56,12 @@ public final class IngestService implements WritePath, AutoCloseable {
         this.completions = completions;
         this.runtime = runtime;
         this.time = time;
+        this.amnesiaGuard = amnesiaGuard;
+    }
+
+    public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
+                         ReplicationRuntime runtime, Time time, long staleAppendWindowMs, long itemCollectionLimitBytes) {
+        this(nodeId, replica, appender, completions, runtime, time, staleAppendWindowMs, itemCollectionLimitBytes, AmnesiaGuard.NONE);
     }
 
     /**
@@ -64,6 +74,14 @@ public final class IngestService implements WritePath, AutoCloseable {
             List<Integer> members = table.replicasOf(p);
             if (!members.contains(nodeId)) continue;
             GroupId group = new GroupId(table.tableId(), p);
+            if (!amnesiaGuard.admits(table.creationTimeMs())) {
+                if (refused.add(group)) {
+                    log.error("node {} refuses to take part in partition {} of table {} (created at {}): its acceptor state was lost "
+                            + "since (it refuses every group created before {}); add it to the group again as a new member",
+                            nodeId, p, table.name(), table.creationTimeMs(), amnesiaGuard.refusesGroupsCreatedBeforeMs());
+                }
+                continue;
+            }
             PartitionReplica existing = partitions.get(group);
             if (existing != null) {
                 settled.add(existing.whenSettled());
@@ -72,8 +90,7 @@ public final class IngestService implements WritePath, AutoCloseable {
             int partition = p;
             // Called on the loop at the join, and again each time the group restarts after it was
             // fenced: a new member gets a new PartitionReplica (the old one closed itself).
-            CompletableFuture<Void> joined = runtime.join(group, members,
-                    (slot, ballot) -> WalEntryCodec.encode(WalEntry.noop(table.tableId(), partition, slot, ballot, time.wallClockMs())),
+            CompletableFuture<Void> joined = runtime.join(group, members, new WalValues(table.tableId(), partition, time),
                     ctx -> {
                         PartitionReplica r = new PartitionReplica(table.tableId(), partition, table.walTopic(), replica, appender,
                                 completions, time, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes);
@@ -86,6 +103,38 @@ public final class IngestService implements WritePath, AutoCloseable {
             }));
         }
         return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * A partition's values are WAL entries: a no-op is a NOOP entry, and a write's origin is the
+     * ballot under which its leader resolved it ({@link WalEntry#ballot()}).
+     */
+    static final class WalValues implements io.dynalog.ingest.paxos.Values {
+        private final long tableId;
+        private final int partition;
+        private final Time time;
+
+        WalValues(long tableId, int partition, Time time) {
+            this.tableId = tableId;
+            this.partition = partition;
+            this.time = time;
+        }
+
+        @Override
+        public byte[] noop(long slot, io.dynalog.topology.wal.Ballot ballot) {
+            return WalEntryCodec.encode(WalEntry.noop(tableId, partition, slot, ballot, time.wallClockMs()));
+        }
+
+        @Override
+        public io.dynalog.topology.wal.Ballot originOf(byte[] value) {
+            WalEntry entry = WalEntryCodec.decode(value);
+            return entry.kind() == WalEntry.Kind.NOOP ? null : entry.ballot();
+        }
+    }
+
+    /** True when this node takes part in the partition's replica group (false: not placed here, or refused by the {@link AmnesiaGuard}). */
+    public boolean inGroup(long tableId, int partition) {
+        return partitions.containsKey(new GroupId(tableId, partition));
     }
 
     /** True while this node serves the partition as its leader. */

@@ -134,7 +134,7 @@ final class PartitionReplica implements PaxosListener {
                      ItemCollections collections, long collectionLimitBytes) {
         this.tableId = tableId;
         this.partition = partition;
-        this.name = Long.toHexString(tableId) + "/" + partition;
+        this.name = tableId + "/" + partition;
         this.replica = replica;
         this.completions = completions;
         this.time = time;

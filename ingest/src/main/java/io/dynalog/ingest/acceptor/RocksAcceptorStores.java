@@ -1,5 +1,6 @@
 package io.dynalog.ingest.acceptor;
 
+import io.dynalog.ingest.AmnesiaGuard;
 import io.dynalog.ingest.FatalErrors;
 import io.dynalog.ingest.paxos.AcceptedEntry;
 import io.dynalog.ingest.paxos.AcceptorStore;
@@ -39,13 +40,18 @@ import org.slf4j.LoggerFactory;
  * acceptance leaves), and a failed write throws.
  *
  * <p>Keys: {@code tableId (8) | partition (4) | kind (1) [| slot (8)]}, kind 0 the promised
- * ballot, 1 the archived slot, 2 an accepted entry (ballot round 8, node 4, then the value).
+ * ballot, 1 the archived slot (and the highest origin of the values through it), 2 an accepted entry (ballot round 8, node 4, then the value). Two
+ * one-byte keys, which no group's key equals: {@code FF} the store's identity (random, written and
+ * synced at its first start: a new identity means every vote before it is gone), {@code FE} the
+ * groups it refuses, by creation time ({@link AmnesiaGuard}).
  */
 public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RocksAcceptorStores.class);
     private static final byte PROMISED = 0;
     private static final byte ARCHIVED = 1;
     private static final byte ACCEPTED = 2;
+    private static final byte[] IDENTITY_KEY = {(byte) 0xFF};
+    private static final byte[] REFUSED_KEY = {(byte) 0xFE};
     private static final int GROUP_PREFIX_BYTES = 12;
     private static final long SLOW_SYNC_MS = 100;
     /** Beyond this many slots at once, a truncation falls back to one range deletion. */
@@ -70,6 +76,9 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
     private final AtomicLong fsyncs = new AtomicLong();
     private final Thread committer;
     private volatile boolean running = true;
+    /** This store's identity: {storeId, createdAtMs}. */
+    private final String storeId;
+    private final long createdAtMs;
 
     private RocksAcceptorStores(Path dir, FatalErrors fatal, LogSync logSync) throws RocksDBException {
         this.fatal = fatal;
@@ -82,6 +91,17 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
             throw e;
         }
         this.unsynced = new WriteOptions().setSync(false);
+        String[] identity;
+        try {
+            identity = loadOrCreateIdentity();
+        } catch (RocksDBException | RuntimeException e) {
+            unsynced.close();
+            db.close();
+            options.close();
+            throw e;
+        }
+        this.storeId = identity[0];
+        this.createdAtMs = Long.parseLong(identity[1]);
         this.committer = new Thread(this::commitLoop, "acceptor-group-commit");
         this.committer.setDaemon(true);
         this.committer.start();
@@ -104,6 +124,48 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
     @Override
     public AcceptorStore forGroup(long tableId, int partition, LongConsumer onSynced) {
         return new GroupStore(ByteBuffer.allocate(GROUP_PREFIX_BYTES).putLong(tableId).putInt(partition).array(), onSynced);
+    }
+
+    /** {storeId, createdAtMs}: as written at the store's first start, durably, before any vote. */
+    private String[] loadOrCreateIdentity() throws RocksDBException {
+        byte[] existing = db.get(IDENTITY_KEY);
+        if (existing == null) {
+            String created = java.util.UUID.randomUUID() + "|" + System.currentTimeMillis();
+            try (WriteOptions synced = new WriteOptions().setSync(true)) {
+                db.put(synced, IDENTITY_KEY, created.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            existing = created.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new String(existing, java.nio.charset.StandardCharsets.UTF_8).split("\\|", 2);
+    }
+
+    /** This store's random id, written at its first start. */
+    public String storeId() {
+        return storeId;
+    }
+
+    /** When this store was first started, by this node's wall clock. */
+    public long createdAtMs() {
+        return createdAtMs;
+    }
+
+    /** The groups this store refuses to vote in: those created before this time ({@link AmnesiaGuard#NEVER} when none). */
+    public long refusesGroupsCreatedBeforeMs() {
+        try {
+            byte[] v = db.get(REFUSED_KEY);
+            return v == null ? AmnesiaGuard.NEVER : ByteBuffer.wrap(v).getLong();
+        } catch (RocksDBException e) {
+            throw failedWrite("read", e);
+        }
+    }
+
+    /** Records, durably, that this store refuses to vote in the groups created before {@code ms}. */
+    public void refuseGroupsCreatedBefore(long ms) {
+        try (WriteOptions synced = new WriteOptions().setSync(true)) {
+            db.put(synced, REFUSED_KEY, ByteBuffer.allocate(8).putLong(ms).array());
+        } catch (RocksDBException e) {
+            throw failedWrite("write", e);
+        }
     }
 
     /** How many fsyncs the commit thread has made (group commit makes it far fewer than the syncs requested). */
@@ -179,6 +241,9 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
                 Ballot promised = promisedBytes == null ? Ballot.ZERO : ballot(ByteBuffer.wrap(promisedBytes));
                 byte[] archivedBytes = db.get(key(ARCHIVED));
                 long archived = archivedBytes == null ? 0 : ByteBuffer.wrap(archivedBytes).getLong();
+                // The archived slot alone (8 bytes) before origins were kept: no origin known.
+                Ballot archivedMaxOrigin = archivedBytes == null || archivedBytes.length < 20 ? Ballot.ZERO
+                        : ballot(ByteBuffer.wrap(archivedBytes, 8, 12));
                 List<AcceptedEntry> accepted = new ArrayList<>();
                 byte[] from = slotKey(0);
                 byte[] to = slotKey(Long.MAX_VALUE);
@@ -196,7 +261,7 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
                     it.status();
                 }
                 truncatedThrough = archived;
-                return new DurableState(promised, archived, accepted);
+                return new DurableState(promised, archived, archivedMaxOrigin, accepted);
             } catch (RocksDBException e) {
                 throw new IllegalStateException("cannot load acceptor state", e);
             }
@@ -218,13 +283,14 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
          * and as many range deletions would pile up range tombstones that slow every later write.
          */
         @Override
-        public void truncateThrough(long slot) {
+        public void truncateThrough(long slot, Ballot archivedMaxOrigin) {
             if (slot <= truncatedThrough) return;
             try (WriteBatch batch = new WriteBatch()) {
                 long from = Math.max(truncatedThrough + 1, slot - MAX_POINT_DELETES);
                 if (from > truncatedThrough + 1) batch.deleteRange(slotKey(0), slotKey(from));
                 for (long s = from; s <= slot; s++) batch.delete(slotKey(s));
-                batch.put(key(ARCHIVED), ByteBuffer.allocate(8).putLong(slot).array());
+                batch.put(key(ARCHIVED), ByteBuffer.allocate(20).putLong(slot)
+                        .putLong(archivedMaxOrigin.round()).putInt(archivedMaxOrigin.nodeId()).array());
                 db.write(unsynced, batch);
                 truncatedThrough = slot;
             } catch (RocksDBException e) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import io.dynalog.topology.time.Time;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -90,6 +91,8 @@ public final class RequestIntake implements AutoCloseable {
     private boolean paused;
     private volatile boolean running = true;
 
+    private final Time time;
+
     /**
      * @param consumer a consumer of the intake's group, auto commit off; closed by this intake
      * @param replies the producer of replies; the caller owns it
@@ -98,9 +101,11 @@ public final class RequestIntake implements AutoCloseable {
      *     settle before it commits what did (longer than a write's own deadline)
      * @param maxRequestAgeMs how long after it was produced a request is still run (shorter than
      *     the idempotency window, by more than clocks may differ)
+     * @param time the wall clock (a request's age) and the monotonic one (how long to wait)
      */
     public RequestIntake(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> replies, String topicPrefix,
-                         CommandExecutor executor, int maxInFlight, long settleTimeoutMs, long maxRequestAgeMs) {
+                         CommandExecutor executor, int maxInFlight, long settleTimeoutMs, long maxRequestAgeMs, Time time) {
+        this.time = time;
         this.topicPrefix = topicPrefix;
         this.maxRequestAgeMs = maxRequestAgeMs;
         String requestTopic = requestTopic(topicPrefix);
@@ -218,10 +223,10 @@ public final class RequestIntake implements AutoCloseable {
 
     /** Waits, up to the settle timeout, until every request of {@code partitions} started so far has settled. */
     private void awaitSettled(Collection<TopicPartition> partitions) {
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settleTimeoutMs);
+        long deadlineNs = time.monotonicNs() + TimeUnit.MILLISECONDS.toNanos(settleTimeoutMs);
         synchronized (settledSignal) {
             while (!offsets.allSettled(partitions)) {
-                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - time.monotonicNs());
                 if (leftMs <= 0) {
                     log.warn("requests of {} did not settle within {} ms; committing what did", partitions, settleTimeoutMs);
                     return;
@@ -257,7 +262,7 @@ public final class RequestIntake implements AutoCloseable {
     /** Runs one record's request (or rejects it) and produces the reply; completes when that settled. */
     private CompletableFuture<Void> handle(ConsumerRecord<byte[], byte[]> record) {
         IntakeDecoder.Decoded decoded = IntakeDecoder.decode(record, topicPrefix);
-        long ageMs = System.currentTimeMillis() - record.timestamp();
+        long ageMs = time.wallClockMs() - record.timestamp();
         if (decoded.rejection() == null && ageMs > maxRequestAgeMs) {
             decoded = IntakeDecoder.expired(decoded, ageMs, maxRequestAgeMs);
         }

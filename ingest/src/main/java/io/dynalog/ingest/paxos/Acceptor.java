@@ -17,18 +17,27 @@ import java.util.List;
  *   <li>Every accepted entry's ballot is at or below the promised ballot, and the promised ballot
  *       never decreases.</li>
  *   <li>A reply queued with {@link #replyWhenDurable} is sent only after every write made before
- *       it was queued is durable; replies leave in the order they were queued.</li>
+ *       it was queued is durable; replies leave in the order they were queued; at most
+ *       {@link #MAX_PENDING_REPLIES} wait (beyond, a reply is dropped, as a lost message).</li>
  *   <li>While a granted lease is live (by this member's clock) no other ballot gets a promise.
  *       A member that starts does not know whom it granted a lease before it stopped, so it acts
  *       as if it granted one to an unknown ballot for a whole lease.</li>
  * </ul>
  */
 final class Acceptor {
+    /**
+     * Replies waiting for a sync, at most: past this (a disk that cannot keep up) a new one is
+     * dropped, as if lost on the way; the protocol sends again what it needs.
+     */
+    static final int MAX_PENDING_REPLIES = 10_000;
+
     private final AcceptorStore store;
     private final long leaseDurationMs;
 
     private Ballot promised = Ballot.ZERO;
     private long archivedSlot;
+    /** The highest origin among the values chosen through the archived slot (ZERO: none known). */
+    private Ballot archivedMaxOrigin = Ballot.ZERO;
     private SlotLog<AcceptedEntry> accepted = new SlotLog<>(1);
 
     /** The ballot holding the lease this acceptor granted; null while an unknown one may hold it. */
@@ -55,6 +64,7 @@ final class Acceptor {
         AcceptorStore.DurableState state = store.load();
         promised = state.promisedBallot();
         archivedSlot = state.archivedSlot();
+        archivedMaxOrigin = state.archivedMaxOrigin();
         accepted = new SlotLog<>(archivedSlot + 1);
         for (AcceptedEntry e : state.accepted()) {
             if (e.slot() > archivedSlot) accepted.put(e.slot(), e);
@@ -70,6 +80,10 @@ final class Acceptor {
 
     long archivedSlot() {
         return archivedSlot;
+    }
+
+    Ballot archivedMaxOrigin() {
+        return archivedMaxOrigin;
     }
 
     AcceptedEntry entry(long slot) {
@@ -88,12 +102,12 @@ final class Acceptor {
             AcceptedEntry e = accepted.get(s);
             if (e == null) continue;
             if (!page.isEmpty() && bytes + e.value().length > maxBytes) {
-                return new PaxosMessage.Promise(ballot, archivedSlot, page, s);
+                return new PaxosMessage.Promise(ballot, archivedSlot, page, s, archivedMaxOrigin);
             }
             page.add(e);
             bytes += e.value().length;
         }
-        return new PaxosMessage.Promise(ballot, archivedSlot, page, 0);
+        return new PaxosMessage.Promise(ballot, archivedSlot, page, 0, archivedMaxOrigin);
     }
 
     /** The entries above the archived slot, from {@code fromSlot} on (a candidate's own report). */
@@ -169,10 +183,11 @@ final class Acceptor {
         return true;
     }
 
-    /** The WAL holds every slot through {@code slot}: drops them. */
-    void truncateThrough(long slot) {
+    /** The WAL holds every slot through {@code slot}, whose values' highest origin is {@code maxOrigin}: drops them. */
+    void truncateThrough(long slot, Ballot maxOrigin) {
         if (slot <= archivedSlot) return;
-        store.truncateThrough(slot);
+        if (maxOrigin.isAbove(archivedMaxOrigin)) archivedMaxOrigin = maxOrigin;
+        store.truncateThrough(slot, archivedMaxOrigin);
         dirty = true;
         archivedSlot = slot;
         accepted.truncateThrough(slot);
@@ -220,7 +235,7 @@ final class Acceptor {
         long token = durabilityToken();
         if (token <= syncedToken && pendingReplies.isEmpty()) {
             outbox.send(to, message);
-        } else {
+        } else if (pendingReplies.size() < MAX_PENDING_REPLIES) {
             pendingReplies.addLast(new PendingReply(token, to, message));
         }
     }

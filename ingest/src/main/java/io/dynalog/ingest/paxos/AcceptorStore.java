@@ -20,13 +20,22 @@ import java.util.Objects;
  */
 public interface AcceptorStore {
 
-    /** What survived: the promised ballot, the archived slot, the accepted entries above it by slot. */
-    record DurableState(Ballot promisedBallot, long archivedSlot, List<AcceptedEntry> accepted) {
-        public static final DurableState EMPTY = new DurableState(Ballot.ZERO, 0, List.of());
+    /**
+     * What survived: the promised ballot, the archived slot, the highest origin among the values
+     * chosen through it ({@link Values#originOf}; {@link Ballot#ZERO} when none or unknown), and
+     * the accepted entries above it by slot.
+     */
+    record DurableState(Ballot promisedBallot, long archivedSlot, Ballot archivedMaxOrigin, List<AcceptedEntry> accepted) {
+        public static final DurableState EMPTY = new DurableState(Ballot.ZERO, 0, Ballot.ZERO, List.of());
 
         public DurableState {
             Objects.requireNonNull(promisedBallot, "promisedBallot");
+            Objects.requireNonNull(archivedMaxOrigin, "archivedMaxOrigin");
             accepted = List.copyOf(accepted);
+        }
+
+        public DurableState(Ballot promisedBallot, long archivedSlot, List<AcceptedEntry> accepted) {
+            this(promisedBallot, archivedSlot, Ballot.ZERO, accepted);
         }
     }
 
@@ -39,8 +48,11 @@ public interface AcceptorStore {
     /** Records the vote for {@code value} at {@code slot} under {@code ballot}, replacing any earlier one. */
     void accept(long slot, Ballot ballot, byte[] value);
 
-    /** The WAL holds every slot through {@code slot}: drops their entries and records the new archived slot. */
-    void truncateThrough(long slot);
+    /**
+     * The WAL holds every slot through {@code slot}: drops their entries and records the new
+     * archived slot, with the highest origin among the values chosen through it.
+     */
+    void truncateThrough(long slot, Ballot archivedMaxOrigin);
 
     /** Asks for every write made so far to become durable; returns the token its completion will carry. */
     long requestSync();

@@ -15,6 +15,7 @@ final class CandidateState implements RoleState {
     /** One member's promise of this ballot, as its pages arrive. */
     static final class Report {
         long archivedSlot;
+        Ballot archivedMaxOrigin = Ballot.ZERO;
         /** Every entry reported, by slot (a page sent twice is merged, not doubled). */
         final TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
         /** The slot to ask from for the next page. */
@@ -65,6 +66,7 @@ final class CandidateState implements RoleState {
         }
         if (r.complete) return false;
         r.archivedSlot = Math.max(r.archivedSlot, page.archivedSlot());
+        if (page.archivedMaxOrigin().isAbove(r.archivedMaxOrigin)) r.archivedMaxOrigin = page.archivedMaxOrigin();
         for (AcceptedEntry e : page.accepted()) r.accepted.put(e.slot(), e);
         if (page.complete()) {
             r.complete = true;

@@ -58,6 +58,7 @@ final class LeaderState implements RoleState {
     private long unflushedBytes;
     private long chosenUpTo;
     private long archivedSlot;
+    private Ballot archivedMaxOrigin;
     private long selfDurableUpTo;
     /** {sync token, highest slot it covers} of local accepts not yet durable, in token order. */
     private final ArrayDeque<long[]> selfSyncs = new ArrayDeque<>();
@@ -72,8 +73,9 @@ final class LeaderState implements RoleState {
     private long nextHeartbeatMs;
     private boolean ready;
 
-    LeaderState(Ballot ballot, long archivedSlot, long recoveredUpToSlot, int[] memberIds, int selfIndex,
+    LeaderState(Ballot ballot, long archivedSlot, Ballot archivedMaxOrigin, long recoveredUpToSlot, int[] memberIds, int selfIndex,
                 PaxosConfig config, Acceptor acceptor, Outbox outbox, long nowMs) {
+        this.archivedMaxOrigin = archivedMaxOrigin;
         this.ballot = ballot;
         this.recoveredUpToSlot = recoveredUpToSlot;
         this.memberIds = memberIds;
@@ -223,7 +225,7 @@ final class LeaderState implements RoleState {
     }
 
     private void send(int i, List<SlotValue> entries, long nowMs) {
-        outbox.send(memberIds[i], new PaxosMessage.Accept(ballot, nowMs, entries, chosenUpTo, archivedSlot));
+        outbox.send(memberIds[i], new PaxosMessage.Accept(ballot, nowMs, entries, chosenUpTo, archivedSlot, archivedMaxOrigin));
     }
 
     /** The leader's own acceptor grants the lease for every round it sends. */
@@ -279,8 +281,12 @@ final class LeaderState implements RoleState {
         return chosenUpTo > before;
     }
 
-    /** The WAL holds every slot through {@code slot} (all chosen): they leave the window. */
-    void onArchived(long slot) {
+    /**
+     * The WAL holds every slot through {@code slot} (all chosen), the highest origin of whose
+     * values is {@code maxOrigin}: they leave the window, and the followers are told.
+     */
+    void onArchived(long slot, Ballot maxOrigin) {
+        if (maxOrigin.isAbove(archivedMaxOrigin)) archivedMaxOrigin = maxOrigin;
         if (slot <= archivedSlot) return;
         archivedSlot = slot;
         window.truncateThrough(slot);

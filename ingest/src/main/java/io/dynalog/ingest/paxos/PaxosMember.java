@@ -35,6 +35,14 @@ import java.util.function.LongFunction;
  *       leader's ballot; at a follower when the leader of ballot b says it is chosen and this
  *       member accepted it under b (b's value for a slot is unique and is the chosen one).</li>
  *   <li>A leader never believes it holds a lease that a majority's grants do not cover.</li>
+ *   <li>A new leader proposes again, for each slot it recovers, the value accepted under the
+ *       highest ballot, unless a lower slot holds a value that a leader of a higher ballot first
+ *       proposed as new ({@link Values#originOf}, the archived prefix's included): that leader's
+ *       phase 1 found nothing at this slot, so the value here was not chosen before it, nor can
+ *       it be under a lower ballot after it. Such a value is replaced by a no-op. This matters
+ *       because values are resolved by their leader (a write's outcome, computed against the
+ *       item's state before it): proposed again above another leader's writes to the same item,
+ *       it would take effect against a state it was not resolved for.</li>
  * </ul>
  */
 public final class PaxosMember {
@@ -51,7 +59,7 @@ public final class PaxosMember {
     private final Outbox outbox;
     private final Random random;
     private final PaxosConfig config;
-    private final NoopFactory noopFactory;
+    private final Values values;
     private final PaxosListener listener;
 
     private RoleState state = RoleState.Unstarted.INSTANCE;
@@ -67,7 +75,7 @@ public final class PaxosMember {
     private boolean busy;
 
     public PaxosMember(int selfId, List<Integer> memberIds, AcceptorStore store, Outbox outbox, Random random,
-                       PaxosConfig config, NoopFactory noopFactory, PaxosListener listener) {
+                       PaxosConfig config, Values values, PaxosListener listener) {
         if (memberIds.isEmpty() || memberIds.size() > MAX_MEMBERS) {
             throw new IllegalArgumentException("a group has 1.." + MAX_MEMBERS + " members: " + memberIds);
         }
@@ -90,7 +98,7 @@ public final class PaxosMember {
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.random = Objects.requireNonNull(random, "random");
         this.config = Objects.requireNonNull(config, "config");
-        this.noopFactory = Objects.requireNonNull(noopFactory, "noopFactory");
+        this.values = Objects.requireNonNull(values, "values");
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
@@ -241,8 +249,13 @@ public final class PaxosMember {
                 throw new IllegalArgumentException("member " + selfId + ": slot " + slot
                         + " reported archived, but only slots through " + deliveredUpTo + " were chosen here");
             }
-            acceptor.truncateThrough(slot);
-            if (state instanceof LeaderState leader) leader.onArchived(slot);
+            // A leader knows what was chosen in its window (its own acceptor accepted each value);
+            // another member cannot tell a chosen value from a stale one it holds, so it claims no
+            // more than it already knew (an origin too high could hide a chosen value, too low
+            // only gives up a check).
+            Ballot maxOrigin = state instanceof LeaderState ? maxOriginThrough(slot) : acceptor.archivedMaxOrigin();
+            acceptor.truncateThrough(slot, maxOrigin);
+            if (state instanceof LeaderState leader) leader.onArchived(slot, maxOrigin);
             afterInput();
         } finally {
             exit();
@@ -371,7 +384,7 @@ public final class PaxosMember {
         learn(b, accept.chosenUpTo());
         deliver();
         if (accept.archivedSlot() > acceptor.archivedSlot()) {
-            acceptor.truncateThrough(accept.archivedSlot());
+            acceptor.truncateThrough(accept.archivedSlot(), accept.archivedMaxOrigin());
             skipDeliveryThrough(accept.archivedSlot());
         }
         long[] slots = new long[accept.entries().size()];
@@ -496,11 +509,13 @@ public final class PaxosMember {
     private void becomeLeader(long nowMs, CandidateState candidate) {
         Ballot b = candidate.ballot();
         long archived = acceptor.archivedSlot();
+        Ballot archivedMaxOrigin = acceptor.archivedMaxOrigin();
         List<List<AcceptedEntry>> reports = new ArrayList<>(memberIds.length);
         reports.add(acceptor.entriesFrom(candidate.fromSlot));
         for (CandidateState.Report r : candidate.reports) {
             if (r == null || !r.complete) continue;
             archived = Math.max(archived, r.archivedSlot);
+            if (r.archivedMaxOrigin.isAbove(archivedMaxOrigin)) archivedMaxOrigin = r.archivedMaxOrigin;
             reports.add(r.entries());
         }
         long highest = archived;
@@ -524,17 +539,32 @@ public final class PaxosMember {
             }
         }
 
+        // A recovered value that a later leader's new proposal at a lower slot shows was never
+        // chosen is not proposed again: its leader resolved it against writes that are not in the
+        // log below it (see the class comment).
+        Ballot maxOriginBelow = archivedMaxOrigin;
+        for (int i = 0; i < best.length; i++) {
+            if (best[i] == null) continue;
+            if (maxOriginBelow.isAbove(best[i].acceptedBallot())) {
+                best[i] = null;
+                continue;
+            }
+            Ballot origin = values.originOf(best[i].value());
+            if (origin != null && origin.isAbove(maxOriginBelow)) maxOriginBelow = origin;
+        }
+
         RoleState.checkTransition(state, Role.LEADER, b);
-        LeaderState leader = new LeaderState(b, archived, highest, memberIds, selfIndex, config, acceptor, outbox, nowMs);
+        LeaderState leader = new LeaderState(b, archived, archivedMaxOrigin, highest, memberIds, selfIndex, config, acceptor,
+                outbox, nowMs);
         state = leader;
 
         // Side effects of becoming leader.
         leaderHint = selfId;
-        acceptor.truncateThrough(archived);
+        acceptor.truncateThrough(archived, archivedMaxOrigin);
         skipDeliveryThrough(archived);
         for (int i = 0; i < best.length; i++) {
             long slot = archived + 1 + i;
-            leader.append(best[i] != null ? best[i].value() : noopFactory.noop(slot, b));
+            leader.append(best[i] != null ? best[i].value() : values.noop(slot, b));
         }
         learn(b, leader.chosenUpTo());
         listener.onRoleChanged(Role.LEADER, b);
@@ -583,6 +613,17 @@ public final class PaxosMember {
             deliveredUpTo++;
             listener.onChosen(deliveredUpTo, e.value());
         }
+    }
+
+    /** The highest origin among the values chosen through {@code slot} (this member holds those above its archived slot). */
+    private Ballot maxOriginThrough(long slot) {
+        Ballot max = acceptor.archivedMaxOrigin();
+        for (long s = acceptor.archivedSlot() + 1; s <= slot; s++) {
+            AcceptedEntry e = acceptor.entry(s);
+            Ballot origin = e == null ? null : values.originOf(e.value());
+            if (origin != null && origin.isAbove(max)) max = origin;
+        }
+        return max;
     }
 
     private void skipDeliveryThrough(long archivedSlot) {

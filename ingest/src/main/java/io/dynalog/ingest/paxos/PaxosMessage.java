@@ -54,23 +54,29 @@ public sealed interface PaxosMessage {
 
     /**
      * Phase 1b, one page of it: the acceptor durably promised {@code ballot}. It reports the slot
-     * through which the WAL holds everything it knows of ({@code archivedSlot}) and the entries
+     * through which the WAL holds everything it knows of ({@code archivedSlot}), the highest origin
+     * of the values chosen through it ({@code archivedMaxOrigin}, see {@link Values#originOf}) and the entries
      * it accepted above it, at or after the Prepare's {@code fromSlot}, in slot order. A page holds
      * at most {@link PaxosConfig#maxBatchBytes()} of values (and at least one entry); when more
      * remain, {@code continueFromSlot} is the first slot not reported (the candidate asks again
      * from there), else 0: the report is complete.
      */
-    record Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted, long continueFromSlot)
-            implements PaxosMessage {
+    record Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted, long continueFromSlot,
+                   Ballot archivedMaxOrigin) implements PaxosMessage {
         public Promise {
             Objects.requireNonNull(ballot, "ballot");
+            Objects.requireNonNull(archivedMaxOrigin, "archivedMaxOrigin");
             accepted = List.copyOf(accepted);
             if (continueFromSlot < 0) throw new IllegalArgumentException("continueFromSlot " + continueFromSlot);
         }
 
-        /** A complete report in one page. */
+        /** A complete report in one page, from an acceptor that knows no origin of its archived values. */
         public Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted) {
-            this(ballot, archivedSlot, accepted, 0);
+            this(ballot, archivedSlot, accepted, 0, Ballot.ZERO);
+        }
+
+        public Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted, long continueFromSlot) {
+            this(ballot, archivedSlot, accepted, continueFromSlot, Ballot.ZERO);
         }
 
         public boolean complete() {
@@ -104,14 +110,20 @@ public sealed interface PaxosMessage {
      * Phase 2a, also the heartbeat and lease renewal when {@code entries} is empty. The leader of
      * {@code ballot} asks the acceptor to accept the entries; every slot at or below
      * {@code chosenUpTo} is chosen with the value the leader proposed for it under this ballot;
-     * the WAL holds everything through {@code archivedSlot}. {@code sentAtMs} is the leader's
+     * the WAL holds everything through {@code archivedSlot}, whose values' highest origin is
+     * {@code archivedMaxOrigin}. {@code sentAtMs} is the leader's
      * clock when it sent the message, echoed in the reply so the leader can date its lease.
      */
-    record Accept(Ballot ballot, long sentAtMs, List<SlotValue> entries, long chosenUpTo, long archivedSlot)
-            implements PaxosMessage {
+    record Accept(Ballot ballot, long sentAtMs, List<SlotValue> entries, long chosenUpTo, long archivedSlot,
+                  Ballot archivedMaxOrigin) implements PaxosMessage {
         public Accept {
             Objects.requireNonNull(ballot, "ballot");
+            Objects.requireNonNull(archivedMaxOrigin, "archivedMaxOrigin");
             entries = List.copyOf(entries);
+        }
+
+        public Accept(Ballot ballot, long sentAtMs, List<SlotValue> entries, long chosenUpTo, long archivedSlot) {
+            this(ballot, sentAtMs, entries, chosenUpTo, archivedSlot, Ballot.ZERO);
         }
 
         @Override

@@ -3,10 +3,21 @@ package io.dynalog.ingest.paxos;
 import io.dynalog.topology.wal.Ballot;
 
 /**
- * Makes the value a new leader proposes for a slot that no promise reported (a gap): an entry
- * that changes nothing but still occupies its slot in the WAL.
+ * What a member knows of the values it orders, which are opaque to it otherwise: how to make a
+ * no-op for a slot it must fill, and which leader first proposed a value.
  */
-@FunctionalInterface
-public interface NoopFactory {
+public interface Values {
+    /** A no-op for {@code slot}, proposed by the leader of {@code ballot} to fill a gap. */
     byte[] noop(long slot, Ballot ballot);
+
+    /**
+     * The ballot of the leader that first proposed {@code value} as a new value (not one it
+     * recovered), or null for a no-op (a filler) or when unknown. The application's values carry
+     * it (a WAL entry is resolved by its leader, under its ballot); a new leader uses it to tell a
+     * recovered value that cannot have been chosen ({@link PaxosMember}, recovery). Returning null
+     * is always safe: it only gives up that check.
+     */
+    default Ballot originOf(byte[] value) {
+        return null;
+    }
 }

@@ -91,6 +91,7 @@ public final class PaxosFrameCodec {
             }
             r.put("accepted", entries);
             r.put("continueFromSlot", p.continueFromSlot());
+            r.put("archivedMaxOrigin", ballot(p.archivedMaxOrigin()));
         } else if (message instanceof PaxosMessage.Reject p) {
             r.put("promisedBallot", ballot(p.promisedBallot()));
             r.put("leaderHint", p.leaderHint());
@@ -107,6 +108,7 @@ public final class PaxosFrameCodec {
             r.put("entries", entries);
             r.put("chosenUpTo", p.chosenUpTo());
             r.put("archivedSlot", p.archivedSlot());
+            r.put("archivedMaxOrigin", ballot(p.archivedMaxOrigin()));
         } else if (message instanceof PaxosMessage.Accepted p) {
             r.put("acceptSentAtMs", p.acceptSentAtMs());
             Schema rangeSchema = schema.getField("acceptedSlots").schema().getElementType();
@@ -138,7 +140,8 @@ public final class PaxosFrameCodec {
                     accepted.add(new AcceptedEntry((Long) e.get("slot"), ballot((GenericRecord) e.get("acceptedBallot")),
                             bytes(e.get("value"))));
                 }
-                yield new PaxosMessage.Promise(ballot, (Long) r.get("archivedSlot"), accepted, (Long) r.get("continueFromSlot"));
+                yield new PaxosMessage.Promise(ballot, (Long) r.get("archivedSlot"), accepted, (Long) r.get("continueFromSlot"),
+                        ballot((GenericRecord) r.get("archivedMaxOrigin")));
             }
             case "Reject" -> new PaxosMessage.Reject(ballot, ballot((GenericRecord) r.get("promisedBallot")),
                     (Integer) r.get("leaderHint"));
@@ -148,7 +151,7 @@ public final class PaxosFrameCodec {
                     entries.add(new SlotValue((Long) e.get("slot"), bytes(e.get("value"))));
                 }
                 yield new PaxosMessage.Accept(ballot, (Long) r.get("sentAtMs"), entries,
-                        (Long) r.get("chosenUpTo"), (Long) r.get("archivedSlot"));
+                        (Long) r.get("chosenUpTo"), (Long) r.get("archivedSlot"), ballot((GenericRecord) r.get("archivedMaxOrigin")));
             }
             case "Accepted" -> {
                 List<SlotRange> ranges = new ArrayList<>();

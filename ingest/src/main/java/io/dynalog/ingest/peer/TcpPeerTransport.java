@@ -1,5 +1,6 @@
 package io.dynalog.ingest.peer;
 
+import io.dynalog.topology.time.Time;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
@@ -44,22 +45,29 @@ public final class TcpPeerTransport implements PeerTransport {
 
     private final Vertx vertx;
     private final int selfId;
+    private final Time time;
     private final NetClient client;
     private final NetServer server;
     private final Map<Integer, Peer> peers = new ConcurrentHashMap<>();
     private volatile BiConsumer<Integer, byte[]> handler = (from, frame) -> { };
     private volatile boolean closed;
 
-    private TcpPeerTransport(Vertx vertx, int selfId) {
+    private TcpPeerTransport(Vertx vertx, int selfId, Time time) {
         this.vertx = vertx;
         this.selfId = selfId;
+        this.time = time;
         this.client = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true).setConnectTimeout(2_000));
         this.server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true));
     }
 
     /** Starts listening on {@code host:port} (port 0 picks one); completes with the bound port. */
     public static CompletableFuture<TcpPeerTransport> start(Vertx vertx, int selfId, String host, int port) {
-        TcpPeerTransport t = new TcpPeerTransport(vertx, selfId);
+        return start(vertx, selfId, host, port, Time.SYSTEM);
+    }
+
+    /** As {@link #start(Vertx, int, String, int)}, reading {@code time}'s monotonic clock for reconnection delays. */
+    public static CompletableFuture<TcpPeerTransport> start(Vertx vertx, int selfId, String host, int port, Time time) {
+        TcpPeerTransport t = new TcpPeerTransport(vertx, selfId, time);
         t.server.connectHandler(t::accept);
         return t.server.listen(port, host).toCompletionStage().toCompletableFuture().thenApply(s -> t);
     }
@@ -203,14 +211,14 @@ public final class TcpPeerTransport implements PeerTransport {
         }
 
         private void connect() {
-            long now = System.currentTimeMillis();
+            long now = time.monotonicMs();
             if (connecting || now < nextAttemptMs) return;
             connecting = true;
             client.connect(port, host).onComplete(ar -> {
                 synchronized (Peer.this) {
                     connecting = false;
                     if (ar.failed() || peerClosed) {
-                        nextAttemptMs = System.currentTimeMillis() + RECONNECT_DELAY_MS;
+                        nextAttemptMs = time.monotonicMs() + RECONNECT_DELAY_MS;
                         if (ar.failed()) {
                             log.debug("cannot connect to node {} at {}:{}: {}", nodeId, host, port, ar.cause().toString());
                             // Frames wait for the next send's attempt; too old ones are of no use to Paxos.

@@ -2,7 +2,7 @@ package io.dynalog.ingest.replication;
 
 import io.dynalog.ingest.FatalErrors;
 import io.dynalog.ingest.acceptor.AcceptorStores;
-import io.dynalog.ingest.paxos.NoopFactory;
+import io.dynalog.ingest.paxos.Values;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.paxos.PaxosListener;
 import io.dynalog.ingest.paxos.PaxosMember;
@@ -83,6 +83,7 @@ public final class ReplicationRuntime implements AutoCloseable {
     /** Loop only. */
     private final ArrayDeque<Long> recentFailuresMs = new ArrayDeque<>();
     private long nextTickMs = Long.MIN_VALUE;
+    private final java.util.concurrent.atomic.AtomicLong fenced = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean running = true;
     private volatile Thread loop;
 
@@ -117,8 +118,8 @@ public final class ReplicationRuntime implements AutoCloseable {
     // ==== groups =================================================================================
 
     /** Joins a group: starts this node's member of it (its durable state is loaded from the store). */
-    public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, NoopFactory noops, PaxosListener listener) {
-        return join(group, memberIds, noops, ctx -> listener);
+    public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, Values values, PaxosListener listener) {
+        return join(group, memberIds, values, ctx -> listener);
     }
 
     /**
@@ -126,11 +127,11 @@ public final class ReplicationRuntime implements AutoCloseable {
      * group's {@link GroupContext} (on the loop) and returns the listener. It is called again, with
      * a new context, each time the group restarts after it was fenced.
      */
-    public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, NoopFactory noops,
+    public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, Values values,
                                         Function<GroupContext, PaxosListener> listenerFactory) {
         return call(() -> {
             if (groups.containsKey(group)) return null;
-            Group g = new Group(group, List.copyOf(memberIds), noops, listenerFactory);
+            Group g = new Group(group, List.copyOf(memberIds), values, listenerFactory);
             groups.put(group, g);
             startIncarnation(g);
             return null;
@@ -154,16 +155,16 @@ public final class ReplicationRuntime implements AutoCloseable {
     private static final class Group {
         final GroupId id;
         final List<Integer> memberIds;
-        final NoopFactory noops;
+        final Values values;
         final Function<GroupContext, PaxosListener> listenerFactory;
         /** The live incarnation; null while the group waits to restart after it was fenced. */
         Incarnation current;
         int incarnations;
 
-        Group(GroupId id, List<Integer> memberIds, NoopFactory noops, Function<GroupContext, PaxosListener> listenerFactory) {
+        Group(GroupId id, List<Integer> memberIds, Values values, Function<GroupContext, PaxosListener> listenerFactory) {
             this.id = id;
             this.memberIds = memberIds;
-            this.noops = noops;
+            this.values = values;
             this.listenerFactory = listenerFactory;
         }
     }
@@ -174,7 +175,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         guarded(inc, () -> {
             inc.member = new PaxosMember(selfId, g.memberIds,
                     stores.forGroup(g.id.tableId(), g.id.partition(), token -> post(() -> guarded(inc, () -> inc.member.onSynced(now(), token)))),
-                    (to, message) -> send(g.id, to, message), random, config, g.noops, inc);
+                    (to, message) -> send(g.id, to, message), random, config, g.values, inc);
             inc.listener = g.listenerFactory.apply(inc);
             inc.member.start(now());
         });
@@ -327,6 +328,7 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     private void fence(Incarnation inc, RuntimeException cause) {
         inc.live = false;
+        fenced.incrementAndGet();
         Group g = inc.group;
         if (g.current == inc) g.current = null;
         log.error("node {}: {} failed and is fenced; a new member starts from its durable state in {} ms",
@@ -379,6 +381,11 @@ public final class ReplicationRuntime implements AutoCloseable {
         synchronized (delayed) {
             return delayed.isEmpty() ? nextTickMs : Math.min(nextTickMs, delayed.peek().dueMs());
         }
+    }
+
+    /** How many times a group of this node was fenced since it started (any thread). */
+    public long fencedGroups() {
+        return fenced.get();
     }
 
     /** True when events wait for {@link #runOnce} (for a simulation deciding what to run). */

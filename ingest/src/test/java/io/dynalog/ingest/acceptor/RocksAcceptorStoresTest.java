@@ -36,7 +36,7 @@ class RocksAcceptorStoresTest {
             a.accept(5, new Ballot(3, 2), v("five"));
             a.accept(6, new Ballot(3, 2), v("six"));
             a.accept(7, new Ballot(3, 2), v("seven"));
-            a.truncateThrough(5);
+            a.truncateThrough(5, new Ballot(3, 2));
             b.accept(1, new Ballot(1, 1), v("other"));
             long token = a.requestSync();
             b.requestSync();
@@ -46,6 +46,7 @@ class RocksAcceptorStoresTest {
             AcceptorStore.DurableState state = stores.forGroup(7, 0, t -> { }).load();
             assertThat(state.promisedBallot()).isEqualTo(new Ballot(3, 2));
             assertThat(state.archivedSlot()).isEqualTo(5);
+            assertThat(state.archivedMaxOrigin()).isEqualTo(new Ballot(3, 2));
             assertThat(state.accepted()).containsExactly(
                     new AcceptedEntry(6, new Ballot(3, 2), v("six")), new AcceptedEntry(7, new Ballot(3, 2), v("seven")));
             assertThat(stores.forGroup(7, 1, t -> { }).load().accepted()).containsExactly(new AcceptedEntry(1, new Ballot(1, 1), v("other")));
@@ -88,4 +89,50 @@ class RocksAcceptorStoresTest {
             assertThat(stores.fsyncCount()).isLessThan(groups * syncsPerGroup);
         }
     }
+
+    @Test
+    void aStoreKeepsTheIdentityOfItsFirstStartAndANewOneHasAnother() throws Exception {
+        String first;
+        long created;
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, FAIL)) {
+            first = stores.storeId();
+            created = stores.createdAtMs();
+            assertThat(stores.refusesGroupsCreatedBeforeMs()).isEqualTo(io.dynalog.ingest.AmnesiaGuard.NEVER);
+            stores.refuseGroupsCreatedBefore(1234);
+        }
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, FAIL)) {
+            assertThat(stores.storeId()).isEqualTo(first);
+            assertThat(stores.createdAtMs()).isEqualTo(created);
+            assertThat(stores.refusesGroupsCreatedBeforeMs()).isEqualTo(1234);
+            assertThat(stores.forGroup(0, 0, t -> { }).load()).as("no group sees the store's own keys")
+                    .isEqualTo(AcceptorStore.DurableState.EMPTY);
+        }
+        try (RocksAcceptorStores replaced = RocksAcceptorStores.open(dir.resolve("replaced-disk"), FAIL)) {
+            assertThat(replaced.storeId()).isNotEqualTo(first);
+        }
+    }
+
+    /** An fsync that fails stops the node (fail-stop), and no sync completes: no vote leaves. */
+    @Test
+    void aFailedFsyncStopsTheNodeAndCompletesNoSync() throws Exception {
+        ConcurrentLinkedQueue<String> stops = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> synced = new ConcurrentLinkedQueue<>();
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, (why, cause) -> stops.add(why), db -> {
+            throw new org.rocksdb.RocksDBException("EIO");
+        })) {
+            AcceptorStore a = stores.forGroup(1, 0, synced::add);
+            a.promise(new Ballot(1, 1));
+            a.requestSync();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !stops.isEmpty());
+            assertThat(stops).singleElement().asString().contains("cannot make its votes durable");
+            a.accept(1, new Ballot(1, 1), v("x"));
+            a.requestSync();
+            Thread.sleep(100);
+            assertThat(synced).isEmpty();
+        }
+    }
+
+    static final io.dynalog.ingest.FatalErrors FAIL = (why, cause) -> {
+        throw new AssertionError(why, cause);
+    };
 }

@@ -28,12 +28,13 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
 
     private record AcceptWrite(long slot, Ballot ballot, byte[] value) implements Write {}
 
-    private record TruncateWrite(long slot) implements Write {}
+    private record TruncateWrite(long slot, Ballot maxOrigin) implements Write {}
 
     private final DurableAcceptListener durableAcceptListener;
 
     private Ballot durablePromised = Ballot.ZERO;
     private long durableArchived;
+    private Ballot durableArchivedMaxOrigin = Ballot.ZERO;
     private final TreeMap<Long, AcceptedEntry> durableAccepted = new TreeMap<>();
 
     private final ArrayDeque<Write> unsynced = new ArrayDeque<>();
@@ -56,6 +57,7 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
         InMemoryAcceptorStore store = new InMemoryAcceptorStore();
         store.durablePromised = state.promisedBallot();
         store.durableArchived = state.archivedSlot();
+        store.durableArchivedMaxOrigin = state.archivedMaxOrigin();
         for (AcceptedEntry e : state.accepted()) store.durableAccepted.put(e.slot(), e);
         return store;
     }
@@ -66,7 +68,7 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
     }
 
     public DurableState durableState() {
-        return new DurableState(durablePromised, durableArchived, new ArrayList<>(durableAccepted.values()));
+        return new DurableState(durablePromised, durableArchived, durableArchivedMaxOrigin, new ArrayList<>(durableAccepted.values()));
     }
 
     @Override
@@ -80,8 +82,8 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
     }
 
     @Override
-    public void truncateThrough(long slot) {
-        unsynced.add(new TruncateWrite(slot));
+    public void truncateThrough(long slot, Ballot maxOrigin) {
+        unsynced.add(new TruncateWrite(slot, maxOrigin));
     }
 
     @Override
@@ -89,6 +91,46 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
         long token = ++lastToken;
         pendingSyncs.put(token, durableWrites + unsynced.size());
         return token;
+    }
+
+    /**
+     * A member's handle on this store: writes go to it, and each sync requested is handed to
+     * {@code completeLater} with the token and what completes it (this store's sync, then the
+     * member told through {@code onSynced}), for the caller to run when the disk is done.
+     */
+    public AcceptorStore handle(java.util.function.LongConsumer onSynced, java.util.function.BiConsumer<Long, Runnable> completeLater) {
+        InMemoryAcceptorStore disk = this;
+        return new AcceptorStore() {
+            @Override
+            public DurableState load() {
+                return disk.load();
+            }
+
+            @Override
+            public void promise(Ballot ballot) {
+                disk.promise(ballot);
+            }
+
+            @Override
+            public void accept(long slot, Ballot ballot, byte[] value) {
+                disk.accept(slot, ballot, value);
+            }
+
+            @Override
+            public void truncateThrough(long slot, Ballot maxOrigin) {
+                disk.truncateThrough(slot, maxOrigin);
+            }
+
+            @Override
+            public long requestSync() {
+                long token = disk.requestSync();
+                completeLater.accept(token, () -> {
+                    disk.completeSync(token);
+                    onSynced.accept(token);
+                });
+                return token;
+            }
+        };
     }
 
     public int unsyncedWrites() {
@@ -149,6 +191,7 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
                 durableAcceptListener.onDurableAccept(a.slot(), a.ballot(), a.value());
             } else if (w instanceof TruncateWrite t) {
                 if (t.slot() > durableArchived) durableArchived = t.slot();
+                if (t.maxOrigin().isAbove(durableArchivedMaxOrigin)) durableArchivedMaxOrigin = t.maxOrigin();
                 durableAccepted.headMap(t.slot(), true).clear();
             }
         }

@@ -277,6 +277,69 @@ class PaxosMemberTest {
     }
 
     @Nested
+    class RecoveryOfResolvedValues {
+        /**
+         * Leader 1.1 proposed x at slots 1 and 2 and only its own acceptor took slot 2; leader 2.2
+         * found nothing at slot 2 and proposed y, new, at slot 1 (its recovery ended below 1). x at
+         * slot 2 was resolved against x at slot 1, which is gone: it cannot have been chosen, and a
+         * new leader that finds it must not propose it again.
+         */
+        @Test
+        void aValueBelowWhichALaterLeaderProposedNewOnesIsNotProposedAgain() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(2, 2))
+                    .withAccepted(1, new Ballot(1, 1), "x1#1.1").withAccepted(2, new Ballot(1, 1), "x2#1.1").build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.sync();
+            ctx.deliver(2, new Promise(b, 0, List.of(new AcceptedEntry(1, new Ballot(2, 2), bytes("y1#2.2")))));
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            List<Accept> accepts = ctx.drainSent(2, Accept.class);
+            assertThat(accepts).flatExtracting(Accept::entries).extracting(e -> string(e.value()))
+                    .containsExactly("y1#2.2", "noop/2/" + b);
+        }
+
+        /** The same, when the later leader's new value is below the archived slot: the archive's highest origin says so. */
+        @Test
+        void theArchivedPrefixsHighestOriginCountsToo() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(2, 2))
+                    .withAccepted(2, new Ballot(1, 1), "x2#1.1").build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.sync();
+            ctx.deliver(2, new Promise(b, 1, List.of(), 0, new Ballot(2, 2)));
+            List<Accept> accepts = ctx.drainSent(2, Accept.class);
+            assertThat(accepts).flatExtracting(Accept::entries).extracting(e -> string(e.value())).containsExactly("noop/2/" + b);
+            assertThat(accepts.get(0).archivedMaxOrigin()).isEqualTo(new Ballot(2, 2));
+        }
+
+        /** A value a later leader proposed again (accepted under its ballot) is kept, whatever its origin. */
+        @Test
+        void aValueALaterLeaderProposedAgainIsKept() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(2, 2))
+                    .withAccepted(1, new Ballot(2, 2), "y1#2.2").withAccepted(2, new Ballot(2, 2), "x2#1.1").build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.sync();
+            ctx.deliver(3, new Promise(b, 0, List.of()));
+            List<Accept> accepts = ctx.drainSent(2, Accept.class);
+            assertThat(accepts).flatExtracting(Accept::entries).extracting(e -> string(e.value())).containsExactly("y1#2.2", "x2#1.1");
+        }
+
+        /** The leader tells the followers the highest origin of what it archives, and they keep it. */
+        @Test
+        void archivingCarriesTheHighestOriginToTheFollowers() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot b = ctx.member.ballot();
+            ctx.member.propose(ctx.now(), slot -> bytes("a#" + b));
+            ctx.flush();
+            ctx.sync();
+            ctx.deliver(2, ackAll(ctx.drainSent(2, Accept.class).get(0), 1));
+            ctx.member.onArchived(ctx.now(), 1);
+            ctx.advanceAndTick(ctx.config.heartbeatIntervalMs());
+            assertThat(ctx.drainSent(2, Accept.class)).last().extracting(Accept::archivedMaxOrigin).isEqualTo(b);
+            ctx.store.crash(Integer.MAX_VALUE); // what was written reached the disk
+            assertThat(ctx.store.durableState().archivedMaxOrigin()).isEqualTo(b);
+        }
+    }
+
+    @Nested
     class Replication {
         @Test
         void batchesEverythingProposedSinceTheLastFlushUpToMaxBatchEntries() {

@@ -41,7 +41,7 @@ final class PaxosTestContext {
         this.memberIds = b.memberIds;
         this.selfId = b.selfId;
         this.member = new PaxosMember(b.selfId, b.memberIds, store, (to, m) -> sent.add(new Sent(to, m)),
-                new Random(b.seed), b.config, PaxosTestContext::noop, new PaxosListener() {
+                new Random(b.seed), b.config, VALUES, new PaxosListener() {
                     @Override
                     public void onChosen(long slot, byte[] value) {
                         chosen.add(new Chosen(slot, new String(value, StandardCharsets.UTF_8)));
@@ -237,6 +237,23 @@ final class PaxosTestContext {
     static String string(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
     }
+
+    /** A test value may name its origin after a '#' ("x#2.2": first proposed under ballot 2.2); no-ops have none. */
+    static final Values VALUES = new Values() {
+        @Override
+        public byte[] noop(long slot, Ballot ballot) {
+            return PaxosTestContext.noop(slot, ballot);
+        }
+
+        @Override
+        public Ballot originOf(byte[] value) {
+            String v = string(value);
+            int at = v.indexOf('#');
+            if (at < 0) return null;
+            String[] ballot = v.substring(at + 1).split("\\.");
+            return new Ballot(Long.parseLong(ballot[0]), Integer.parseInt(ballot[1]));
+        }
+    };
 
     static byte[] noop(long slot, Ballot ballot) {
         return bytes("noop/" + slot + "/" + ballot);

@@ -8,6 +8,7 @@ import io.dynalog.ingest.paxos.PaxosMember;
 import io.dynalog.ingest.paxos.PaxosMessage;
 import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
+import io.dynalog.ingest.paxos.Values;
 import io.dynalog.topology.wal.Ballot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -323,7 +324,8 @@ public final class PaxosSimulation {
     private byte[] propose(SimNode leader, String name) {
         byte[][] made = new byte[1][];
         ProposeResult r = leader.member.propose(leader.localNow(), slot -> {
-            made[0] = (name + "@" + slot).getBytes(StandardCharsets.UTF_8);
+            // The value names the ballot it was first proposed under (its origin, as a WAL entry does).
+            made[0] = (name + "@" + slot + "/" + leader.member.ballot()).getBytes(StandardCharsets.UTF_8);
             return made[0];
         });
         if (r instanceof ProposeResult.Proposed p) {
@@ -526,42 +528,15 @@ public final class PaxosSimulation {
             if (member != null) return;
             incarnation++;
             int inc = incarnation;
-            AcceptorStore store = new AcceptorStore() {
-                @Override
-                public DurableState load() {
-                    return disk.load();
-                }
-
-                @Override
-                public void promise(Ballot ballot) {
-                    disk.promise(ballot);
-                }
-
-                @Override
-                public void accept(long slot, Ballot ballot, byte[] value) {
-                    disk.accept(slot, ballot, value);
-                }
-
-                @Override
-                public void truncateThrough(long slot) {
-                    disk.truncateThrough(slot);
-                }
-
-                @Override
-                public long requestSync() {
-                    long token = disk.requestSync();
+            AcceptorStore store = disk.handle(token -> member.onSynced(localNow(), token), (token, done) ->
                     scheduleOn(SimNode.this, uniform(0, profile.maxSyncDelayMs()), "sync " + id() + " #" + token, () -> {
                         if (incarnation != inc || member == null) return;
                         if (!disk.pendingSyncTokens().contains(token)) return;
-                        disk.completeSync(token);
-                        member.onSynced(localNow(), token);
-                    });
-                    return token;
-                }
-            };
+                        done.run();
+                    }));
             PaxosMember m = new PaxosMember(id(), memberIds, store, (to, msg) -> {
                 if (incarnation == inc) send(this, to, msg);
-            }, new Random(random.nextLong()), config, PaxosSimulation::noop, new Listener(inc));
+            }, new Random(random.nextLong()), config, VALUES, new Listener(inc));
             member = m;
             lastDelivered = disk.durableArchived();
             appending = false;
@@ -641,6 +616,22 @@ public final class PaxosSimulation {
             public void onLeaderReady(Ballot ballot) {}
         }
     }
+
+    /** Values name their origin ({@code name@slot/round.node}); no-ops are fillers (no origin). */
+    static final Values VALUES = new Values() {
+        @Override
+        public byte[] noop(long slot, Ballot ballot) {
+            return PaxosSimulation.noop(slot, ballot);
+        }
+
+        @Override
+        public Ballot originOf(byte[] value) {
+            String v = new String(value, StandardCharsets.UTF_8);
+            if (v.startsWith("noop@")) return null;
+            String[] ballot = v.substring(v.lastIndexOf('/') + 1).split("\\.");
+            return new Ballot(Long.parseLong(ballot[0]), Integer.parseInt(ballot[1]));
+        }
+    };
 
     static byte[] noop(long slot, Ballot ballot) {
         return ("noop@" + slot + "/" + ballot).getBytes(StandardCharsets.UTF_8);
