@@ -10,6 +10,7 @@ import io.dynalog.ingest.CatalogWriter;
 import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
+import io.dynalog.topology.time.Time;
 import io.dynalog.topology.placement.NodeInfo;
 import java.util.Collection;
 import java.util.Map;
@@ -37,9 +38,9 @@ public final class DynamoApi {
      */
     public DynamoApi(Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                      WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
-                     Forwarder forwarder, Executor pageReads, ChangeLog changeLog, Executor streamReads) {
+                     Forwarder forwarder, Executor pageReads, ChangeLog changeLog, Executor streamReads, Time time) {
         Operations ops = new Operations(settings, catalog, catalogWriter, writePath, store, members, cluster,
-                forwarder, pageReads, changeLog, streamReads);
+                forwarder, pageReads, changeLog, streamReads, time);
         ops.register(operations);
         this.ops = ops;
     }

@@ -42,8 +42,10 @@ public final class ItemOps {
     private final WritePath writePath;
     private final ReplicaStore store;
     private final Router router;
+    private final Futures futures;
 
-    ItemOps(TableOps tables, WritePath writePath, ReplicaStore store, Router router) {
+    ItemOps(TableOps tables, WritePath writePath, ReplicaStore store, Router router, Futures futures) {
+        this.futures = futures;
         this.tables = tables;
         this.writePath = writePath;
         this.store = store;
@@ -191,7 +193,7 @@ public final class ItemOps {
      */
     private CompletableFuture<WriteOutcome> write(ItemKey key, Mutation mutation, String token, boolean repeatable,
                                                   Predicate<Throwable> handOff) {
-        return Futures.writeDeadline(Futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(), mutation, token),
+        return futures.writeDeadline(futures.retrying(() -> writePath.write(key.table(), key.partition(), key.storeKey(), mutation, token),
                 repeatable, Futures.WRITE_WAIT_MS, handOff));
     }
 
@@ -263,7 +265,7 @@ public final class ItemOps {
     /** Reads an item: from the leader's view when consistent, else from the local replica. */
     CompletableFuture<Map<String, AttributeValue>> read(ItemKey key, boolean consistent, Predicate<Throwable> handOff) {
         if (consistent) {
-            return Futures.readDeadline(Futures.retrying(
+            return futures.readDeadline(futures.retrying(
                     () -> writePath.consistentGet(key.table(), key.partition(), key.storeKey()), true, Futures.READ_WAIT_MS, handOff));
         }
         return CompletableFuture.completedFuture(store.get(key.table().tableId(), key.storeKey()));

@@ -9,6 +9,7 @@ import io.dynalog.ingest.WritePath;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.ReplicaStore;
 import io.dynalog.topology.placement.NodeInfo;
+import io.dynalog.topology.time.Time;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -27,14 +28,15 @@ public final class Operations {
 
     public Operations(DynamoApi.Settings settings, CatalogReplica catalog, CatalogWriter catalogWriter,
                       WritePath writePath, ReplicaStore store, Supplier<Collection<NodeInfo>> members, Cluster cluster,
-                      Forwarder forwarder, Executor pageReads, ChangeLog changeLog, Executor streamReads) {
-        Router router = new Router(cluster, forwarder);
+                      Forwarder forwarder, Executor pageReads, ChangeLog changeLog, Executor streamReads, Time time) {
+        Futures futures = new Futures(time);
+        Router router = new Router(cluster, forwarder, time);
         tables = new TableOps(catalog, catalogWriter, router, store, settings.topicPrefix(), settings.defaultPartitions(),
-                settings.region(), members);
-        items = new ItemOps(tables, writePath, store, router);
+                settings.region(), members, futures, time);
+        items = new ItemOps(tables, writePath, store, router, futures);
         batches = new BatchOps(tables, items);
-        reads = new ReadOps(tables, writePath, store, router, pageReads);
-        streams = new StreamOps(catalog, changeLog, settings.region(), streamReads);
+        reads = new ReadOps(tables, writePath, store, router, pageReads, futures);
+        streams = new StreamOps(catalog, changeLog, settings.region(), streamReads, time);
     }
 
     /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */

@@ -59,7 +59,11 @@ public final class ReadOps {
     /** Where a consistent Query reads its page once the barrier is passed (not the thread that passed it). */
     private final java.util.concurrent.Executor pageReads;
 
-    ReadOps(TableOps tables, WritePath writePath, ReplicaStore store, Router router, java.util.concurrent.Executor pageReads) {
+    private final Futures futures;
+
+    ReadOps(TableOps tables, WritePath writePath, ReplicaStore store, Router router, java.util.concurrent.Executor pageReads,
+            Futures futures) {
+        this.futures = futures;
         this.tables = tables;
         this.writePath = writePath;
         this.store = store;
@@ -137,7 +141,7 @@ public final class ReadOps {
         if (consistent) {
             // At the leader, once its replica reflects every write chosen before the query began;
             // given only if the leader still holds its lease once the page is read (else read again).
-            return router.toLeader("Query", request, handOff -> Futures.readDeadline(Futures.retrying(
+            return router.toLeader("Query", request, handOff -> futures.readDeadline(futures.retrying(
                     () -> writePath.readBarrier(table, partition).thenApplyAsync(lease -> {
                         ObjectNode page = readPage.get();
                         lease.check();
@@ -253,7 +257,7 @@ public final class ReadOps {
         byte[] resumeRow = startRow;
         // A consistent page is read again from the start when a partition's leader lost its lease
         // while its part was read (that part may miss writes another leader chose meanwhile).
-        Page built = Futures.retryingNow(() -> {
+        Page built = futures.retryingNow(() -> {
             PageBuilder page = pageBuilder(source, fetchItems, select, parsedProjection, limit == null ? Integer.MAX_VALUE : limit, filter);
             // Partitions are contiguous hash ranges in hash order, so reading them in turn is key order.
             int partitions = source.partitionCount();
@@ -309,7 +313,7 @@ public final class ReadOps {
         if (!router.holds(table, partition)) return new ConsistentSource(router.preferredLeader(table, partition), null);
         boolean mayForward = !Forwarder.wasForwarded(request);
         try {
-            ReadLease lease = Futures.retrying(() -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS,
+            ReadLease lease = futures.retrying(() -> writePath.readBarrier(table, partition), true, Futures.READ_WAIT_MS,
                     e -> mayForward && router.remoteLeader(e) != null).get(Futures.READ_WAIT_MS + 1_000, TimeUnit.MILLISECONDS);
             return new ConsistentSource(null, lease);
         } catch (ExecutionException e) {
@@ -351,7 +355,7 @@ public final class ReadOps {
             if (resumeHash >= pieceStart) piece.set("ExclusiveStartKey", request.get("ExclusiveStartKey"));
             else piece.remove("ExclusiveStartKey");
             if (request.hasNonNull("Limit")) piece.put("Limit", page.remainingLimit());
-            ObjectNode answer = Futures.await(router.forward(target, "Scan", piece));
+            ObjectNode answer = futures.await(router.forward(target, "Scan", piece));
             List<Map<String, AttributeValue>> items = new java.util.ArrayList<>();
             if (answer.has("Items")) answer.get("Items").forEach(i -> items.add(AttributeValues.itemFromJson(i, "Items")));
             page.absorb(items, answer.path("Count").asInt(), answer.path("ScannedCount").asInt(),

@@ -7,6 +7,7 @@ import io.dynalog.api.route.Forwarder;
 import io.dynalog.ingest.IngestException;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.placement.NodeInfo;
+import io.dynalog.topology.time.Time;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,10 @@ final class Router {
     private final Cluster cluster;
     private final Forwarder forwarder;
 
-    Router(Cluster cluster, Forwarder forwarder) {
+    private final Time time;
+
+    Router(Cluster cluster, Forwarder forwarder, Time time) {
+        this.time = time;
         this.cluster = cluster;
         this.forwarder = forwarder;
     }
@@ -55,7 +59,7 @@ final class Router {
      */
     CompletableFuture<ObjectNode> toLeader(String operation, ObjectNode request, boolean idempotent,
                                            Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local) {
-        long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Futures.WRITE_WAIT_MS);
+        long deadlineNs = time.monotonicNs() + TimeUnit.MILLISECONDS.toNanos(Futures.WRITE_WAIT_MS);
         return attempt(operation, request, idempotent, local, deadlineNs, new Silence());
     }
 
@@ -95,7 +99,7 @@ final class Router {
     private CompletableFuture<ObjectNode> later(String operation, ObjectNode request, boolean idempotent,
                                                 Function<Predicate<Throwable>, CompletableFuture<ObjectNode>> local,
                                                 long deadlineNs, Silence silent) {
-        if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(UNREACHABLE_RETRY_MS) > deadlineNs) {
+        if (time.monotonicNs() + TimeUnit.MILLISECONDS.toNanos(UNREACHABLE_RETRY_MS) > deadlineNs) {
             return CompletableFuture.failedFuture(silent.mayHaveRun
                     ? ApiException.internalServerError("The partition's leader stopped answering; the request may or may not have been applied")
                     : ApiException.serviceUnavailable("The partition's leader is not reachable; retry the request"));

@@ -1,5 +1,6 @@
 package io.dynalog.api.ops;
 
+import io.dynalog.topology.time.Time;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -44,7 +45,10 @@ final class StreamOps {
     private final String region;
     private final Executor reads;
 
-    StreamOps(CatalogReplica catalog, ChangeLog changes, String region, Executor reads) {
+    private final Time time;
+
+    StreamOps(CatalogReplica catalog, ChangeLog changes, String region, Executor reads, Time time) {
+        this.time = time;
         this.catalog = catalog;
         this.changes = changes;
         this.region = region;
@@ -168,7 +172,7 @@ final class StreamOps {
             // A disabled stream's shards close once read to the end, after the derivations have had
             // time to pass the moment it was disabled (changes chosen before it may still come).
             boolean closed = !stream.enabled() && batch.entries().isEmpty() && batch.nextOffset() >= range.endOffset()
-                    && System.currentTimeMillis() - stream.disabledAtMs() > SHARD_CLOSE_AFTER_DISABLE_MS;
+                    && time.wallClockMs() - stream.disabledAtMs() > SHARD_CLOSE_AFTER_DISABLE_MS;
             if (!closed) response.put("NextShardIterator", iterator(table, at.partition(), batch.nextOffset()));
             return response;
         }, reads);

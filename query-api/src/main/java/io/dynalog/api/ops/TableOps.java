@@ -18,6 +18,7 @@ import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
 import io.dynalog.topology.model.TableStatus;
+import io.dynalog.topology.time.Time;
 import io.dynalog.topology.model.TableStream;
 import io.dynalog.topology.wal.IndexRow;
 import io.dynalog.topology.wal.WalRecords;
@@ -53,9 +54,15 @@ public final class TableOps {
     private final Supplier<Collection<NodeInfo>> members;
     private final SecureRandom random = new SecureRandom();
 
+    private final Futures futures;
+    private final Time time;
+
     /** @param members the nodes of the cluster, among which a new table's partitions are placed */
     TableOps(CatalogReplica catalog, CatalogWriter catalogWriter, Router router, ReplicaStore store,
-             String topicPrefix, int defaultPartitions, String region, Supplier<Collection<NodeInfo>> members) {
+             String topicPrefix, int defaultPartitions, String region, Supplier<Collection<NodeInfo>> members,
+             Futures futures, Time time) {
+        this.futures = futures;
+        this.time = time;
         this.catalog = catalog;
         this.catalogWriter = catalogWriter;
         this.router = router;
@@ -148,7 +155,7 @@ public final class TableOps {
         List<AttributeDefinition> definitions = new ArrayList<>();
         defined.forEach((n, t) -> definitions.add(new AttributeDefinition(n, t)));
         long tableId = newTableId();
-        long nowMs = System.currentTimeMillis();
+        long nowMs = time.wallClockMs();
         List<IndexDescriptor> indexes = new ArrayList<>();
         // A new table is empty: its global indexes have nothing to backfill.
         for (IndexDefinitions.Spec spec : indexSpecs) indexes.add(newIndex(name, spec, IndexDescriptor.IndexStatus.ACTIVE));
@@ -208,7 +215,7 @@ public final class TableOps {
         if (carried != null) created.addAll(carried.indexes());
         TableStream newStream = carried != null ? carried.stream()
                 : streamChange == null ? null
-                : StreamSpecifications.decide(table, streamChange, topicPrefix, newTableId(), System.currentTimeMillis());
+                : StreamSpecifications.decide(table, streamChange, topicPrefix, newTableId(), time.wallClockMs());
         // Checked here against this node's copy, so that a plain mistake fails at once; the
         // catalog's leader checks again against the record.
         if (!fromNode) StreamSpecifications.apply(table, streamChange, newStream);
@@ -340,9 +347,9 @@ public final class TableOps {
     }
 
     /** A catalog change at the catalog's leader, retried here through a leader change until the write deadline. */
-    private static <T> CompletableFuture<T> catalogChange(java.util.function.Supplier<CompletableFuture<T>> change, boolean idempotent,
+    private <T> CompletableFuture<T> catalogChange(java.util.function.Supplier<CompletableFuture<T>> change, boolean idempotent,
                                                           java.util.function.Predicate<Throwable> handOff) {
-        return Futures.writeDeadline(Futures.retrying(change, idempotent, Futures.WRITE_WAIT_MS, handOff));
+        return futures.writeDeadline(futures.retrying(change, idempotent, Futures.WRITE_WAIT_MS, handOff));
     }
 
     /** How long a node that answered a catalog change waits for its own catalog copy to show it. */
