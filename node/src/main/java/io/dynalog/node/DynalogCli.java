@@ -193,9 +193,13 @@ public final class DynalogCli implements Runnable {
         @Option(names = "--data-dir", required = true, description = "Where the broker keeps its log.")
         Path dataDir;
 
+        @Option(names = "--host", defaultValue = "127.0.0.1",
+                description = "The address the broker listens on and clients reach it at (default: ${DEFAULT-VALUE}).")
+        String host;
+
         @Override
         public Integer call() throws Exception {
-            EmbeddedKafka kafka = EmbeddedKafka.start(dataDir, port);
+            EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir).host(host).port(port).start();
             System.out.println("Kafka is ready on " + kafka.bootstrapServers() + ". Press Ctrl-C to stop.");
             awaitShutdown(kafka::close);
             return 0;

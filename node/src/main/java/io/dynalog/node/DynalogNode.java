@@ -112,6 +112,16 @@ public final class DynalogNode implements AutoCloseable {
         }
     }
 
+    /**
+     * True when this node takes part in the replica group of partition {@code partition} of the
+     * table: false when the table is unknown or not placed here, or when this node refuses the
+     * group because it lost the votes it cast there (a replaced acceptor store).
+     */
+    public boolean inGroupOf(String tableName, int partition) {
+        TableDescriptor table = catalog == null ? null : catalog.table(tableName);
+        return table != null && ingest.inGroup(table.tableId(), partition);
+    }
+
     private void startAll() {
         long startedNs = System.nanoTime();
         String catalogTopic = WalRecords.catalogTopic(config.topicPrefix());
@@ -126,7 +136,7 @@ public final class DynalogNode implements AutoCloseable {
         ReplicaStore store = own(ReplicaStore.open(config.dataDir().resolve("replica")));
         ReplicaProcessor replica = own(new ReplicaProcessor(store,
                 KafkaClients.assignedConsumer(config, "replica"), "replica-" + config.nodeId(),
-                WalTopics.TOMBSTONE_RETENTION_MS, System::currentTimeMillis));
+                WalTopics.TOMBSTONE_RETENTION_MS, config.pointInTimeWindowMs(), System::currentTimeMillis));
         CatalogReplica catalogReplica = own(new CatalogReplica(
                 KafkaClients.assignedConsumer(config, "catalog"), catalogTopic));
         CompactedTopicView<TableDescriptor> catalogProposals = own(new CompactedTopicView<>(
@@ -140,7 +150,9 @@ public final class DynalogNode implements AutoCloseable {
         Vertx vertx = Vertx.vertx();
         closeOrder.push(() -> vertx.close().await());
         RocksAcceptorStores acceptors = own(RocksAcceptorStores.open(config.dataDir().resolve("acceptors"), FAIL_STOP));
-        TcpPeerTransport transport = own(TcpPeerTransport.start(vertx, config.nodeId(), config.host(), config.peerPort()).join());
+        // Before this node takes part in any replica group: is its acceptor store the one that voted?
+        io.dynalog.ingest.AmnesiaGuard amnesiaGuard = StoreIdentities.check(config, topics, acceptors, producer);
+        TcpPeerTransport transport = own(TcpPeerTransport.start(vertx, config.nodeId(), config.host(), config.peerPort(), Time.SYSTEM).join());
         String nodesTopic = WalRecords.nodesTopic(config.topicPrefix());
         topics.ensureMetaTopic(nodesTopic);
         membership = own(new CompactedTopicView<>(
@@ -153,7 +165,7 @@ public final class DynalogNode implements AutoCloseable {
                 REPLICATION_TICK_MS, Time.SYSTEM, new java.security.SecureRandom(), FAIL_STOP).start());
         ingest = own(new IngestService(config.nodeId(),
                 new LocalReplicaAdapter(store, replica, config.idempotencyWindowMs(), System::currentTimeMillis),
-                appender, ingestExecutor, runtime, Time.SYSTEM, STALE_APPEND_WINDOW_MS, config.itemCollectionLimitBytes()));
+                appender, ingestExecutor, runtime, Time.SYSTEM, STALE_APPEND_WINDOW_MS, config.itemCollectionLimitBytes(), amnesiaGuard));
         replica.addListener(ingest::onApplied);
 
         catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),
@@ -172,7 +184,7 @@ public final class DynalogNode implements AutoCloseable {
                 }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS), nodeToken)),
                 ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))),
                 own(new KafkaChangeLog(KafkaClients.changeLogConsumer(config))),
-                ownExecutor(Executors.newFixedThreadPool(STREAM_READ_THREADS, named("stream-reads"))));
+                ownExecutor(Executors.newFixedThreadPool(STREAM_READ_THREADS, named("stream-reads"))), Time.SYSTEM);
 
         TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive, catalogReplica::table));
         lifecycle.useGlobalIndexes(own(new GlobalIndexes(config.nodeId(), KafkaClients.streams(config), config.topicPrefix(),

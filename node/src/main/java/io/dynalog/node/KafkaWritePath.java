@@ -45,7 +45,7 @@ final class KafkaWritePath implements AutoCloseable {
         KafkaProducer<byte[], byte[]> replies = KafkaClients.replyProducer(config);
         RequestIntake intake = new RequestIntake(KafkaClients.intakeConsumer(config, RequestIntake.groupId(config.topicPrefix())),
                 replies, config.topicPrefix(), commands, INTAKE_MAX_IN_FLIGHT, INTAKE_SETTLE_TIMEOUT_MS,
-                maxRequestAgeMs(config.idempotencyWindowMs()));
+                maxRequestAgeMs(config.idempotencyWindowMs()), io.dynalog.topology.time.Time.SYSTEM);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "request-token-sweep");
             t.setDaemon(true);

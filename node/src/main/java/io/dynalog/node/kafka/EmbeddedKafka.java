@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>configures the node for one laptop: replication factor 1 everywhere (internal topics too),
  *       few threads, a small log-cleaner buffer (Dynalog's WAL and catalog topics are compacted),
  *       no automatic topic creation, no initial rebalance delay;</li>
- *   <li>binds the client listener and the controller listener on 127.0.0.1, picking free ports
- *       when asked for port 0;</li>
+ *   <li>binds the client listener on 127.0.0.1 (or the host the {@link Builder} names) and the
+ *       controller listener on 127.0.0.1, picking free ports when asked for port 0;</li>
  *   <li>stops the node cleanly, once, and waits until it has shut down.</li>
  * </ul>
  * Creating topics is the caller's business (through an {@code Admin} client on
@@ -61,6 +61,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final int MAX_START_ATTEMPTS_WITH_PICKED_PORTS = 3;
 
     private final KafkaRaftServer server;
+    private final String host;
     private final Path logDir;
     private final int nodeId;
     private final int port;
@@ -69,9 +70,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final long startDurationMs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, Path logDir, int nodeId, int port, int controllerPort,
+    private EmbeddedKafka(KafkaRaftServer server, String host, Path logDir, int nodeId, int port, int controllerPort,
                           String clusterId, long startDurationMs) {
         this.server = server;
+        this.host = host;
         this.logDir = logDir;
         this.nodeId = nodeId;
         this.port = port;
@@ -96,7 +98,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The {@code bootstrap.servers} value for clients of this broker, e.g. {@code 127.0.0.1:9092}. */
     public String bootstrapServers() {
-        return LOOPBACK_HOST + ":" + port;
+        return host + ":" + port;
     }
 
     /** The port of the client (PLAINTEXT) listener. */
@@ -149,6 +151,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Settings of an {@link EmbeddedKafka}; {@link #start()} starts it. */
     public static final class Builder {
         private final Path logDir;
+        private String host = LOOPBACK_HOST;
         private int port;
         private int controllerPort;
         private int nodeId = 1;
@@ -161,6 +164,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         /** The client listener's port; 0 (the default) picks a free one. */
         public Builder port(int port) {
             this.port = requirePort(port, "port");
+            return this;
+        }
+
+        /**
+         * The address the client listener binds and advertises (default 127.0.0.1), e.g. a bridge
+         * address that clients in other network namespaces reach. The controller listener stays
+         * on 127.0.0.1: only this process uses it.
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
@@ -236,8 +249,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             long startDurationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             LOG.info("Kafka broker {} started on {}:{} (controller port {}, cluster {}, log dir {}) in {} ms",
-                nodeId, LOOPBACK_HOST, clientPort, quorumPort, clusterId, logDir, startDurationMs);
-            return new EmbeddedKafka(server, logDir, nodeId, clientPort, quorumPort, clusterId, startDurationMs);
+                nodeId, host, clientPort, quorumPort, clusterId, logDir, startDurationMs);
+            return new EmbeddedKafka(server, host, logDir, nodeId, clientPort, quorumPort, clusterId, startDurationMs);
         }
 
         private Properties brokerProperties(int clientPort, int quorumPort) {
@@ -247,8 +260,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.setProperty("node.id", Integer.toString(nodeId));
             props.setProperty("controller.quorum.voters", nodeId + "@" + LOOPBACK_HOST + ":" + quorumPort);
             props.setProperty("listeners",
-                "PLAINTEXT://" + LOOPBACK_HOST + ":" + clientPort + ",CONTROLLER://" + LOOPBACK_HOST + ":" + quorumPort);
-            props.setProperty("advertised.listeners", "PLAINTEXT://" + LOOPBACK_HOST + ":" + clientPort);
+                "PLAINTEXT://" + host + ":" + clientPort + ",CONTROLLER://" + LOOPBACK_HOST + ":" + quorumPort);
+            props.setProperty("advertised.listeners", "PLAINTEXT://" + host + ":" + clientPort);
             props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             props.setProperty("controller.listener.names", "CONTROLLER");
             props.setProperty("inter.broker.listener.name", "PLAINTEXT");

@@ -1,14 +1,19 @@
 package io.dynalog.node.fault;
 
+import static io.dynalog.node.fault.Processes.awaitLine;
+import static io.dynalog.node.fault.Processes.deleteRecursively;
+import static io.dynalog.node.fault.Processes.freePort;
+import static io.dynalog.node.fault.Processes.kill;
+import static io.dynalog.node.fault.Processes.msSince;
+import static io.dynalog.node.fault.Processes.read;
+import static io.dynalog.node.fault.Processes.sleep;
+import static io.dynalog.node.fault.Processes.snapshotClassPath;
+import static io.dynalog.node.fault.Processes.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.dynalog.topology.keys.KeyCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -362,43 +366,7 @@ class ProcessFaultTest {
     // ---- processes -------------------------------------------------------------------------
 
     Process launch(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
-                "-cp", classPath, "io.dynalog.node.DynalogCli"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    }
-
-    /**
-     * A private copy of the test class path's jars: other builds may re-install the project's
-     * modules in ~/.m2 while this test runs, and a node restarted onto a half-written or newer jar
-     * fails with NoClassDefFoundError (seen). Directories (this build's classes) are used in place.
-     */
-    static String snapshotClassPath(Path dir) throws Exception {
-        Files.createDirectories(dir);
-        List<String> entries = new ArrayList<>();
-        int i = 0;
-        for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path src = Path.of(e);
-            if (!Files.isRegularFile(src)) {
-                entries.add(e);
-                continue;
-            }
-            Path dst = dir.resolve((i++) + "-" + src.getFileName());
-            for (int attempt = 0; ; attempt++) {
-                Files.copy(src, dst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(dst.toFile())) {
-                    jar.size();
-                    break;
-                } catch (IOException broken) {
-                    if (attempt >= 10) throw broken;
-                    Thread.sleep(300);
-                }
-            }
-            entries.add(dst.toString());
-        }
-        return String.join(java.io.File.pathSeparator, entries);
+        return Processes.launch(List.of(), classPath, log, args);
     }
 
     Process launchNode(int id) throws IOException {
@@ -419,18 +387,6 @@ class ProcessFaultTest {
         return tmp.resolve("node-" + id + ".log");
     }
 
-    /** Waits for a line containing {@code marker} after byte {@code offset} of the log; fails if the process exits. */
-    static void awaitLine(Process p, Path log, long offset, String marker, int timeoutS) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
-        while (System.nanoTime() < deadline) {
-            String text = read(log);
-            if (text.length() > offset && text.substring((int) offset).contains(marker)) return;
-            if (!p.isAlive()) fail("process exited (" + p.exitValue() + ") before '" + marker + "':\n" + tail(text));
-            Thread.sleep(100);
-        }
-        fail("no '" + marker + "' in " + log + " after " + timeoutS + " s:\n" + tail(read(log)));
-    }
-
     /** {round, nodeId} of the highest ballot any node logged for serving partition 0, or null. */
     int[] currentLeader() {
         int[] best = null;
@@ -442,16 +398,6 @@ class ProcessFaultTest {
             }
         }
         return best;
-    }
-
-    static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ---- helpers ---------------------------------------------------------------------------
@@ -496,61 +442,4 @@ class ProcessFaultTest {
         return t;
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static void awaitTrue(String what, int timeoutS, Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (check.ok()) return;
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("timed out waiting for " + what, last);
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    static long msSince(long startNs) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
-    }
-
-    static String read(Path log) {
-        try {
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String tail(String text) {
-        return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
