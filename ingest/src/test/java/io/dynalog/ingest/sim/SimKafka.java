@@ -51,6 +51,10 @@ final class SimKafka {
 
     /** Appends {@code entry} to its partition; returns its offset, or throws if its slot holds another value. */
     long land(String topic, WalEntry entry, long nowMs) {
+        return land(topic, entry, nowMs, "");
+    }
+
+    long land(String topic, WalEntry entry, long nowMs, String from) {
         Log log = log(topic, entry.partition());
         byte[] value = WalEntryCodec.encode(entry);
         byte[] earlier = log.valueBySlot.putIfAbsent(entry.slot(), value);
@@ -59,7 +63,7 @@ final class SimKafka {
         }
         long offset = log.endOffset();
         log.records.add(new Record(offset, entry, value, nowMs));
-        log.landings.add("offset " + offset + " slot " + entry.slot() + " ballot " + entry.ballot() + " " + entry.kind()
+        log.landings.add("t=" + nowMs + " " + from + " offset " + offset + " slot " + entry.slot() + " ballot " + entry.ballot() + " " + entry.kind()
                 + (entry.newImage() == null ? "" : " " + entry.newImage()));
         return offset;
     }

@@ -29,17 +29,18 @@ package io.dynalog.ingest.sim;
  * @param walSlowProbability      an append (and what its producer appends after it) lands late, up to the
  *                                delivery timeout: a deposed leader's append can land after its successor's
  * @param clients                 clients sending operations at once
+ * @param crashLeaders            crashes mostly kill a partition's leader (chained failovers)
  */
 record SimProfile(String name, double dropProbability, double duplicateProbability, long maxNetworkDelayMs,
                   long meanMsBetweenPartitions, long maxPartitionMs, long meanMsBetweenCrashes, long maxDowntimeMs,
                   long meanMsBetweenPauses, long maxPauseMs, long maxSyncDelayMs, long maxWalDelayMs,
                   double walFailProbability, double walGhostProbability, long meanMsBetweenBrokerPauses,
                   long maxBrokerPauseMs, long meanMsBetweenCompactions, long clockDriftPpm, long maxPageReadDelayMs,
-                  long meanMsBetweenDiskLosses, double walSlowProbability, int clients) {
+                  long meanMsBetweenDiskLosses, double walSlowProbability, int clients, boolean crashLeaders) {
 
     /** Short delays, a few lost messages, rare partitions, crashes and pauses. */
     static final SimProfile LIGHT = new SimProfile("light", 0.01, 0.01, 3, 3_000, 400, 4_000, 400,
-            3_000, 300, 2, 5, 0.01, 0.005, 0, 0, 500, 1_000, 5, 0, 0.0, 10);
+            3_000, 300, 2, 5, 0.01, 0.005, 0, 0, 500, 1_000, 5, 0, 0.0, 10, false);
 
     /**
      * Lost and doubled messages, frequent partitions (some one way), crashes, pauses past the
@@ -47,12 +48,20 @@ record SimProfile(String name, double dropProbability, double duplicateProbabili
      * compacts often; clocks 5% apart; a node may lose its acceptor store.
      */
     static final SimProfile HEAVY = new SimProfile("heavy", 0.10, 0.05, 10, 700, 800, 1_500, 600,
-            900, 400, 8, 15, 0.05, 0.03, 2_500, 400, 200, 50_000, 30, 3_000, 0.02, 10);
+            900, 400, 8, 15, 0.05, 0.03, 2_500, 400, 200, 50_000, 30, 3_000, 0.02, 10, false);
 
     /**
      * Paused leaders: stops of 50 ms to 2.5 s (the lease is 100 ms, the stale-append window 1.1 s)
      * while many clients read and write through every node.
      */
     static final SimProfile PAUSES = new SimProfile("pauses", 0.0, 0.0, 2, 0, 0, 0, 0,
-            400, 2_500, 1, 4, 0.0, 0.0, 0, 0, 300, 1_000, 40, 0, 0.0, 16);
+            400, 2_500, 1, 4, 0.0, 0.0, 0, 0, 300, 1_000, 40, 0, 0.0, 16, false);
+
+    /**
+     * Chained failovers inside the stale-append window: leaders killed every few hundred ms,
+     * appends often slow (landing up to the delivery timeout later), a broker that stops: a
+     * deposed leader's appends land after its successors' writes.
+     */
+    static final SimProfile CHAINED = new SimProfile("chained", 0.02, 0.0, 3, 0, 0, 400, 300,
+            0, 0, 2, 8, 0.02, 0.02, 1_500, 300, 300, 1_000, 10, 0, 0.25, 10, true);
 }

@@ -37,10 +37,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -130,6 +132,12 @@ public final class WritePathSimulation {
     /** The acceptor-stores topic: the store identity each node recorded. */
     private final Map<Integer, StoreIdentity> recordedStores = new HashMap<>();
     private boolean diskLost;
+    /**
+     * Items written for the last time during the faults: from then on clients only read them, so
+     * the WAL's last record of each is one the faults may have put out of order, and the rebuild
+     * from the compacted WAL shows it (a write after the faults would cover a stale record).
+     */
+    private final Set<String> frozenItems = new HashSet<>();
 
     // ---- the history ----
     private final List<Operation<ItemCollectionModel.Input, ItemCollectionModel.Output>> history = new ArrayList<>();
@@ -301,6 +309,11 @@ public final class WritePathSimulation {
     private void stabilize() {
         faultsOn = false;
         stabilizeStartMs = nowMs;
+        for (String pk : PKS) {
+            for (String sk : SKS) {
+                if (random.nextBoolean()) frozenItems.add(pk + "/" + sk);
+            }
+        }
         for (boolean[] row : cut) Arrays.fill(row, false);
         brokerPausedUntilMs = Math.min(brokerPausedUntilMs, nowMs);
         for (SimNode n : nodes) {
@@ -507,6 +520,8 @@ public final class WritePathSimulation {
 
     /** An append in flight: it lands at its time unless its producer's process died before sending it. */
     private static final class PendingAppend {
+        int issuedBy;
+        long issuedAtMs;
         boolean cancelled;
         long offset = -1;
     }
@@ -515,6 +530,8 @@ public final class WritePathSimulation {
         CompletableFuture<Long> acked = new CompletableFuture<>();
         int p = entry.partition();
         PendingAppend a = new PendingAppend();
+        a.issuedBy = n.incarnation;
+        a.issuedAtMs = nowMs;
         double r = faultsOn ? random.nextDouble() : 1;
         if (r < profile.walFailProbability()) {
             scheduleOn(n, uniform(1, DELIVERY_TIMEOUT_MS), "append failed", () -> acked.completeExceptionally(new RuntimeException("Kafka said no")));
@@ -531,7 +548,7 @@ public final class WritePathSimulation {
             scheduleOn(n, uniform(1, DELIVERY_TIMEOUT_MS), "append reported failed", () -> acked.completeExceptionally(new RuntimeException("timed out")));
             n.pendingAppends.add(a);
             schedule(landAt - nowMs, "ghost append lands slot " + entry.slot(), () -> {
-                if (!a.cancelled) kafka.land(TOPIC, entry, nowMs);
+                if (!a.cancelled) kafka.land(TOPIC, entry, nowMs, "ghost from " + n.id + "#" + a.issuedBy + " issued t=" + a.issuedAtMs);
             });
             return acked;
         }
@@ -545,7 +562,7 @@ public final class WritePathSimulation {
         n.lastAckMs[p] = ackAt;
         n.pendingAppends.add(a);
         schedule(landAt - nowMs, "append lands slot " + entry.slot(), () -> {
-            if (!a.cancelled) a.offset = kafka.land(TOPIC, entry, nowMs);
+            if (!a.cancelled) a.offset = kafka.land(TOPIC, entry, nowMs, "from " + n.id + "#" + a.issuedBy + " issued t=" + a.issuedAtMs);
         });
         scheduleOn(n, ackAt - nowMs, "append acknowledged slot " + entry.slot(), () -> {
             n.pendingAppends.remove(a);
@@ -577,12 +594,24 @@ public final class WritePathSimulation {
     private void crashSomeone() {
         if (!faultsOn) return;
         SimNode n = nodes[random.nextInt(NODES)];
+        if (profile.crashLeaders()) n = someLeaderOr(n);
         if (n.process != null) {
             n.crash();
             fault("crash");
             schedule(uniform(1, profile.maxDowntimeMs()), "restart " + n.id, n::restart);
         }
         schedule(exp(profile.meanMsBetweenCrashes()), "crash", this::crashSomeone);
+    }
+
+    /** A node serving a partition as its leader, at random, or {@code otherwise} when none does. */
+    private SimNode someLeaderOr(SimNode otherwise) {
+        List<SimNode> leaders = new ArrayList<>();
+        for (SimNode candidate : nodes) {
+            for (int p = 0; p < PARTITIONS; p++) {
+                if (candidate.process != null && candidate.process.ingest.serves(TABLE_ID, p)) leaders.add(candidate);
+            }
+        }
+        return leaders.isEmpty() ? otherwise : leaders.get(random.nextInt(leaders.size()));
     }
 
     /** A node's process dies and its acceptor store is lost (the disk replaced); it starts again on a new one. */
@@ -605,16 +634,8 @@ public final class WritePathSimulation {
     private void pauseSomeone() {
         if (!faultsOn) return;
         SimNode n = nodes[random.nextInt(NODES)];
-        if (random.nextBoolean()) {
-            // Half the time a leader: a paused leader is deposed while clients still wait on it.
-            List<SimNode> leaders = new ArrayList<>();
-            for (SimNode candidate : nodes) {
-                for (int p = 0; p < PARTITIONS; p++) {
-                    if (candidate.process != null && candidate.process.ingest.serves(TABLE_ID, p)) leaders.add(candidate);
-                }
-            }
-            if (!leaders.isEmpty()) n = leaders.get(random.nextInt(leaders.size()));
-        }
+        // Half the time a leader: a paused leader is deposed while clients still wait on it.
+        if (random.nextBoolean()) n = someLeaderOr(n);
         if (nowMs >= n.pausedUntilMs) n.resumeOffsets.clear();
         n.pausedUntilMs = Math.max(n.pausedUntilMs, nowMs + uniform(config.leaseDurationMs() / 2, profile.maxPauseMs()));
         fault("pause");
@@ -663,7 +684,9 @@ public final class WritePathSimulation {
         String pk = PKS.get(random.nextInt(PKS.size()));
         String sk = SKS.get(random.nextInt(SKS.size()));
         String value = "v" + (++valueSeq);
-        ItemCollectionModel.Input input = switch (random.nextInt(8)) {
+        int kind = random.nextInt(8);
+        if (frozenItems.contains(pk + "/" + sk) && kind >= 3) kind = 0;
+        ItemCollectionModel.Input input = switch (kind) {
             case 0, 1 -> new ItemCollectionModel.Get(sk);
             case 2 -> new ItemCollectionModel.Query();
             case 3 -> new ItemCollectionModel.Put(sk, value);
@@ -915,7 +938,7 @@ public final class WritePathSimulation {
             ItemCollectionModel.Items held = itemsOf(rebuilt, pk);
             if (!held.equals(finalQueries.get(pk))) {
                 throw violation("a replica rebuilt from the compacted WAL holds " + held + " for " + pk + "; the last Query returned "
-                        + finalQueries.get(pk) + " (compaction kept a stale append)", null);
+                        + finalQueries.get(pk) + " (compaction kept a stale append)" + walOf(pk), null);
             }
         }
     }

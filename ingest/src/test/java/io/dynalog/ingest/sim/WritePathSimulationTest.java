@@ -35,9 +35,10 @@ class WritePathSimulationTest {
 
     static Stream<Arguments> profiles() {
         return Stream.of(
-                Arguments.of(SimProfile.LIGHT, 0.3),
-                Arguments.of(SimProfile.HEAVY, 0.4),
-                Arguments.of(SimProfile.PAUSES, 0.3));
+                Arguments.of(SimProfile.LIGHT, 0.25),
+                Arguments.of(SimProfile.HEAVY, 0.3),
+                Arguments.of(SimProfile.PAUSES, 0.25),
+                Arguments.of(SimProfile.CHAINED, 0.2));
     }
 
     @ParameterizedTest(name = "{0}, {1} of the seeds")
