@@ -138,8 +138,9 @@ final class WalArchiver {
         term = newTerm;
         trimArchived();
         recoveredAtRisk.clear();
-        unarchived.forEach(this::atRisk);
+        // Before the items are put at risk: one put at risk after the window is appended again at once.
         staleWindowEndsAtMs = ctx.monotonicMs() + staleAppendWindowMs;
+        unarchived.forEach(this::atRisk);
         ctx.schedule(() -> appendRecoveredAgain(newTerm, 0), staleAppendWindowMs);
         toAppend.clear();
         toAppend.addAll(unarchived);
@@ -155,6 +156,7 @@ final class WalArchiver {
     /** The leadership ends (or the member stops): appends in flight are forgotten, held entries go back to the unarchived ones. */
     void stopLeading() {
         term = -1;
+        staleWindowEndsAtMs = Long.MAX_VALUE;
         recoveredAtRisk.clear();
         while (!archiveHeld.isEmpty()) unarchived.addFirst(archiveHeld.pollLast());
         unarchivedBytes += archiveHeldBytes;
