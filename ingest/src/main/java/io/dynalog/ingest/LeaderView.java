@@ -24,7 +24,8 @@ import java.util.concurrent.Executor;
  *   <li>For every item, the overlay holds the latest entry chosen in this leadership or recovered
  *       unarchived at its start, until the local replica has consumed past the WAL offset at which
  *       Kafka acknowledged that entry (then the replica applied it, or something newer, however the
- *       WAL ordered the appends). So overlay over replica is the item's chosen state.</li>
+ *       WAL ordered the appends), or until the replica has applied every slot through it (a new
+ *       leader's read-back). So overlay over replica is the item's chosen state.</li>
  *   <li>A barrier at slot {@code s} completes only once no overlay entry at or below {@code s}
  *       remains: the replica's store then reflects every entry chosen through {@code s}.</li>
  *   <li>{@link #bytes()} is the size of the entries held, for back-pressure; on a table with local
@@ -137,6 +138,15 @@ final class LeaderView {
         trim();
     }
 
+    /**
+     * The local replica has applied every slot through {@code slot} (a new leader's read-back):
+     * the overlay's entries at or below it leave it, since its store shows them, or newer.
+     */
+    void dropThroughSlot(long slot) {
+        while (!bySlot.isEmpty() && bySlot.firstKey() <= slot) removeFirst();
+        releaseBarriers();
+    }
+
     /** Registers a barrier at {@code slot}; it may have passed already. */
     Barrier barrier(long slot) {
         Barrier b = new Barrier(slot);
@@ -166,17 +176,21 @@ final class LeaderView {
         while (!bySlot.isEmpty()) {
             Held first = bySlot.firstEntry().getValue();
             if (first.ackOffset < 0 || first.ackOffset >= replicaNextOffset) break;
-            bySlot.pollFirstEntry();
-            bytes -= first.bytes;
-            String token = first.entry.requestToken();
-            if (token != null) byToken.remove(token, first.entry);
-            StoreKey key = new StoreKey(first.entry.storeKey());
-            if (overlay.get(key) == first.entry) {
-                overlay.remove(key);
-                if (collectionSizes != null) collectionSizes.applied(first.entry);
-            }
+            removeFirst();
         }
         releaseBarriers();
+    }
+
+    private void removeFirst() {
+        Held first = bySlot.pollFirstEntry().getValue();
+        bytes -= first.bytes;
+        String token = first.entry.requestToken();
+        if (token != null) byToken.remove(token, first.entry);
+        StoreKey key = new StoreKey(first.entry.storeKey());
+        if (overlay.get(key) == first.entry) {
+            overlay.remove(key);
+            if (collectionSizes != null) collectionSizes.applied(first.entry);
+        }
     }
 
     private void releaseBarriers() {

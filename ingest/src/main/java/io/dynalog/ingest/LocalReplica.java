@@ -37,4 +37,12 @@ public interface LocalReplica {
      * this was called (so every slot Kafka had acknowledged is applied, however it was ordered).
      */
     CompletableFuture<Void> whenCaughtUp(long tableId, int partition);
+
+    /**
+     * Completes, once the local replica has read every record the partition's WAL held when this
+     * was called (entries held ahead of a missing slot count as read), with the slot through which
+     * it has then applied every slot: the WAL holds each of them (or compaction removed it for a
+     * newer record of its item), so a leader must not append any of them again.
+     */
+    CompletableFuture<Long> whenRead(long tableId, int partition);
 }

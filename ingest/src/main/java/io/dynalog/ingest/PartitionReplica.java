@@ -139,7 +139,7 @@ final class PartitionReplica implements PaxosListener {
         this.completions = completions;
         this.time = time;
         this.view = new LeaderView(replica, tableId, completions, collections, collectionLimitBytes);
-        this.archiver = new WalArchiver(name, walTopic, appender, view, staleAppendWindowMs);
+        this.archiver = new WalArchiver(name, walTopic, appender, view, replica, tableId, partition, staleAppendWindowMs);
     }
 
     /** Called once by the runtime, on the loop, before the member starts. */
@@ -340,7 +340,8 @@ final class PartitionReplica implements PaxosListener {
         archiver.chosen(entry, leading && state == State.RECOVERING);
         if (!leading) return;
         lastChosenHere = slot;
-        view.add(entry);
+        // One the read-back found in the WAL is in the local replica's store already.
+        if (!archiver.walHolds(slot)) view.add(entry);
         CollectionSizes sizes = view.collectionSizes();
         if (sizes != null) {
             sizes.chosen(entry, mine != null && mine.entry == entry ? mine.admission : null);

@@ -29,7 +29,16 @@ import org.slf4j.LoggerFactory;
  *       when its buffer is full or a topic's metadata is missing; appending is retried with
  *       back-off). So the WAL holds every chosen slot eventually, may hold duplicates, and may
  *       hold a slot after a later one (an append made again after a failure).</li>
- *   <li>A slot is reported archived only once it and every earlier one are acknowledged.</li>
+ *   <li>A new leader appends nothing before its local replica has read the WAL to its end
+ *       ({@link LocalReplica#whenRead}), and never appends a slot that replica found applied
+ *       ({@link #walHoldsThroughSlot}): such an entry is in the WAL already, and appended again it
+ *       could land after a newer record of its item. Its members may not all know it archived: an
+ *       acceptor outside the leader's quorum may know a later archived slot than the quorum does,
+ *       and a successor whose quorum includes it would not treat the item as at risk.</li>
+ *   <li>A slot is reported archived only once it and every earlier one are acknowledged (or the
+ *       local replica read them back), and only while the leader holds its lease. So whatever slot
+ *       any acceptor knows archived, Kafka acknowledged it before every later leader was elected,
+ *       and that leader's read-back covers it.</li>
  *   <li>A deposed leader's appends may land up to {@code staleAppendWindowMs} after it lost its
  *       lease, after newer entries of the same items (and compaction keeps the last record of an
  *       item). So a new leader appends the latest entry of every item it recovered unarchived
@@ -52,6 +61,9 @@ final class WalArchiver {
     private final String walTopic;
     private final WalAppender appender;
     private final LeaderView view;
+    private final LocalReplica replica;
+    private final long tableId;
+    private final int partition;
     private final long staleAppendWindowMs;
     private GroupContext ctx;
 
@@ -82,16 +94,29 @@ final class WalArchiver {
     private long staleWindowEndsAtMs = Long.MAX_VALUE;
     /** An appendRecoveredAgain is queued for an item recovered after the window. */
     private boolean appendAgainQueued;
+    /**
+     * This leadership's read-back: the WAL holds every slot through this one (the local replica
+     * applied them), so none of them is appended; -1 until the replica has read the WAL to its end.
+     */
+    private long walHoldsThroughSlot = -1;
+    /** The archived slot to report, once this leader holds its lease. */
+    private long archivedToReport;
+    /** A report is scheduled for when the lease is back. */
+    private boolean reportRetryScheduled;
 
     /**
      * @param staleAppendWindowMs how long after a leader loses its lease an append it made may
      *     still land in Kafka (its producer's delivery timeout, plus a margin)
      */
-    WalArchiver(String name, String walTopic, WalAppender appender, LeaderView view, long staleAppendWindowMs) {
+    WalArchiver(String name, String walTopic, WalAppender appender, LeaderView view, LocalReplica replica, long tableId,
+                int partition, long staleAppendWindowMs) {
         this.name = name;
         this.walTopic = walTopic;
         this.appender = appender;
         this.view = view;
+        this.replica = replica;
+        this.tableId = tableId;
+        this.partition = partition;
         this.staleAppendWindowMs = staleAppendWindowMs;
     }
 
@@ -119,14 +144,25 @@ final class WalArchiver {
             trimArchived();
             return;
         }
-        toAppend.addLast(entry);
         if (recovered) {
             atRisk(entry);
         } else if (entry.kind() != WalEntry.Kind.NOOP) {
             // Chosen after the window started: its own append is the item's newest record once the window ends.
             recoveredAtRisk.computeIfPresent(new StoreKey(entry.storeKey()), (k, old) -> entry);
         }
+        if (walHolds(entry.slot())) {
+            // Learned chosen during recovery, and already in the WAL (the read-back found it).
+            ackedAhead.add(entry.slot());
+            advanceArchived();
+            return;
+        }
+        toAppend.addLast(entry);
         pump();
+    }
+
+    /** True when this leadership's read-back found {@code slot} in the WAL: it is never appended again. */
+    boolean walHolds(long slot) {
+        return slot <= walHoldsThroughSlot;
     }
 
     /**
@@ -150,7 +186,9 @@ final class WalArchiver {
         appendsInFlight = 0;
         appendFailed = false;
         appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
-        ctx.execute(this::pump);
+        walHoldsThroughSlot = -1;
+        archivedToReport = 0;
+        readBack(newTerm, 0);
     }
 
     /** The leadership ends (or the member stops): appends in flight are forgotten, held entries go back to the unarchived ones. */
@@ -166,13 +204,39 @@ final class WalArchiver {
         ackedAhead.clear();
         appendsInFlight = 0;
         appendFailed = false;
+        walHoldsThroughSlot = -1;
+        archivedToReport = 0;
+    }
+
+    // ==== the read-back ==========================================================================
+
+    /** Has the local replica read the WAL to its end; then appends what it did not find there. */
+    private void readBack(long myTerm, int attempt) {
+        replica.whenRead(tableId, partition).whenComplete((through, error) -> ctx.execute(() -> {
+            if (term != myTerm) return;
+            if (error != null) {
+                log.warn("partition {}: the local replica cannot read the WAL back (attempt {}); retrying", name, attempt + 1, error);
+                ctx.schedule(() -> readBack(myTerm, attempt + 1), Math.min(FIRST_RETRY_DELAY_MS << Math.min(attempt, 6), MAX_RETRY_DELAY_MS));
+                return;
+            }
+            walHoldsThroughSlot = through;
+            view.dropThroughSlot(through);
+            toAppend.removeIf(e -> e.slot() <= through);
+            // A prefix of the unarchived entries, in slot order: archived as they are.
+            for (WalEntry e : unarchived) {
+                if (e.slot() > through) break;
+                ackedAhead.add(e.slot());
+            }
+            advanceArchived();
+            pump();
+        }));
     }
 
     // ==== appending ==============================================================================
 
     /** Hands the appender what is to be appended, in slot order; after a failure, everything from the first slot not acknowledged. */
     private void pump() {
-        if (term < 0) return;
+        if (term < 0 || walHoldsThroughSlot < 0) return;
         if (!ctx.hasLease()) {
             // A leader that may have been deposed (its lease ran out: isolated, or paused) sends
             // nothing: what it sends could land after its successor's appends. Bounding sends to
@@ -218,9 +282,16 @@ final class WalArchiver {
         }
         appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
         view.acknowledged(e, offset);
-        // Archived means the WAL holds every slot through it: an acknowledgement counts only once
-        // every earlier slot is acknowledged too (an earlier append may have failed).
         ackedAhead.add(e.slot());
+        advanceArchived();
+        if (appendFailed && appendsInFlight == 0) pump();
+    }
+
+    /**
+     * Archived means the WAL holds every slot through it: an acknowledgement counts only once every
+     * earlier slot is acknowledged too (an earlier append may have failed).
+     */
+    private void advanceArchived() {
         long archived = 0;
         while (!unarchived.isEmpty() && ackedAhead.remove(unarchived.peekFirst().slot())) {
             WalEntry done = unarchived.pollFirst();
@@ -232,8 +303,27 @@ final class WalArchiver {
                 archiveHeldBytes += bytes;
             }
         }
-        if (archived > 0 && recoveredAtRisk.isEmpty()) ctx.archived(archived);
-        if (appendFailed && appendsInFlight == 0) pump();
+        if (archived > 0 && recoveredAtRisk.isEmpty()) report(archived);
+    }
+
+    /**
+     * Tells the group that the WAL holds every slot through {@code slot}, while this leader holds
+     * its lease (else once it does again): then Kafka acknowledged those slots before any later
+     * leader could be elected, so that leader's read-back finds them (see the class comment).
+     */
+    private void report(long slot) {
+        archivedToReport = Math.max(archivedToReport, slot);
+        if (ctx.hasLease()) {
+            ctx.archived(archivedToReport);
+            return;
+        }
+        if (reportRetryScheduled) return;
+        reportRetryScheduled = true;
+        long myTerm = term;
+        ctx.schedule(() -> {
+            reportRetryScheduled = false;
+            if (term == myTerm) report(archivedToReport);
+        }, NO_LEASE_RETRY_MS);
     }
 
     // ==== items at risk of a stale append ========================================================
@@ -290,7 +380,7 @@ final class WalArchiver {
         WalEntry last = archiveHeld.peekLast();
         archiveHeld.clear();
         archiveHeldBytes = 0;
-        if (last != null) ctx.archived(last.slot());
+        if (last != null) report(last.slot());
     }
 
     /** Drops the chosen entries the WAL is known to hold. */

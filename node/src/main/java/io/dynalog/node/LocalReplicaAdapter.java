@@ -52,4 +52,9 @@ final class LocalReplicaAdapter implements LocalReplica {
     public CompletableFuture<Void> whenCaughtUp(long tableId, int partition) {
         return processor.whenCaughtUp(new PartitionRef(tableId, partition));
     }
+
+    @Override
+    public CompletableFuture<Long> whenRead(long tableId, int partition) {
+        return processor.whenRead(new PartitionRef(tableId, partition));
+    }
 }

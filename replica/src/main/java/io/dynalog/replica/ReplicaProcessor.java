@@ -256,6 +256,35 @@ public final class ReplicaProcessor implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Completes, once the partition has read every record its WAL partition held when this was
+     * called (an entry held ahead of a missing slot counts as read), with the slot through which it
+     * has then applied every slot: the WAL held each of them, or a newer record of its item.
+     *
+     * <p>What a new leader needs before it appends anything (see the ingest module's WalArchiver):
+     * a slot at or below this one is in the WAL already, and appending it again could land a stale
+     * record after a newer one of its item.
+     */
+    public CompletableFuture<Long> whenRead(PartitionRef ref) {
+        PartitionState state = byRef.get(ref);
+        if (state == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("partition " + ref + " is not on this replica"));
+        }
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        command(() -> {
+            try {
+                long end = consumer.endOffsets(List.of(state.topicPartition)).get(state.topicPartition);
+                state.whenRead(end).whenComplete((v, e) -> {
+                    if (e != null) result.completeExceptionally(e); else result.complete(state.progress.appliedSlot());
+                });
+            } catch (RuntimeException e) {
+                if (e instanceof WakeupException) throw e; // the command is run again
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
     /** How many slots a table partition has skipped as compacted away (for tests and metrics); 0 for one not here. */
     long slotsSkippedAsCompacted(PartitionRef ref) {
         PartitionState state = byRef.get(ref);
@@ -287,9 +316,15 @@ public final class ReplicaProcessor implements AutoCloseable {
                 // Past what was applied, and past what is never delivered (transaction markers); not
                 // while entries are held, whose records are not applied yet.
                 for (PartitionState state : byTopicPartition.values()) {
-                    if (state.failed != null || !state.consumedAwaited() || !state.held.isEmpty()) continue;
+                    if (state.failed != null) continue;
+                    boolean consumedAwaited = state.consumedAwaited() && state.held.isEmpty();
+                    if (!consumedAwaited && !state.readAwaited()) continue;
                     try {
-                        state.consumedTo(consumer.position(state.topicPartition, Duration.ZERO));
+                        // The fetch position is past every record polled, and every one polled was
+                        // taken (applied, held, or a duplicate) by apply above.
+                        long position = consumer.position(state.topicPartition, Duration.ZERO);
+                        if (consumedAwaited) state.consumedTo(position);
+                        state.readTo(position);
                     } catch (org.apache.kafka.common.errors.TimeoutException e) {
                         // being validated or reset after a Kafka leader change: next poll
                     }
@@ -732,6 +767,8 @@ public final class ReplicaProcessor implements AutoCloseable {
         private final Watermark applied;
         /** The next offset to consume. */
         private final Watermark consumed;
+        /** The next offset to read: past the records held, unlike {@link #consumed}. */
+        private final Watermark read;
 
         PartitionState(PartitionRef ref, TopicPartition tp, SourceKind kind, KeySchema tableKey, List<IndexDescriptor> localIndexes,
                        PartitionProgress progress) {
@@ -745,6 +782,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             this.lastRead = progress.lastOffset();
             this.applied = new Watermark(progress.appliedSlot());
             this.consumed = new Watermark(progress.nextOffset());
+            this.read = new Watermark(progress.nextOffset());
         }
 
         CompletableFuture<Void> whenApplied(long slot) {
@@ -763,10 +801,23 @@ public final class ReplicaProcessor implements AutoCloseable {
             return consumed.awaited();
         }
 
+        CompletableFuture<Void> whenRead(long nextOffset) {
+            return read.whenReached(nextOffset);
+        }
+
+        void readTo(long nextOffset) {
+            read.advanceTo(nextOffset);
+        }
+
+        boolean readAwaited() {
+            return read.awaited();
+        }
+
         void advance(PartitionProgress p) {
             progress = p;
             applied.advanceTo(p.appliedSlot());
             consumed.advanceTo(p.nextOffset());
+            read.advanceTo(p.nextOffset());
         }
 
         /** Back to the durable progress: what was read since is read again. */
@@ -779,6 +830,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             failed = cause;
             applied.fail(cause);
             consumed.fail(cause);
+            read.fail(cause);
         }
     }
 }

@@ -508,6 +508,31 @@ class ReplicaProcessorTest {
         assertThat(items()).containsOnlyKeys("a", "b", "c", "d");
     }
 
+    /**
+     * A new leader's read-back: it completes once every record the WAL held is read, held ones
+     * too (unlike caught-up, it does not wait for a gap to fill), with the slot through which
+     * every slot is applied.
+     */
+    @Test
+    void readBackCountsHeldEntriesAsReadAndAnswersTheContiguousAppliedSlot() throws Exception {
+        append(put(1, "a", "1", null));
+        append(put(2, "b", "2", null));
+        assertThat(processor.whenRead(P0).get(10, TimeUnit.SECONDS)).isEqualTo(2);
+
+        append(put(4, "d", "4", null));
+        append(put(5, "e", "5", null));
+        assertThat(processor.whenRead(P0).get(10, TimeUnit.SECONDS)).as("slots 4 and 5 are held behind slot 3").isEqualTo(2);
+        CompletableFuture<Void> caughtUp = processor.whenCaughtUp(P0);
+        awaitPolled();
+        assertThat(caughtUp).isNotDone();
+
+        append(put(3, "c", "3", null));
+        assertThat(processor.whenRead(P0).get(10, TimeUnit.SECONDS)).isEqualTo(5);
+        caughtUp.get(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> processor.whenRead(new PartitionRef(TABLE, 7)).get(10, TimeUnit.SECONDS))
+                .hasMessageContaining("not on this replica");
+    }
+
     @Test
     void afterARestartADifferentValueForAnAppliedSlotStillStopsThePartition() throws Exception {
         append(put(1, "a", "1", null));

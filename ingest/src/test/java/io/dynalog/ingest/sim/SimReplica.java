@@ -38,6 +38,8 @@ final class SimReplica implements LocalReplica {
         final TreeMap<Long, SimKafka.Record> held = new TreeMap<>();
         final List<Map.Entry<Long, CompletableFuture<Void>>> slotWaiters = new ArrayList<>();
         final List<Map.Entry<Long, CompletableFuture<Void>>> offsetWaiters = new ArrayList<>();
+        /** By the position to read to, what waits for the applied slot once the replica has read that far. */
+        final List<Map.Entry<Long, CompletableFuture<Long>>> readWaiters = new ArrayList<>();
 
         /** Every record before this offset is applied, or was a duplicate (what the replica reports). */
         long nextOffset() {
@@ -89,6 +91,11 @@ final class SimReplica implements LocalReplica {
         s.slotWaiters.removeIf(w -> {
             if (w.getKey() > s.appliedSlot) return false;
             w.getValue().complete(null);
+            return true;
+        });
+        s.readWaiters.removeIf(w -> {
+            if (w.getKey() > s.position) return false;
+            w.getValue().complete(s.appliedSlot);
             return true;
         });
         long next = s.nextOffset();
@@ -170,11 +177,22 @@ final class SimReplica implements LocalReplica {
         return whenConsumed(partition, logEnd.applyAsLong(partition));
     }
 
+    @Override
+    public CompletableFuture<Long> whenRead(long table, int partition) {
+        PartitionState s = partition(partition);
+        long end = logEnd.applyAsLong(partition);
+        if (end <= s.position) return CompletableFuture.completedFuture(s.appliedSlot);
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        s.readWaiters.add(Map.entry(end, f));
+        return f;
+    }
+
     /** A crash: the waits of the dead process go; the durable state stays. */
     void crash() {
         for (PartitionState s : partitions.values()) {
             s.slotWaiters.clear();
             s.offsetWaiters.clear();
+            s.readWaiters.clear();
         }
     }
 
