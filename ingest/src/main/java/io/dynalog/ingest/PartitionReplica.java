@@ -87,7 +87,12 @@ final class PartitionReplica implements PaxosListener {
     static final long RECOVERY_DEADLINE_MS = 10_000;
     /** How often a leader fails the waits past their deadline. */
     static final long EXPIRY_SWEEP_MS = 100;
-    static final long LEASE_REFRESH_MS = 5;
+    /**
+     * How often a leader publishes its lease to the reads off the loop: more than once per
+     * heartbeat. A published lease lags the member's (never runs past it); a read that finds it
+     * lapsed goes through the loop.
+     */
+    static final long LEASE_REFRESH_MS = 20;
     /** How long a consistent range read waits for the local replica before it is told to retry. */
     static final long READ_BARRIER_TIMEOUT_MS = 5_000;
     static final long REPLICA_RETRY_DELAY_MS = 2_000;
@@ -337,8 +342,10 @@ final class PartitionReplica implements PaxosListener {
         boolean leading = state == State.RECOVERING || state == State.SERVING;
         PendingWrite mine = leading ? proposed.remove(slot) : null;
         WalEntry entry = mine != null && Arrays.equals(mine.encoded, value) ? mine.entry : WalEntryCodec.decode(value);
-        archiver.chosen(entry, leading && state == State.RECOVERING);
-        if (!leading) return;
+        if (!leading) {
+            archiver.chosen(entry, false);
+            return;
+        }
         lastChosenHere = slot;
         // One the read-back found in the WAL is in the local replica's store already.
         if (!archiver.walHolds(slot)) view.add(entry);
@@ -355,6 +362,8 @@ final class PartitionReplica implements PaxosListener {
                         "another value was chosen in the write's slot; it was not applied"));
             }
         }
+        // After the answer is on its way: its append (a send to Kafka) does not delay it.
+        archiver.chosen(entry, state == State.RECOVERING);
     }
 
     @Override

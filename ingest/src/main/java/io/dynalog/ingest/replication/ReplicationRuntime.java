@@ -403,8 +403,7 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     private void post(Runnable event) {
         events.add(event);
-        Thread t = loop;
-        if (t != null) LockSupport.unpark(t);
+        wakeLoop();
     }
 
     private record Delayed(long dueMs, long seq, Runnable task) {}
@@ -413,8 +412,17 @@ public final class ReplicationRuntime implements AutoCloseable {
         synchronized (delayed) {
             delayed.add(new Delayed(dueMs, delayedSeq++, task));
         }
+        wakeLoop();
+    }
+
+    /**
+     * Wakes the loop from another thread. The loop itself needs no waking: it looks at its events
+     * and delayed tasks again before it parks (an unpark from it would leave a permit, and an empty
+     * turn, behind).
+     */
+    private void wakeLoop() {
         Thread t = loop;
-        if (t != null) LockSupport.unpark(t);
+        if (t != null && t != Thread.currentThread()) LockSupport.unpark(t);
     }
 
     private void runDueDelayed(long now) {
