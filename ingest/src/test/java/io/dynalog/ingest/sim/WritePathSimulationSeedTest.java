@@ -1,5 +1,6 @@
 package io.dynalog.ingest.sim;
 
+import static io.dynalog.ingest.sim.SimProfile.CHAINED;
 import static io.dynalog.ingest.sim.SimProfile.HEAVY;
 import static io.dynalog.ingest.sim.SimProfile.PAUSES;
 
@@ -9,8 +10,9 @@ import org.junit.jupiter.api.Test;
  * Seeds of {@link WritePathSimulation} that found a bug, one line each, kept as regression tests.
  * Each passes against the finished code and failed with the named bug in place (put back on
  * purpose, to check that the simulation catches it); the comment says how. A seed's run depends on
- * the simulation's code: a change to the harness that changes its random draws calls for finding
- * them again (put the bug back, run {@link WritePathSimulationTest} with the seeds around).
+ * the simulation's code and on the code it drives: a change to either that changes the order of
+ * events calls for finding them again (put the bug back, run {@link WritePathSimulationTest} with
+ * the seeds around). Found again for the code of 2026-12-07.
  */
 class WritePathSimulationSeedTest {
 
@@ -21,8 +23,8 @@ class WritePathSimulationSeedTest {
      * DeleteItem of an item the new leader had written answered "done".
      */
     @Test
-    void pauses153AWriteMustBeResolvedOnlyUnderALiveLease() {
-        WritePathSimulation.run(153, PAUSES);
+    void pauses111AWriteMustBeResolvedOnlyUnderALiveLease() {
+        WritePathSimulation.run(111, PAUSES);
     }
 
     /**
@@ -32,8 +34,8 @@ class WritePathSimulationSeedTest {
      * replica does the same).
      */
     @Test
-    void heavy68AReplicaMustApplyItsEntriesInSlotOrder() {
-        WritePathSimulation.run(68, HEAVY);
+    void heavy3AReplicaMustApplyItsEntriesInSlotOrder() {
+        WritePathSimulation.run(3, HEAVY);
     }
 
     /**
@@ -42,8 +44,8 @@ class WritePathSimulationSeedTest {
      * node refuses the groups created before its new store.
      */
     @Test
-    void heavy128ANodeThatLostItsVotesMustNotVote() {
-        WritePathSimulation.run(128, HEAVY);
+    void heavy226ANodeThatLostItsVotesMustNotVote() {
+        WritePathSimulation.run(226, HEAVY);
     }
 
     /**
@@ -55,7 +57,43 @@ class WritePathSimulationSeedTest {
      * origins of values).
      */
     @Test
-    void heavy2626ARecoveredValueThatCannotHaveBeenChosenIsNotProposedAgain() {
-        WritePathSimulation.run(2626, HEAVY);
+    void heavy753ARecoveredValueThatCannotHaveBeenChosenIsNotProposedAgain() {
+        WritePathSimulation.run(753, HEAVY);
+    }
+
+    /**
+     * The WAL limit of issue 3: a leader that recovered items at risk of a stale append reported
+     * their slots archived before its window ended; deposed, it left its successor nothing at risk,
+     * and a deposed leader's append that landed late was the item's last record, what compaction
+     * keeps (the replica rebuilt from the compacted WAL held an older value). Fixed in
+     * {@code WalArchiver}: nothing past the leadership's start is reported archived while an item
+     * is at risk, and the latest entry of each is appended again once the window has ended.
+     */
+    @Test
+    void chained8NothingAtRiskIsReportedArchived() {
+        WritePathSimulation.run(8, CHAINED);
+    }
+
+    /**
+     * A new leader put its recovered items at risk before it set its own stale-append window, so
+     * against the previous leadership's, long ended: it appended their latest entries again at once,
+     * while the deposed leader's appends could still land after them, and compaction kept a stale
+     * one. Fixed in {@code WalArchiver#startLeading} (the window first).
+     */
+    @Test
+    void heavy50TheStaleWindowStartsBeforeItemsArePutAtRisk() {
+        WritePathSimulation.run(50, HEAVY);
+    }
+
+    /**
+     * Divergent archive knowledge: a new leader appended again entries the WAL already held (an
+     * acceptor outside its quorum knew them archived), and an old entry appended again landed after
+     * a newer record of its item, the one compaction kept. Fixed by the read-back: a new leader's
+     * local replica reads the WAL to its end first, and nothing it found there is appended
+     * ({@code LocalReplica#whenRead}, {@code WalArchiver}).
+     */
+    @Test
+    void chained1604ANewLeaderDoesNotAppendWhatTheWalHolds() {
+        WritePathSimulation.run(1604, CHAINED);
     }
 }

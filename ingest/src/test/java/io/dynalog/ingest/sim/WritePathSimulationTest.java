@@ -17,11 +17,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * partitions on three nodes from a seed and checks linearizability and the WAL (see its class
  * comment). The seeds are shared out between the profiles.
  *
- * <p>By default {@value #DEFAULT_SEEDS} seeds (a few minutes on two cores); more with a system
- * property, say 10,000 (about half an hour: past the test's timeout, so switch timeouts off; the
- * Maven profile {@code soak} does both: {@code ./mvnw -B -pl ingest -Psoak test}):
+ * <p>By default {@value #DEFAULT_SEEDS} seeds (under a minute on two cores); more with a system
+ * property, say 10,000 (six minutes; switch timeouts off for more; the Maven profile {@code soak}
+ * does both, for this simulation and the Paxos one: {@code ./mvnw -B -pl ingest -Psoak test}):
  * <pre>
- * mvn -B -o -q -pl ingest -Ddynalog.build.dir=target-sim test \
+ * mvn -B -o -q -pl ingest test \
  *     -Dtest='io.dynalog.ingest.sim.WritePathSimulationTest' -Dwritepath.sim.seeds=10000 \
  *     -Djunit.jupiter.execution.timeout.mode=disabled
  * </pre>
