@@ -96,4 +96,15 @@ class WritePathSimulationSeedTest {
     void chained1604ANewLeaderDoesNotAppendWhatTheWalHolds() {
         WritePathSimulation.run(1604, CHAINED);
     }
+
+    /**
+     * A leader paused past its lease sent its unarchived entries to Kafka on resuming, before it
+     * learned it was deposed: past its successor's stale-append window, nothing covered them, and
+     * compaction kept a stale one. Fixed by checking the
+     * lease when each append is issued ({@code WalArchiver#pump}): a leader without it sends nothing.
+     */
+    @Test
+    void pauses2098ALeaderWithoutItsLeaseAppendsNothing() {
+        WritePathSimulation.run(2098, PAUSES);
+    }
 }
