@@ -24,6 +24,9 @@ package io.dynalog.ingest.paxos.sim;
  * @param clockDriftPpm            the group's drift bound; every member's rate is within half of it of 1
  * @param heartbeatIntervalMs      the group's heartbeat interval (also how often a candidate resends Prepares)
  * @param tickIntervalMs           how often each member's timers run
+ * @param flapLeaderLink           the link between the leader and one follower goes down (both ways,
+ *                                 past the election timeout, up to {@code maxPartitionMs}) and up again,
+ *                                 over and over
  */
 public record FaultProfile(String name, double dropProbability, double duplicateProbability, long maxNetworkDelayMs,
                            double slowMessageProbability, double lateMessageProbability, long maxLateMs,
@@ -31,11 +34,11 @@ public record FaultProfile(String name, double dropProbability, double duplicate
                            long meanMsBetweenCrashes, long maxDowntimeMs, long meanMsBetweenPauses, long maxPauseMs,
                            boolean keepUnsyncedPrefix,
                            long maxSyncDelayMs, long maxWalDelayMs, long clockDriftPpm,
-                           long heartbeatIntervalMs, long tickIntervalMs) {
+                           long heartbeatIntervalMs, long tickIntervalMs, boolean flapLeaderLink) {
 
     /** A few lost messages, short delays, rare partitions and crashes. */
     public static final FaultProfile LIGHT = new FaultProfile("light", 0.01, 0.01, 5, 0.01, 0.0, 0,
-            1_500, 300, 2_000, 300, 0, 0, false, 2, 8, 1_000, 20, 5);
+            1_500, 300, 2_000, 300, 0, 0, false, 2, 8, 1_000, 20, 5, false);
 
     /**
      * Drop 20%, duplicate 10%, long and reordering delays, a few messages seconds late, frequent
@@ -43,7 +46,7 @@ public record FaultProfile(String name, double dropProbability, double duplicate
      * drift 5%.
      */
     public static final FaultProfile HEAVY = new FaultProfile("heavy", 0.20, 0.10, 30, 0.05, 0.005, 3_000,
-            400, 800, 600, 600, 800, 400, true, 12, 25, 50_000, 20, 5);
+            400, 800, 600, 600, 800, 400, true, 12, 25, 50_000, 20, 5, false);
 
     /**
      * Lease races: fast links (1-2 ms) and Prepares resent every 4 ms, so a new leader can win
@@ -51,5 +54,13 @@ public record FaultProfile(String name, double dropProbability, double duplicate
      * and process stalls; no message loss.
      */
     public static final FaultProfile SKEWED_CLOCKS = new FaultProfile("skewed-clocks", 0.0, 0.02, 2, 0.0, 0.0, 0,
-            150, 400, 700, 300, 500, 300, true, 1, 3, 100_000, 4, 1);
+            150, 400, 700, 300, 500, 300, true, 1, 3, 100_000, 4, 1, false);
+
+    /**
+     * A flapping link and nothing else: the link between the leader and one follower is down for
+     * 150-600 ms (the election timeout is 150) and up for 10-200, again and again. With pre-vote
+     * the follower cut off never raises its ballot, so the leader is never deposed.
+     */
+    public static final FaultProfile FLAPPING = new FaultProfile("flapping", 0.0, 0.0, 2, 0.0, 0.0, 0,
+            0, 600, 0, 0, 0, 0, false, 1, 3, 1_000, 20, 5, true);
 }

@@ -59,7 +59,12 @@ public final class PaxosSimulation {
     private static final long STABILIZE_LIMIT_MS = 60_000;
     private static final int RECENT_EVENTS_KEPT = 40;
 
-    public record Result(long events, long simulatedMs, long stabilizeMs, int ballotsLed, int acknowledged, long walHighSlot) {}
+    /**
+     * @param leadersWhileFlapping ballots led since a leader's link first flapped (the
+     *     {@link FaultProfile#flapLeaderLink} profile; 0 otherwise)
+     */
+    public record Result(long events, long simulatedMs, long stabilizeMs, int ballotsLed, int acknowledged, long walHighSlot,
+                         int leadersWhileFlapping) {}
 
     private record Event(long atMs, long seq, String label, Runnable action) {}
 
@@ -103,6 +108,8 @@ public final class PaxosSimulation {
     private long walRecords;
     private final Map<Ballot, long[]> leaseIntervals = new HashMap<>();
     private final Map<Ballot, String> leaderOfBallot = new HashMap<>();
+    /** How many ballots had been led when a leader's link first flapped; -1 before. */
+    private int ballotsLedBeforeFlapping = -1;
     private final TreeMap<Long, byte[]> acknowledged = new TreeMap<>();
     private byte[] finalValue;
     private long finalSlot = -1;
@@ -147,6 +154,7 @@ public final class PaxosSimulation {
         if (profile.meanMsBetweenPartitions() > 0) schedule(exp(profile.meanMsBetweenPartitions()), "partition", this::partition);
         if (profile.meanMsBetweenCrashes() > 0) schedule(exp(profile.meanMsBetweenCrashes()), "crash", this::crashSomeone);
         if (profile.meanMsBetweenPauses() > 0) schedule(exp(profile.meanMsBetweenPauses()), "pause", this::pauseSomeone);
+        if (profile.flapLeaderLink()) schedule(1, "flap", this::flapLeaderLink);
         while (true) {
             Event e = queue.poll();
             if (e == null) throw violation("the event queue ran dry");
@@ -173,7 +181,9 @@ public final class PaxosSimulation {
             }
         }
         checkAcknowledgedInWal();
-        return new Result(eventNumber, nowMs, nowMs - stabilizeStartMs, leaderOfBallot.size(), acknowledged.size(), walHighSlot);
+        int leadersWhileFlapping = ballotsLedBeforeFlapping < 0 ? 0 : leaderOfBallot.size() - ballotsLedBeforeFlapping;
+        return new Result(eventNumber, nowMs, nowMs - stabilizeStartMs, leaderOfBallot.size(), acknowledged.size(), walHighSlot,
+                leadersWhileFlapping);
     }
 
     private boolean allMembersLearned(long slot) {
@@ -253,6 +263,30 @@ public final class PaxosSimulation {
             for (int[] l : links) cut[l[0]][l[1]] = false;
         });
         schedule(exp(profile.meanMsBetweenPartitions()), "partition", this::partition);
+    }
+
+    /** The link between the leader and one follower goes down (both ways) and comes up again, over and over. */
+    private void flapLeaderLink() {
+        if (!faultsOn) return;
+        SimNode leader = null;
+        for (SimNode n : nodes) {
+            if (n.member != null && n.member.role() == Role.LEADER) leader = n;
+        }
+        if (leader == null) {
+            schedule(10, "flap (no leader yet)", this::flapLeaderLink);
+            return;
+        }
+        if (ballotsLedBeforeFlapping < 0) ballotsLedBeforeFlapping = leaderOfBallot.size();
+        int l = leader.index;
+        int f = (l + 1 + random.nextInt(groupSize - 1)) % groupSize;
+        cut[l][f] = true;
+        cut[f][l] = true;
+        long downMs = uniform(config.electionTimeoutMs(), profile.maxPartitionMs());
+        schedule(downMs, "flap: link up", () -> {
+            cut[l][f] = false;
+            cut[f][l] = false;
+        });
+        schedule(downMs + uniform(10, 200), "flap", this::flapLeaderLink);
     }
 
     private void pauseSomeone() {

@@ -83,6 +83,23 @@ class PaxosSimulationTest {
         return Stream.of(FaultProfile.LIGHT, FaultProfile.HEAVY, FaultProfile.SKEWED_CLOCKS);
     }
 
+    /**
+     * A flapping link costs no election (issue 13, item 5): the link between the leader and one
+     * follower goes down past the election timeout and up again for the whole run. The follower
+     * cut off asks before it campaigns and the other follower, hearing the leader, says no; on its
+     * return it raises no ballot that could depose the leader. So one leadership lasts the run,
+     * and writes are acknowledged throughout.
+     */
+    @Test
+    void aFlappingLinkToTheLeaderCostsNoElection() {
+        int seeds = Math.max(1, SEEDS / 10);
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + seeds; seed++) {
+            PaxosSimulation.Result r = PaxosSimulation.run(seed, 3, FaultProfile.FLAPPING);
+            assertThat(r.leadersWhileFlapping()).as("seed %d: ballots led after the link first flapped", seed).isZero();
+            assertThat(r.acknowledged()).as("seed %d", seed).isGreaterThan(50);
+        }
+    }
+
     @Test
     void aRunIsAFunctionOfItsSeed() {
         assertThat(PaxosSimulation.run(42, 3, FaultProfile.HEAVY)).isEqualTo(PaxosSimulation.run(42, 3, FaultProfile.HEAVY));
