@@ -35,6 +35,7 @@ public final class IngestService implements WritePath, AutoCloseable {
     private final long itemCollectionLimitBytes;
     private final Map<GroupId, PartitionReplica> partitions = new ConcurrentHashMap<>();
     private final AmnesiaGuard amnesiaGuard;
+    private final HeldBytesBudget heldBytesBudget;
     /** Groups this node refuses to take part in (it lost its votes), each said once in the log. */
     private final java.util.Set<GroupId> refused = ConcurrentHashMap.newKeySet();
 
@@ -44,10 +45,12 @@ public final class IngestService implements WritePath, AutoCloseable {
      *     still land in the WAL (the WAL producer's delivery timeout, plus a margin)
      * @param itemCollectionLimitBytes the most an item collection of a table with local indexes may
      *     hold (DynamoDB's is {@link ItemCollections#DEFAULT_LIMIT_BYTES})
+     * @param heldBytesBudget what this node's groups may hold together for the WAL and their replicas
      */
     public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
                          ReplicationRuntime runtime, Time time, long staleAppendWindowMs,
-                         long itemCollectionLimitBytes, AmnesiaGuard amnesiaGuard) {
+                         long itemCollectionLimitBytes, AmnesiaGuard amnesiaGuard, HeldBytesBudget heldBytesBudget) {
+        this.heldBytesBudget = heldBytesBudget;
         this.staleAppendWindowMs = staleAppendWindowMs;
         this.itemCollectionLimitBytes = itemCollectionLimitBytes;
         this.nodeId = nodeId;
@@ -61,7 +64,8 @@ public final class IngestService implements WritePath, AutoCloseable {
 
     public IngestService(int nodeId, LocalReplica replica, WalAppender appender, Executor completions,
                          ReplicationRuntime runtime, Time time, long staleAppendWindowMs, long itemCollectionLimitBytes) {
-        this(nodeId, replica, appender, completions, runtime, time, staleAppendWindowMs, itemCollectionLimitBytes, AmnesiaGuard.NONE);
+        this(nodeId, replica, appender, completions, runtime, time, staleAppendWindowMs, itemCollectionLimitBytes, AmnesiaGuard.NONE,
+                HeldBytesBudget.UNLIMITED);
     }
 
     /**
@@ -93,7 +97,8 @@ public final class IngestService implements WritePath, AutoCloseable {
             CompletableFuture<Void> joined = runtime.join(group, members, new WalValues(table.tableId(), partition, time),
                     ctx -> {
                         PartitionReplica r = new PartitionReplica(table.tableId(), partition, table.walTopic(), replica, appender,
-                                completions, time, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes);
+                                completions, time, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes,
+                                heldBytesBudget);
                         partitions.put(group, r);
                         return r.attach(ctx);
                     });

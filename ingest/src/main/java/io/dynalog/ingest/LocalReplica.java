@@ -29,6 +29,12 @@ public interface LocalReplica {
     /** See {@link #collection}. */
     record CollectionSize(long bytes, List<Map<String, AttributeValue>> images) {}
 
+    /**
+     * The slot through which the local replica has applied every slot of the partition, as of now
+     * (it may be further on by the time the caller looks); -1 when it does not hold the partition.
+     */
+    long appliedSlot(long tableId, int partition);
+
     /** Completes once the local replica has applied every slot up to {@code slot}. */
     CompletableFuture<Void> whenApplied(long tableId, int partition, long slot);
 

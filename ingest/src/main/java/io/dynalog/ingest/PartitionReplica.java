@@ -54,14 +54,18 @@ import org.slf4j.LoggerFactory;
  *   <li>Writes to one item are serialised: a write is resolved only once every earlier write to
  *       the item is chosen, against the item's chosen image (overlay over the local replica).</li>
  *   <li>A write is acknowledged when its entry is chosen (a majority has it durably).</li>
- *   <li>A new leader serves only once its own replica has applied every slot it learned chosen
- *       and consumed its WAL partition to the end; what is not archived is in its overlay.</li>
+ *   <li>A new leader serves only once its view is whole: every slot above the archived one is in
+ *       its overlay (delivered here, recovered unarchived or chosen since), and its own replica has
+ *       applied every slot through the archived one. When the replica has not, it waits until the
+ *       replica has applied every slot it learned chosen and consumed its WAL partition to the end
+ *       (which needs Kafka); when it has, it serves at once, Kafka up or not.</li>
  *   <li>Nothing waits forever: a queued write or a read waiting for SERVING gives up (retryable,
  *       nothing applied) after {@link #WAIT_DEADLINE_MS}; a recovery that cannot finish in
  *       {@link #RECOVERY_DEADLINE_MS} gives the leadership up.</li>
  *   <li>Memory is bounded: past {@link #MAX_PENDING_WRITES} writes waiting, or
  *       {@link #MAX_HELD_BYTES} held for the WAL or in the overlay (Kafka down, the replica
- *       stuck), new writes are refused (OVERLOADED, the client backs off).</li>
+ *       stuck), or past the node's {@link HeldBytesBudget} for all its groups together, new writes
+ *       are refused (OVERLOADED, the client backs off).</li>
  *   <li>A write with a client request token takes effect once within the idempotency window: it
  *       is resolved only if no entry with its token is chosen, neither in the overlay nor in the
  *       local replica's token table; else it completes with that entry's outcome and chooses
@@ -122,6 +126,8 @@ final class PartitionReplica implements PaxosListener {
     private long lastDelivered;
     private long lastChosenHere;
     private final Map<Long, PendingWrite> proposed = new HashMap<>();
+    private final HeldBytesBudget budget;
+    private final java.util.function.LongSupplier heldForBudget = this::heldBytes;
     /** Reads (and their deadlines) waiting while this leader recovers. */
     private final List<ServingWaiter> servingWaiters = new ArrayList<>();
 
@@ -136,7 +142,7 @@ final class PartitionReplica implements PaxosListener {
      */
     PartitionReplica(long tableId, int partition, String walTopic, LocalReplica replica, WalAppender appender,
                      Executor completions, Time time, long staleAppendWindowMs,
-                     ItemCollections collections, long collectionLimitBytes) {
+                     ItemCollections collections, long collectionLimitBytes, HeldBytesBudget budget) {
         this.tableId = tableId;
         this.partition = partition;
         this.name = tableId + "/" + partition;
@@ -145,6 +151,13 @@ final class PartitionReplica implements PaxosListener {
         this.time = time;
         this.view = new LeaderView(replica, tableId, completions, collections, collectionLimitBytes);
         this.archiver = new WalArchiver(name, walTopic, appender, view, replica, tableId, partition, staleAppendWindowMs);
+        this.budget = budget;
+        budget.register(name, heldForBudget);
+    }
+
+    /** What this group holds that the WAL or the replica may not have (the unarchived entries and the overlay share most objects). */
+    private long heldBytes() {
+        return Math.max(archiver.heldBytes(), view.bytes());
     }
 
     /** Called once by the runtime, on the loop, before the member starts. */
@@ -276,6 +289,7 @@ final class PartitionReplica implements PaxosListener {
         leaseUntilMs = Long.MIN_VALUE;
         abandonLeadership(true);
         transition(State.CLOSED);
+        budget.unregister(name, heldForBudget);
     }
 
     // ==== the member's callbacks (on the loop, inside a member call: never call the member) ====
@@ -309,26 +323,31 @@ final class PartitionReplica implements PaxosListener {
         if (state != State.RECOVERING) return;
         long myTerm = term;
         long through = lastDelivered;
-        // Slots archived before this leadership are in Kafka, maybe out of slot order (an append
-        // that failed and was made again): consume to the end, not only to the slot.
-        replica.whenApplied(tableId, partition, through)
-                .thenCompose(v -> replica.whenCaughtUp(tableId, partition))
-                .whenComplete((v, e) -> ctx.execute(() -> {
-                    if (term != myTerm || state != State.RECOVERING) return;
-                    if (e != null) {
-                        log.warn("partition {}: the local replica cannot reach slot {}; retrying", name, through, e);
-                        ctx.schedule(() -> onLeaderReady(readyBallot), REPLICA_RETRY_DELAY_MS);
-                        return;
-                    }
-                    lastChosenHere = Math.max(lastChosenHere, through);
-                    transition(State.SERVING);
-                    leaseUntilMs = ctx.leaseExpiresAtMs();
-                    log.info("partition {} serves at ballot {} from slot {}", name, ballot, through + 1);
-                    List<ServingWaiter> waiters = new ArrayList<>(servingWaiters);
-                    servingWaiters.clear();
-                    waiters.forEach(w -> w.action().run());
-                    queues.heads().forEach(this::resolve);
-                }));
+        // Every slot above the archived one was delivered here and is in the view (recovered
+        // unarchived, or chosen since). So once the local replica has applied every slot through
+        // the archived one, the view is whole without Kafka: a leader elected while Kafka is down
+        // serves at once (its appends wait for Kafka and its read-back).
+        CompletableFuture<Void> whole = replica.appliedSlot(tableId, partition) >= ctx.archivedSlot()
+                ? CompletableFuture.completedFuture(null)
+                // Slots archived before this leadership are in Kafka, maybe out of slot order (an
+                // append that failed and was made again): consume to the end, not only to the slot.
+                : replica.whenApplied(tableId, partition, through).thenCompose(v -> replica.whenCaughtUp(tableId, partition));
+        whole.whenComplete((v, e) -> ctx.execute(() -> {
+            if (term != myTerm || state != State.RECOVERING) return;
+            if (e != null) {
+                log.warn("partition {}: the local replica cannot reach slot {}; retrying", name, through, e);
+                ctx.schedule(() -> onLeaderReady(readyBallot), REPLICA_RETRY_DELAY_MS);
+                return;
+            }
+            lastChosenHere = Math.max(lastChosenHere, through);
+            transition(State.SERVING);
+            leaseUntilMs = ctx.leaseExpiresAtMs();
+            log.info("partition {} serves at ballot {} from slot {}", name, ballot, through + 1);
+            List<ServingWaiter> waiters = new ArrayList<>(servingWaiters);
+            servingWaiters.clear();
+            waiters.forEach(w -> w.action().run());
+            queues.heads().forEach(this::resolve);
+        }));
     }
 
     @Override
@@ -388,6 +407,12 @@ final class PartitionReplica implements PaxosListener {
                     fail(w.result, new IngestException(Reason.OVERLOADED, "partition " + name + " holds "
                             + archiver.heldBytes() + " bytes the WAL may not have and " + view.bytes()
                             + " its replica has not applied; writes wait until Kafka and the replica catch up"));
+                    return;
+                }
+                if (budget.exceeded()) {
+                    fail(w.result, new IngestException(Reason.OVERLOADED, "the partitions of this node hold " + budget.heldBytes()
+                            + " bytes the WAL or their replicas may not have, over the node's budget of " + budget.limitBytes()
+                            + "; writes wait until Kafka and the replicas catch up"));
                     return;
                 }
                 if (queues.add(w) && state == State.SERVING) resolve(w);

@@ -88,7 +88,11 @@ final class WalArchiver {
     private int appendsInFlight;
     private boolean appendFailed;
     private long appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
-    /** A pump is scheduled for when the lease is back. */
+    /** After a failed append: no entry is handed to the appender again before this (monotonic ms). */
+    private long retryNotBeforeMs;
+    /** Attempts that failed since the last append that succeeded (for the log). */
+    private long failedRetries;
+    /** A pump is scheduled (the lease is back, or a retry is due). */
     private boolean appendRetryScheduled;
     /** When this leadership's stale-append window ends, by the runtime's monotonic clock. */
     private long staleWindowEndsAtMs = Long.MAX_VALUE;
@@ -241,17 +245,18 @@ final class WalArchiver {
             // A leader that may have been deposed (its lease ran out: isolated, or paused) sends
             // nothing: what it sends could land after its successor's appends. Bounding sends to
             // the lease bounds how late a deposed leader's append can land (staleAppendWindowMs).
-            if (!appendRetryScheduled) {
-                appendRetryScheduled = true;
-                ctx.schedule(() -> {
-                    appendRetryScheduled = false;
-                    pump();
-                }, NO_LEASE_RETRY_MS);
-            }
+            schedulePump(NO_LEASE_RETRY_MS);
             return;
         }
         if (appendFailed) {
             if (appendsInFlight > 0) return;
+            // Not before the retry delay, however many writes are chosen meanwhile: each retry
+            // hands the appender every unarchived entry again (Kafka down: up to the held bound).
+            long wait = retryNotBeforeMs - ctx.monotonicMs();
+            if (wait > 0) {
+                schedulePump(wait);
+                return;
+            }
             appendFailed = false;
             ackedAhead.clear();
             toAppend.clear();
@@ -266,19 +271,38 @@ final class WalArchiver {
         }
     }
 
+    /** Runs {@link #pump} after {@code delayMs}, unless a pump is scheduled already. */
+    private void schedulePump(long delayMs) {
+        if (appendRetryScheduled) return;
+        appendRetryScheduled = true;
+        ctx.schedule(() -> {
+            appendRetryScheduled = false;
+            pump();
+        }, delayMs);
+    }
+
     private void onAppended(long myTerm, WalEntry e, Long offset, Throwable error) {
         if (term != myTerm) return;
         appendsInFlight--;
         if (error != null) {
             if (!appendFailed) {
-                log.warn("partition {}: WAL append of slot {} failed ({}); appending again from the first unacknowledged slot in {} ms",
-                        name, e.slot(), error.toString(), appendRetryDelayMs);
+                failedRetries++;
+                // The first failure, then every doubling: a Kafka outage is said, not repeated per retry.
+                if (Long.bitCount(failedRetries) == 1) {
+                    log.warn("partition {}: WAL append of slot {} failed ({}; {} attempt(s) in a row); appending again from the "
+                            + "first unacknowledged slot in {} ms", name, e.slot(), error.toString(), failedRetries, appendRetryDelayMs);
+                }
             }
             appendFailed = true;
             long delay = appendRetryDelayMs;
             appendRetryDelayMs = Math.min(appendRetryDelayMs * 2, MAX_RETRY_DELAY_MS);
-            if (appendsInFlight == 0) ctx.schedule(this::pump, delay);
+            retryNotBeforeMs = ctx.monotonicMs() + delay;
+            if (appendsInFlight == 0) schedulePump(delay);
             return;
+        }
+        if (failedRetries > 0) {
+            log.info("partition {}: WAL appends succeed again, after {} failed attempt(s)", name, failedRetries);
+            failedRetries = 0;
         }
         appendRetryDelayMs = FIRST_RETRY_DELAY_MS;
         view.acknowledged(e, offset);

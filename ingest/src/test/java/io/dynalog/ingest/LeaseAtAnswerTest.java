@@ -183,15 +183,20 @@ class LeaseAtAnswerTest {
 
     @Test
     void aNewLeaderThatCannotCatchUpGivesTheLeadershipUpAndItsWaitsEnd() {
+        ingest.write(table, 0, key("b"), ifAbsent("b")); // in the WAL, and reported archived
+        runFor(5);
         walHeld = true;
         ingest.write(table, 0, key("c"), ifAbsent("c")); // chosen, and never reaches the WAL
         runFor(5);
-        // The member starts again (as after a crash): it recovers that slot, and cannot serve until
-        // its replica has applied it, which never happens.
+        // The member starts again (as after a crash) with a replica that lost what it had applied
+        // (rebuilt from nothing): it cannot serve until that replica has read the archived slot
+        // from the WAL, which never happens. (A replica that had applied every archived slot would
+        // let it serve at once, from its view.)
         GroupId group = new GroupId(42, 0);
         runtime.leave(group);
         runFor(1);
-        IngestService again = new IngestService(1, replica, new WalAppender() {
+        MapReplica rebuilt = new MapReplica();
+        IngestService again = new IngestService(1, rebuilt, new WalAppender() {
             @Override
             public CompletableFuture<Long> append(String walTopic, WalEntry entry) {
                 return new CompletableFuture<>();
@@ -200,7 +205,7 @@ class LeaseAtAnswerTest {
             @Override
             public void close() {}
         }, Runnable::run, runtime, time, 1_000, Long.MAX_VALUE);
-        replica.listener = again;
+        rebuilt.listener = again;
         again.lead(table);
         runFor(3 * CONFIG.electionTimeoutMs());
         assertThat(role(group)).isEqualTo(Role.LEADER);

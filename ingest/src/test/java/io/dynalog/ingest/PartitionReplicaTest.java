@@ -95,6 +95,54 @@ class PartitionReplicaTest {
     }
 
     @Test
+    void thePartitionsOfANodeTogetherRefuseWritesPastTheNodesBudgetUntilKafkaCatchesUp() throws Exception {
+        // Two partitions led here, a budget of 40 KB for both, 10 KB items, and Kafka refusing every append.
+        ingest.close();
+        runtime.close();
+        runtime = new ReplicationRuntime(1, new NoPeers(), stores, CONFIG, 2, Time.SYSTEM, new Random(3), IngestFixtures.FAIL_TEST).start();
+        ingest = new IngestService(1, replica, wal, completions, runtime, Time.SYSTEM, STALE_APPEND_WINDOW_MS, COLLECTION_LIMIT_BYTES,
+                AmnesiaGuard.NONE, new HeldBytesBudget(40_000));
+        replica.listener = ingest;
+        TableDescriptor two = new TableDescriptor("two", 43, SCHEMA, List.of(new TableDescriptor.AttributeDefinition("pk", ScalarType.S)),
+                "PAY_PER_REQUEST", 0, 0, 2, 0, TableStatus.ACTIVE, "wal", List.of(List.of(1), List.of(1)));
+        ingest.lead(two).get(10, TimeUnit.SECONDS);
+        wal.failuresLeft.set(Integer.MAX_VALUE);
+        String blob = "x".repeat(10_000);
+        int acknowledged = 0;
+        IngestException refusal = null;
+        for (int i = 0; i < 20 && refusal == null; i++) {
+            Map<String, AttributeValue> item = Map.of("pk", AttributeValue.s("p0-" + i), "blob", AttributeValue.s(blob));
+            try {
+                ingest.write(two, 0, key("p0-" + i), current -> Mutation.Result.put(item)).get(10, TimeUnit.SECONDS);
+                acknowledged++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                refusal = (IngestException) e.getCause();
+            }
+        }
+        assertThat(acknowledged).as("writes acknowledged while Kafka refuses appends, before the budget is spent").isBetween(3, 5);
+        assertThat(refusal.reason()).isEqualTo(IngestException.Reason.OVERLOADED);
+        assertThat(refusal).hasMessageContaining("over the node's budget of 40000");
+        // The other partition holds nothing, and is refused too: the budget is the node's.
+        Map<String, AttributeValue> other = Map.of("pk", AttributeValue.s("p1"), "blob", AttributeValue.s(blob));
+        assertThat(ingest.write(two, 1, key("p1"), current -> Mutation.Result.put(other)))
+                .failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(IngestException.class).withMessageContaining("budget");
+        // Kafka is back: once the WAL holds the entries and the replica applied them, writes are taken again.
+        wal.failuresLeft.set(0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                ingest.write(two, 1, key("p1"), current -> Mutation.Result.put(other)).get(10, TimeUnit.SECONDS);
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertThat(((IngestException) e.getCause()).reason()).isEqualTo(IngestException.Reason.OVERLOADED);
+                assertThat(System.nanoTime()).as("a write taken within 10 s of Kafka coming back").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
     void aWriteRetriedWithItsTokenTakesEffectOnceAndReportsTheFirstOutcome() throws Exception {
         // Twice at once (the retry waits in the item's queue while the first is chosen: found in the overlay).
         CompletableFuture<WriteOutcome> first = ingest.write(table, 0, key("a"), increment("a"), "tok-1");
@@ -250,6 +298,32 @@ class PartitionReplicaTest {
         assertThat(replica.collection(44, SIZING.keyOf(sized("a", 0)), List.of()).bytes()).isEqualTo(4 * sizedItemBytes());
         assertThat(ingest.write(sizedTable, 0, KeyCodec.storeKey(SIZED_KEY, sized("a", 4)), IngestFixtures.put(sized("a", 4)))
                 .get(10, TimeUnit.SECONDS).collectionBytes()).isEqualTo(5 * sizedItemBytes());
+    }
+
+    /**
+     * A leader elected while Kafka is down serves at once: its replica applied every slot the WAL
+     * was known to hold, and everything chosen since is in its view. Before, it waited for its
+     * replica to apply the recovered slots, which only Kafka could bring, gave its leadership up
+     * after the recovery deadline, and the partition went unavailable until Kafka came back
+     * (seen in KafkaOutageTest, after a leader change during the outage).
+     */
+    @Test
+    void aLeaderElectedWhileKafkaIsDownServesAtOnce() throws Exception {
+        ingest.write(table, 0, key("a"), increment("a")).get(10, TimeUnit.SECONDS);
+        ingest.readBarrier(table, 0).get(10, TimeUnit.SECONDS);
+        wal.failuresLeft.set(Integer.MAX_VALUE);
+        ingest.write(table, 0, key("a"), increment("a")).get(10, TimeUnit.SECONDS); // chosen; never in the WAL
+        stopNode();
+        restartAsLeader(STALE_APPEND_WINDOW_MS, 4); // Kafka still refuses every append
+        assertThat(ingest.consistentGet(table, 0, key("a")).get(10, TimeUnit.SECONDS)).containsEntry("n", new AttributeValue.N(new BigDecimal(2)));
+        WriteOutcome third = ingest.write(table, 0, key("a"), increment("a")).get(10, TimeUnit.SECONDS);
+        assertThat(third.newImage()).containsEntry("n", new AttributeValue.N(new BigDecimal(3)));
+        assertThat(replica.items.get(new StoreKey(key("a")))).as("the replica has only what the WAL brought")
+                .containsEntry("n", new AttributeValue.N(BigDecimal.ONE));
+        // Kafka is back: the WAL gets everything, and the replica catches up.
+        wal.failuresLeft.set(0);
+        awaitLanded(third.slot(), 1);
+        assertThat(replica.items.get(new StoreKey(key("a")))).containsEntry("n", new AttributeValue.N(new BigDecimal(3)));
     }
 
     static Throwable failureOf(CompletableFuture<?> f) throws Exception {
@@ -446,6 +520,15 @@ class PartitionReplicaTest {
             return new CollectionSize(bytes, images);
         }
 
+        /** Every slot through the first that has not landed: this replica applies late slots too. */
+        @Override
+        public synchronized long appliedSlot(long tableId, int partition) {
+            Set<Long> slots = new HashSet<>(landed);
+            long through = 0;
+            while (slots.contains(through + 1)) through++;
+            return through;
+        }
+
         @Override
         public synchronized CompletableFuture<Void> whenApplied(long tableId, int partition, long slot) {
             if (slot <= appliedSlot) return CompletableFuture.completedFuture(null);
@@ -462,10 +545,7 @@ class PartitionReplicaTest {
         /** Consumed as it lands: the slot through which every slot has landed. */
         @Override
         public synchronized CompletableFuture<Long> whenRead(long tableId, int partition) {
-            Set<Long> slots = new HashSet<>(landed);
-            long through = 0;
-            while (slots.contains(through + 1)) through++;
-            return CompletableFuture.completedFuture(through);
+            return CompletableFuture.completedFuture(appliedSlot(tableId, partition));
         }
     }
 

@@ -7,6 +7,7 @@ import io.dynalog.api.route.Forwarder;
 import io.dynalog.api.http.DynamoHttpServer;
 import io.dynalog.ingest.CatalogPlacement;
 import io.dynalog.ingest.CatalogWriter;
+import io.dynalog.ingest.HeldBytesBudget;
 import io.dynalog.ingest.IngestService;
 import io.dynalog.ingest.KafkaWalAppender;
 import io.dynalog.ingest.WalTopics;
@@ -165,7 +166,8 @@ public final class DynalogNode implements AutoCloseable {
                 REPLICATION_TICK_MS, Time.SYSTEM, new java.security.SecureRandom(), FAIL_STOP).start());
         ingest = own(new IngestService(config.nodeId(),
                 new LocalReplicaAdapter(store, replica, config.idempotencyWindowMs(), System::currentTimeMillis),
-                appender, ingestExecutor, runtime, Time.SYSTEM, STALE_APPEND_WINDOW_MS, config.itemCollectionLimitBytes(), amnesiaGuard));
+                appender, ingestExecutor, runtime, Time.SYSTEM, STALE_APPEND_WINDOW_MS, config.itemCollectionLimitBytes(), amnesiaGuard,
+                HeldBytesBudget.ofHeap(Runtime.getRuntime().maxMemory())));
         replica.addListener(ingest::onApplied);
 
         catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),

@@ -32,8 +32,24 @@ final class KafkaClients {
     static final int WAL_DELIVERY_TIMEOUT_MS = 10_000;
     /** A request to the broker times out after this (and is retried, within the delivery timeout). */
     static final int WAL_REQUEST_TIMEOUT_MS = 4_000;
-    /** The appends in flight of every partition this node leads, at most. */
-    static final long WAL_BUFFER_BYTES = 64L * 1024 * 1024;
+    /**
+     * The appends in flight of every partition this node leads, at most: a sixteenth of the heap,
+     * between 8 and 64 MB. When Kafka comes back after an outage every leader hands it all it
+     * held (up to the node's {@code HeldBytesBudget}, an eighth of the heap) at once; a buffer
+     * that size on top of it, and of the replicas' fetches, is what a small heap cannot carry.
+     */
+    static final long WAL_BUFFER_BYTES = heapShare(16, 8L << 20, 64L << 20);
+    /**
+     * The most one fetch of the node's replicas brings (Kafka's default is 50 MB): a thirty-second
+     * of the heap, between 8 and 50 MB, so a replica catching up on a backlog of large items does
+     * not hold a tenth of a small heap in fetched records, and again in the entries decoded from them.
+     */
+    static final int REPLICA_FETCH_MAX_BYTES = (int) heapShare(32, 8L << 20, 50L << 20);
+
+    /** {@code 1/fraction} of the JVM's maximum heap, within [min, max]. */
+    static long heapShare(int fraction, long min, long max) {
+        return Math.max(min, Math.min(max, Runtime.getRuntime().maxMemory() / fraction));
+    }
 
     static KafkaProducer<byte[], byte[]> producer(NodeConfig config) {
         Properties p = idempotentProducer(config, "wal");
@@ -96,6 +112,7 @@ final class KafkaClients {
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, REPLICA_FETCH_MAX_BYTES);
         // Global index topics are written in transactions (exactly-once derivation): rows of an
         // aborted one must never be applied. WAL topics have no transactions, so this changes nothing there.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

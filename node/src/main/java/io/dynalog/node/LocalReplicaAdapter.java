@@ -44,6 +44,11 @@ final class LocalReplicaAdapter implements LocalReplica {
     }
 
     @Override
+    public long appliedSlot(long tableId, int partition) {
+        return processor.appliedSlot(new PartitionRef(tableId, partition));
+    }
+
+    @Override
     public CompletableFuture<Void> whenApplied(long tableId, int partition, long slot) {
         return processor.whenApplied(new PartitionRef(tableId, partition), slot);
     }

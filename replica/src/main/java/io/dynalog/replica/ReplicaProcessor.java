@@ -215,6 +215,12 @@ public final class ReplicaProcessor implements AutoCloseable {
         return done;
     }
 
+    /** The slot through which the partition has applied (and made durable) every slot; -1 when it is not here. */
+    public long appliedSlot(PartitionRef ref) {
+        PartitionState state = byRef.get(ref);
+        return state == null ? -1 : state.progress.appliedSlot();
+    }
+
     /** Completes once the partition has applied every slot up to {@code slot}. */
     public CompletableFuture<Void> whenApplied(PartitionRef ref, long slot) {
         PartitionState state = byRef.get(ref);
@@ -241,19 +247,7 @@ public final class ReplicaProcessor implements AutoCloseable {
         if (state == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("partition " + ref + " is not on this replica"));
         }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        command(() -> {
-            try {
-                long end = consumer.endOffsets(List.of(state.topicPartition)).get(state.topicPartition);
-                state.whenConsumed(end).whenComplete((v, e) -> {
-                    if (e != null) result.completeExceptionally(e); else result.complete(null);
-                });
-            } catch (RuntimeException e) {
-                if (e instanceof WakeupException) throw e; // the command is run again
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
+        return atEndOffset(state, state::whenConsumed).thenApply(v -> null);
     }
 
     /**
@@ -270,12 +264,20 @@ public final class ReplicaProcessor implements AutoCloseable {
         if (state == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("partition " + ref + " is not on this replica"));
         }
-        CompletableFuture<Long> result = new CompletableFuture<>();
+        return atEndOffset(state, state::whenRead).thenApply(v -> state.progress.appliedSlot());
+    }
+
+    /**
+     * Reads the partition's end offset on the apply loop (where the consumer is), then completes
+     * when {@code watermark} reaches it.
+     */
+    private CompletableFuture<Void> atEndOffset(PartitionState state, java.util.function.LongFunction<CompletableFuture<Void>> watermark) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
         command(() -> {
             try {
                 long end = consumer.endOffsets(List.of(state.topicPartition)).get(state.topicPartition);
-                state.whenRead(end).whenComplete((v, e) -> {
-                    if (e != null) result.completeExceptionally(e); else result.complete(state.progress.appliedSlot());
+                watermark.apply(end).whenComplete((v, e) -> {
+                    if (e != null) result.completeExceptionally(e); else result.complete(null);
                 });
             } catch (RuntimeException e) {
                 if (e instanceof WakeupException) throw e; // the command is run again

@@ -152,6 +152,11 @@ final class SimReplica implements LocalReplica {
     }
 
     @Override
+    public long appliedSlot(long table, int partition) {
+        return partition(partition).appliedSlot;
+    }
+
+    @Override
     public CompletableFuture<Void> whenApplied(long table, int partition, long slot) {
         PartitionState s = partition(partition);
         if (slot <= s.appliedSlot) return CompletableFuture.completedFuture(null);

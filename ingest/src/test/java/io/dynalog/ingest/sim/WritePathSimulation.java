@@ -10,6 +10,7 @@ import io.dynalog.checker.Operation;
 import io.dynalog.ingest.AmnesiaGuard;
 import io.dynalog.ingest.ConditionFailedException;
 import io.dynalog.ingest.IngestException;
+import io.dynalog.ingest.HeldBytesBudget;
 import io.dynalog.ingest.IngestService;
 import io.dynalog.ingest.Mutation;
 import io.dynalog.ingest.ReadLease;
@@ -447,7 +448,8 @@ public final class WritePathSimulation {
                 public void close() {}
             };
             ingest = new IngestService(n.id, n.replica, appender, task -> scheduleOn(n, 0, "completion on " + n.id, task),
-                    runtime, n.time, staleWindowMs, Long.MAX_VALUE, new AmnesiaGuard(n.refusesGroupsCreatedBeforeMs));
+                    runtime, n.time, staleWindowMs, Long.MAX_VALUE, new AmnesiaGuard(n.refusesGroupsCreatedBeforeMs),
+                    HeldBytesBudget.UNLIMITED);
         }
     }
 
