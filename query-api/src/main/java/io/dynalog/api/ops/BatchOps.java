@@ -134,10 +134,12 @@ public final class BatchOps {
                 collectionMetrics, w.key.table(), outcome);
         if (w.item == null) {
             single.set("Key", w.original.get("DeleteRequest").get("Key"));
-            return items.router().toLeader("DeleteItem", single, handOff -> items.delete(w.key, token, true, handOff).thenApply(answer));
+            return items.router().toLeader("DeleteItem", single, ItemOps.repeatable(token),
+                    handOff -> items.delete(w.key, token, ItemOps.repeatable(token), handOff).thenApply(answer));
         }
         single.set("Item", w.original.get("PutRequest").get("Item"));
-        return items.router().toLeader("PutItem", single, handOff -> items.put(w.key, w.item, token, true, handOff).thenApply(answer));
+        return items.router().toLeader("PutItem", single, ItemOps.repeatable(token),
+                handOff -> items.put(w.key, w.item, token, ItemOps.repeatable(token), handOff).thenApply(answer));
     }
 
     /** One read of the batch: at the leader when consistent, else at a replica (forwarded as a GetItem when not here). */

@@ -62,14 +62,24 @@ public final class ItemOps {
         ItemValidator.validateItem(table.keySchema(), item);
         ItemValidator.validateIndexKeys(table.indexes(), item);
         ItemKey key = ItemKey.ofItem(table, item);
-        // Run twice, a put leaves the same item, but its old image is then the item itself, and its
-        // condition may not hold the second time: such a put is not repeated when its outcome is unknown.
         String token = RequestTokens.of(request);
-        boolean repeatable = token != null || (rv == ReturnValues.NONE && condition == null);
+        boolean repeatable = repeatable(token);
         return router.toLeader("PutItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
             return Mutation.Result.put(item);
         }, token, repeatable, handOff).thenApply(outcome -> params.withMetrics(respond(rv, outcome), table, outcome)));
+    }
+
+    /**
+     * Whether a write whose outcome is unknown (its leader failed with it in flight) may be tried
+     * again: only with a client request token, by which the leader finds it if it took effect.
+     * Without one, even a whole-item put with no condition is not repeated: run again after
+     * another client's write, it would undo that write, a second effect of one request (found by
+     * the nemesis test: a put retried across a failover overwrote two later writes). The client
+     * gets InternalServerError and decides, as DynamoDB's clients do.
+     */
+    static boolean repeatable(String token) {
+        return token != null;
     }
 
     public CompletableFuture<ObjectNode> deleteItem(ObjectNode request) {
@@ -81,7 +91,7 @@ public final class ItemOps {
         TableDescriptor table = tables.activeTable(params.tableName());
         ItemKey key = ItemKey.ofKey(table, keyAttributes);
         String token = RequestTokens.of(request);
-        boolean repeatable = token != null || (rv == ReturnValues.NONE && condition == null);
+        boolean repeatable = repeatable(token);
         return router.toLeader("DeleteItem", request, repeatable, handOff -> write(key, current -> {
             checkCondition(condition, current, params.returnOldOnFailure());
             return current == null ? Mutation.Result.unchanged(null) : Mutation.Result.delete();
@@ -182,8 +192,6 @@ public final class ItemOps {
      */
     CompletableFuture<WriteOutcome> put(ItemKey key, Map<String, AttributeValue> item, String token, boolean repeatable,
                                         Predicate<Throwable> handOff) {
-        // A whole-item put leaves the same item however often it runs: when the caller does not
-        // need its old image, retrying one whose outcome is unknown is safe.
         return write(key, current -> Mutation.Result.put(item), token, repeatable, handOff);
     }
 
