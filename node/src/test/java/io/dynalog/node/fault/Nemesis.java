@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       (clients and Kafka still reach it);</li>
  *   <li>{@link Fault#ONE_WAY}: for 2-5 s, one node's packets to the other two are dropped, or
  *       theirs to it;</li>
- *   <li>{@link Fault#PAUSE_KAFKA}: SIGSTOP the Kafka broker for 1-5 s, then SIGCONT.</li>
+ *   <li>{@link Fault#PAUSE_KAFKA}: SIGSTOP the Kafka broker for 1-5 s, then SIGCONT;</li>
+ *   <li>{@link Fault#PAUSE_KAFKA_LONG} (asked for by name only): SIGSTOP the broker for 12-20 s,
+ *       past the WAL producer's delivery timeout (10 s), so appends that failed on the nodes may
+ *       still be in the broker's socket buffers when it resumes.</li>
  * </ul>
  * Faults are drawn by weight ({@link Fault#weight}). Two times in three the victim is the leader
  * of one of the table's partitions (from the nodes' logs), else any node. Every
@@ -38,7 +41,8 @@ final class Nemesis implements Runnable {
      * of the last restart.
      */
     enum Fault {
-        KILL("kill", 1), PAUSE("pause", 3), PARTITION("partition", 3), ONE_WAY("one-way", 2), PAUSE_KAFKA("pause-kafka", 2);
+        KILL("kill", 1), PAUSE("pause", 3), PARTITION("partition", 3), ONE_WAY("one-way", 2), PAUSE_KAFKA("pause-kafka", 2),
+        PAUSE_KAFKA_LONG("pause-kafka-long", 1);
 
         final String id;
         final int weight;
@@ -50,7 +54,7 @@ final class Nemesis implements Runnable {
 
         static Fault of(String id) {
             for (Fault f : values()) if (f.id.equals(id.trim())) return f;
-            throw new IllegalArgumentException("no fault '" + id + "'; known: kill, pause, partition, one-way, pause-kafka, or none");
+            throw new IllegalArgumentException("no fault '" + id + "'; known: kill, pause, partition, one-way, pause-kafka, pause-kafka-long, or none");
         }
     }
 
@@ -219,9 +223,9 @@ final class Nemesis implements Runnable {
                     note("one-way partition healed");
                 }
             }
-            case PAUSE_KAFKA -> {
+            case PAUSE_KAFKA, PAUSE_KAFKA_LONG -> {
                 long pid = cluster.kafkaPid();
-                int ms = 1000 + random.nextInt(4000);
+                int ms = fault == Fault.PAUSE_KAFKA ? 1000 + random.nextInt(4000) : 12_000 + random.nextInt(8000);
                 note("SIGSTOP Kafka for " + ms + " ms");
                 signal("STOP", pid);
                 try {

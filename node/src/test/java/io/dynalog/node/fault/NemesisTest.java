@@ -101,7 +101,8 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * <p>Needs root (skipped otherwise, saying why). System properties: {@code dynalog.nemesis.seconds}
  * (workload duration, default 60), {@code dynalog.nemesis.seed} (replays a run's fault choices;
  * client timing is not replayable), {@code dynalog.nemesis.faults} (comma-separated subset of
- * kill, pause, partition, one-way, pause-kafka; {@code none} for a healthy run),
+ * kill, pause, partition, one-way, pause-kafka, and pause-kafka-long, which is not in the default
+ * set; {@code none} for a healthy run),
  * {@code dynalog.nemesis.clients} (default 8), {@code dynalog.nemesis.timeoutMs} (the clients'
  * API call timeout, default 2500), {@code dynalog.nemesis.checkSecondsPerKey} (the checker's time
  * limit per partition key, default 60; over it a key is "undecided", which fails the run too),
@@ -267,6 +268,15 @@ class NemesisTest {
         }
         long workloadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - originNs);
 
+        // 4b. The WAL: every item's last record is its newest entry (what compaction keeps). A late
+        // stale append may still be fixed by its successor's append after the stale-append window.
+        WalAudit.Report wal = WalAudit.audit(kafkaAddress, TABLE);
+        long auditDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!wal.staleLast().isEmpty() && System.nanoTime() < auditDeadline) {
+            sleep(1_000);
+            wal = WalAudit.audit(kafkaAddress, TABLE);
+        }
+
         // 5. Check.
         long checkStart = System.nanoTime();
         Linearizability.Report<String, Input, Output> report = history.check(
@@ -291,6 +301,7 @@ class NemesisTest {
             history.dump((String) r.key(), originNs, dump);
             out.append("  the history of ").append(r.key()).append(" (ms since the workload began): ").append(dump).append('\n');
         }
+        out.append("the WAL: ").append(wal).append('\n');
         if (!unserved.isEmpty()) out.append("final reads that never succeeded: ").append(unserved).append('\n');
         if (!history.testBugs().isEmpty()) out.append("test bugs: ").append(history.testBugs().stream().limit(5).toList()).append('\n');
         out.append("timeline (ms since the workload began):\n");
@@ -307,11 +318,12 @@ class NemesisTest {
         out.append(String.format("workload %d ms, check %d ms, total %d ms%n", workloadMs, checkMs, msSince(testStart)));
         System.out.println(out);
 
-        keepLogs = !failures.isEmpty() || !unserved.isEmpty() || Boolean.getBoolean("dynalog.nemesis.keepLogs");
+        keepLogs = !failures.isEmpty() || !unserved.isEmpty() || !wal.staleLast().isEmpty() || Boolean.getBoolean("dynalog.nemesis.keepLogs");
         assertThat(history.testBugs()).as("operations the test got wrong").isEmpty();
         assertThat(nemesis.failure()).as("the nemesis ran to the end").isNull();
         assertThat(unserved).as("partition keys a node could not serve after healing").isEmpty();
         assertThat(failures).as("partition keys whose history is not linearizable (or undecided)%s", out).isEmpty();
+        assertThat(wal.staleLast()).as("items whose last WAL record is not their newest entry (compaction would keep it)%s", out).isEmpty();
     }
 
     // ---- the workload ------------------------------------------------------------------------

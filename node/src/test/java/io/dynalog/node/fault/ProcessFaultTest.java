@@ -1,31 +1,21 @@
 package io.dynalog.node.fault;
 
 import static io.dynalog.node.fault.Processes.awaitLine;
-import static io.dynalog.node.fault.Processes.deleteRecursively;
-import static io.dynalog.node.fault.Processes.freePort;
-import static io.dynalog.node.fault.Processes.kill;
 import static io.dynalog.node.fault.Processes.msSince;
 import static io.dynalog.node.fault.Processes.read;
 import static io.dynalog.node.fault.Processes.sleep;
-import static io.dynalog.node.fault.Processes.snapshotClassPath;
 import static io.dynalog.node.fault.Processes.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.topology.keys.KeyCodec;
-import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,11 +25,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.retry.RetryMode;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -81,14 +66,7 @@ class ProcessFaultTest {
     static final int PARTITIONS = 3;
     static final Pattern SERVES = Pattern.compile("partition (\\d+)/0 serves at ballot (\\d+)\\.(\\d+) from slot (\\d+)");
 
-    Path tmp;
-    String prefix;
-    String classPath;
-    int kafkaPort;
-    final Map<Integer, Process> nodeProcs = new ConcurrentHashMap<>();
-    final Map<Integer, int[]> nodePorts = new HashMap<>(); // id -> {api, peer}
-    Process kafka;
-    final List<DynamoDbClient> clients = new CopyOnWriteArrayList<>();
+    LoopbackCluster cluster;
     final List<Thread> threads = new ArrayList<>();
     final AtomicBoolean stop = new AtomicBoolean();
 
@@ -96,44 +74,29 @@ class ProcessFaultTest {
     void cleanup() throws Exception {
         stop.set(true);
         for (Thread t : threads) t.join(5000);
-        clients.forEach(c -> {
-            try {
-                c.close();
-            } catch (RuntimeException ignored) {
-            }
-        });
-        for (Process p : nodeProcs.values()) kill(p);
-        if (kafka != null) kill(kafka);
-        if (tmp != null) deleteRecursively(tmp);
+        if (cluster != null) cluster.close();
     }
 
     @Test
     @Timeout(180)
     void leaderCrashesLoseNoAcknowledgedWriteAndStrongReadsStayLinearizable() throws Exception {
         long testStart = System.nanoTime();
-        tmp = Files.createTempDirectory("dynalog-fault-");
-        prefix = "pf" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 
-        classPath = snapshotClassPath(tmp.resolve("classpath"));
         // 1. Kafka, then three nodes.
-        kafkaPort = freePort();
-        Path kafkaLog = tmp.resolve("kafka.log");
-        kafka = launch(kafkaLog, "kafka", "--port", Integer.toString(kafkaPort), "--data-dir", tmp.resolve("kafka").toString());
-        awaitLine(kafka, kafkaLog, 0, "Kafka is ready", 60);
-        for (int id = 1; id <= 3; id++) nodePorts.put(id, new int[] {freePort(), freePort()});
-        startNode(1, 60);
-        for (int id = 2; id <= 3; id++) nodeProcs.put(id, launchNode(id));
-        for (int id = 2; id <= 3; id++) awaitLine(nodeProcs.get(id), nodeLog(id), 0, "is ready", 60);
+        cluster = new LoopbackCluster(3, PARTITIONS);
+        cluster.startNode(1, 60);
+        for (int id = 2; id <= 3; id++) cluster.launchNode(id);
+        for (int id = 2; id <= 3; id++) awaitLine(cluster.node(id), cluster.nodeLog(id), 0, "is ready", 60);
         System.out.printf("cluster up after %d ms%n", msSince(testStart));
 
         DynamoDbClient[] byNode = new DynamoDbClient[4];
-        for (int id = 1; id <= 3; id++) byNode[id] = client(nodePorts.get(id)[0], true, 5);
+        for (int id = 1; id <= 3; id++) byNode[id] = cluster.client(id, true, Duration.ofSeconds(5));
 
         // 2. The table, created through node 1 once it has had time to see its peers. The first
         // CreateTable of a cold cluster also places and elects the catalog, with four JVMs starting
         // on two cores: it gets a longer call timeout than the reads and writes measured below.
         Thread.sleep(1000);
-        try (DynamoDbClient patient = client(nodePorts.get(1)[0], true, 30)) {
+        try (DynamoDbClient patient = cluster.client(1, true, Duration.ofSeconds(30))) {
             patient.createTable(r -> r.tableName(TABLE).billingMode(BillingMode.PAY_PER_REQUEST)
                 .keySchema(KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build())
@@ -179,7 +142,7 @@ class ProcessFaultTest {
 
         // 6. Hot-key register threads: no SDK retries, a random node per operation.
         DynamoDbClient[] hotClients = new DynamoDbClient[4];
-        for (int id = 1; id <= 3; id++) hotClients[id] = client(nodePorts.get(id)[0], false, 3);
+        for (int id = 1; id <= 3; id++) hotClients[id] = cluster.client(id, false, Duration.ofSeconds(3));
         ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
         for (int t = 0; t < 2; t++) {
             int tid = t;
@@ -224,14 +187,14 @@ class ProcessFaultTest {
             assertThat(leader).as("leader of partition 0 from the logs").isNotNull();
             int victim = leader[1];
             System.out.printf("fault %d: partition 0 leader is node %d (ballot %d.%d); SIGKILL%n", round + 1, victim, leader[0], leader[1]);
-            Process p = nodeProcs.get(victim);
+            Process p = cluster.node(victim);
             long killedAt = System.nanoTime();
             down.set(victim);
             p.destroyForcibly();
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
             List<DynamoDbClient> survivors = new ArrayList<>();
-            for (int id = 1; id <= 3; id++) if (id != victim) survivors.add(client(nodePorts.get(id)[0], false, 1));
+            for (int id = 1; id <= 3; id++) if (id != victim) survivors.add(cluster.client(id, false, Duration.ofSeconds(1)));
             long recovered = -1;
             long probeDeadline = killedAt + TimeUnit.SECONDS.toNanos(30);
             for (int i = 0; System.nanoTime() < probeDeadline; i++) {
@@ -252,12 +215,11 @@ class ProcessFaultTest {
             System.out.printf("fault %d: first write to partition 0 after %d ms; new leader %s%n", round + 1, recovered,
                     next == null ? "?" : next[0] + "." + next[1]);
 
-            long offset = Files.size(nodeLog(victim));
-            nodeProcs.put(victim, launchNode(victim));
-            awaitLine(nodeProcs.get(victim), nodeLog(victim), offset, "is ready", 60);
+            long offset = Files.size(cluster.nodeLog(victim));
+            cluster.startNode(victim, 60);
             down.set(0);
             System.out.printf("fault %d: node %d restarted %d ms after the kill%n", round + 1, victim, msSince(killedAt));
-            read(nodeLog(victim)).substring((int) offset).lines()
+            read(cluster.nodeLog(victim)).substring((int) offset).lines()
                     .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains(" after "))
                     .limit(10).forEach(l -> System.out.println("  node " + victim + ": " + l));
             Thread.sleep(2000);
@@ -363,59 +325,19 @@ class ProcessFaultTest {
         return violations;
     }
 
-    // ---- processes -------------------------------------------------------------------------
-
-    Process launch(Path log, String... args) throws IOException {
-        return Processes.launch(List.of(), classPath, log, args);
-    }
-
-    Process launchNode(int id) throws IOException {
-        Files.createDirectories(tmp.resolve("node-" + id));
-        int[] ports = nodePorts.get(id);
-        return launch(nodeLog(id), "start", "--node-id", Integer.toString(id), "--zone", "az" + id, "--host", "127.0.0.1",
-                "--port", Integer.toString(ports[0]), "--peer-port", Integer.toString(ports[1]),
-                "--kafka", "127.0.0.1:" + kafkaPort, "--data-dir", tmp.resolve("node-" + id).toString(),
-                "--partitions", Integer.toString(PARTITIONS), "--topic-prefix", prefix);
-    }
-
-    void startNode(int id, int timeoutS) throws Exception {
-        nodeProcs.put(id, launchNode(id));
-        awaitLine(nodeProcs.get(id), nodeLog(id), 0, "is ready", timeoutS);
-    }
-
-    Path nodeLog(int id) {
-        return tmp.resolve("node-" + id + ".log");
-    }
+    // ---- helpers ---------------------------------------------------------------------------
 
     /** {round, nodeId} of the highest ballot any node logged for serving partition 0, or null. */
     int[] currentLeader() {
         int[] best = null;
         for (int id = 1; id <= 3; id++) {
-            Matcher m = SERVES.matcher(read(nodeLog(id)));
+            Matcher m = SERVES.matcher(read(cluster.nodeLog(id)));
             while (m.find()) {
                 int[] b = {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
                 if (best == null || b[0] > best[0] || (b[0] == best[0] && b[1] > best[1])) best = b;
             }
         }
         return best;
-    }
-
-    // ---- helpers ---------------------------------------------------------------------------
-
-    DynamoDbClient client(int port, boolean retries, int timeoutS) {
-        DynamoDbClient c = DynamoDbClient.builder()
-                .endpointOverride(URI.create("http://127.0.0.1:" + port))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("dynalog", "secret")))
-                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(8).connectionTimeout(Duration.ofSeconds(1)))
-                .overrideConfiguration(o -> {
-                    o.apiCallTimeout(Duration.ofSeconds(timeoutS));
-                    if (retries) o.retryStrategy(RetryMode.STANDARD);
-                    else o.retryStrategy(b -> b.maxAttempts(1));
-                })
-                .build();
-        clients.add(c);
-        return c;
     }
 
     static List<String> keysInPartition0(String base, int count) {

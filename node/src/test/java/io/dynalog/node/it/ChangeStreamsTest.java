@@ -64,6 +64,50 @@ class ChangeStreamsTest {
     /** Every record of the stream, shard by shard, from TRIM_HORIZON, waiting until {@code expected} have come. */
     static List<Record> readAll(String streamArn, int expected) {
         List<Record> all = new ArrayList<>();
+        try {
+            awaitRecords(streamArn, expected, all);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.println("the stream had " + all.size() + " of " + expected + " records after 30 s:");
+            all.forEach(r -> System.out.println("  " + r));
+            printKafkaState();
+            throw e;
+        }
+        return all;
+    }
+
+    /**
+     * For a failure that came once in CI (1 run of 4) and never since: the offsets of the WAL and
+     * change topics, read committed and not (an open transaction holds the first back), and what
+     * the stream threads are doing.
+     */
+    static void printKafkaState() {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", io.dynalog.node.kafka.SharedTestKafka.bootstrapServers()))) {
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            for (var d : admin.describeTopics(admin.listTopics().names().get().stream()
+                    .filter(t -> t.contains(".wal.") || t.contains(".changes.")).toList()).allTopicNames().get().values()) {
+                d.partitions().forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(d.name(), p.partition())));
+            }
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+            partitions.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            var uncommitted = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                    org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get();
+            var committed = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
+                    org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+            for (var tp : partitions) {
+                System.out.printf("  %s: end %d, last stable %d%n", tp, uncommitted.get(tp).offset(), committed.get(tp).offset());
+            }
+        } catch (Exception e) {
+            System.out.println("  cannot read the topics' offsets: " + e);
+        }
+        Thread.getAllStackTraces().forEach((t, stack) -> {
+            if (!t.getName().contains("StreamThread") && !t.getName().contains("GlobalStreamThread")) return;
+            System.out.println("  thread " + t.getName() + " " + t.getState());
+            for (int i = 0; i < Math.min(8, stack.length); i++) System.out.println("      at " + stack[i]);
+        });
+    }
+
+    private static void awaitRecords(String streamArn, int expected, List<Record> all) {
         Awaitility.await("the stream's records").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             all.clear();
             DescribeStreamResponse d = streams.describeStream(r -> r.streamArn(streamArn));
@@ -80,7 +124,6 @@ class ChangeStreamsTest {
             }
             return all.size() >= expected;
         });
-        return all;
     }
 
     @Test
