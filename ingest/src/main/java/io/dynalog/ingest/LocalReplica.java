@@ -51,4 +51,16 @@ public interface LocalReplica {
      * newer record of its item), so a leader must not append any of them again.
      */
     CompletableFuture<Long> whenRead(long tableId, int partition);
+
+    /**
+     * The items of the partition whose last WAL record is stale: a record of an older slot landed
+     * after a newer record of the item (an append by a deposed leader that Kafka took later than
+     * any window can bound, for example from a broker paused with the request in its socket), so
+     * compaction would keep it. Each with the slot a record of the item must at least carry to
+     * cover it. Found as the local replica reads the WAL, and durable with what it applied.
+     */
+    List<StaleTail> staleTails(long tableId, int partition);
+
+    /** See {@link #staleTails}. */
+    record StaleTail(byte[] storeKey, long coveredBySlot) {}
 }

@@ -74,6 +74,15 @@ import org.slf4j.LoggerFactory;
  *   <li>On a table with local indexes, a write is chosen only if its item collection, counting
  *       every chosen write and the growth of every write in flight, stays within the limit
  *       ({@link CollectionSizes}).</li>
+ *   <li>No stale WAL record is what compaction keeps for long: an append by a deposed leader may
+ *       land later than any client-side timeout bounds (a broker paused with the request in its
+ *       socket takes it when it resumes), after a newer record of its item. The local replica
+ *       finds such items as it reads the WAL ({@link LocalReplica#staleTails}); a serving leader
+ *       writes each again (its chosen image, unchanged, in a new slot, through the item's queue
+ *       like any write), whose record covers the stale one. The WAL compacts only records older
+ *       than its compaction lag, which counts from when a record landed (LogAppendTime), so a
+ *       leader that serves within that lag repairs the item before compaction could drop its newer
+ *       record. A rewrite changes no image, so change streams carry nothing for it.</li>
  * </ul>
  */
 final class PartitionReplica implements PaxosListener {
@@ -101,6 +110,10 @@ final class PartitionReplica implements PaxosListener {
     static final long READ_BARRIER_TIMEOUT_MS = 5_000;
     static final long REPLICA_RETRY_DELAY_MS = 2_000;
     static final long LEADER_HINT_CACHE_MS = 50;
+    /** How soon a leader looks again at an item whose rewrite failed (see {@link #coverStaleTails}). */
+    static final long STALE_TAIL_RETRY_MS = 500;
+    /** In {@link #rewritten}: the rewrite of the item is not chosen yet. */
+    private static final long REWRITE_PENDING = Long.MAX_VALUE;
 
     private final long tableId;
     private final int partition;
@@ -128,6 +141,12 @@ final class PartitionReplica implements PaxosListener {
     private final Map<Long, PendingWrite> proposed = new HashMap<>();
     private final HeldBytesBudget budget;
     private final java.util.function.LongSupplier heldForBudget = this::heldBytes;
+    /**
+     * Items this leadership wrote again to cover a stale WAL record, with the slot the rewrite was
+     * chosen in ({@link #REWRITE_PENDING} until then): not written again while the replica's
+     * stale record is older than that slot (its cover is on the way).
+     */
+    private final Map<StoreKey, Long> rewritten = new HashMap<>();
     /** Reads (and their deadlines) waiting while this leader recovers. */
     private final List<ServingWaiter> servingWaiters = new ArrayList<>();
 
@@ -276,7 +295,10 @@ final class PartitionReplica implements PaxosListener {
 
     /** The local replica consumed the partition's WAL below {@code nextOffset}: trim the overlay. Any thread. */
     void onApplied(long nextOffset) {
-        ctx.execute(() -> view.applied(nextOffset));
+        ctx.execute(() -> {
+            view.applied(nextOffset);
+            coverStaleTails(term);
+        });
     }
 
     void close() {
@@ -347,6 +369,7 @@ final class PartitionReplica implements PaxosListener {
             servingWaiters.clear();
             waiters.forEach(w -> w.action().run());
             queues.heads().forEach(this::resolve);
+            coverStaleTails(myTerm);
         }));
     }
 
@@ -512,6 +535,7 @@ final class PartitionReplica implements PaxosListener {
         }
         for (LeaderView.Barrier b : view.clear()) fail(b.passed, gone);
         archiver.stopLeading();
+        rewritten.clear();
         for (ServingWaiter waiter : servingWaiters) fail(waiter.result(), gone);
         servingWaiters.clear();
     }
@@ -553,6 +577,46 @@ final class PartitionReplica implements PaxosListener {
             return true;
         });
         ctx.schedule(() -> sweepExpired(myTerm), EXPIRY_SWEEP_MS);
+    }
+
+    /**
+     * Writes again every item whose last WAL record the local replica found stale (see the class
+     * comment), unless a rewrite of it from this leadership is on its way. Looked at when the
+     * leader starts serving, whenever its replica applies more of the WAL (which is when it finds
+     * a stale record, or reads a rewrite's), and again after a rewrite failed.
+     */
+    private void coverStaleTails(long myTerm) {
+        if (term != myTerm || state != State.SERVING) return;
+        List<LocalReplica.StaleTail> tails = replica.staleTails(tableId, partition);
+        if (tails.isEmpty()) {
+            rewritten.clear();
+            return;
+        }
+        for (LocalReplica.StaleTail tail : tails) {
+            StoreKey key = new StoreKey(tail.storeKey());
+            Long rewrittenAt = rewritten.get(key);
+            if (rewrittenAt != null && rewrittenAt > tail.coveredBySlot()) continue;
+            rewrite(key, tail.coveredBySlot(), myTerm);
+        }
+    }
+
+    /** Writes an item's chosen image again, unchanged, in a new slot (a delete of nothing for an absent item). */
+    private void rewrite(StoreKey key, long coveredBySlot, long myTerm) {
+        log.info("partition {}: the WAL's last record of an item is older than slot {}; writing the item again to cover it",
+                name, coveredBySlot);
+        rewritten.put(key, REWRITE_PENDING);
+        PendingWrite w = new PendingWrite(key, current -> new Mutation.Result(current, true), null,
+                ctx.monotonicMs() + WAIT_DEADLINE_MS);
+        w.result.whenComplete((outcome, e) -> ctx.execute(() -> {
+            if (term != myTerm) return;
+            if (e == null) {
+                rewritten.put(key, outcome.slot());
+                return;
+            }
+            rewritten.remove(key);
+            ctx.schedule(() -> coverStaleTails(myTerm), STALE_TAIL_RETRY_MS);
+        }));
+        accept(w);
     }
 
     /** A leader still recovering after the deadline gives up, so that another may do better. */

@@ -46,7 +46,10 @@ import org.slf4j.LoggerFactory;
  *       nothing archived past where its leadership started ({@link #archiveHeld}): a successor
  *       that takes over first recovers those items in its phase 1 and inherits the duty. The hold
  *       is never released early; what it costs in memory is bounded by back-pressure on new
- *       writes ({@link #heldBytes}).</li>
+ *       writes ({@link #heldBytes}). The window bounds what the producer controls; a broker
+ *       paused with a request in its socket can still take it later. Such a record is found by
+ *       the replicas as they read it, and the leader writes its item again
+ *       ({@link PartitionReplica}, stale WAL records).</li>
  * </ul>
  */
 final class WalArchiver {

@@ -16,7 +16,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  *
  * <p>WAL topics are compacted: compaction keeps the latest entry of every item, so a replica can
  * bootstrap from offset 0; {@code min.compaction.lag.ms} keeps the recent tail uncompacted as the
- * point-in-time window. Creation is idempotent, so a node that crashed half way through creating
+ * point-in-time window. The lag counts from when a record landed ({@code LogAppendTime}), not from
+ * when its producer made it: a deposed leader's append that a broker takes late is stale (its
+ * partition's leader writes the item again once a replica reads it) and must stay uncompacted,
+ * with the newer record before it, for the whole lag. Creation is idempotent, so a node that crashed half way through creating
  * a table finishes the job on restart.
  */
 public final class WalTopics {
@@ -43,6 +46,7 @@ public final class WalTopics {
         ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(pointInTimeWindowMs),
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime",
                 TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(TOMBSTONE_RETENTION_MS),
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_WAL_RECORD_BYTES),
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));

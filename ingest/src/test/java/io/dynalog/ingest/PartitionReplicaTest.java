@@ -16,6 +16,7 @@ import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.time.Time;
+import io.dynalog.topology.wal.Ballot;
 import io.dynalog.topology.wal.WalEntry;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -326,6 +327,38 @@ class PartitionReplicaTest {
         assertThat(replica.items.get(new StoreKey(key("a")))).containsEntry("n", new AttributeValue.N(new BigDecimal(3)));
     }
 
+    /**
+     * A deposed leader's append that a broker takes after any timeout (paused with the request in
+     * its socket) lands after the item's newer records, and compaction would keep it. The replica
+     * reports the item; the leader writes it again, unchanged, in a new slot, whose record covers
+     * the stale one. A deleted item is written again as a delete of nothing.
+     */
+    @Test
+    void aStaleRecordLandingLastIsCoveredByARewriteOfItsItem() throws Exception {
+        WriteOutcome first = ingest.write(table, 0, key("a"), increment("a")).get(10, TimeUnit.SECONDS);
+        WriteOutcome second = ingest.write(table, 0, key("a"), increment("a")).get(10, TimeUnit.SECONDS);
+        WriteOutcome put = ingest.write(table, 0, key("b"), increment("b")).get(10, TimeUnit.SECONDS);
+        WriteOutcome delete = ingest.write(table, 0, key("b"), current -> Mutation.Result.delete()).get(10, TimeUnit.SECONDS);
+        awaitLanded(delete.slot(), 1);
+        assertThat(replica.staleTails(42, 0)).isEmpty();
+
+        // The stale records land last, as from a broker that resumed.
+        replica.land(new WalEntry(42, 0, first.slot(), new Ballot(1, 1), WalEntry.Kind.PUT, key("a"), first.newImage(), null, 0, null));
+        replica.land(new WalEntry(42, 0, put.slot(), new Ballot(1, 1), WalEntry.Kind.PUT, key("b"), put.newImage(), null, 0, null));
+        assertThat(replica.staleTails(42, 0)).hasSize(2);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!replica.staleTails(42, 0).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(replica.staleTails(42, 0)).as("every stale record is covered").isEmpty();
+        List<Long> landed = replica.landedSlots();
+        assertThat(landed.subList(landed.size() - 2, landed.size())).as("two rewrites, in new slots")
+                .allSatisfy(slot -> assertThat(slot).isGreaterThan(delete.slot()));
+        assertThat(replica.items.get(new StoreKey(key("a")))).isEqualTo(second.newImage());
+        assertThat(replica.items.get(new StoreKey(key("b")))).isNull();
+        assertThat(ingest.consistentGet(table, 0, key("a")).get(10, TimeUnit.SECONDS)).isEqualTo(second.newImage());
+        assertThat(ingest.consistentGet(table, 0, key("b")).get(10, TimeUnit.SECONDS)).isNull();
+    }
+
     static Throwable failureOf(CompletableFuture<?> f) throws Exception {
         try {
             f.get(10, TimeUnit.SECONDS);
@@ -452,11 +485,13 @@ class PartitionReplicaTest {
     /**
      * The WAL partition and the local replica that consumes it as {@code ReplicaProcessor} does:
      * an entry above the applied slot is applied; one at or below it only if its item has seen
-     * nothing newer (a late slot); duplicates are skipped.
+     * nothing newer (a late slot); duplicates are skipped. An item whose newest record is older
+     * than its version (a stale append landed last) is reported until a record covers it.
      */
     static final class MapReplica implements LocalReplica {
         final Map<StoreKey, Map<String, AttributeValue>> items = new ConcurrentHashMap<>();
         private final Map<StoreKey, Long> versions = new HashMap<>();
+        private final Map<StoreKey, Long> staleTails = new HashMap<>();
         final List<Long> landed = new ArrayList<>();
         /** The request tokens of the entries applied, as ReplicaStore records them. */
         final Map<String, WalEntry> tokens = new ConcurrentHashMap<>();
@@ -478,6 +513,11 @@ class PartitionReplicaTest {
                     if (e.kind() == WalEntry.Kind.PUT) items.put(key, e.newImage()); else items.remove(key);
                     versions.put(key, e.slot());
                 }
+                if (e.kind() != WalEntry.Kind.NOOP) {
+                    long newest = versions.getOrDefault(key, -1L);
+                    if (newest > e.slot()) staleTails.put(key, newest);
+                    else if (e.slot() >= staleTails.getOrDefault(key, Long.MAX_VALUE)) staleTails.remove(key);
+                }
                 if (e.requestToken() != null) tokens.put(e.requestToken(), e);
                 appliedSlot = Math.max(appliedSlot, e.slot());
                 waiters.removeIf(w -> {
@@ -489,6 +529,13 @@ class PartitionReplicaTest {
             IngestService l = listener;
             if (l != null) l.onApplied(e.tableId(), e.partition(), offset + 1);
             return offset;
+        }
+
+        @Override
+        public synchronized List<StaleTail> staleTails(long tableId, int partition) {
+            List<StaleTail> tails = new ArrayList<>();
+            staleTails.forEach((key, coveredBy) -> tails.add(new StaleTail(key.bytes(), coveredBy)));
+            return tails;
         }
 
         synchronized List<Long> landedSlots() {

@@ -59,6 +59,19 @@ final class LocalReplicaAdapter implements LocalReplica {
     }
 
     @Override
+    public List<StaleTail> staleTails(long tableId, int partition) {
+        Map<java.nio.ByteBuffer, Long> tails = processor.staleTails(new ReplicaStore.PartitionRef(tableId, partition));
+        if (tails.isEmpty()) return List.of();
+        List<StaleTail> found = new java.util.ArrayList<>(tails.size());
+        tails.forEach((key, coveredBy) -> {
+            byte[] storeKey = new byte[key.remaining()];
+            key.duplicate().get(storeKey);
+            found.add(new StaleTail(storeKey, coveredBy));
+        });
+        return found;
+    }
+
+    @Override
     public CompletableFuture<Long> whenRead(long tableId, int partition) {
         return processor.whenRead(new PartitionRef(tableId, partition));
     }

@@ -1,7 +1,10 @@
 package io.dynalog.replica;
 
+import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The entries of one table partition's WAL read ahead of the next slot to apply: held, by slot,
@@ -21,9 +24,10 @@ final class HeldEntries {
 
     /**
      * An entry held: its slot, the offset of its record, its encoding as the WAL holds it, the
-     * checksum of that encoding, and the leader's time of the write ({@code WalEntry#timestampMs}).
+     * checksum of that encoding, the leader's time of the write ({@code WalEntry#timestampMs}), and
+     * its item's store key (null for a NOOP).
      */
-    record Held(long slot, long offset, byte[] encoded, long checksum, long timestampMs) {
+    record Held(long slot, long offset, byte[] encoded, long checksum, long timestampMs, ByteBuffer item) {
         long bytes() {
             return encoded.length + ENTRY_OVERHEAD_BYTES;
         }
@@ -32,6 +36,8 @@ final class HeldEntries {
     private final TreeMap<Long, Held> bySlot = new TreeMap<>();
     /** Offset to slot of every held entry; the first key is the partition's next offset to report. */
     private final TreeMap<Long, Long> slotByOffset = new TreeMap<>();
+    /** The held slots of each item: a record read now is not its item's newest if a later slot of it is held. */
+    private final Map<ByteBuffer, TreeSet<Long>> slotsByItem = new HashMap<>();
     private long bytes;
 
     boolean isEmpty() {
@@ -58,7 +64,15 @@ final class HeldEntries {
             throw new IllegalStateException("slot " + held.slot() + " is held already");
         }
         slotByOffset.put(held.offset(), held.slot());
+        if (held.item() != null) slotsByItem.computeIfAbsent(held.item(), k -> new TreeSet<>()).add(held.slot());
         bytes += held.bytes();
+    }
+
+    /** The highest slot held for an item, or -1 when none is. */
+    long highestSlotOf(ByteBuffer item) {
+        if (slotsByItem.isEmpty()) return -1;
+        TreeSet<Long> slots = slotsByItem.get(item);
+        return slots == null ? -1 : slots.last();
     }
 
     /** The entry with the lowest slot, or null when none is held. */
@@ -72,6 +86,11 @@ final class HeldEntries {
         Held held = bySlot.remove(slot);
         if (held != null) {
             slotByOffset.remove(held.offset());
+            if (held.item() != null) {
+                TreeSet<Long> slots = slotsByItem.get(held.item());
+                slots.remove(slot);
+                if (slots.isEmpty()) slotsByItem.remove(held.item());
+            }
             bytes -= held.bytes();
         }
         return held;
@@ -86,6 +105,7 @@ final class HeldEntries {
     void clear() {
         bySlot.clear();
         slotByOffset.clear();
+        slotsByItem.clear();
         bytes = 0;
     }
 }

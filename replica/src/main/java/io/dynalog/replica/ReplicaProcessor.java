@@ -65,6 +65,13 @@ import org.slf4j.LoggerFactory;
  * late, not compacted), it is applied to its item if the item has seen nothing newer (per-item
  * versions), the nearest the store can come back to a prefix state.
  *
+ * <p>Stale tails: compaction keeps an item's last record by offset, so a record of an older slot
+ * that lands after a newer one of its item (a deposed leader's append a broker took late) would
+ * undo the newer write for any replica rebuilt from the compacted WAL. Reading in offset order,
+ * the processor notes every item whose last record is older than a slot it applied or holds for
+ * the item ({@link #staleTails}, durable in the same batch), until a record of that slot or later
+ * comes; the partition's leader writes such items again.
+ *
  * <p>Progress: a table partition's next offset, reported to {@link AppliedListener}s and persisted
  * ({@link PartitionProgress}, in the same RocksDB batch as the items), means that every record
  * before it is applied or was a duplicate: while entries are held it stays at the first held record
@@ -188,6 +195,7 @@ public final class ReplicaProcessor implements AutoCloseable {
                 store.dropPartition(ref.tableId(), ref.partition(), first, end);
                 for (IndexDescriptor index : state.localIndexes) store.dropPartition(index.indexId(), ref.partition(), first, end);
             }
+            if (kind == SourceKind.TABLE) state.staleTails.putAll(store.staleTails(ref.tableId(), first, end));
             byTopicPartition.put(state.topicPartition, state);
             consumer.assign(byTopicPartition.keySet());
             consumer.seek(state.topicPartition, state.progress.nextOffset());
@@ -285,6 +293,19 @@ public final class ReplicaProcessor implements AutoCloseable {
             }
         });
         return result;
+    }
+
+    /**
+     * The items of a table partition whose last WAL record is stale: a record of an older slot
+     * landed after a newer one of the item (a deposed leader's append that the broker took late),
+     * so compaction would keep the older one. By store key, the slot a record must at least carry
+     * to cover it. The partition's leader writes each such item again (its current image, in a new
+     * slot); the next record of the item that carries that slot or a later one covers it. Empty for a
+     * partition not here.
+     */
+    public Map<java.nio.ByteBuffer, Long> staleTails(PartitionRef ref) {
+        PartitionState state = byRef.get(ref);
+        return state == null || state.staleTails.isEmpty() ? Map.of() : Map.copyOf(state.staleTails);
     }
 
     /** How many slots a table partition has skipped as compacted away (for tests and metrics); 0 for one not here. */
@@ -417,9 +438,12 @@ public final class ReplicaProcessor implements AutoCloseable {
             // its own id only so that the rows of a table deleted while this node was down are found.
             for (IndexDescriptor index : state.localIndexes) progress.put(new PartitionRef(index.indexId(), state.ref.partition()), p);
         }
-        if (progress.isEmpty() && batch.changes.isEmpty() && batch.tokens.isEmpty()) return;
-        store.apply(batch.changes, batch.collectionDeltas, batch.tokens, progress);
+        if (progress.isEmpty() && batch.changes.isEmpty() && batch.tokens.isEmpty() && batch.staleTails.isEmpty()) return;
+        store.apply(batch.changes, batch.collectionDeltas, batch.tokens, batch.staleTailChanges(), progress);
         batchChecksums.forEach((state, checksums) -> checksums.forEach(state::remember));
+        batch.staleTails.forEach((state, tails) -> tails.forEach((item, coveredBy) -> {
+            if (coveredBy < 0) state.staleTails.remove(item); else state.staleTails.put(item, coveredBy);
+        }));
         for (Map.Entry<PartitionRef, PartitionProgress> e : progress.entrySet()) {
             PartitionState state = byRef.get(e.getKey());
             if (state == null) continue;
@@ -480,7 +504,11 @@ public final class ReplicaProcessor implements AutoCloseable {
             return false;
         }
         long slot = entry.slot();
-        if (slot <= applied.slot) return duplicate(state, record, read, batch, checksums);
+        java.nio.ByteBuffer item = entry.kind() == WalEntry.Kind.NOOP ? null : java.nio.ByteBuffer.wrap(entry.storeKey());
+        ReplicaStore.ItemVersion version = item == null || slot > applied.slot ? null
+                : batch.versionOf(entry.tableId(), entry.storeKey(), store);
+        if (item != null) trackTail(state, record.offset(), item, slot, version, batch);
+        if (slot <= applied.slot) return duplicate(state, record, read, version, batch, checksums);
         HeldEntries.Held held = state.held.get(slot);
         if (held != null) {
             if (held.checksum() != read.checksum()) {
@@ -491,7 +519,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             return true; // appended again while the first is held: the same entry
         }
         if (slot > applied.slot + 1) {
-            state.held.hold(new HeldEntries.Held(slot, record.offset(), read.encoded(), read.checksum(), entry.timestampMs()));
+            state.held.hold(new HeldEntries.Held(slot, record.offset(), read.encoded(), read.checksum(), entry.timestampMs(), item));
             if (state.held.bytes() > maxHeldBytes) {
                 stop(state, "WAL " + tp + ": partition " + state.ref + " holds " + state.held.size() + " entries ("
                         + state.held.bytes() + " bytes) read ahead of slot " + (applied.slot + 1) + ", which has not come since offset "
@@ -510,8 +538,8 @@ public final class ReplicaProcessor implements AutoCloseable {
      * append. A different value than the one applied for its slot stops the partition; else it is
      * skipped, its request token recorded. False when it stops the partition.
      */
-    private boolean duplicate(PartitionState state, ConsumerRecord<byte[], byte[]> record, Read<WalEntry> read, Batch batch,
-                              Map<Long, Long> checksums) {
+    private boolean duplicate(PartitionState state, ConsumerRecord<byte[], byte[]> record, Read<WalEntry> read,
+                              ReplicaStore.ItemVersion version, Batch batch, Map<Long, Long> checksums) {
         TopicPartition tp = state.topicPartition;
         WalEntry entry = read.value();
         long slot = entry.slot();
@@ -523,8 +551,6 @@ public final class ReplicaProcessor implements AutoCloseable {
             return false;
         }
         // After a restart the recent checksums are gone: the item's version still tells.
-        ReplicaStore.ItemVersion version = entry.kind() == WalEntry.Kind.NOOP ? null
-                : batch.versionOf(entry.tableId(), entry.storeKey(), store);
         if (version != null && version.slot() == slot && version.checksum() != checksum) {
             stop(state, "SAFETY VIOLATION: WAL " + tp + " offset " + record.offset() + " holds a different value for slot "
                     + slot + " than the one this replica applied to its item; this replica stops serving partition " + state.ref);
@@ -543,6 +569,28 @@ public final class ReplicaProcessor implements AutoCloseable {
             batch.tokens.add(new ReplicaStore.TokenRecord(entry, read.encoded()));
         }
         return true;
+    }
+
+    /**
+     * Keeps track of whether an item's last WAL record (the one compaction keeps) is stale: read
+     * in offset order, a record of slot {@code slot} is its item's last so far; it is stale when
+     * the item has a newer slot, applied ({@code version}, for a record at or below the applied
+     * slot) or held ahead of a missing slot (applied later). A record at or above the slot the
+     * item needs covers it again.
+     */
+    private void trackTail(PartitionState state, long offset, java.nio.ByteBuffer item, long slot, ReplicaStore.ItemVersion version,
+                           Batch batch) {
+        long newest = Math.max(version == null ? -1 : version.slot(), state.held.highestSlotOf(item));
+        long needed = batch.staleTailOf(state, item);
+        if (newest > slot) {
+            if (newest > needed) {
+                log.warn("WAL {} offset {}: the record of slot {} landed after slot {} of its item, so compaction would keep it; "
+                        + "the partition's leader writes the item again", state.topicPartition, offset, slot, newest);
+                batch.staleTail(state, item, newest);
+            }
+        } else if (needed >= 0 && slot >= needed) {
+            batch.staleTail(state, item, -1);
+        }
     }
 
     /** Applies the entry of the slot after the applied one (a NOOP changes no item). */
@@ -680,6 +728,30 @@ public final class ReplicaProcessor implements AutoCloseable {
         final Map<ItemKey, ReplicaStore.ItemVersion> versions = new HashMap<>();
         /** Items of tables with local indexes that this batch changes (empty: deleted). */
         final Map<ItemKey, java.util.Optional<Map<String, AttributeValue>>> images = new HashMap<>();
+        /** Per partition, items whose last record this batch found stale (the slot that covers them) or covered (-1). */
+        final Map<PartitionState, Map<java.nio.ByteBuffer, Long>> staleTails = new HashMap<>();
+
+        /** The slot an item's record must carry to cover its stale last record, counting this batch; -1 when it is not stale. */
+        long staleTailOf(PartitionState state, java.nio.ByteBuffer item) {
+            Map<java.nio.ByteBuffer, Long> inBatch = staleTails.get(state);
+            Long v = inBatch == null ? null : inBatch.get(item);
+            return v != null ? v : state.staleTails.getOrDefault(item, -1L);
+        }
+
+        void staleTail(PartitionState state, java.nio.ByteBuffer item, long coveredBySlot) {
+            staleTails.computeIfAbsent(state, k -> new HashMap<>()).put(item, coveredBySlot);
+        }
+
+        List<ReplicaStore.StaleTailChange> staleTailChanges() {
+            if (staleTails.isEmpty()) return List.of();
+            List<ReplicaStore.StaleTailChange> changes = new ArrayList<>();
+            staleTails.forEach((state, tails) -> tails.forEach((item, coveredBy) -> {
+                byte[] key = new byte[item.remaining()];
+                item.duplicate().get(key);
+                changes.add(new ReplicaStore.StaleTailChange(state.ref.tableId(), key, coveredBy));
+            }));
+            return changes;
+        }
 
         void add(ItemChange change) {
             changes.add(change);
@@ -757,6 +829,11 @@ public final class ReplicaProcessor implements AutoCloseable {
             recentChecksums.put(slot, checksum);
         }
 
+        /**
+         * The items whose last WAL record is stale, with the slot that covers each, as durable in
+         * the store: written by the apply loop after its batch, read by any thread.
+         */
+        final Map<java.nio.ByteBuffer, Long> staleTails = new ConcurrentHashMap<>();
         /** A table partition's entries read ahead of a missing slot (only the apply loop touches it). */
         final HeldEntries held = new HeldEntries();
         /** The offset of the last record read, whether applied, held or a duplicate (the apply loop only). */

@@ -58,6 +58,14 @@ public final class ReplicaStore implements AutoCloseable {
      * family (a store from before tokens) only means no token was recorded yet: no format change.
      */
     private static final byte[] TOKENS_CF = "tokens".getBytes(StandardCharsets.UTF_8);
+    /**
+     * The items whose last WAL record is older than their version (a stale append that landed
+     * after a newer record of the item: compaction would keep it), keyed like the items: the slot
+     * a record must at least carry to cover it (8 bytes, big-endian). Written in the batch that
+     * reads the stale record, deleted in the batch that reads a record covering it. An empty column
+     * family (a store from before) only means none was found yet: no format change.
+     */
+    private static final byte[] STALE_TAILS_CF = "staletails".getBytes(StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -74,6 +82,7 @@ public final class ReplicaStore implements AutoCloseable {
     private final ColumnFamilyHandle versions;
     private final ColumnFamilyHandle collections;
     private final ColumnFamilyHandle tokens;
+    private final ColumnFamilyHandle staleTails;
     private final WriteOptions writeOptions;
     /** In the default column family: the store's format. */
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.UTF_8);
@@ -97,7 +106,8 @@ public final class ReplicaStore implements AutoCloseable {
                 new ColumnFamilyDescriptor(PROGRESS_CF, cfOptions),
                 new ColumnFamilyDescriptor(VERSIONS_CF, cfOptions),
                 new ColumnFamilyDescriptor(COLLECTIONS_CF, collectionsOptions),
-                new ColumnFamilyDescriptor(TOKENS_CF, cfOptions));
+                new ColumnFamilyDescriptor(TOKENS_CF, cfOptions),
+                new ColumnFamilyDescriptor(STALE_TAILS_CF, cfOptions));
         try {
             this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
         } catch (RocksDBException | RuntimeException e) {
@@ -112,6 +122,7 @@ public final class ReplicaStore implements AutoCloseable {
         this.versions = handles.get(3);
         this.collections = handles.get(4);
         this.tokens = handles.get(5);
+        this.staleTails = handles.get(6);
         this.writeOptions = new WriteOptions().setSync(false);
         try {
             ensureFormat();
@@ -138,6 +149,7 @@ public final class ReplicaStore implements AutoCloseable {
             batch.deleteRange(collections, new byte[0], ALL_KEYS_END);
             batch.deleteRange(progress, new byte[0], ALL_KEYS_END);
             batch.deleteRange(tokens, new byte[0], ALL_KEYS_END);
+            batch.deleteRange(staleTails, new byte[0], ALL_KEYS_END);
             batch.put(handles.get(0), FORMAT_KEY, new byte[] {FORMAT_SIZED_COLLECTIONS});
             db.write(synced, batch);
         }
@@ -230,7 +242,21 @@ public final class ReplicaStore implements AutoCloseable {
     /** As {@link #apply(List, List, Map)}, recording the request tokens of the writes in the same batch. */
     void apply(List<ItemChange> changes, List<CollectionDelta> collectionDeltas, List<TokenRecord> tokenRecords,
                Map<PartitionRef, PartitionProgress> newProgress) {
+        apply(changes, collectionDeltas, tokenRecords, List.of(), newProgress);
+    }
+
+    /** As {@link #apply(List, List, List, Map)}, recording which items' last WAL records went stale or were covered. */
+    void apply(List<ItemChange> changes, List<CollectionDelta> collectionDeltas, List<TokenRecord> tokenRecords,
+               List<StaleTailChange> staleTailChanges, Map<PartitionRef, PartitionProgress> newProgress) {
         try (WriteBatch batch = new WriteBatch()) {
+            for (StaleTailChange t : staleTailChanges) {
+                byte[] key = StoreKeys.item(t.tableId(), t.storeKey());
+                if (t.coveredBySlot() < 0) {
+                    batch.delete(staleTails, key);
+                } else {
+                    batch.put(staleTails, key, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(t.coveredBySlot()).array());
+                }
+            }
             for (TokenRecord t : tokenRecords) {
                 byte[] value = java.nio.ByteBuffer.allocate(Long.BYTES + t.encoded().length).putLong(t.entry().timestampMs())
                         .put(t.encoded()).array();
@@ -303,6 +329,7 @@ public final class ReplicaStore implements AutoCloseable {
             batch.deleteRange(items, from, to);
             batch.deleteRange(versions, from, to);
             batch.deleteRange(collections, from, to);
+            batch.deleteRange(staleTails, from, to);
             batch.delete(progress, StoreKeys.progress(tableId, partition));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
@@ -318,6 +345,7 @@ public final class ReplicaStore implements AutoCloseable {
             batch.deleteRange(collections, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             batch.deleteRange(progress, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             batch.deleteRange(tokens, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
+            batch.deleteRange(staleTails, StoreKeys.tableStart(tableId), StoreKeys.tableEnd(tableId));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new StoreException("drop failed", e);
@@ -395,6 +423,29 @@ public final class ReplicaStore implements AutoCloseable {
 
     /** A change of {@code bytes} (negative: a shrink) to the size of a table's item collection. */
     record CollectionDelta(long tableId, byte[] collectionKey, long bytes) {}
+
+    /**
+     * An item whose last WAL record went stale: a record must carry at least {@code coveredBySlot}
+     * to cover it; -1: a record that does has been read (the item is covered again).
+     */
+    record StaleTailChange(long tableId, byte[] storeKey, long coveredBySlot) {}
+
+    /**
+     * The items of a table partition ({@code [first, end)}, null: the table's end) whose last WAL
+     * record is stale, with the slot a record must carry to cover each.
+     */
+    Map<java.nio.ByteBuffer, Long> staleTails(long tableId, byte[] first, byte[] end) {
+        Map<java.nio.ByteBuffer, Long> found = new java.util.HashMap<>();
+        byte[] from = StoreKeys.item(tableId, first);
+        byte[] to = end == null ? StoreKeys.tableEnd(tableId) : StoreKeys.item(tableId, end);
+        try (Slice upper = new Slice(to); ReadOptions read = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = db.newIterator(staleTails, read)) {
+            for (it.seek(from); it.isValid(); it.next()) {
+                found.put(java.nio.ByteBuffer.wrap(StoreKeys.storeKeyOf(it.key())), java.nio.ByteBuffer.wrap(it.value()).getLong());
+            }
+        }
+        return found;
+    }
 
     /** The entry last applied to an item: its slot, and the checksum of its encoding. */
     record ItemVersion(long slot, long checksum) {}

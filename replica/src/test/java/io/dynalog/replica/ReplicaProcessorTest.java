@@ -410,6 +410,55 @@ class ReplicaProcessorTest {
     }
 
     /**
+     * An item's last WAL record is the one compaction keeps. When it is older than the item's
+     * version (a stale append that landed after a newer record, applied or held ahead of a gap),
+     * the partition reports the item, durably (a restarted replica still knows), until a record of
+     * the covering slot or later comes.
+     */
+    @Test
+    void anItemWhoseLastRecordIsStaleIsReportedUntilARecordCoversIt() throws Exception {
+        append(put(1, "a", "1", null));
+        append(put(2, "a", "2", null));
+        append(put(3, "b", "3", null));
+        awaitApplied(3);
+        append(put(1, "a", "1", null));             // slot 1 lands again, after slot 2: stale
+        append(put(5, "b", "5", null));             // held: slot 4 is missing
+        append(put(3, "b", "3", null));             // b's slot 3 again, after its slot 5 (held): stale
+        append(put(4, "c", "4", null));             // fills the gap: slot 5 is applied
+        awaitApplied(5);
+        awaitPolled();
+        assertThat(tails()).containsOnly(Map.entry("a", 2L), Map.entry("b", 5L));
+
+        processor.close();
+        startProcessor();
+        awaitPolled();
+        assertThat(tails()).as("durable").containsOnly(Map.entry("a", 2L), Map.entry("b", 5L));
+        for (ConsumerRecord<byte[], byte[]> r : wal) if (r.offset() >= store.progress(TABLE, 0).nextOffset()) deliver(r);
+        append(put(2, "a", "2", null));             // slot 2 again: a's newest record, it covers a
+        append(put(6, "b", "5", null));             // a rewrite of b in a new slot covers b
+        awaitApplied(6);
+        awaitPolled();
+        assertThat(tails()).isEmpty();
+        assertThat(items().get("a")).isEqualTo(item("a", "2"));
+        assertThat(items().get("b")).isEqualTo(item("b", "5"));
+        processor.close();
+        startProcessor();
+        awaitPolled();
+        assertThat(tails()).isEmpty();
+    }
+
+    /** The partition's stale tails, by primary key value. */
+    Map<String, Long> tails() {
+        Map<String, Long> tails = new TreeMap<>();
+        processor.staleTails(P0).forEach((key, coveredBy) -> {
+            byte[] k = new byte[key.remaining()];
+            key.duplicate().get(k);
+            tails.put(((AttributeValue.S) KeyCodec.decodeKey(SCHEMA, k).get("pk")).value(), coveredBy);
+        });
+        return tails;
+    }
+
+    /**
      * A replica bootstraps from a compacted WAL: only the latest record of each key remains (and
      * the last no-op), at its original offset. It applies what is left in slot order, skipping the
      * gaps compaction made, and ends in the latest state: with the slots appended after later ones,

@@ -30,17 +30,22 @@ package io.dynalog.ingest.sim;
  *                                delivery timeout: a deposed leader's append can land after its successor's
  * @param clients                 clients sending operations at once
  * @param crashLeaders            crashes mostly kill a partition's leader (chained failovers)
+ * @param walZombieProbability    an append is reported failed at the delivery timeout, yet lands up to
+ *                                {@link WritePathSimulation#MAX_ZOMBIE_DELAY_MS} after that (a broker
+ *                                paused with the request in its socket takes it when it resumes): no
+ *                                client-side timeout bounds when a deposed leader's append lands
  */
 record SimProfile(String name, double dropProbability, double duplicateProbability, long maxNetworkDelayMs,
                   long meanMsBetweenPartitions, long maxPartitionMs, long meanMsBetweenCrashes, long maxDowntimeMs,
                   long meanMsBetweenPauses, long maxPauseMs, long maxSyncDelayMs, long maxWalDelayMs,
                   double walFailProbability, double walGhostProbability, long meanMsBetweenBrokerPauses,
                   long maxBrokerPauseMs, long meanMsBetweenCompactions, long clockDriftPpm, long maxPageReadDelayMs,
-                  long meanMsBetweenDiskLosses, double walSlowProbability, int clients, boolean crashLeaders) {
+                  long meanMsBetweenDiskLosses, double walSlowProbability, int clients, boolean crashLeaders,
+                  double walZombieProbability) {
 
     /** Short delays, a few lost messages, rare partitions, crashes and pauses. */
     static final SimProfile LIGHT = new SimProfile("light", 0.01, 0.01, 3, 3_000, 400, 4_000, 400,
-            3_000, 300, 2, 5, 0.01, 0.005, 0, 0, 500, 1_000, 5, 0, 0.0, 10, false);
+            3_000, 300, 2, 5, 0.01, 0.005, 0, 0, 500, 1_000, 5, 0, 0.0, 10, false, 0.0);
 
     /**
      * Lost and doubled messages, frequent partitions (some one way), crashes, pauses past the
@@ -48,14 +53,14 @@ record SimProfile(String name, double dropProbability, double duplicateProbabili
      * compacts often; clocks 5% apart; a node may lose its acceptor store.
      */
     static final SimProfile HEAVY = new SimProfile("heavy", 0.10, 0.05, 10, 700, 800, 1_500, 600,
-            900, 400, 8, 15, 0.05, 0.03, 2_500, 400, 200, 50_000, 30, 3_000, 0.02, 10, false);
+            900, 400, 8, 15, 0.05, 0.03, 2_500, 400, 200, 50_000, 30, 3_000, 0.02, 10, false, 0.0);
 
     /**
      * Paused leaders: stops of 50 ms to 2.5 s (the lease is 100 ms, the stale-append window 1.1 s)
      * while many clients read and write through every node.
      */
     static final SimProfile PAUSES = new SimProfile("pauses", 0.0, 0.0, 2, 0, 0, 0, 0,
-            400, 2_500, 1, 4, 0.0, 0.0, 0, 0, 300, 1_000, 40, 0, 0.0, 16, false);
+            400, 2_500, 1, 4, 0.0, 0.0, 0, 0, 300, 1_000, 40, 0, 0.0, 16, false, 0.0);
 
     /**
      * Chained failovers inside the stale-append window: leaders killed every few hundred ms,
@@ -63,5 +68,14 @@ record SimProfile(String name, double dropProbability, double duplicateProbabili
      * deposed leader's appends land after its successors' writes.
      */
     static final SimProfile CHAINED = new SimProfile("chained", 0.02, 0.0, 3, 0, 0, 400, 300,
-            0, 0, 2, 8, 0.02, 0.02, 1_500, 300, 300, 1_000, 10, 0, 0.25, 10, true);
+            0, 0, 2, 8, 0.02, 0.02, 1_500, 300, 300, 1_000, 10, 0, 0.25, 10, true, 0.0);
+
+    /**
+     * Appends that land long after their producer gave up on them (a paused broker that takes the
+     * request when it resumes), up to seconds after a successor's writes of the same items, with
+     * leaders killed and paused and a broker that stops: only the stale-record repair keeps
+     * compaction from keeping them.
+     */
+    static final SimProfile ZOMBIES = new SimProfile("zombies", 0.02, 0.0, 3, 1_500, 500, 1_200, 400,
+            1_000, 600, 2, 8, 0.02, 0.02, 1_500, 300, 300, 1_000, 10, 0, 0.1, 10, true, 0.05);
 }

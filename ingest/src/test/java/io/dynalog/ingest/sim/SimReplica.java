@@ -17,18 +17,29 @@ import java.util.concurrent.CompletableFuture;
  * state after a prefix of the chosen slots: an entry ahead of the next slot is held until the gap
  * before it fills, one at or below the applied slot is a duplicate and skipped, and a gap is
  * skipped only when the entry after it is older than the WAL's compaction lag (compaction may
- * have removed the slots). It reports as consumed only what precedes its first held record. Its
+ * have removed the slots). It reports as consumed only what precedes its first held record. It
+ * keeps, as the real one does, the items whose last record is stale (an older slot landed after a
+ * newer one of the item, applied or held) until a record of the covering slot or later comes. Its
  * state is durable (RocksDB writes entries and progress in one batch): it survives a crash of its
  * node. The simulation decides when it consumes.
  */
 final class SimReplica implements LocalReplica {
     private final long tableId;
     private final long compactionLagMs;
+    /**
+     * Whether the leader is told of stale records. Off, the stale-append window is all that keeps
+     * compaction from keeping one, and is checked on its own.
+     */
+    private final boolean reportsStaleTails;
 
     /** What the replica holds of one WAL partition. */
     static final class PartitionState {
         /** By store key (hex), the item's image. */
         final TreeMap<String, Map<String, AttributeValue>> items = new TreeMap<>();
+        /** By store key (hex), the slot of the entry last applied to the item. */
+        final Map<String, Long> versions = new HashMap<>();
+        /** By store key (hex), items whose last record is stale, with the slot that covers each. */
+        final TreeMap<String, Long> staleTails = new TreeMap<>();
         final Map<String, WalEntry> tokens = new HashMap<>();
         /** The next record to read. */
         long position;
@@ -51,9 +62,10 @@ final class SimReplica implements LocalReplica {
 
     private final Map<Integer, PartitionState> partitions = new HashMap<>();
 
-    SimReplica(long tableId, long compactionLagMs) {
+    SimReplica(long tableId, long compactionLagMs, boolean reportsStaleTails) {
         this.tableId = tableId;
         this.compactionLagMs = compactionLagMs;
+        this.reportsStaleTails = reportsStaleTails;
     }
 
     PartitionState partition(int partition) {
@@ -74,6 +86,7 @@ final class SimReplica implements LocalReplica {
             read++;
             if (r == null) continue;
             long slot = r.entry().slot();
+            if (r.entry().kind() != WalEntry.Kind.NOOP) trackTail(s, r.key(), slot);
             if (slot <= s.appliedSlot) {
                 if (r.entry().requestToken() != null) s.tokens.putIfAbsent(r.entry().requestToken(), r.entry());
             } else if (slot == s.appliedSlot + 1) {
@@ -107,6 +120,20 @@ final class SimReplica implements LocalReplica {
         return next > before;
     }
 
+    /** As ReplicaProcessor#trackTail. */
+    private static void trackTail(PartitionState s, String key, long slot) {
+        long newest = slot <= s.appliedSlot ? s.versions.getOrDefault(key, -1L) : -1;
+        for (SimKafka.Record held : s.held.values()) {
+            if (held.key().equals(key)) newest = Math.max(newest, held.entry().slot());
+        }
+        long needed = s.staleTails.getOrDefault(key, -1L);
+        if (newest > slot) {
+            if (newest > needed) s.staleTails.put(key, newest);
+        } else if (needed >= 0 && slot >= needed) {
+            s.staleTails.remove(key);
+        }
+    }
+
     private static void applyHeld(PartitionState s) {
         while (!s.held.isEmpty() && s.held.firstKey() <= s.appliedSlot + 1) {
             SimKafka.Record r = s.held.pollFirstEntry().getValue();
@@ -119,6 +146,7 @@ final class SimReplica implements LocalReplica {
         if (e.requestToken() != null) s.tokens.put(e.requestToken(), e);
         if (e.kind() == WalEntry.Kind.NOOP) return;
         String key = HexFormat.of().formatHex(e.storeKey());
+        s.versions.put(key, e.slot());
         if (e.kind() == WalEntry.Kind.PUT) s.items.put(key, e.newImage()); else s.items.remove(key);
     }
 
@@ -149,6 +177,14 @@ final class SimReplica implements LocalReplica {
             if (e != null) return e;
         }
         return null;
+    }
+
+    @Override
+    public List<StaleTail> staleTails(long table, int partition) {
+        List<StaleTail> tails = new ArrayList<>();
+        if (!reportsStaleTails) return tails;
+        partition(partition).staleTails.forEach((key, coveredBy) -> tails.add(new StaleTail(HexFormat.of().parseHex(key), coveredBy)));
+        return tails;
     }
 
     @Override

@@ -32,7 +32,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Reads with {@code read_uncommitted} (the WAL is not transactional) and ignores NOOPs, which
  * share one key and carry no item.
  */
-final class WalAudit {
+public final class WalAudit {
 
     /**
      * @param records records read
@@ -41,7 +41,7 @@ final class WalAudit {
      *     or not)
      * @param staleLast items whose last record is not their newest entry, with a description of each
      */
-    record Report(long records, int items, long laterOlder, List<String> staleLast) {
+    public record Report(long records, int items, long laterOlder, List<String> staleLast) {
         @Override
         public String toString() {
             return String.format("%d records of %d items; %d landed after a newer record of their item; "
@@ -53,7 +53,7 @@ final class WalAudit {
     private WalAudit() {}
 
     /** Audits every WAL topic of the table named {@code tableName} on the cluster at {@code bootstrap}. */
-    static Report audit(String bootstrap, String tableName) throws Exception {
+    public static Report audit(String bootstrap, String tableName) throws Exception {
         Set<String> topics;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             topics = admin.listTopics().names().get().stream()
