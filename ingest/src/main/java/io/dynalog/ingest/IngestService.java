@@ -132,8 +132,7 @@ public final class IngestService implements WritePath, AutoCloseable {
 
         @Override
         public io.dynalog.topology.wal.Ballot originOf(byte[] value) {
-            WalEntry entry = WalEntryCodec.decode(value);
-            return entry.kind() == WalEntry.Kind.NOOP ? null : entry.ballot();
+            return WalEntryCodec.ballotUnlessNoop(value);
         }
     }
 

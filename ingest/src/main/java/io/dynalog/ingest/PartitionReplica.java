@@ -322,6 +322,7 @@ final class PartitionReplica implements PaxosListener {
         ballot = newBallot;
         if (role == Role.LEADER) {
             if (state == State.FOLLOWER) {
+                log.info("partition {}: elected at ballot {}; recovering", name, newBallot);
                 term++;
                 transition(State.RECOVERING);
                 archiver.startLeading(term);
@@ -333,6 +334,7 @@ final class PartitionReplica implements PaxosListener {
                 ctx.execute(() -> refreshLease(myTerm));
             }
         } else if (state == State.RECOVERING || state == State.SERVING) {
+            log.info("partition {}: no longer leads ({} at ballot {}, was {})", name, role, newBallot, state);
             term++;
             leaseUntilMs = Long.MIN_VALUE;
             abandonLeadership(false);

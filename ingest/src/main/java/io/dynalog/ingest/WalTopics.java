@@ -6,7 +6,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -23,6 +26,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * a table finishes the job on restart.
  */
 public final class WalTopics {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WalTopics.class);
     private static final long ADMIN_TIMEOUT_MS = 30_000;
     /**
      * How long compaction keeps a delete's tombstone. A replica that was away longer cannot trust
@@ -43,13 +47,34 @@ public final class WalTopics {
     }
 
     public void ensureWalTopic(String topic, int partitions) {
-        ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
+        boolean created = ensure(new NewTopic(topic, partitions, replicationFactor).configs(Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(pointInTimeWindowMs),
                 TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime",
                 TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(TOMBSTONE_RETENTION_MS),
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_WAL_RECORD_BYTES),
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, replicationFactor)))));
+        if (!created) countCompactionLagFromLanding(topic);
+    }
+
+    /**
+     * A WAL topic created by an earlier version (CreateTime) gets LogAppendTime too; setting it again
+     * changes nothing. Not fatal when refused (the topic then keeps the weaker bound: a stale
+     * record's lag counts from when its producer made it), but said in the log.
+     */
+    private void countCompactionLagFromLanding(String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        AlterConfigOp op = new AlterConfigOp(new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime"),
+                AlterConfigOp.OpType.SET);
+        try {
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(op))).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            log.warn("cannot set {} to LogAppendTime on WAL topic {}: its compaction lag counts from when records were made",
+                    TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, topic, e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            log.warn("cannot set {} to LogAppendTime on WAL topic {}", TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, topic, e);
+        }
     }
 
     /**
@@ -106,13 +131,16 @@ public final class WalTopics {
         }
     }
 
-    private void ensure(NewTopic topic) {
+    /** Creates the topic unless it exists; true when it was created here. */
+    private boolean ensure(NewTopic topic) {
         try {
             admin.createTopics(List.of(topic)).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return true;
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
             }
+            return false;
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("cannot create topic " + topic.name(), e);
         }

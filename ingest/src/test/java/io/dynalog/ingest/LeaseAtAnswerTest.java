@@ -3,7 +3,6 @@ package io.dynalog.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.ingest.PartitionReplicaTest.MapReplica;
-import io.dynalog.ingest.PartitionReplicaTest.NoPeers;
 import io.dynalog.ingest.acceptor.AcceptorStores;
 import io.dynalog.ingest.paxos.AcceptorStore;
 import io.dynalog.ingest.paxos.InMemoryAcceptorStore;
@@ -16,7 +15,8 @@ import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
-import io.dynalog.topology.time.Time;
+import io.dynalog.ingest.testing.ManualTime;
+import io.dynalog.ingest.testing.NoPeers;
 import io.dynalog.topology.wal.Ballot;
 import io.dynalog.topology.wal.WalEntry;
 import java.util.List;
@@ -37,18 +37,7 @@ class LeaseAtAnswerTest {
     static final PaxosConfig CONFIG = new PaxosConfig(500, 50, 400, 1_000, 64);
     static final KeySchema SCHEMA = KeySchema.hash("pk", ScalarType.S);
 
-    long nowMs = 1_000_000;
-    final Time time = new Time() {
-        @Override
-        public long wallClockMs() {
-            return nowMs;
-        }
-
-        @Override
-        public long monotonicNs() {
-            return nowMs * 1_000_000;
-        }
-    };
+    final ManualTime time = new ManualTime(1_000_000);
     final MapReplica replica = new MapReplica();
     final InMemoryAcceptorStore disk = new InMemoryAcceptorStore();
     /** Appends land and are acknowledged at once, unless held. */
@@ -88,7 +77,7 @@ class LeaseAtAnswerTest {
 
     /** Turns of the loop, a millisecond apart, for {@code ms}. */
     void runFor(long ms) {
-        for (long end = nowMs + ms; nowMs < end; nowMs++) {
+        for (long end = time.nowMs() + ms; time.nowMs() < end; time.advance(1)) {
             runtime.runOnce();
             runtime.runOnce();
         }
@@ -96,7 +85,7 @@ class LeaseAtAnswerTest {
 
     /** The clock jumps past the lease, as for a process stopped that long: nothing of the node ran meanwhile. */
     void pausePastTheLease() {
-        nowMs += CONFIG.leaseDurationMs() + 1;
+        time.advance(CONFIG.leaseDurationMs() + 1);
     }
 
     static byte[] key(String pk) {
@@ -174,7 +163,7 @@ class LeaseAtAnswerTest {
         assertThat(write).isNotDone();
         // The lease does not come back before the write's deadline (the clock jumps again: the
         // timers that would renew it did not run): it gives up, nothing applied, and may be retried.
-        nowMs += PartitionReplica.WAIT_DEADLINE_MS;
+        time.advance(PartitionReplica.WAIT_DEADLINE_MS);
         runFor(PartitionReplica.EXPIRY_SWEEP_MS + 1);
         assertThat(failure(write)).isInstanceOfSatisfying(IngestException.class,
                 e -> assertThat(e.reason()).isEqualTo(IngestException.Reason.LEADER_UNAVAILABLE));

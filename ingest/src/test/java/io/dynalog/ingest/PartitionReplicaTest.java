@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.ingest.acceptor.RocksAcceptorStores;
 import io.dynalog.ingest.paxos.PaxosConfig;
-import io.dynalog.ingest.peer.PeerTransport;
 import io.dynalog.ingest.replication.ReplicationRuntime;
+import io.dynalog.ingest.testing.NoPeers;
 import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.IndexDescriptor;
@@ -34,7 +34,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -596,20 +595,4 @@ class PartitionReplicaTest {
         }
     }
 
-    /** A group of one needs no peers. */
-    static final class NoPeers implements PeerTransport {
-        @Override
-        public boolean send(int toNodeId, byte[] frame) {
-            return false;
-        }
-
-        @Override
-        public void onFrame(BiConsumer<Integer, byte[]> handler) {}
-
-        @Override
-        public void addPeer(int nodeId, String host, int port) {}
-
-        @Override
-        public void close() {}
-    }
 }

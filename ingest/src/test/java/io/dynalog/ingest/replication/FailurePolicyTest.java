@@ -8,15 +8,14 @@ import io.dynalog.ingest.paxos.InMemoryAcceptorStore;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.paxos.PaxosListener;
 import io.dynalog.ingest.paxos.Role;
-import io.dynalog.ingest.peer.PeerTransport;
-import io.dynalog.topology.time.Time;
+import io.dynalog.ingest.testing.ManualTime;
+import io.dynalog.ingest.testing.NoPeers;
 import io.dynalog.topology.wal.Ballot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
 import java.util.function.LongConsumer;
 import org.junit.jupiter.api.Test;
 
@@ -26,35 +25,10 @@ import org.junit.jupiter.api.Test;
  * a new listener; other groups go on; a node whose groups keep failing stops.
  */
 class FailurePolicyTest {
-    long nowMs = 5_000_000;
-    final Time time = new Time() {
-        @Override
-        public long wallClockMs() {
-            return nowMs;
-        }
-
-        @Override
-        public long monotonicNs() {
-            return nowMs * 1_000_000;
-        }
-    };
+    final ManualTime time = new ManualTime(5_000_000);
     final List<String> stops = new ArrayList<>();
     final java.util.Map<GroupId, InMemoryAcceptorStore> disks = new java.util.HashMap<>();
-    final ReplicationRuntime runtime = new ReplicationRuntime(1, new PeerTransport() {
-        @Override
-        public boolean send(int toNodeId, byte[] frame) {
-            return false;
-        }
-
-        @Override
-        public void onFrame(BiConsumer<Integer, byte[]> handler) {}
-
-        @Override
-        public void addPeer(int nodeId, String host, int port) {}
-
-        @Override
-        public void close() {}
-    }, stores(), new PaxosConfig(500, 50, 400, 1_000, 64), 10, time, new Random(1), (why, cause) -> stops.add(why));
+    final ReplicationRuntime runtime = new ReplicationRuntime(1, new NoPeers(), stores(), new PaxosConfig(500, 50, 400, 1_000, 64), 10, time, new Random(1), (why, cause) -> stops.add(why));
 
     AcceptorStores stores() {
         return (tableId, partition, onSynced) -> disks.computeIfAbsent(new GroupId(tableId, partition), g -> new InMemoryAcceptorStore())
@@ -93,7 +67,7 @@ class FailurePolicyTest {
     }
 
     void runFor(long ms) {
-        for (long end = nowMs + ms; nowMs < end; nowMs++) runtime.runOnce();
+        for (long end = time.nowMs() + ms; time.nowMs() < end; time.advance(1)) runtime.runOnce();
     }
 
     @Test

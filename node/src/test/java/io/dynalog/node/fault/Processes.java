@@ -34,6 +34,8 @@ final class Processes {
         List<String> cmd = new ArrayList<>(wrapper);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
+                // GC pauses beside the node's log: a pause past the election timeout explains an election
+                "-Xlog:gc:file=" + log + ".gc:time,uptime",
                 "-cp", classPath, "io.dynalog.node.DynalogCli"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true)

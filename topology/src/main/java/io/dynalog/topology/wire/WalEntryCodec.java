@@ -33,6 +33,23 @@ public final class WalEntryCodec {
         return FORMAT.decode(bytes, in -> read(in, true));
     }
 
+    /**
+     * The ballot an encoded entry was proposed under, or null for a NOOP, read from its first
+     * fields without decoding its images (a leader asks this of every entry it archives).
+     *
+     * @throws WireFormatException when the bytes are not a WalEntry message
+     */
+    public static Ballot ballotUnlessNoop(byte[] bytes) {
+        SingleObject format = FORMAT_V1.matches(bytes) ? FORMAT_V1 : FORMAT;
+        return format.decodePrefix(bytes, in -> {
+            in.readLong(); // table id
+            in.readInt(); // partition
+            in.readLong(); // slot
+            Ballot ballot = new Ballot(in.readLong(), in.readInt());
+            return WalEntry.Kind.fromWireId(in.readInt()) == WalEntry.Kind.NOOP ? null : ballot;
+        });
+    }
+
     /** The fingerprint in the header of the version 1 messages this codec writes (entries without a request token). */
     public static long fingerprintV1() {
         return FORMAT_V1.fingerprint();

@@ -40,6 +40,15 @@ class WalEntryCodecTest {
     }
 
     @Test
+    void theBallotUnlessNoopIsReadFromTheFirstFieldsOfBothVersions() {
+        for (WalEntry entry : new WalEntry[] {put(), putWithToken(), delete(), deleteOfNothing()}) {
+            assertThat(WalEntryCodec.ballotUnlessNoop(WalEntryCodec.encode(entry))).isEqualTo(entry.ballot());
+        }
+        assertThat(WalEntryCodec.ballotUnlessNoop(WalEntryCodec.encode(noop()))).isNull();
+        assertThatThrownBy(() -> WalEntryCodec.ballotUnlessNoop(new byte[] {1, 2, 3})).isInstanceOf(WireFormatException.class);
+    }
+
+    @Test
     void aNoopHasAnEmptyStoreKeyOnTheWireAndNoneInTheModel() {
         GenericRecord record = AvroReference.decode(AvroReference.WAL_ENTRY_V1, WalEntryCodec.encode(noop()));
         assertThat(((ByteBuffer) record.get("storeKey")).remaining()).isZero();
