@@ -59,6 +59,12 @@ final class WalArchiver {
     static final long MAX_RETRY_DELAY_MS = 2_000;
     /** How soon a leader without a live lease looks again whether it may append. */
     static final long NO_LEASE_RETRY_MS = 20;
+    /**
+     * The most a pump hands the appender in one turn of the loop (each entry is encoded there);
+     * the rest goes on in the next turn, after the loop's timers: handing a 64 MB backlog at once
+     * (Kafka back after an outage) held the loop past the election timeout and cost elections.
+     */
+    static final long MAX_APPEND_BYTES_PER_TURN = 4L * 1024 * 1024;
 
     private final String name;
     private final String walTopic;
@@ -97,6 +103,8 @@ final class WalArchiver {
     private long failedRetries;
     /** A pump is scheduled (the lease is back, or a retry is due). */
     private boolean appendRetryScheduled;
+    /** A pump is queued for the next turn of the loop, to hand on what the last one left. */
+    private boolean pumpContinues;
     /** When this leadership's stale-append window ends, by the runtime's monotonic clock. */
     private long staleWindowEndsAtMs = Long.MAX_VALUE;
     /** An appendRecoveredAgain is queued for an item recovered after the window. */
@@ -266,12 +274,29 @@ final class WalArchiver {
             toAppend.addAll(unarchived);
         }
         long myTerm = term;
+        long handedBytes = 0;
         WalEntry e;
-        while ((e = toAppend.pollFirst()) != null) {
+        while ((e = toAppend.peekFirst()) != null) {
+            long bytes = LeaderView.approximateBytes(e);
+            if (handedBytes > 0 && handedBytes + bytes > MAX_APPEND_BYTES_PER_TURN) {
+                continuePumpNextTurn();
+                return;
+            }
+            toAppend.pollFirst();
+            handedBytes += bytes;
             WalEntry entry = e;
             appendsInFlight++;
             appender.append(walTopic, entry).whenComplete((offset, error) -> ctx.execute(() -> onAppended(myTerm, entry, offset, error)));
         }
+    }
+
+    private void continuePumpNextTurn() {
+        if (pumpContinues) return;
+        pumpContinues = true;
+        ctx.execute(() -> {
+            pumpContinues = false;
+            pump();
+        });
     }
 
     /** Runs {@link #pump} after {@code delayMs}, unless a pump is scheduled already. */
