@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Runs the same bench against DynamoDB Local and against a Dynalog node, one after the other, and
-# prints the two sets of results side by side, workload by workload.
+# Runs the same bench against DynamoDB Local, dynalite and a Dynalog node, one after the other, and
+# prints the results side by side, workload by workload.
 #
 #   scripts/bench-side-by-side.sh [bench options...]
 #   e.g. scripts/bench-side-by-side.sh --duration-s 10 --warmup-s 3 --workload put,get
 #
-# DynamoDB Local is started here (scripts/dynamodb-local.sh) and stopped at the end. The Dynalog
+# DynamoDB Local (scripts/dynamodb-local.sh, from Maven Central) and dynalite (scripts/dynalite.sh,
+# from npm; skipped, saying so, without Node.js) are started here, in memory, and stopped at the
+# end; their ports are clear of `dynalog dev --nodes 3` (8000-8002). The Dynalog
 # node is the one listening at DYNALOG_ENDPOINT; if nothing listens there, `./dynalog dev
 # --data-dir <temp dir>` is started (and stopped at the end), which must serve that endpoint.
 #
 # Environment:
-#   DYNAMODB_LOCAL_PORT   DynamoDB Local's port (default 8001)
+#   DYNAMODB_LOCAL_PORT   DynamoDB Local's port (default 8011)
+#   DYNALITE_PORT         dynalite's port (default 8012)
 #   DYNALOG_ENDPOINT      the Dynalog node (default http://localhost:8000)
 #   DYNALOG_DEV_ARGS      extra arguments for `dynalog dev` when it is started here
 #                         (default: --kafka-port 0, so that its broker takes any free port)
@@ -18,7 +21,8 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ddb_port="${DYNAMODB_LOCAL_PORT:-8001}"
+ddb_port="${DYNAMODB_LOCAL_PORT:-8011}"
+dynalite_port="${DYNALITE_PORT:-8012}"
 dynalog_endpoint="${DYNALOG_ENDPOINT:-http://localhost:8000}"
 csv="${BENCH_OUTPUT:-$root/target/bench/side-by-side.csv}"
 # host and port of the Dynalog endpoint, for the readiness check
@@ -30,10 +34,11 @@ if [[ "$dynalog_port" == "$hostport" ]]; then dynalog_port=80; fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/dynalog-side-by-side.XXXXXX")"
 ddb_pid=""
+dynalite_pid=""
 dynalog_pid=""
 cleanup() {
   local pid
-  for pid in "$dynalog_pid" "$ddb_pid"; do
+  for pid in "$dynalog_pid" "$dynalite_pid" "$ddb_pid"; do
     if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true
@@ -85,6 +90,16 @@ if listening 127.0.0.1 "$ddb_port"; then
 fi
 "$root/scripts/dynamodb-local.sh" "$ddb_port" >"$work/dynamodb-local.log" 2>&1 &
 ddb_pid=$!
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "No Node.js (node and npm) on the PATH: dynalite is left out" >&2
+elif listening 127.0.0.1 "$dynalite_port"; then
+  echo "Port $dynalite_port is taken: stop what listens there or set DYNALITE_PORT" >&2
+  exit 1
+else
+  # exec in the script: this pid is node's, so the cleanup stops it
+  "$root/scripts/dynalite.sh" "$dynalite_port" >"$work/dynalite.log" 2>&1 &
+  dynalite_pid=$!
+fi
 
 if listening "$dynalog_host" "$dynalog_port"; then
   echo "Using the Dynalog node already listening at $dynalog_endpoint" >&2
@@ -98,9 +113,19 @@ else
 fi
 # The first run downloads DynamoDB Local, hence the generous limit.
 await_port "DynamoDB Local" 127.0.0.1 "$ddb_port" "$ddb_pid" "$work/dynamodb-local.log" 600
+# The first run installs dynalite from npm.
+if [[ -n "$dynalite_pid" ]]; then
+  await_port "dynalite" 127.0.0.1 "$dynalite_port" "$dynalite_pid" "$work/dynalite.log" 300
+fi
 
 status=0
+outs=("$work/dynamodb-local.out")
 bench dynamodb-local "http://localhost:$ddb_port" "$@" || status=1
+if [[ -n "$dynalite_pid" ]]; then
+  bench dynalite "http://localhost:$dynalite_port" "$@" || status=1
+  outs+=("$work/dynalite.out")
+fi
+outs+=("$work/dynalog.out")
 bench dynalog "$dynalog_endpoint" "$@" || status=1
 
 echo
@@ -108,5 +133,5 @@ echo "== side by side (results appended to $csv)"
 # Result lines are "<label> <workload> ...": group them by workload, in the order they ran.
 awk '{ if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } lines[$2] = lines[$2] $0 "\n" }
      END { for (i = 1; i <= n; i++) printf "%s", lines[order[i]] }' \
-  "$work/dynamodb-local.out" "$work/dynalog.out"
+  "${outs[@]}"
 exit "$status"

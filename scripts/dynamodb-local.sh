@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs DynamoDB Local, the reference Dynalog is compared with, in the foreground:
 #
-#   scripts/dynamodb-local.sh [PORT]        (default port 8001; a Dynalog node defaults to 8000)
+#   scripts/dynamodb-local.sh [PORT]        (default port 8011, clear of `dynalog dev --nodes 3`: 8000-8002)
 #
 # The first run fetches com.amazonaws:DynamoDBLocal and its dependencies from Maven Central with
 # Maven (the dynamodb-local module) into dynamodb-local/target/lib-VERSION; later runs start at
@@ -11,9 +11,9 @@
 # Clients need an alphanumeric access key id (any secret and region work).
 set -euo pipefail
 
-port="${1:-8001}"
+port="${1:-8011}"
 if ! [[ "$port" =~ ^[0-9]+$ ]] || (( port < 1 || port > 65535 )); then
-  echo "usage: $0 [PORT]   (PORT: 1..65535, default 8001)" >&2
+  echo "usage: $0 [PORT]   (PORT: 1..65535, default 8011)" >&2
   exit 2
 fi
 version="${DYNAMODB_LOCAL_VERSION:-2.6.1}"
