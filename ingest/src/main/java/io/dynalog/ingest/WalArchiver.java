@@ -60,7 +60,8 @@ final class WalArchiver {
     /** How soon a leader without a live lease looks again whether it may append. */
     static final long NO_LEASE_RETRY_MS = 20;
     /**
-     * The most a pump hands the appender in one turn of the loop (each entry is encoded there);
+     * About the most a pump hands the appender in one turn of the loop (each entry is encoded there;
+     * the entry that reaches the bound is handed too);
      * the rest goes on in the next turn, after the loop's timers: handing a 64 MB backlog at once
      * (Kafka back after an outage) held the loop past the election timeout and cost elections.
      */
@@ -276,17 +277,16 @@ final class WalArchiver {
         long myTerm = term;
         long handedBytes = 0;
         WalEntry e;
-        while ((e = toAppend.peekFirst()) != null) {
-            long bytes = LeaderView.approximateBytes(e);
-            if (handedBytes > 0 && handedBytes + bytes > MAX_APPEND_BYTES_PER_TURN) {
-                continuePumpNextTurn();
-                return;
-            }
-            toAppend.pollFirst();
-            handedBytes += bytes;
+        while ((e = toAppend.pollFirst()) != null) {
+            // Sized only when more follow: a single write's append (the common case) walks no image.
+            if (!toAppend.isEmpty()) handedBytes += LeaderView.approximateBytes(e);
             WalEntry entry = e;
             appendsInFlight++;
             appender.append(walTopic, entry).whenComplete((offset, error) -> ctx.execute(() -> onAppended(myTerm, entry, offset, error)));
+            if (handedBytes >= MAX_APPEND_BYTES_PER_TURN && !toAppend.isEmpty()) {
+                continuePumpNextTurn();
+                return;
+            }
         }
     }
 
