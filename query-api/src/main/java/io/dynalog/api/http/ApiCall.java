@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dynalog.api.ApiException;
 import io.dynalog.api.json.Json;
 import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,11 +27,17 @@ import org.slf4j.LoggerFactory;
  *  worker:      (when the future completes) encode body, CRC32
  *  event loop:  write status and headers and body
  * </pre>
+ * except for a {@link Operation#nonBlocking} operation's request of at most
+ * {@link #INLINE_MAX_REQUEST_BYTES}, whose every step runs on the event loop (an answer completed
+ * on another thread, a replicated write's, is encoded on that thread): a worker hand-off and the
+ * hop back cost a small call more than parsing and encoding it (a profile of GetItem and PutItem
+ * under load on a 2-core machine put most of the CPU in futex wake-ups and context switches).
  *
  * <p>Invariants: every path that does not lose the connection ends in exactly one response
  * ({@link #respond} is called once); every failure, thrown or completed, whatever its type, is
- * turned into an error response; nothing blocking or proportional to the body size runs on the
- * event loop except copying the body as it arrives.
+ * turned into an error response; nothing blocking runs on the event loop, and nothing
+ * proportional to the body size except copying it as it arrives and the work of an inline call
+ * (bounded by {@link #INLINE_MAX_REQUEST_BYTES} in, by DynamoDB's item size limit out).
  */
 final class ApiCall {
 
@@ -41,6 +48,8 @@ final class ApiCall {
     static final CharSequence CRC32_HEADER = HttpHeaders.createOptimized("x-amz-crc32");
     private static final CharSequence AMZ_JSON_VALUE = HttpHeaders.createOptimized(AMZ_JSON);
     static final String INTERNAL_ERROR_MESSAGE = "Internal server error";
+    /** The largest request of a {@link Operation#nonBlocking} operation handled on the event loop. */
+    static final int INLINE_MAX_REQUEST_BYTES = 64 * 1024;
 
     private final HttpServerRequest request;
     private final Context context;
@@ -53,6 +62,8 @@ final class ApiCall {
     private Buffer body;
     private boolean rejected;
     private String operationName = "?";
+    /** Handled on the event loop from start to end (see the class comment). */
+    private boolean inline;
 
     private final String nodeToken;
 
@@ -100,7 +111,12 @@ final class ApiCall {
             Operation operation = operations.get(operationName);
             if (operation == null) throw ApiException.unknownOperation(Target.UNKNOWN_OPERATION);
             checkContentType(request.getHeader(HttpHeaders.CONTENT_TYPE));
-            worker.execute(() -> invoke(operation));
+            if (operation.nonBlocking() && body.length() <= INLINE_MAX_REQUEST_BYTES) {
+                inline = true;
+                invoke(operation);
+            } else {
+                worker.execute(() -> invoke(operation));
+            }
         } catch (RejectedExecutionException e) {
             respond(EncodedResponse.error(ApiException.serviceUnavailable(
                     "The server is overloaded; retry the request")));
@@ -109,7 +125,7 @@ final class ApiCall {
         }
     }
 
-    /** On a worker. */
+    /** On a worker, or on the event loop when {@link #inline}. */
     private void invoke(Operation operation) {
         CompletableFuture<ObjectNode> result;
         try {
@@ -129,9 +145,9 @@ final class ApiCall {
             complete(result);
         } else {
             result.whenComplete((r, t) -> {
-                // Encoding stays off the event loops; any other thread that completes an
-                // operation (a write's completion, a page read) encodes its answer itself.
-                if (!Context.isOnEventLoopThread()) {
+                // Encoding stays off the event loops, but for an inline call's; any other thread
+                // that completes an operation (a write's completion, a page read) encodes its answer itself.
+                if (inline || !Context.isOnEventLoopThread()) {
                     complete(result);
                     return;
                 }
@@ -175,7 +191,11 @@ final class ApiCall {
     }
 
     private void respondOnContext(EncodedResponse response) {
-        context.runOnContext(v -> respond(response));
+        if (Vertx.currentContext() == context) {
+            respond(response);
+        } else {
+            context.runOnContext(v -> respond(response));
+        }
     }
 
     /** On the event loop. */

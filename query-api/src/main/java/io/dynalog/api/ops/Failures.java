@@ -21,15 +21,19 @@ import java.util.concurrent.ExecutionException;
 public final class Failures {
     private Failures() {}
 
-    /** The operation, with every failure it ends in (thrown or completed with) mapped here. */
+    /**
+     * The operation, with every failure it ends in (thrown or completed with) mapped here; as
+     * {@link io.dynalog.api.http.Operation#nonBlocking} as {@code op} is.
+     */
     public static io.dynalog.api.http.Operation guarded(io.dynalog.api.http.Operation op) {
-        return request -> {
+        io.dynalog.api.http.Operation guarded = request -> {
             try {
                 return op.handle(request).exceptionallyCompose(e -> java.util.concurrent.CompletableFuture.failedFuture(toApi(e)));
             } catch (RuntimeException e) {
                 return java.util.concurrent.CompletableFuture.failedFuture(toApi(e));
             }
         };
+        return op.nonBlocking() ? io.dynalog.api.http.Operation.nonBlocking(guarded) : guarded;
     }
 
     static Throwable toApi(Throwable t) {

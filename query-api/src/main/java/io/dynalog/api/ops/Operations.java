@@ -63,16 +63,16 @@ public final class Operations {
     public void register(Map<String, Operation> operations) {
         operations.put("CreateTable", tables::createTable);
         operations.put("DescribeTable", tables::describeTable);
-        operations.put("ListTables", tables::listTables);
+        operations.put("ListTables", Operation.nonBlocking(tables::listTables));
         operations.put("DeleteTable", tables::deleteTable);
         operations.put("UpdateTable", tables::updateTable);
         operations.put(TableOps.INDEX_SERVED_OPERATION, tables::indexServedOperation);
         operations.put(TableOps.TABLE_SERVED_OPERATION, tables::tableServed);
         operations.put(TableOps.IMPORT_TABLE_OPERATION, tables::importedTable);
-        operations.put("PutItem", items::putItem);
-        operations.put("GetItem", items::getItem);
-        operations.put("DeleteItem", items::deleteItem);
-        operations.put("UpdateItem", items::updateItem);
+        operations.put("PutItem", Operation.nonBlocking(items::putItem));
+        operations.put("GetItem", Operation.nonBlocking(items::getItem));
+        operations.put("DeleteItem", Operation.nonBlocking(items::deleteItem));
+        operations.put("UpdateItem", Operation.nonBlocking(items::updateItem));
         operations.put("BatchWriteItem", batches::batchWriteItem);
         operations.put("BatchGetItem", batches::batchGetItem);
         operations.put("Query", reads::query);
