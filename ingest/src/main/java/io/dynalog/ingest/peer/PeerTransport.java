@@ -12,19 +12,8 @@ import java.util.function.BiConsumer;
  * must hand work off rather than block.
  */
 public interface PeerTransport extends AutoCloseable {
-    /**
-     * Sends a frame to a node, at once or at the next {@link #flush} at the latest; returns false
-     * when it was dropped at once (unknown node, full queue).
-     */
+    /** Sends a frame to a node; returns false when it was dropped at once (unknown node, full queue). */
     boolean send(int toNodeId, byte[] frame);
-
-    /**
-     * Puts on the wire every frame sent since the last flush: a transport may hold a node's frames
-     * until then and write them together, in one write and one wake-up of each side. The
-     * replication runtime flushes at the end of each turn of its loop.
-     */
-    default void flush() {
-    }
 
     /** Sets who receives frames: (from node id, frame). Frames that arrive before are dropped. */
     void onFrame(BiConsumer<Integer, byte[]> handler);

@@ -30,12 +30,6 @@ import org.slf4j.LoggerFactory;
  * (above {@value #MAX_SKIPPED_FRAME_BYTES}, or negative) or a bad hello closes it.
  * While a connection is being opened, frames for it queue up to {@value #MAX_QUEUED_FRAMES};
  * beyond that they are dropped (the protocols on top retry).
- *
- * <p>Batching: frames sent to a connected peer are held until {@link #flush} (or until
- * {@value #MAX_HELD_BYTES} bytes are held) and then written together: one task on the
- * connection's event loop and one write, instead of one of each per frame. The replication loop
- * flushes once per turn, so every group's frames of a turn share them; on a 2-core machine under
- * PutItem load, a cross-thread wake-up and a syscall cost more than a small frame's bytes.
  */
 public final class TcpPeerTransport implements PeerTransport {
     private static final Logger log = LoggerFactory.getLogger(TcpPeerTransport.class);
@@ -48,8 +42,6 @@ public final class TcpPeerTransport implements PeerTransport {
     static final long RECONNECT_DELAY_MS = 200;
     /** Bytes a connection may have waiting to be written before frames to that peer are dropped. */
     static final int MAX_WRITE_QUEUE_BYTES = 64 * 1024 * 1024;
-    /** Frames held for a peer until {@link #flush} are written at once past this many bytes. */
-    static final int MAX_HELD_BYTES = 256 * 1024;
 
     private final Vertx vertx;
     private final int selfId;
@@ -108,11 +100,6 @@ public final class TcpPeerTransport implements PeerTransport {
         Peer peer = peers.get(toNodeId);
         if (peer == null || closed) return false;
         return peer.send(frame);
-    }
-
-    @Override
-    public void flush() {
-        for (Peer peer : peers.values()) peer.flush();
     }
 
     private void accept(NetSocket socket) {
@@ -196,13 +183,11 @@ public final class TcpPeerTransport implements PeerTransport {
         private boolean peerClosed;
         /** Bytes handed to the socket and not yet written out. */
         private final java.util.concurrent.atomic.AtomicLong unwrittenBytes = new java.util.concurrent.atomic.AtomicLong();
-        /** Framed frames for {@link #socket} held until the next flush; null when none are. */
-        private Buffer held;
 
-        private void write(NetSocket s, Buffer framed) {
-            int size = framed.length();
+        private void write(NetSocket s, byte[] frame) {
+            int size = 4 + frame.length;
             unwrittenBytes.addAndGet(size);
-            s.write(framed).onComplete(ar -> unwrittenBytes.addAndGet(-size));
+            s.write(framed(frame)).onComplete(ar -> unwrittenBytes.addAndGet(-size));
         }
 
         Peer(int nodeId, String host, int port) {
@@ -216,23 +201,13 @@ public final class TcpPeerTransport implements PeerTransport {
             if (socket != null) {
                 // A peer that does not keep up loses frames rather than this node's memory.
                 if (unwrittenBytes.get() > MAX_WRITE_QUEUE_BYTES) return false;
-                if (held == null) held = Buffer.buffer(Math.max(256, 4 + frame.length));
-                held.appendInt(frame.length).appendBytes(frame);
-                if (held.length() >= MAX_HELD_BYTES) flush();
+                write(socket, frame);
                 return true;
             }
             if (waiting.size() >= MAX_QUEUED_FRAMES) return false;
             waiting.add(frame);
             connect();
             return true;
-        }
-
-        synchronized void flush() {
-            if (held == null) return;
-            Buffer framed = held;
-            held = null;
-            // The socket closed since: the frames are lost, as any in flight on it were.
-            if (socket != null) write(socket, framed);
         }
 
         private void connect() {
@@ -256,16 +231,13 @@ public final class TcpPeerTransport implements PeerTransport {
                     NetSocket s = ar.result();
                     s.closeHandler(v -> {
                         synchronized (Peer.this) {
-                            if (socket == s) {
-                                socket = null;
-                                held = null;
-                            }
+                            if (socket == s) socket = null;
                         }
                     });
                     s.exceptionHandler(e -> log.debug("connection to node {} failed", nodeId, e));
                     s.handler(b -> { });
                     s.write(Buffer.buffer(8).appendInt(MAGIC).appendInt(selfId));
-                    for (byte[] f : waiting) write(s, framed(f));
+                    for (byte[] f : waiting) write(s, f);
                     waiting.clear();
                     socket = s;
                 }
@@ -275,7 +247,6 @@ public final class TcpPeerTransport implements PeerTransport {
         synchronized void close() {
             peerClosed = true;
             waiting.clear();
-            held = null;
             if (socket != null) socket.close();
             socket = null;
         }

@@ -38,8 +38,7 @@ import org.slf4j.LoggerFactory;
  * hand each message to its group's member; encode and send what members put in their outbox;
  * report each group's completed syncs to its member; tick every member every
  * {@code tickIntervalMs}; flush proposals once per turn of the loop (so proposals made in one turn
- * go out in one Accept, the batching the protocol relies on), and then the transport (so the
- * frames of every group to one peer in one turn go out in one write); the failure policy below.
+ * go out in one Accept, the batching the protocol relies on); the failure policy below.
  *
  * <p>The loop is {@link #runOnce}: a node's thread ({@link #start}) calls it whenever there is
  * work or a timer is due; a simulation calls it itself, at simulated times, and so drives the
@@ -379,7 +378,6 @@ public final class ReplicationRuntime implements AutoCloseable {
             Incarnation inc = g.current;
             if (inc != null) guarded(inc, () -> inc.member.flush(now()));
         }
-        transport.flush();
         synchronized (delayed) {
             return delayed.isEmpty() ? nextTickMs : Math.min(nextTickMs, delayed.peek().dueMs());
         }

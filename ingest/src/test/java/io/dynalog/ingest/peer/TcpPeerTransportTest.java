@@ -43,46 +43,14 @@ class TcpPeerTransportTest {
 
     @Test
     void framesArriveInOrderWithTheSendersId() {
-        for (int i = 0; i < 1000; i++) {
-            assertThat(one.send(2, frame(i, 4 + (i % 7) * 100))).isTrue();
-            if (i % 10 == 9) one.flush();
-        }
+        for (int i = 0; i < 1000; i++) assertThat(one.send(2, frame(i, 4 + (i % 7) * 100))).isTrue();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receivedByTwo.size() == 1000);
         for (int i = 0; i < 1000; i++) assertThat(receivedByTwo.get(i)).isEqualTo("1:" + i + ":" + (4 + (i % 7) * 100));
-    }
-
-    /** Frames to a connected peer wait for the flush, then go out together, in the order sent. */
-    @Test
-    void framesToAConnectedPeerGoOutAtTheFlush() throws Exception {
-        one.send(2, frame(1, 4));
-        one.flush();
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> receivedByTwo.size() == 1);
-
-        one.send(2, frame(2, 4));
-        one.send(2, frame(3, 40));
-        Thread.sleep(300);
-        assertThat(receivedByTwo).as("held until the flush").containsExactly("1:1:4");
-        one.flush();
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> receivedByTwo.size() == 3);
-        assertThat(receivedByTwo).containsExactly("1:1:4", "1:2:4", "1:3:40");
-    }
-
-    /** Past MAX_HELD_BYTES, held frames go out without waiting for the flush. */
-    @Test
-    void heldFramesPastTheBoundGoOutAtOnce() {
-        one.send(2, frame(1, 4));
-        one.flush();
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> receivedByTwo.size() == 1);
-
-        one.send(2, frame(2, TcpPeerTransport.MAX_HELD_BYTES));
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> receivedByTwo.size() == 2);
-        assertThat(receivedByTwo).containsExactly("1:1:4", "1:2:" + TcpPeerTransport.MAX_HELD_BYTES);
     }
 
     @Test
     void largeFramesAndUnknownPeers() {
         assertThat(one.send(2, frame(7, TcpPeerTransport.MAX_FRAME_BYTES))).isTrue();
-        one.flush();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> receivedByTwo.contains("1:7:" + TcpPeerTransport.MAX_FRAME_BYTES));
         assertThat(one.send(2, frame(8, TcpPeerTransport.MAX_FRAME_BYTES + 1))).as("over the limit: not sent").isFalse();
         assertThat(one.send(99, frame(1, 4))).isFalse();
@@ -109,7 +77,6 @@ class TcpPeerTransportTest {
     @Test
     void aRestartedPeerIsReachedAgain() throws Exception {
         one.send(2, frame(1, 4));
-        one.flush();
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> receivedByTwo.size() == 1);
         int port = two.port();
         two.close();
@@ -123,7 +90,6 @@ class TcpPeerTransportTest {
             // Frames sent while the connection is down or being re-opened may be lost; later ones arrive.
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 one.send(2, frame(2, 4));
-                one.flush();
                 return received.contains(2);
             });
         } finally {
