@@ -18,6 +18,10 @@
 #   DYNALOG_DEV_ARGS      extra arguments for `dynalog dev` when it is started here
 #                         (default: --kafka-port 0, so that its broker takes any free port)
 #   BENCH_OUTPUT          CSV file to append both runs to (default target/bench/side-by-side.csv)
+#   BENCH_CLIENT          sdk (default): `dynalog bench`, with the bench options given; wrk: scripts/wrk-bench.sh
+#                         (wrk, 1 thread, 16 connections: listtables, put-idle, put, get, query; a C
+#                         client that leaves the shared cores to the servers), which ignores the options
+#   WRK_DURATION_S        with BENCH_CLIENT=wrk: measured seconds per workload (default 10)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -75,6 +79,10 @@ bench() { # label endpoint [bench options...]
   local label="$1" endpoint="$2"
   shift 2
   echo "== $label ($endpoint)" >&2
+  if [[ "${BENCH_CLIENT:-sdk}" == wrk ]]; then
+    "$root/scripts/wrk-bench.sh" "$endpoint" "$label" "${WRK_DURATION_S:-10}" | tee "$work/$label.out"
+    return "${PIPESTATUS[0]}"
+  fi
   DYNALOG_MAIN_CLASS=io.dynalog.node.bench.BenchCommand "$root/dynalog" \
     --endpoint "$endpoint" --label "$label" --output "$csv" "$@" | tee "$work/$label.out"
 }
@@ -129,7 +137,11 @@ outs+=("$work/dynalog.out")
 bench dynalog "$dynalog_endpoint" "$@" || status=1
 
 echo
-echo "== side by side (results appended to $csv)"
+if [[ "${BENCH_CLIENT:-sdk}" == wrk ]]; then
+  echo "== side by side (wrk)"
+else
+  echo "== side by side (results appended to $csv)"
+fi
 # Result lines are "<label> <workload> ...": group them by workload, in the order they ran.
 awk '{ if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } lines[$2] = lines[$2] $0 "\n" }
      END { for (i = 1; i <= n; i++) printf "%s", lines[order[i]] }' \

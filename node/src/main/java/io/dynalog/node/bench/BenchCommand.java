@@ -153,6 +153,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keeps the tables at the end (they are deleted otherwise).")
     boolean keepTables;
 
+    @Option(names = "--jfr-pid", paramLabel = "PID",
+        description = "Records a JFR profile of the server, the JVM with this process id on this machine, while the "
+            + "workloads run (started and stopped with jcmd); its summary goes to stderr and next to the recording.")
+    Long jfrPid;
+
+    @Option(names = "--jfr-output", paramLabel = "FILE",
+        description = "Where --jfr-pid's recording goes (default: target/bench/profile-<label>-<time>.jfr); "
+            + "FILE.txt gets its summary and FILE.collapsed its stacks for a flame graph.")
+    Path jfrOutput;
+
     /** Runs the bench alone: {@code java -cp ... io.dynalog.node.bench.BenchCommand --help}. */
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchCommand()).execute(args));
@@ -189,6 +199,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchTables tables = new BenchTables(adminClient, err);
         List<String> createdTables = new ArrayList<>();
         boolean anyErrors = false;
+        ServerProfile profile = null;
         try {
             if (needsHashTable && tables.createAndAwaitActive(baseTable, false)) {
                 createdTables.add(baseTable);
@@ -206,6 +217,9 @@ public final class BenchCommand implements Callable<Integer> {
 
             WorkloadRunner runner = new WorkloadRunner(executor, threads, Duration.ofSeconds(warmupSeconds),
                 Duration.ofSeconds(durationSeconds), CALL_TIMEOUT);
+            profile = jfrPid == null ? null : ServerProfile.start(jfrPid, jfrOutput != null ? jfrOutput
+                : Path.of("target", "bench", "profile-" + resultLabel.replaceAll("[^A-Za-z0-9_.-]", "_") + "-"
+                    + Instant.now().getEpochSecond() + ".jfr"));
             List<BenchResult> results = new ArrayList<>();
             for (Workload workload : workloads) {
                 WorkloadRunner.Operation operation = switch (workload) {
@@ -227,6 +241,12 @@ public final class BenchCommand implements Callable<Integer> {
                     err.flush();
                 }
             }
+            if (profile != null) {
+                ServerProfile stopped = profile;
+                profile = null;
+                err.print(stopped.stop());
+                err.flush();
+            }
             if (csvOutput != null) {
                 appendCsv(csvOutput, results);
                 err.printf("appended %d rows to %s%n", results.size(), csvOutput);
@@ -236,6 +256,13 @@ public final class BenchCommand implements Callable<Integer> {
             err.printf("bench failed: %s%n", WorkloadRunner.describe(e));
             return 1;
         } finally {
+            if (profile != null) {
+                try {
+                    profile.stop();
+                } catch (RuntimeException e) {
+                    err.printf("the profile was not written: %s%n", e.getMessage());
+                }
+            }
             executor.shutdownNow();
             if (keepTables) {
                 createdTables.forEach(t -> err.printf("kept table %s%n", t));

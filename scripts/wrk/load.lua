@@ -1,0 +1,24 @@
+-- Loads ITEMS items (keys 0..ITEMS-1, about ITEM_BYTES each) with BatchWriteItem, 25 items a call,
+-- each key once; once every key is sent it sends ListTables (cheap) until wrk's duration ends.
+-- Unprocessed items are not retried: check the count afterwards (put.lua/get.lua use the same keys).
+package.path = package.path .. ";" .. debug.getinfo(1, "S").source:match("@?(.*/)") .. "?.lua"
+local d = require("dynamodb")
+local payload = d.payload(math.max(1, d.item_bytes - 16))
+local next_key = 0
+local done_req = d.request("ListTables", "{}")
+request = function()
+  if next_key >= d.items then return done_req end
+  local puts = {}
+  for i = next_key, math.min(next_key + 24, d.items - 1) do
+    puts[#puts + 1] = '{"PutRequest":{"Item":{"pk":{"S":"' .. d.key(i) .. '"},"v":{"S":"' .. payload .. '"}}}}'
+  end
+  next_key = next_key + 25
+  return d.request("BatchWriteItem", '{"RequestItems":{"' .. d.table .. '":[' .. table.concat(puts, ",") .. ']}}')
+end
+response = function(status, headers, body)
+  d.response(status, headers, body)
+  if status == 200 and body:find('"UnprocessedItems":{"', 1, true) then
+    d.errors = d.errors + 1
+    if d.errors <= 3 then io.stderr:write("unprocessed items: " .. body:sub(1, 200) .. "\n") end
+  end
+end
