@@ -5,9 +5,12 @@ package.path = package.path .. ";" .. debug.getinfo(1, "S").source:match("@?(.*/
 local d = require("dynamodb")
 local payload = d.payload(math.max(1, d.item_bytes - 16))
 local next_key = 0
-local done_req = d.request("ListTables", "{}")
+local done_req -- built at the first use: wrk sets the Host header only after the script loads
 request = function()
-  if next_key >= d.items then return done_req end
+  if next_key >= d.items then
+    done_req = done_req or d.request("ListTables", "{}")
+    return done_req
+  end
   local puts = {}
   for i = next_key, math.min(next_key + 24, d.items - 1) do
     puts[#puts + 1] = '{"PutRequest":{"Item":{"pk":{"S":"' .. d.key(i) .. '"},"v":{"S":"' .. payload .. '"}}}}'
