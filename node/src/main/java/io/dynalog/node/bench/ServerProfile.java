@@ -6,15 +6,19 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
@@ -70,13 +74,14 @@ final class ServerProfile {
                 RecordedStackTrace stack = event.getStackTrace();
                 if (stack == null || stack.getFrames().isEmpty()) continue;
                 samples++;
-                String thread = event.getThread("sampledThread") == null ? "?" : event.getThread("sampledThread").getJavaName();
-                String threadGroup = DIGITS.matcher(thread == null ? "?" : thread).replaceAll("N");
+                RecordedThread sampled = event.getThread("sampledThread");
+                String thread = sampled == null || sampled.getJavaName() == null ? "?" : sampled.getJavaName();
+                String threadGroup = DIGITS.matcher(thread).replaceAll("N");
                 byThread.merge(threadGroup, 1L, Long::sum);
                 List<RecordedFrame> frames = stack.getFrames();
                 selfByFrame.merge(name(frames.get(0)), 1L, Long::sum);
                 StringBuilder line = new StringBuilder(threadGroup.replace(';', ':'));
-                java.util.Set<String> seen = new java.util.HashSet<>();
+                Set<String> seen = new HashSet<>();
                 for (int i = frames.size() - 1; i >= 0; i--) {
                     String frame = name(frames.get(i));
                     line.append(';').append(frame.replace(';', ':'));
@@ -137,7 +142,7 @@ final class ServerProfile {
     /** Runs {@code jcmd pid command args...} from this JDK; fails, with what jcmd said, unless it succeeded. */
     private static void jcmd(long pid, String command, String... args) {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        List<String> line = new java.util.ArrayList<>(List.of(jcmd.toString(), Long.toString(pid), command));
+        List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid), command));
         line.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
