@@ -9,6 +9,8 @@
 # JVM bench: 10,000 items of about 1,000 bytes; 100 Query partition keys of 100 items), measured
 # with the scripts in scripts/wrk/, and deleted at the end. Prints one line per workload:
 #   <label> <workload> <ops/s> ops/s p50 <ms> ms p99 <ms> ms errors <n>
+# where errors counts failed calls (an error status, or a wrong answer: a GetItem without its item,
+# a Query short of its items) and socket errors (wrk's connect, read, write and timeout counts).
 # Workloads: listtables (the server's ceiling), put, put-idle (one connection), get, query.
 # Needs wrk on the PATH (Debian: apt-get install wrk).
 set -euo pipefail
@@ -43,8 +45,10 @@ summarise() { # workload file
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
     /^Requests\/sec:/ { rate = $2 }
-    /Non-2xx or 3xx responses:/ { errors = $NF }
-    /Socket errors:/ { errors += 0 }
+    # Failed calls: non-200 answers and wrong ones (scripts/wrk/dynamodb.lua); socket errors:
+    # "Socket errors: connect N, read N, write N, timeout N".
+    /^Failed calls:/ { errors += $NF }
+    /Socket errors:/ { for (i = 3; i <= NF; i += 2) errors += $(i + 1) }
     END { printf "%-16s %-11s %8.0f ops/s   p50 %7.2f ms   p99 %7.2f ms   errors %d\n", label, workload, rate, p50, p99, errors + 0 }
   ' "$2"
 }

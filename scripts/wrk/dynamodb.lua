@@ -49,24 +49,36 @@ function M.query_key(i)
   return string.format(query_key, i)
 end
 
--- Counts non-200 answers; wrk prints them as "Non-2xx or 3xx responses" too.
-M.errors = 0
+-- Failed calls: non-200 answers (which wrk counts as "Non-2xx or 3xx responses" too) and 200s whose
+-- body is wrong. Each thread counts its own in the global `failed_calls`; `done` (on wrk's main
+-- thread) prints their sum as "Failed calls: N", which scripts/wrk-bench.sh reports.
+failed_calls = 0
+local function fail(what)
+  failed_calls = failed_calls + 1
+  if failed_calls <= 3 then io.stderr:write(what .. "\n") end
+end
+
 function M.response(status, headers, body)
-  if status ~= 200 then
-    M.errors = M.errors + 1
-    if M.errors <= 3 then io.stderr:write("status " .. status .. ": " .. body .. "\n") end
+  if status ~= 200 then fail("status " .. status .. ": " .. body) end
+end
+
+-- A response handler that also fails a 200 whose body lacks `needle` (or, with `absent`, has it), saying `what`.
+function M.expecting(needle, what, absent)
+  return function(status, headers, body)
+    if status ~= 200 then return fail("status " .. status .. ": " .. body) end
+    if (body:find(needle, 1, true) ~= nil) == (absent == true) then fail(what .. ": " .. body:sub(1, 200)) end
   end
 end
 
--- A response handler that also counts a 200 whose body lacks `needle` as an error, saying `what`.
-function M.expecting(needle, what)
-  return function(status, headers, body)
-    M.response(status, headers, body)
-    if status == 200 and not body:find(needle, 1, true) then
-      M.errors = M.errors + 1
-      if M.errors <= 3 then io.stderr:write(what .. ": " .. body:sub(1, 200) .. "\n") end
-    end
-  end
+local threads = {}
+function setup(thread)
+  threads[#threads + 1] = thread
+end
+
+function done(summary, latency, requests)
+  local failed = 0
+  for _, thread in ipairs(threads) do failed = failed + (thread:get("failed_calls") or 0) end
+  io.write("Failed calls: " .. failed .. "\n")
 end
 
 return M

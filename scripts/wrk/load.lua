@@ -24,10 +24,4 @@ request = function()
   next_key = next_key + 25
   return d.request("BatchWriteItem", '{"RequestItems":{"' .. d.table .. '":[' .. table.concat(puts, ",") .. ']}}')
 end
-response = function(status, headers, body)
-  d.response(status, headers, body)
-  if status == 200 and body:find('"UnprocessedItems":{"', 1, true) then
-    d.errors = d.errors + 1
-    if d.errors <= 3 then io.stderr:write("unprocessed items: " .. body:sub(1, 200) .. "\n") end
-  end
-end
+response = d.expecting('"UnprocessedItems":{"', "unprocessed items", true)
