@@ -5,7 +5,9 @@ import io.dynalog.node.kafka.EmbeddedKafka;
 import io.dynalog.topology.keys.ItemCollections;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -102,6 +104,14 @@ public final class DynalogCli implements Runnable {
         @Option(names = "--kafka-port", defaultValue = "9092", description = "Port of the embedded Kafka broker (default: ${DEFAULT-VALUE}; 0 picks a free one).")
         int kafkaPort;
 
+        @Option(names = "--kafka-config", paramLabel = "KEY=VALUE",
+                description = "A property of the embedded broker, over Dynalog's own settings (repeatable), e.g. num.io.threads=2.")
+        Map<String, String> kafkaConfig = new LinkedHashMap<>();
+
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+                description = "Run the nodes against this Kafka cluster (e.g. one `dynalog kafka` started) instead of an embedded broker.")
+        String bootstrapServers;
+
         @Option(names = "--nodes", defaultValue = "1",
                 description = "Nodes to run, in zones az1, az2, ... with API ports --port, --port+1, ... (default: ${DEFAULT-VALUE}).")
         int nodes;
@@ -111,10 +121,14 @@ public final class DynalogCli implements Runnable {
             if (nodes < 1 || nodes > 9) throw new CommandLine.ParameterException(new CommandLine(this), "--nodes must be 1..9");
             Path dir = node.dataDir != null ? node.dataDir : Path.of(System.getProperty("user.home"), ".dynalog", "dev");
             if (node.dataDir == null) System.out.println("Data directory: " + dir + " (choose another with --data-dir)");
-            EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), kafkaPort);
+            if (bootstrapServers != null && !kafkaConfig.isEmpty()) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--kafka-config sets the embedded broker; with --bootstrap-servers there is none");
+            }
+            EmbeddedKafka kafka = bootstrapServers != null ? null : embeddedBroker(dir.resolve("kafka"), kafkaPort, kafkaConfig);
+            String bootstrap = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
             List<DynalogNode> started = new ArrayList<>();
             try {
-                NodeConfig first = node.config(kafka.bootstrapServers(), dir.resolve("node-" + node.nodeId), (short) 1)
+                NodeConfig first = node.config(bootstrap, dir.resolve("node-" + node.nodeId), (short) 1)
                         .withExpectedNodes(nodes);
                 for (int i = 0; i < nodes; i++) {
                     int id = node.nodeId + i;
@@ -125,7 +139,7 @@ public final class DynalogCli implements Runnable {
                 }
             } catch (RuntimeException e) {
                 started.forEach(DynalogNode::close);
-                kafka.close();
+                if (kafka != null) kafka.close();
                 throw e;
             }
             StringBuilder endpoints = new StringBuilder();
@@ -135,12 +149,12 @@ public final class DynalogCli implements Runnable {
                 if (nodes > 1) endpoints.append(" (node ").append(n.config().nodeId()).append(", ").append(n.config().zone()).append(')');
             }
             bringInEarlierCatalog(started.get(0));
-            System.out.println("Dynalog is ready: DynamoDB API on " + endpoints + ", Kafka on " + kafka.bootstrapServers()
+            System.out.println("Dynalog is ready: DynamoDB API on " + endpoints + ", Kafka on " + bootstrap
                     + ". Press Ctrl-C to stop.");
             awaitShutdown(() -> {
                 // Stop the nodes together: one at a time, the last ones would each wait out elections.
                 started.parallelStream().forEach(DynalogNode::close);
-                kafka.close();
+                if (kafka != null) kafka.close();
             });
             return 0;
         }
@@ -197,13 +211,25 @@ public final class DynalogCli implements Runnable {
                 description = "The address the broker listens on and clients reach it at (default: ${DEFAULT-VALUE}).")
         String host;
 
+        @Option(names = "--kafka-config", paramLabel = "KEY=VALUE",
+                description = "A property of the broker, over Dynalog's own settings (repeatable), e.g. num.io.threads=2.")
+        Map<String, String> kafkaConfig = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
-            EmbeddedKafka kafka = EmbeddedKafka.builder(dataDir).host(host).port(port).start();
+            EmbeddedKafka.Builder builder = EmbeddedKafka.builder(dataDir).host(host).port(port);
+            kafkaConfig.forEach(builder::property);
+            EmbeddedKafka kafka = builder.start();
             System.out.println("Kafka is ready on " + kafka.bootstrapServers() + ". Press Ctrl-C to stop.");
             awaitShutdown(kafka::close);
             return 0;
         }
+    }
+
+    private static EmbeddedKafka embeddedBroker(Path logDir, int port, Map<String, String> properties) {
+        EmbeddedKafka.Builder builder = EmbeddedKafka.builder(logDir).port(port);
+        properties.forEach(builder::property);
+        return builder.start();
     }
 
     /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then runs {@code stop} once. */
