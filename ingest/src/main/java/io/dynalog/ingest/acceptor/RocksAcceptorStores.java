@@ -25,8 +25,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The durable acceptor state of every replica group on this node, in one RocksDB, with group
- * commit: each write goes to RocksDB's write-ahead log unsynced, and one thread makes the log
- * durable ({@code syncWal}, one fsync) for every sync requested since its previous fsync.
+ * commit: a group's writes are held until it requests a sync, then go to RocksDB's write-ahead log
+ * together (one {@link WriteBatch}, unsynced), and one thread makes the log durable
+ * ({@code syncWal}, one fsync) for every sync requested since its previous fsync.
+ *
+ * <p>Why held until the sync request: an Accept of many entries, its promise and the truncation
+ * the last WAL acknowledgement made then cost one RocksDB write, not one each (a write's fixed
+ * cost, its write-group handshake and log record, was most of the acceptor's share of the
+ * replication loop). Nothing waits for a write before its sync: {@link AcceptorStore} promises
+ * durability only at a completed sync, and a batch is written whole or not at all, which keeps
+ * "a crash keeps a prefix of the unsynced writes".
  *
  * <p>Why that is a correct {@link AcceptorStore}: RocksDB applies writes in order and its log is
  * sequential, so an fsync of the log makes every write made before it durable, and a crash keeps
@@ -222,9 +230,14 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
         options.close();
     }
 
+    /** One held write of a group: a put, a delete ({@code value} null), or a range deletion ({@code rangeEnd} set). */
+    private record HeldWrite(byte[] key, byte[] value, byte[] rangeEnd) {}
+
     private final class GroupStore implements AcceptorStore {
         private final byte[] prefix;
         private final LongConsumer onSynced;
+        /** Written since the last sync request, in order: they go to RocksDB together when one is requested. */
+        private final List<HeldWrite> held = new ArrayList<>();
         private long lastToken;
         /** Every slot through this one is deleted (or was never written). */
         private long truncatedThrough;
@@ -285,21 +298,17 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
         @Override
         public void truncateThrough(long slot, Ballot archivedMaxOrigin) {
             if (slot <= truncatedThrough) return;
-            try (WriteBatch batch = new WriteBatch()) {
-                long from = Math.max(truncatedThrough + 1, slot - MAX_POINT_DELETES);
-                if (from > truncatedThrough + 1) batch.deleteRange(slotKey(0), slotKey(from));
-                for (long s = from; s <= slot; s++) batch.delete(slotKey(s));
-                batch.put(key(ARCHIVED), ByteBuffer.allocate(20).putLong(slot)
-                        .putLong(archivedMaxOrigin.round()).putInt(archivedMaxOrigin.nodeId()).array());
-                db.write(unsynced, batch);
-                truncatedThrough = slot;
-            } catch (RocksDBException e) {
-                throw failedWrite("truncate", e);
-            }
+            long from = Math.max(truncatedThrough + 1, slot - MAX_POINT_DELETES);
+            if (from > truncatedThrough + 1) held.add(new HeldWrite(slotKey(0), null, slotKey(from)));
+            for (long s = from; s <= slot; s++) held.add(new HeldWrite(slotKey(s), null, null));
+            put(key(ARCHIVED), ByteBuffer.allocate(20).putLong(slot)
+                    .putLong(archivedMaxOrigin.round()).putInt(archivedMaxOrigin.nodeId()).array());
+            truncatedThrough = slot;
         }
 
         @Override
         public long requestSync() {
+            writeHeld();
             long token = ++lastToken;
             synchronized (queueLock) {
                 requested.add(() -> onSynced.accept(token));
@@ -309,11 +318,23 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
         }
 
         private void put(byte[] key, byte[] value) {
-            try {
-                db.put(unsynced, key, value);
+            held.add(new HeldWrite(key, value, null));
+        }
+
+        /** Writes the held writes to RocksDB, unsynced, as one batch: all of them or, after a crash, none. */
+        private void writeHeld() {
+            if (held.isEmpty()) return;
+            try (WriteBatch batch = new WriteBatch()) {
+                for (HeldWrite w : held) {
+                    if (w.rangeEnd() != null) batch.deleteRange(w.key(), w.rangeEnd());
+                    else if (w.value() == null) batch.delete(w.key());
+                    else batch.put(w.key(), w.value());
+                }
+                db.write(unsynced, batch);
             } catch (RocksDBException e) {
                 throw failedWrite("write", e);
             }
+            held.clear();
         }
 
         private byte[] key(byte kind) {

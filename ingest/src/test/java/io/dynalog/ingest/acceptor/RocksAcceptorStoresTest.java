@@ -67,6 +67,27 @@ class RocksAcceptorStoresTest {
         }
     }
 
+    /**
+     * A group's writes are held until it requests a sync, then written as one batch: a handle
+     * opened meanwhile (a restarted member) reads none of them, and all of them after.
+     */
+    @Test
+    void writesAreHeldUntilASyncIsRequestedAndThenWrittenTogether() throws Exception {
+        try (RocksAcceptorStores stores = RocksAcceptorStores.open(dir, FAIL)) {
+            AcceptorStore a = stores.forGroup(3, 0, t -> { });
+            a.promise(new Ballot(2, 1));
+            a.accept(1, new Ballot(2, 1), v("one"));
+            a.accept(2, new Ballot(2, 1), v("two"));
+            a.truncateThrough(1, new Ballot(2, 1));
+            assertThat(stores.forGroup(3, 0, t -> { }).load()).isEqualTo(AcceptorStore.DurableState.EMPTY);
+            a.requestSync();
+            AcceptorStore.DurableState written = stores.forGroup(3, 0, t -> { }).load();
+            assertThat(written.promisedBallot()).isEqualTo(new Ballot(2, 1));
+            assertThat(written.archivedSlot()).isEqualTo(1);
+            assertThat(written.accepted()).containsExactly(new AcceptedEntry(2, new Ballot(2, 1), v("two")));
+        }
+    }
+
     @Test
     void concurrentSyncRequestsShareFsyncs() throws Exception {
         int groups = 8;
