@@ -72,6 +72,10 @@ final class Acceptor {
         contiguousSlot = archivedSlot;
         leaseBallot = null;
         leaseUntilMs = nowMs + leaseDurationMs;
+        // What was loaded may not be durable yet: a store reads its own unsynced writes, among
+        // them those of this group's previous member on this node (fenced and restarted while its
+        // fsync was still under way). The first reply waits for a sync that covers them.
+        dirty = true;
     }
 
     Ballot promised() {

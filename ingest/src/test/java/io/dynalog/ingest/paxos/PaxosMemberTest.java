@@ -144,6 +144,26 @@ class PaxosMemberTest {
             assertThat(ctx.store.durablePromised()).isEqualTo(b);
         }
 
+        /**
+         * What a member loads may include writes of this group's previous member on this node
+         * that are not durable yet (RocksDB reads its unsynced writes): its first reply, even one
+         * that writes nothing, waits for a sync of its own.
+         */
+        @Test
+        void aStartedMemberRepliesOnlyAfterASyncEvenWhenTheReplyWritesNothing() {
+            Ballot b = new Ballot(5, 2);
+            PaxosTestContext ctx = PaxosTestContext.builder().withPromised(b).build();
+            ctx.advance(ctx.config.leaseDurationMs());
+
+            ctx.deliver(2, new Prepare(b, 1));
+            assertThat(ctx.drainSent()).isEmpty();
+            ctx.sync();
+            assertThat(ctx.drainSingle(2, Promise.class)).isEqualTo(new Promise(b, 0, List.of()));
+
+            ctx.deliver(2, new Prepare(b, 1));
+            assertThat(ctx.drainSingle(2, Promise.class)).as("durable since: answered at once").isEqualTo(new Promise(b, 0, List.of()));
+        }
+
         @Test
         void rejectsALowerBallot() {
             PaxosTestContext ctx = PaxosTestContext.builder().withPromised(new Ballot(5, 2)).build();
