@@ -251,8 +251,13 @@ public final class ReplicationRuntime implements AutoCloseable {
             return now();
         }
 
+        /**
+         * A fenced incarnation's member proposes nothing: its acceptor store's handle may hold
+         * writes, and writing them after the new incarnation's would put an older vote back.
+         */
         @Override
         public ProposeResult propose(LongFunction<byte[]> valueForSlot) {
+            if (!live) return new ProposeResult.NotLeader(PaxosMember.NO_LEADER);
             return member.propose(now(), valueForSlot);
         }
 
@@ -283,7 +288,7 @@ public final class ReplicationRuntime implements AutoCloseable {
 
         @Override
         public void resign() {
-            member.resign(now());
+            if (live) member.resign(now());
         }
 
         // The member's callbacks, passed on to this incarnation's listener.

@@ -7,6 +7,8 @@ import io.dynalog.ingest.paxos.AcceptorStore;
 import io.dynalog.ingest.paxos.InMemoryAcceptorStore;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.paxos.PaxosListener;
+import io.dynalog.ingest.paxos.PaxosMember;
+import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.testing.ManualTime;
 import io.dynalog.ingest.testing.NoPeers;
@@ -105,6 +107,38 @@ class FailurePolicyTest {
         assertThat(incarnations).as("restarted with a new listener").hasSize(2);
         // The new member starts from the durable state: the slot whose delivery failed is chosen (it is durable) and delivered again.
         assertThat(incarnations.get(1).chosen).contains(2L);
+    }
+
+    /**
+     * A fenced incarnation's context no longer reaches its member: a listener that kept it proposes
+     * nothing (its member's store handle may hold writes older than the new member's).
+     */
+    @Test
+    void aFencedIncarnationsContextProposesNothing() {
+        GroupId group = new GroupId(4, 0);
+        List<ReplicationRuntime.GroupContext> contexts = new ArrayList<>();
+        List<Listener> incarnations = new ArrayList<>();
+        runtime.join(group, List.of(1), (slot, ballot) -> ("noop" + slot).getBytes(StandardCharsets.UTF_8), ctx -> {
+            contexts.add(ctx);
+            Listener l = new Listener(incarnations.size() + 1);
+            incarnations.add(l);
+            return l;
+        });
+        runFor(1_500);
+        assertThat(contexts.get(0).propose(slot -> "a".getBytes(StandardCharsets.UTF_8))).isInstanceOf(ProposeResult.Proposed.class);
+        runFor(10);
+
+        incarnations.get(0).failOnChosen = true;
+        runtime.propose(group, slot -> "b".getBytes(StandardCharsets.UTF_8));
+        runFor(10);
+        assertThat(incarnations.get(0).stopped).isTrue();
+        assertThat(contexts.get(0).propose(slot -> "late".getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(new ProposeResult.NotLeader(PaxosMember.NO_LEADER));
+
+        runFor(ReplicationRuntime.RESTART_DELAY_MS + 1_500);
+        assertThat(contexts).hasSize(2);
+        assertThat(contexts.get(0).propose(slot -> "late".getBytes(StandardCharsets.UTF_8))).isInstanceOf(ProposeResult.NotLeader.class);
+        assertThat(contexts.get(1).propose(slot -> "c".getBytes(StandardCharsets.UTF_8))).isInstanceOf(ProposeResult.Proposed.class);
     }
 
     @Test
