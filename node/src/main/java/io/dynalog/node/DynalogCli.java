@@ -124,7 +124,8 @@ public final class DynalogCli implements Runnable {
             if (bootstrapServers != null && !kafkaConfig.isEmpty()) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--kafka-config sets the embedded broker; with --bootstrap-servers there is none");
             }
-            EmbeddedKafka kafka = bootstrapServers != null ? null : embeddedBroker(dir.resolve("kafka"), kafkaPort, kafkaConfig);
+            EmbeddedKafka kafka = bootstrapServers != null ? null
+                    : startBroker(EmbeddedKafka.builder(dir.resolve("kafka")).port(kafkaPort), kafkaConfig);
             String bootstrap = kafka != null ? kafka.bootstrapServers() : bootstrapServers;
             List<DynalogNode> started = new ArrayList<>();
             try {
@@ -217,17 +218,15 @@ public final class DynalogCli implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            EmbeddedKafka.Builder builder = EmbeddedKafka.builder(dataDir).host(host).port(port);
-            kafkaConfig.forEach(builder::property);
-            EmbeddedKafka kafka = builder.start();
+            EmbeddedKafka kafka = startBroker(EmbeddedKafka.builder(dataDir).host(host).port(port), kafkaConfig);
             System.out.println("Kafka is ready on " + kafka.bootstrapServers() + ". Press Ctrl-C to stop.");
             awaitShutdown(kafka::close);
             return 0;
         }
     }
 
-    private static EmbeddedKafka embeddedBroker(Path logDir, int port, Map<String, String> properties) {
-        EmbeddedKafka.Builder builder = EmbeddedKafka.builder(logDir).port(port);
+    /** Starts a broker with the properties given by {@code --kafka-config} over the builder's settings. */
+    private static EmbeddedKafka startBroker(EmbeddedKafka.Builder builder, Map<String, String> properties) {
         properties.forEach(builder::property);
         return builder.start();
     }

@@ -230,7 +230,11 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
         options.close();
     }
 
-    /** One held write of a group: a put, a delete ({@code value} null), or a range deletion ({@code rangeEnd} set). */
+    /**
+     * One held write of a group: a put, a delete ({@code value} null), or a range deletion
+     * ({@code rangeEnd} set). Held on the heap rather than in a native {@link WriteBatch}: a handle
+     * dropped with writes held (its member fenced) then leaks nothing.
+     */
     private record HeldWrite(byte[] key, byte[] value, byte[] rangeEnd) {}
 
     private final class GroupStore implements AcceptorStore {
