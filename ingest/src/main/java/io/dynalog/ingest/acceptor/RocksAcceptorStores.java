@@ -4,6 +4,7 @@ import io.dynalog.ingest.AmnesiaGuard;
 import io.dynalog.ingest.FatalErrors;
 import io.dynalog.ingest.paxos.AcceptedEntry;
 import io.dynalog.ingest.paxos.AcceptorStore;
+import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.topology.wal.Ballot;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * acceptance leaves), and a failed write throws.
  *
  * <p>Keys: {@code tableId (8) | partition (4) | kind (1) [| slot (8)]}, kind 0 the promised
- * ballot, 1 the archived slot (and the highest origin of the values through it), 2 an accepted entry (ballot round 8, node 4, then the value). Two
+ * ballot, 1 the archived slot (and the highest origin of the values through it), 2 an accepted entry (ballot round 8, node 4, then the value),
+ * 3 the configuration in force after the archived slot (format 1, version 8, then the voters and the
+ * learners, each a count 4 and ids 4; absent until one other than the group's first is archived). Two
  * one-byte keys, which no group's key equals: {@code FF} the store's identity (random, written and
  * synced at its first start: a new identity means every vote before it is gone), {@code FE} the
  * groups it refuses, by creation time ({@link AmnesiaGuard}).
@@ -58,6 +61,9 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
     private static final byte PROMISED = 0;
     private static final byte ARCHIVED = 1;
     private static final byte ACCEPTED = 2;
+    private static final byte CONFIGURATION = 3;
+    /** The first byte of a stored configuration: its format. */
+    private static final byte CONFIGURATION_FORMAT = 1;
     private static final byte[] IDENTITY_KEY = {(byte) 0xFF};
     private static final byte[] REFUSED_KEY = {(byte) 0xFE};
     private static final int GROUP_PREFIX_BYTES = 12;
@@ -245,6 +251,8 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
         private long lastToken;
         /** Every slot through this one is deleted (or was never written). */
         private long truncatedThrough;
+        /** The configuration last written (or loaded); null: none, the group's first is in force. */
+        private Configuration archivedConfiguration;
 
         GroupStore(byte[] prefix, LongConsumer onSynced) {
             this.prefix = prefix;
@@ -278,7 +286,9 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
                     it.status();
                 }
                 truncatedThrough = archived;
-                return new DurableState(promised, archived, archivedMaxOrigin, accepted);
+                byte[] configurationBytes = db.get(key(CONFIGURATION));
+                archivedConfiguration = configurationBytes == null ? null : configuration(ByteBuffer.wrap(configurationBytes));
+                return new DurableState(promised, archived, archivedMaxOrigin, archivedConfiguration, accepted);
             } catch (RocksDBException e) {
                 throw new IllegalStateException("cannot load acceptor state", e);
             }
@@ -300,8 +310,13 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
          * and as many range deletions would pile up range tombstones that slow every later write.
          */
         @Override
-        public void truncateThrough(long slot, Ballot archivedMaxOrigin) {
+        public void truncateThrough(long slot, Ballot archivedMaxOrigin, Configuration configuration) {
             if (slot <= truncatedThrough) return;
+            // Written only when it changed (rarely): a truncation follows every WAL acknowledgement.
+            if (!configuration.equals(archivedConfiguration) && (archivedConfiguration != null || configuration.version() > 0)) {
+                put(key(CONFIGURATION), bytes(configuration));
+                archivedConfiguration = configuration;
+            }
             long from = Math.max(truncatedThrough + 1, slot - MAX_POINT_DELETES);
             if (from > truncatedThrough + 1) held.add(new HeldWrite(slotKey(0), null, slotKey(from)));
             for (long s = from; s <= slot; s++) held.add(new HeldWrite(slotKey(s), null, null));
@@ -361,5 +376,26 @@ public final class RocksAcceptorStores implements AcceptorStores, AutoCloseable 
 
     private static Ballot ballot(ByteBuffer b) {
         return new Ballot(b.getLong(), b.getInt());
+    }
+
+    static byte[] bytes(Configuration c) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + 4 + 4 * c.voters().size() + 4 + 4 * c.learners().size());
+        b.put(CONFIGURATION_FORMAT).putLong(c.version());
+        b.putInt(c.voters().size());
+        for (int id : c.voters()) b.putInt(id);
+        b.putInt(c.learners().size());
+        for (int id : c.learners()) b.putInt(id);
+        return b.array();
+    }
+
+    static Configuration configuration(ByteBuffer b) {
+        byte format = b.get();
+        if (format != CONFIGURATION_FORMAT) throw new IllegalStateException("unknown stored configuration format " + format);
+        long version = b.getLong();
+        List<Integer> voters = new ArrayList<>();
+        for (int n = b.getInt(); n > 0; n--) voters.add(b.getInt());
+        List<Integer> learners = new ArrayList<>();
+        for (int n = b.getInt(); n > 0; n--) learners.add(b.getInt());
+        return new Configuration(version, voters, learners);
     }
 }

@@ -33,11 +33,14 @@ final class Acceptor {
 
     private final AcceptorStore store;
     private final long leaseDurationMs;
+    private final Configuration firstConfiguration;
 
     private Ballot promised = Ballot.ZERO;
     private long archivedSlot;
     /** The highest origin among the values chosen through the archived slot (ZERO: none known). */
     private Ballot archivedMaxOrigin = Ballot.ZERO;
+    /** The configuration in force for the slots after the archived one. */
+    private Configuration archivedConfiguration;
     private SlotLog<AcceptedEntry> accepted = new SlotLog<>(1);
 
     /** The ballot holding the lease this acceptor granted; null while an unknown one may hold it. */
@@ -55,9 +58,11 @@ final class Acceptor {
 
     private record PendingReply(long token, int to, PaxosMessage message) {}
 
-    Acceptor(AcceptorStore store, long leaseDurationMs) {
+    Acceptor(AcceptorStore store, long leaseDurationMs, Configuration firstConfiguration) {
         this.store = store;
         this.leaseDurationMs = leaseDurationMs;
+        this.firstConfiguration = firstConfiguration;
+        this.archivedConfiguration = firstConfiguration;
     }
 
     void load(long nowMs) {
@@ -65,6 +70,7 @@ final class Acceptor {
         promised = state.promisedBallot();
         archivedSlot = state.archivedSlot();
         archivedMaxOrigin = state.archivedMaxOrigin();
+        archivedConfiguration = state.archivedConfiguration() != null ? state.archivedConfiguration() : firstConfiguration;
         accepted = new SlotLog<>(archivedSlot + 1);
         for (AcceptedEntry e : state.accepted()) {
             if (e.slot() > archivedSlot) accepted.put(e.slot(), e);
@@ -90,6 +96,10 @@ final class Acceptor {
         return archivedMaxOrigin;
     }
 
+    Configuration archivedConfiguration() {
+        return archivedConfiguration;
+    }
+
     AcceptedEntry entry(long slot) {
         return accepted.get(slot);
     }
@@ -106,12 +116,12 @@ final class Acceptor {
             AcceptedEntry e = accepted.get(s);
             if (e == null) continue;
             if (!page.isEmpty() && bytes + e.value().length > maxBytes) {
-                return new PaxosMessage.Promise(ballot, archivedSlot, page, s, archivedMaxOrigin);
+                return new PaxosMessage.Promise(ballot, archivedSlot, page, s, archivedMaxOrigin, PaxosMessage.sent(archivedConfiguration));
             }
             page.add(e);
             bytes += e.value().length;
         }
-        return new PaxosMessage.Promise(ballot, archivedSlot, page, 0, archivedMaxOrigin);
+        return new PaxosMessage.Promise(ballot, archivedSlot, page, 0, archivedMaxOrigin, PaxosMessage.sent(archivedConfiguration));
     }
 
     /** The entries above the archived slot, from {@code fromSlot} on (a candidate's own report). */
@@ -187,11 +197,19 @@ final class Acceptor {
         return true;
     }
 
-    /** The WAL holds every slot through {@code slot}, whose values' highest origin is {@code maxOrigin}: drops them. */
-    void truncateThrough(long slot, Ballot maxOrigin) {
+    /**
+     * The WAL holds every slot through {@code slot}, whose values' highest origin is
+     * {@code maxOrigin}, and {@code configuration} is in force after it: drops them.
+     */
+    void truncateThrough(long slot, Ballot maxOrigin, Configuration configuration) {
         if (slot <= archivedSlot) return;
+        if (configuration.version() < archivedConfiguration.version()) {
+            throw new IllegalStateException("archiving through slot " + slot + " with configuration " + configuration
+                    + " older than " + archivedConfiguration + " in force after slot " + archivedSlot);
+        }
         if (maxOrigin.isAbove(archivedMaxOrigin)) archivedMaxOrigin = maxOrigin;
-        store.truncateThrough(slot, archivedMaxOrigin);
+        archivedConfiguration = configuration;
+        store.truncateThrough(slot, archivedMaxOrigin, configuration);
         dirty = true;
         archivedSlot = slot;
         accepted.truncateThrough(slot);

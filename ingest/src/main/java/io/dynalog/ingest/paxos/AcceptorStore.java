@@ -22,11 +22,13 @@ public interface AcceptorStore {
 
     /**
      * What survived: the promised ballot, the archived slot, the highest origin among the values
-     * chosen through it ({@link Values#originOf}; {@link Ballot#ZERO} when none or unknown), and
+     * chosen through it ({@link Values#originOf}; {@link Ballot#ZERO} when none or unknown), the
+     * configuration in force after it (null: the group's first, none having been recorded), and
      * the accepted entries above it by slot.
      */
-    record DurableState(Ballot promisedBallot, long archivedSlot, Ballot archivedMaxOrigin, List<AcceptedEntry> accepted) {
-        public static final DurableState EMPTY = new DurableState(Ballot.ZERO, 0, Ballot.ZERO, List.of());
+    record DurableState(Ballot promisedBallot, long archivedSlot, Ballot archivedMaxOrigin,
+                        Configuration archivedConfiguration, List<AcceptedEntry> accepted) {
+        public static final DurableState EMPTY = new DurableState(Ballot.ZERO, 0, Ballot.ZERO, null, List.of());
 
         public DurableState {
             Objects.requireNonNull(promisedBallot, "promisedBallot");
@@ -35,7 +37,7 @@ public interface AcceptorStore {
         }
 
         public DurableState(Ballot promisedBallot, long archivedSlot, List<AcceptedEntry> accepted) {
-            this(promisedBallot, archivedSlot, Ballot.ZERO, accepted);
+            this(promisedBallot, archivedSlot, Ballot.ZERO, null, accepted);
         }
     }
 
@@ -50,9 +52,10 @@ public interface AcceptorStore {
 
     /**
      * The WAL holds every slot through {@code slot}: drops their entries and records the new
-     * archived slot, with the highest origin among the values chosen through it.
+     * archived slot, with the highest origin among the values chosen through it and the
+     * configuration in force for the slots after it (a store may write it only when it changed).
      */
-    void truncateThrough(long slot, Ballot archivedMaxOrigin);
+    void truncateThrough(long slot, Ballot archivedMaxOrigin, Configuration archivedConfiguration);
 
     /** Asks for every write made so far to become durable; returns the token its completion will carry. */
     long requestSync();

@@ -2,20 +2,27 @@ package io.dynalog.ingest.paxos;
 
 import io.dynalog.topology.wal.Ballot;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * A candidate running phase 1 for {@link #ballot}: it collects promises from {@link #fromSlot}
  * on, each possibly in several pages. Its own promise counts only once the sync covering it
  * completed (a promise that a crash could lose is no promise); another member's counts once its
- * last page arrived.
+ * last page arrived. It wins with a majority of every configuration in force over the slots it
+ * recovers ({@link Recovery}), so it asks the voters of each configuration it finds.
  */
 final class CandidateState implements RoleState {
     /** One member's promise of this ballot, as its pages arrive. */
     static final class Report {
         long archivedSlot;
         Ballot archivedMaxOrigin = Ballot.ZERO;
+        /** In force after {@link #archivedSlot}; null: the group's first. */
+        Configuration archivedConfiguration;
         /** Every entry reported, by slot (a page sent twice is merged, not doubled). */
         final TreeMap<Long, AcceptedEntry> accepted = new TreeMap<>();
         /** The slot to ask from for the next page. */
@@ -31,17 +38,17 @@ final class CandidateState implements RoleState {
     final long fromSlot;
     final long selfPromiseToken;
     boolean selfPromiseDurable;
-    /** By member index; null until that member's first page for this ballot arrived. */
-    final Report[] reports;
+    /** By member id, from the first page of its promise of this ballot on. */
+    final Map<Integer, Report> reports = new HashMap<>();
+    /** Members asked for a promise: the voters of every configuration its recovery has found so far. */
+    final Set<Integer> asked = new HashSet<>();
     final long electionDeadlineMs;
     long nextPrepareResendMs;
 
-    CandidateState(Ballot ballot, long fromSlot, long selfPromiseToken, int memberCount, long electionDeadlineMs,
-                   long nextPrepareResendMs) {
+    CandidateState(Ballot ballot, long fromSlot, long selfPromiseToken, long electionDeadlineMs, long nextPrepareResendMs) {
         this.ballot = ballot;
         this.fromSlot = fromSlot;
         this.selfPromiseToken = selfPromiseToken;
-        this.reports = new Report[memberCount];
         this.electionDeadlineMs = electionDeadlineMs;
         this.nextPrepareResendMs = nextPrepareResendMs;
     }
@@ -56,16 +63,19 @@ final class CandidateState implements RoleState {
         return ballot;
     }
 
-    /** Adds a page of member {@code index}'s promise; true when it completed that member's report. */
-    boolean addPage(int index, PaxosMessage.Promise page) {
-        Report r = reports[index];
+    /** Adds a page of member {@code id}'s promise; true when it completed that member's report. */
+    boolean addPage(int id, PaxosMessage.Promise page) {
+        Report r = reports.get(id);
         if (r == null) {
             r = new Report();
             r.nextFromSlot = fromSlot;
-            reports[index] = r;
+            reports.put(id, r);
         }
         if (r.complete) return false;
-        r.archivedSlot = Math.max(r.archivedSlot, page.archivedSlot());
+        if (page.archivedSlot() >= r.archivedSlot) {
+            r.archivedSlot = page.archivedSlot();
+            r.archivedConfiguration = page.archivedConfiguration();
+        }
         if (page.archivedMaxOrigin().isAbove(r.archivedMaxOrigin)) r.archivedMaxOrigin = page.archivedMaxOrigin();
         for (AcceptedEntry e : page.accepted()) r.accepted.put(e.slot(), e);
         if (page.complete()) {
@@ -76,18 +86,20 @@ final class CandidateState implements RoleState {
         return false;
     }
 
-    /** The slot to ask member {@code index} from, or -1 when its report is complete. */
-    long askFrom(int index) {
-        Report r = reports[index];
+    /** The slot to ask member {@code id} from, or -1 when its report is complete. */
+    long askFrom(int id) {
+        Report r = reports.get(id);
         if (r == null) return fromSlot;
         return r.complete ? -1 : r.nextFromSlot;
     }
 
-    int promiseCount() {
-        int n = selfPromiseDurable ? 1 : 0;
-        for (Report r : reports) {
-            if (r != null && r.complete) n++;
+    /** The members whose promise counts: those whose report is complete, and itself once its promise is durable. */
+    Set<Integer> promised(int selfId) {
+        Set<Integer> ids = new HashSet<>();
+        if (selfPromiseDurable) ids.add(selfId);
+        for (Map.Entry<Integer, Report> e : reports.entrySet()) {
+            if (e.getValue().complete) ids.add(e.getKey());
         }
-        return n;
+        return ids;
     }
 }

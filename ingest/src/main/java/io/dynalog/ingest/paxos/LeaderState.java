@@ -4,7 +4,12 @@ import io.dynalog.topology.wal.Ballot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A leader of {@link #ballot}: phase 2 for every slot above the archived one. Responsibilities:
@@ -24,28 +29,69 @@ import java.util.List;
  *       completed, a follower once it said so in an Accepted).</li>
  *   <li>Per follower: it durably holds every slot through {@code matchSlot} under this ballot;
  *       everything below {@code nextSendSlot} has been sent to it (perhaps lost).</li>
- *   <li>The lease: a majority (the leader counting its own acceptor) each granted a lease when
- *       they received an Accept sent at or after {@link #quorumAckSentAtMs()}, so none of them
- *       promises another ballot for {@code leaseDurationMs} by its own clock.</li>
+ *   <li>Slot {@code s} counts as chosen with a majority of the voters of the configuration that
+ *       governs it ({@link Recovery}): the first of {@link #governing} governs the slots after the
+ *       archived one, each later one the slots after the configuration value that named it. The
+ *       followers are the voters and learners of all of them.</li>
+ *   <li>The lease: a majority of the voters of every configuration from the one governing the
+ *       first slot not yet chosen on (the leader counting its own acceptor where it votes) each
+ *       granted a lease when they received an Accept sent at or after {@link #quorumAckSentAtMs()},
+ *       so none of them promises another ballot for {@code leaseDurationMs} by its own clock, and
+ *       every rival needs one of them (it needs a majority of each of those configurations).</li>
  * </ul>
  */
 final class LeaderState implements RoleState {
 
     private static final class Proposal {
         final byte[] value;
-        /** Followers (bit = member index) that acknowledged this slot under this ballot. */
-        int ackMask;
+        /** Followers ({@link Peer#bit}) that acknowledged this slot under this ballot. */
+        long ackMask;
 
         Proposal(byte[] value) {
             this.value = value;
         }
     }
 
+    /** A follower: a voter or learner, other than the leader, of a configuration in {@link #governing}. */
+    private static final class Peer {
+        final int id;
+        /** Its bit in {@link Proposal#ackMask}, unique among the peers of this leader at any time. */
+        final long bit;
+        long matchSlot;
+        long nextSendSlot;
+        long matchAtLastHeartbeat;
+        /** nextSendSlot - 1 at the last heartbeat: what was outstanding then. */
+        long sentAtLastHeartbeat;
+        long ackSentAtMs = Long.MIN_VALUE;
+
+        Peer(int id, long bit, long archivedSlot) {
+            this.id = id;
+            this.bit = bit;
+            this.matchSlot = archivedSlot;
+            this.matchAtLastHeartbeat = archivedSlot;
+            this.sentAtLastHeartbeat = archivedSlot;
+            this.nextSendSlot = archivedSlot + 1;
+        }
+    }
+
+    /** A configuration and the slots it governs, from {@code fromSlot} to the next one's. */
+    private static final class Governing {
+        final long fromSlot;
+        final Configuration configuration;
+        final boolean selfVotes;
+        /** Its voters other than the leader. */
+        Peer[] otherVoters;
+
+        Governing(long fromSlot, Configuration configuration, int selfId) {
+            this.fromSlot = fromSlot;
+            this.configuration = configuration;
+            this.selfVotes = configuration.isVoter(selfId);
+        }
+    }
+
     private final Ballot ballot;
     private final long recoveredUpToSlot;
-    private final int[] memberIds;
-    private final int selfIndex;
-    private final int majority;
+    private final int selfId;
     private final PaxosConfig config;
     private final Acceptor acceptor;
     private final Outbox outbox;
@@ -62,25 +108,33 @@ final class LeaderState implements RoleState {
     private long selfDurableUpTo;
     /** {sync token, highest slot it covers} of local accepts not yet durable, in token order. */
     private final ArrayDeque<long[]> selfSyncs = new ArrayDeque<>();
+    private long selfAckSentAtMs = Long.MIN_VALUE;
 
-    private final long[] matchSlot;
-    private final long[] nextSendSlot;
-    private final long[] matchAtLastHeartbeat;
-    /** nextSendSlot - 1 at the last heartbeat: what was outstanding then. */
-    private final long[] sentAtLastHeartbeat;
-    private final long[] ackSentAtMs;
-    private final long[] scratch;
+    /** The configurations governing the slots from the archived one on, in slot order; never empty. */
+    private final List<Governing> governing = new ArrayList<>();
+    private final Map<Integer, Peer> peersById = new LinkedHashMap<>();
+    private Peer[] peers = new Peer[0];
+    private long usedBits;
+    private final long[] scratch = new long[Configuration.MAX_MEMBERS + 1];
     private long nextHeartbeatMs;
     private boolean ready;
+    /** The chosen configuration in which this leader does not vote, once it learned of it; null before. */
+    private Configuration retiringFor;
+    /** When it learned: an Accept sent since carries a chosen slot past that configuration's. */
+    private long retiringSinceMs;
 
-    LeaderState(Ballot ballot, long archivedSlot, Ballot archivedMaxOrigin, long recoveredUpToSlot, int[] memberIds, int selfIndex,
-                PaxosConfig config, Acceptor acceptor, Outbox outbox, long nowMs) {
+    /**
+     * A leader that recovered the slots through {@code recoveredUpToSlot}, governed by
+     * {@code configurations} (the first from the slot after {@code archivedSlot}); the recovered
+     * values are then appended, in slot order, by the member.
+     */
+    LeaderState(Ballot ballot, long archivedSlot, Ballot archivedMaxOrigin, long recoveredUpToSlot,
+                List<Recovery.Configured> configurations, int selfId, PaxosConfig config, Acceptor acceptor, Outbox outbox,
+                long nowMs) {
         this.archivedMaxOrigin = archivedMaxOrigin;
         this.ballot = ballot;
         this.recoveredUpToSlot = recoveredUpToSlot;
-        this.memberIds = memberIds;
-        this.selfIndex = selfIndex;
-        this.majority = memberIds.length / 2 + 1;
+        this.selfId = selfId;
         this.config = config;
         this.acceptor = acceptor;
         this.outbox = outbox;
@@ -91,18 +145,8 @@ final class LeaderState implements RoleState {
         this.chosenUpTo = archivedSlot;
         this.archivedSlot = archivedSlot;
         this.selfDurableUpTo = archivedSlot;
-        int n = memberIds.length;
-        this.matchSlot = new long[n];
-        this.nextSendSlot = new long[n];
-        this.matchAtLastHeartbeat = new long[n];
-        this.sentAtLastHeartbeat = new long[n];
-        this.ackSentAtMs = new long[n];
-        this.scratch = new long[n];
-        Arrays.fill(matchSlot, archivedSlot);
-        Arrays.fill(matchAtLastHeartbeat, archivedSlot);
-        Arrays.fill(sentAtLastHeartbeat, archivedSlot);
-        Arrays.fill(nextSendSlot, archivedSlot + 1);
-        Arrays.fill(ackSentAtMs, Long.MIN_VALUE);
+        for (Recovery.Configured c : configurations) governing.add(new Governing(c.fromSlot(), c.configuration(), selfId));
+        refreshPeers();
     }
 
     @Override
@@ -143,14 +187,125 @@ final class LeaderState implements RoleState {
         return unflushedBytes;
     }
 
+    // ---- configurations -------------------------------------------------------------------
+
+    /** The configuration in force after the last proposed slot (perhaps named by a value not yet chosen). */
+    Configuration lastConfiguration() {
+        return governing.get(governing.size() - 1).configuration;
+    }
+
+    /** The configuration in force after the archived slot. */
+    Configuration archivedConfiguration() {
+        return governing.get(0).configuration;
+    }
+
+    /** True while a configuration value this leader proposed or recovered is not chosen yet. */
+    boolean configurationPending() {
+        return governing.get(governing.size() - 1).fromSlot - 1 > chosenUpTo;
+    }
+
+    /** The highest slot member {@code id} is known to hold under this ballot, or -1 when it is not a follower. */
+    long matchSlot(int id) {
+        Peer p = peersById.get(id);
+        return p == null ? -1 : p.matchSlot;
+    }
+
+    private Governing governingAt(long slot) {
+        for (int i = governing.size() - 1; i > 0; i--) {
+            if (governing.get(i).fromSlot <= slot) return governing.get(i);
+        }
+        return governing.get(0);
+    }
+
+    /**
+     * Makes the followers the voters and learners of every governing configuration: a new one
+     * starts from the archived slot (it is caught up a batch per acknowledgement); one that left
+     * frees its bit, cleared from every proposal so that a later follower given it inherits no
+     * acknowledgement.
+     */
+    private void refreshPeers() {
+        Set<Integer> wanted = new LinkedHashSet<>();
+        for (Governing g : governing) wanted.addAll(g.configuration.members());
+        wanted.remove(selfId);
+        for (Iterator<Peer> it = peersById.values().iterator(); it.hasNext(); ) {
+            Peer p = it.next();
+            if (wanted.contains(p.id)) continue;
+            it.remove();
+            usedBits &= ~p.bit;
+            for (long s = window.firstSlot(); s < nextSlot; s++) {
+                Proposal proposal = window.get(s);
+                if (proposal != null) proposal.ackMask &= ~p.bit;
+            }
+        }
+        for (int id : wanted) {
+            if (peersById.containsKey(id)) continue;
+            long bit = Long.lowestOneBit(~usedBits);
+            if (bit == 0) throw new IllegalStateException("ballot " + ballot + ": more than 64 followers at once");
+            usedBits |= bit;
+            peersById.put(id, new Peer(id, bit, archivedSlot));
+        }
+        peers = peersById.values().toArray(new Peer[0]);
+        for (Governing g : governing) {
+            List<Peer> voters = new ArrayList<>();
+            for (int v : g.configuration.voters()) {
+                if (v != selfId) voters.add(peersById.get(v));
+            }
+            g.otherVoters = voters.toArray(new Peer[0]);
+        }
+    }
+
+    // ---- handing over ---------------------------------------------------------------------
+
+    boolean retiring() {
+        return retiringFor != null;
+    }
+
+    /** The chosen configuration this leader hands over to, or null. */
+    Configuration retiringFor() {
+        return retiringFor;
+    }
+
+    /** This leader knows, at {@code nowMs}, that {@code chosen} (where it does not vote) is chosen; null: it votes again. */
+    void retire(long nowMs, Configuration chosen) {
+        retiringFor = chosen;
+        retiringSinceMs = nowMs;
+    }
+
+    /**
+     * True once a voter of the configuration it retires for holds every slot through the one that
+     * named it and acknowledged an Accept sent after this leader knew it chosen: that voter knows
+     * the configuration, so it campaigns when this leader goes.
+     */
+    boolean successorKnows() {
+        for (int v : retiringFor.voters()) {
+            Peer p = peersById.get(v);
+            if (p != null && p.ackSentAtMs >= retiringSinceMs && p.matchSlot >= chosenAtRetirement()) return true;
+        }
+        return false;
+    }
+
+    private long chosenAtRetirement() {
+        for (int i = governing.size() - 1; i >= 0; i--) {
+            if (governing.get(i).configuration.equals(retiringFor)) return governing.get(i).fromSlot - 1;
+        }
+        return archivedSlot;
+    }
+
     // ---- proposing ------------------------------------------------------------------------
 
-    /** Gives {@code value} the next slot and accepts it locally; sent at the next flush. */
-    long append(byte[] value) {
+    /**
+     * Gives {@code value} the next slot and accepts it locally; sent at the next flush.
+     * {@code named} is the configuration the value puts in force after its slot, or null.
+     */
+    long append(byte[] value, Configuration named) {
         long slot = nextSlot++;
         acceptor.accept(slot, ballot, value);
         window.put(slot, new Proposal(value));
         unflushedBytes += value.length;
+        if (named != null && governing.get(governing.size() - 1).fromSlot <= slot) {
+            governing.add(new Governing(slot + 1, named, selfId));
+            refreshPeers();
+        }
         return slot;
     }
 
@@ -159,10 +314,10 @@ final class LeaderState implements RoleState {
         long last = nextSlot - 1;
         if (last <= flushedUpTo) return;
         selfSyncs.addLast(new long[] {acceptor.durabilityToken(), last});
-        for (int i = 0; i < memberIds.length; i++) {
-            if (i == selfIndex || nextSendSlot[i] != flushedUpTo + 1) continue;
-            sendRange(i, flushedUpTo + 1, last, nowMs);
-            nextSendSlot[i] = last + 1;
+        for (Peer p : peers) {
+            if (p.nextSendSlot != flushedUpTo + 1) continue;
+            sendRange(p, flushedUpTo + 1, last, nowMs);
+            p.nextSendSlot = last + 1;
         }
         flushedUpTo = last;
         unflushedBytes = 0;
@@ -180,37 +335,36 @@ final class LeaderState implements RoleState {
      */
     void heartbeat(long nowMs) {
         flush(nowMs);
-        for (int i = 0; i < memberIds.length; i++) {
-            if (i == selfIndex) continue;
-            if (matchSlot[i] < sentAtLastHeartbeat[i] && matchSlot[i] == matchAtLastHeartbeat[i]) {
-                nextSendSlot[i] = matchSlot[i] + 1;
+        for (Peer p : peers) {
+            if (p.matchSlot < p.sentAtLastHeartbeat && p.matchSlot == p.matchAtLastHeartbeat) {
+                p.nextSendSlot = p.matchSlot + 1;
             }
-            if (nextSendSlot[i] <= flushedUpTo) {
-                sendNextBatch(i, nowMs);
+            if (p.nextSendSlot <= flushedUpTo) {
+                sendNextBatch(p, nowMs);
             } else {
-                send(i, List.of(), nowMs);
+                send(p, List.of(), nowMs);
             }
-            matchAtLastHeartbeat[i] = matchSlot[i];
-            sentAtLastHeartbeat[i] = nextSendSlot[i] - 1;
+            p.matchAtLastHeartbeat = p.matchSlot;
+            p.sentAtLastHeartbeat = p.nextSendSlot - 1;
         }
         renewOwnLease(nowMs);
         nextHeartbeatMs = nowMs + config.heartbeatIntervalMs();
     }
 
-    /** Sends follower {@code i} one batch from its next unsent slot (a lagging follower's catch-up, one batch per acknowledgement). */
-    private void sendNextBatch(int i, long nowMs) {
-        nextSendSlot[i] = sendBatch(i, nextSendSlot[i], flushedUpTo, nowMs);
+    /** Sends follower {@code p} one batch from its next unsent slot (a lagging follower's catch-up, one batch per acknowledgement). */
+    private void sendNextBatch(Peer p, long nowMs) {
+        p.nextSendSlot = sendBatch(p, p.nextSendSlot, flushedUpTo, nowMs);
     }
 
-    private void sendRange(int i, long from, long to, long nowMs) {
-        for (long start = from; start <= to; ) start = sendBatch(i, start, to, nowMs);
+    private void sendRange(Peer p, long from, long to, long nowMs) {
+        for (long start = from; start <= to; ) start = sendBatch(p, start, to, nowMs);
     }
 
     /**
      * Sends one Accept with the slots from {@code from} on, through {@code to} at most, within
      * {@code maxBatchEntries} and {@code maxBatchBytes} (one entry at least); returns the first slot not sent.
      */
-    private long sendBatch(int i, long from, long to, long nowMs) {
+    private long sendBatch(Peer p, long from, long to, long nowMs) {
         List<SlotValue> entries = new ArrayList<>();
         long bytes = 0;
         long s = from;
@@ -220,41 +374,43 @@ final class LeaderState implements RoleState {
             entries.add(new SlotValue(s, value));
             bytes += value.length;
         }
-        send(i, entries, nowMs);
+        send(p, entries, nowMs);
         return s;
     }
 
-    private void send(int i, List<SlotValue> entries, long nowMs) {
-        outbox.send(memberIds[i], new PaxosMessage.Accept(ballot, nowMs, entries, chosenUpTo, archivedSlot, archivedMaxOrigin));
+    private void send(Peer p, List<SlotValue> entries, long nowMs) {
+        outbox.send(p.id, new PaxosMessage.Accept(ballot, nowMs, entries, chosenUpTo, archivedSlot, archivedMaxOrigin,
+                PaxosMessage.sent(archivedConfiguration())));
     }
 
     /** The leader's own acceptor grants the lease for every round it sends. */
     private void renewOwnLease(long nowMs) {
-        ackSentAtMs[selfIndex] = Math.max(ackSentAtMs[selfIndex], nowMs);
+        selfAckSentAtMs = Math.max(selfAckSentAtMs, nowMs);
         acceptor.grantLease(ballot, nowMs);
     }
 
     // ---- acknowledgements -----------------------------------------------------------------
 
-    void onAccepted(int i, PaxosMessage.Accepted accepted, long nowMs) {
-        if (accepted.acceptSentAtMs() > ackSentAtMs[i] && accepted.acceptSentAtMs() <= nowMs) {
-            ackSentAtMs[i] = accepted.acceptSentAtMs();
+    void onAccepted(int fromId, PaxosMessage.Accepted accepted, long nowMs) {
+        Peer peer = peersById.get(fromId);
+        if (peer == null) return;
+        if (accepted.acceptSentAtMs() > peer.ackSentAtMs && accepted.acceptSentAtMs() <= nowMs) {
+            peer.ackSentAtMs = accepted.acceptSentAtMs();
         }
-        int bit = 1 << i;
         long lastProposed = nextSlot - 1;
         for (SlotRange r : accepted.acceptedSlots()) {
             long to = Math.min(r.lastSlot(), lastProposed);
             for (long s = Math.max(r.firstSlot(), window.firstSlot()); s <= to; s++) {
                 Proposal p = window.get(s);
-                if (p != null) p.ackMask |= bit;
+                if (p != null) p.ackMask |= peer.bit;
             }
         }
         long contiguous = Math.min(accepted.contiguousSlot(), lastProposed);
-        if (contiguous > matchSlot[i]) matchSlot[i] = contiguous;
-        if (nextSendSlot[i] <= matchSlot[i]) nextSendSlot[i] = matchSlot[i] + 1;
+        if (contiguous > peer.matchSlot) peer.matchSlot = contiguous;
+        if (peer.nextSendSlot <= peer.matchSlot) peer.nextSendSlot = peer.matchSlot + 1;
         // A lagging follower that acknowledged everything sent to it gets its next batch now.
-        if (nextSendSlot[i] <= flushedUpTo && matchSlot[i] >= nextSendSlot[i] - 1) {
-            sendNextBatch(i, nowMs);
+        if (peer.nextSendSlot <= flushedUpTo && peer.matchSlot >= peer.nextSendSlot - 1) {
+            sendNextBatch(peer, nowMs);
         }
     }
 
@@ -265,17 +421,18 @@ final class LeaderState implements RoleState {
         }
     }
 
-    /** Advances {@link #chosenUpTo} over slots a majority durably accepted; true when it moved. */
+    /** Advances {@link #chosenUpTo} over slots a majority of their configuration's voters durably accepted; true when it moved. */
     boolean advanceChosen() {
         long before = chosenUpTo;
         while (chosenUpTo < nextSlot - 1) {
             long s = chosenUpTo + 1;
+            Governing g = governingAt(s);
             Proposal p = window.get(s);
-            int acks = selfDurableUpTo >= s ? 1 : 0;
-            for (int i = 0; i < memberIds.length; i++) {
-                if (i != selfIndex && (matchSlot[i] >= s || (p != null && (p.ackMask & (1 << i)) != 0))) acks++;
+            int acks = g.selfVotes && selfDurableUpTo >= s ? 1 : 0;
+            for (Peer v : g.otherVoters) {
+                if (v.matchSlot >= s || (p != null && (p.ackMask & v.bit) != 0)) acks++;
             }
-            if (acks < majority) break;
+            if (acks < g.configuration.majority()) break;
             chosenUpTo = s;
         }
         return chosenUpTo > before;
@@ -284,6 +441,7 @@ final class LeaderState implements RoleState {
     /**
      * The WAL holds every slot through {@code slot} (all chosen), the highest origin of whose
      * values is {@code maxOrigin}: they leave the window, and the followers are told.
+     * Configurations that governed only archived slots are dropped, and their members with them.
      */
     void onArchived(long slot, Ballot maxOrigin) {
         if (maxOrigin.isAbove(archivedMaxOrigin)) archivedMaxOrigin = maxOrigin;
@@ -295,21 +453,42 @@ final class LeaderState implements RoleState {
         if (flushedUpTo >= nextSlot - 1) unflushedBytes = 0;
         chosenUpTo = Math.max(chosenUpTo, slot);
         selfDurableUpTo = Math.max(selfDurableUpTo, slot);
-        for (int i = 0; i < memberIds.length; i++) {
-            matchSlot[i] = Math.max(matchSlot[i], slot);
-            matchAtLastHeartbeat[i] = Math.max(matchAtLastHeartbeat[i], slot);
-            sentAtLastHeartbeat[i] = Math.max(sentAtLastHeartbeat[i], slot);
-            nextSendSlot[i] = Math.max(nextSendSlot[i], slot + 1);
+        for (Peer p : peers) {
+            p.matchSlot = Math.max(p.matchSlot, slot);
+            p.matchAtLastHeartbeat = Math.max(p.matchAtLastHeartbeat, slot);
+            p.sentAtLastHeartbeat = Math.max(p.sentAtLastHeartbeat, slot);
+            p.nextSendSlot = Math.max(p.nextSendSlot, slot + 1);
         }
+        boolean dropped = false;
+        while (governing.size() > 1 && governing.get(1).fromSlot <= slot + 1) {
+            governing.remove(0);
+            dropped = true;
+        }
+        if (dropped) refreshPeers();
     }
 
     // ---- lease ----------------------------------------------------------------------------
 
-    /** The latest send time such that a majority acknowledged an Accept sent then or later; MIN_VALUE if none. */
+    /**
+     * The latest send time such that, in every configuration from the one governing the first
+     * slot not yet chosen on, a majority of the voters acknowledged an Accept sent then or later;
+     * MIN_VALUE if none.
+     */
     long quorumAckSentAtMs() {
-        System.arraycopy(ackSentAtMs, 0, scratch, 0, scratch.length);
-        Arrays.sort(scratch);
-        return scratch[scratch.length - majority];
+        long start = Long.MAX_VALUE;
+        Governing current = governingAt(chosenUpTo + 1);
+        for (int i = governing.indexOf(current); i < governing.size(); i++) {
+            start = Math.min(start, quorumAckSentAtMs(governing.get(i)));
+        }
+        return start;
+    }
+
+    private long quorumAckSentAtMs(Governing g) {
+        int n = 0;
+        if (g.selfVotes) scratch[n++] = selfAckSentAtMs;
+        for (Peer v : g.otherVoters) scratch[n++] = v.ackSentAtMs;
+        Arrays.sort(scratch, 0, n);
+        return scratch[n - g.configuration.majority()];
     }
 
     /** When the lease ends by this member's clock; MIN_VALUE when it never held one. */
@@ -322,5 +501,15 @@ final class LeaderState implements RoleState {
     boolean lostQuorum(long nowMs) {
         long lastContact = Math.max(quorumAckSentAtMs(), electedAtMs);
         return nowMs - lastContact >= 2 * config.electionTimeoutMs();
+    }
+
+    /** True when this leader is the only voter of every configuration from the current one on: it needs no one. */
+    boolean votesAlone() {
+        Governing current = governingAt(chosenUpTo + 1);
+        for (int i = governing.indexOf(current); i < governing.size(); i++) {
+            Governing g = governing.get(i);
+            if (!g.selfVotes || g.otherVoters.length > 0) return false;
+        }
+        return true;
     }
 }

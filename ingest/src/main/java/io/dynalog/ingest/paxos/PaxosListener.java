@@ -23,6 +23,13 @@ public interface PaxosListener {
      */
     default void onDeliverySkipped(long throughSlot) {}
 
+    /**
+     * From {@code fromSlot} on, {@code configuration} governs the group: a configuration value was
+     * delivered at the slot before it (after its {@link #onChosen}), or an archived prefix this
+     * member skipped ended with it.
+     */
+    default void onConfigurationChosen(long fromSlot, Configuration configuration) {}
+
     /** The member now plays {@code role} in {@code ballot} (its own ballot when it campaigns or leads). */
     void onRoleChanged(Role role, Ballot ballot);
 

@@ -3,10 +3,12 @@ package io.dynalog.ingest.paxos;
 import io.dynalog.topology.wal.Ballot;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.LongFunction;
 
 /**
@@ -25,14 +27,23 @@ import java.util.function.LongFunction;
  * pre-votes; phase 1 for a candidate (promises arrive in pages); delivery of chosen slots in
  * order. Phase 2 at the leader is {@link LeaderState}.
  *
+ * <p>Configurations ({@link Configuration}): a group's first is given to every member; later ones
+ * are chosen through the log, one change at a time ({@link #proposeConfiguration}), each in force
+ * from the slot after its own. A leader counts each slot with the configuration governing it; a
+ * candidate needs promises from a majority of every configuration in force over the slots it
+ * recovers ({@link Recovery}, where the reason is written down); an acceptor keeps the
+ * configuration of its archived slot with it and reports it in its promises. Acceptors answer any
+ * member; only voters' answers count. A member campaigns when it votes (or, after a long silence,
+ * to hand over); a leader that learns it no longer votes hands over ({@link #afterInput}).
+ *
  * <p>Invariants:
  * <ul>
  *   <li>A Promise or Accepted is sent only once every write it reports is durable.</li>
  *   <li>A candidate's ballot is above every round this member has seen; a member never reuses a
  *       ballot, even across restarts (its promise of its own ballot was durable before it led).</li>
  *   <li>Slots reach {@link PaxosListener#onChosen} in increasing order without gaps, each only
- *       once it is known chosen: at the leader when a majority durably accepted it under the
- *       leader's ballot; at a follower when the leader of ballot b says it is chosen and this
+ *       once it is known chosen: at the leader when a majority of the voters of the slot's
+ *       configuration durably accepted it under the leader's ballot; at a follower when the leader of ballot b says it is chosen and this
  *       member accepted it under b (b's value for a slot is unique and is the chosen one).</li>
  *   <li>A leader never believes it holds a lease that a majority's grants do not cover.</li>
  *   <li>A new leader proposes again, for each slot it recovers, the value accepted under the
@@ -49,12 +60,11 @@ public final class PaxosMember {
     /** The leader hint meaning "unknown". */
     public static final int NO_LEADER = -1;
 
-    private static final int MAX_MEMBERS = 31;
+    /** Election timeouts without a leader after which a member that does not vote campaigns, to hand over. */
+    static final int NON_VOTER_PATIENCE = 3;
 
     private final int selfId;
-    private final int[] memberIds;
-    private final int selfIndex;
-    private final int majority;
+    private final Configuration firstConfiguration;
     private final Acceptor acceptor;
     private final Outbox outbox;
     private final Random random;
@@ -72,29 +82,36 @@ public final class PaxosMember {
     private long learnedChosenUpTo;
     /** When this member last accepted an Accept from a leader: it grants no pre-vote for an election timeout after. */
     private long lastLeaderContactMs = Long.MIN_VALUE / 2;
+    /** When this member last stopped leading: a leader that handed over waits as if it had heard from one. */
+    private long steppedDownAtMs = Long.MIN_VALUE / 2;
+    /**
+     * The chosen configurations this member knows of, by the first slot each governs: the floor
+     * entry of the slot after the archived one is the archived configuration, later ones were
+     * delivered. The last is the one it acts on as a follower ({@link #configuration()}).
+     */
+    private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
     private boolean busy;
 
+    /** A member of a group whose first configuration has every one of {@code memberIds} voting. */
     public PaxosMember(int selfId, List<Integer> memberIds, AcceptorStore store, Outbox outbox, Random random,
                        PaxosConfig config, Values values, PaxosListener listener) {
-        if (memberIds.isEmpty() || memberIds.size() > MAX_MEMBERS) {
-            throw new IllegalArgumentException("a group has 1.." + MAX_MEMBERS + " members: " + memberIds);
+        this(selfId, Configuration.initial(memberIds), store, outbox, random, config, values, listener);
+    }
+
+    /**
+     * A member (perhaps not yet in any configuration: it answers as an acceptor and learns what
+     * it is sent) of a group whose version-0 configuration is {@code firstConfiguration}; every
+     * member of a group is given the same one, and learns later ones from the log.
+     */
+    public PaxosMember(int selfId, Configuration firstConfiguration, AcceptorStore store, Outbox outbox, Random random,
+                       PaxosConfig config, Values values, PaxosListener listener) {
+        if (selfId < 0) throw new IllegalArgumentException("member ids are non-negative: " + selfId);
+        if (firstConfiguration.version() != 0) {
+            throw new IllegalArgumentException("a group's first configuration has version 0: " + firstConfiguration);
         }
-        if (new HashSet<>(memberIds).size() != memberIds.size()) {
-            throw new IllegalArgumentException("duplicate member ids: " + memberIds);
-        }
-        this.memberIds = new int[memberIds.size()];
-        int self = -1;
-        for (int i = 0; i < this.memberIds.length; i++) {
-            int id = memberIds.get(i);
-            if (id < 0) throw new IllegalArgumentException("member ids are non-negative: " + memberIds);
-            this.memberIds[i] = id;
-            if (id == selfId) self = i;
-        }
-        if (self < 0) throw new IllegalArgumentException("member " + selfId + " is not in its group " + memberIds);
         this.selfId = selfId;
-        this.selfIndex = self;
-        this.majority = this.memberIds.length / 2 + 1;
-        this.acceptor = new Acceptor(Objects.requireNonNull(store, "store"), config.leaseDurationMs());
+        this.firstConfiguration = firstConfiguration;
+        this.acceptor = new Acceptor(Objects.requireNonNull(store, "store"), config.leaseDurationMs(), firstConfiguration);
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.random = Objects.requireNonNull(random, "random");
         this.config = Objects.requireNonNull(config, "config");
@@ -112,37 +129,41 @@ public final class PaxosMember {
             acceptor.load(nowMs);
             maxRoundSeen = acceptor.promised().round();
             deliveredUpTo = acceptor.archivedSlot();
+            configurations.put(acceptor.archivedSlot() + 1, acceptor.archivedConfiguration());
             becomeFollower(nowMs);
         } finally {
             exit();
         }
     }
 
-    /** A message from member {@code from}. Messages from non-members or from itself are ignored. */
+    /**
+     * A message from member {@code from}, which may be in no configuration this member knows of
+     * (a leader or candidate of a later one): the acceptor rules do not depend on who asks, and
+     * replies count only where their sender votes. Messages from itself are ignored.
+     */
     public void onMessage(long nowMs, int from, PaxosMessage message) {
         enter();
         try {
             requireStarted();
-            int fromIndex = indexOf(from);
-            if (fromIndex < 0 || fromIndex == selfIndex) return;
+            if (from == selfId || from < 0) return;
             if (message instanceof PaxosMessage.Prepare p) {
                 onPrepare(nowMs, from, p);
             } else if (message instanceof PaxosMessage.Promise p) {
-                onPromise(nowMs, fromIndex, p);
+                onPromise(nowMs, from, p);
             } else if (message instanceof PaxosMessage.Reject r) {
                 onReject(nowMs, r);
             } else if (message instanceof PaxosMessage.Accept a) {
                 onAccept(nowMs, from, a);
             } else if (message instanceof PaxosMessage.Accepted a) {
                 if (state instanceof LeaderState leader && a.ballot().equals(leader.ballot())) {
-                    leader.onAccepted(fromIndex, a, nowMs);
+                    leader.onAccepted(from, a, nowMs);
                 }
             } else if (message instanceof PaxosMessage.PreVote v) {
                 onPreVote(nowMs, from, v);
             } else if (message instanceof PaxosMessage.PreVoteReply r) {
-                onPreVoteReply(nowMs, fromIndex, r);
+                onPreVoteReply(nowMs, from, r);
             }
-            afterInput();
+            afterInput(nowMs);
         } finally {
             exit();
         }
@@ -172,7 +193,7 @@ public final class PaxosMember {
             } else if (state instanceof LeaderState leader) {
                 // A group of one has no one to lose touch with: its leader stepping down after a
                 // slow sync would only fail its writes in flight and elect itself again.
-                if (memberIds.length > 1 && leader.lostQuorum(nowMs)) {
+                if (!leader.votesAlone() && leader.lostQuorum(nowMs)) {
                     becomeFollower(nowMs);
                 } else if (nowMs >= leader.nextHeartbeatMs()) {
                     leader.heartbeat(nowMs);
@@ -180,7 +201,7 @@ public final class PaxosMember {
                     leader.flush(nowMs);
                 }
             }
-            afterInput();
+            afterInput(nowMs);
         } finally {
             exit();
         }
@@ -198,7 +219,7 @@ public final class PaxosMember {
                 maybeWin(nowMs, candidate);
             }
             if (state instanceof LeaderState leader) leader.onSynced(acceptor.syncedToken());
-            afterInput();
+            afterInput(nowMs);
         } finally {
             exit();
         }
@@ -213,12 +234,52 @@ public final class PaxosMember {
         try {
             requireStarted();
             if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
+            if (leader.retiring()) return new ProposeResult.NotLeader(NO_LEADER);
             long slot = leader.nextSlot();
             byte[] value = Objects.requireNonNull(valueForSlot.apply(slot), "value");
-            leader.append(value);
+            leader.append(value, null);
             if (leader.unflushedEntries() >= config.maxBatchEntries() || leader.unflushedBytes() >= config.maxBatchBytes()) {
                 leader.flush(nowMs);
             }
+            return new ProposeResult.Proposed(slot);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Proposes {@code next} as the group's configuration, in force from the slot after the one it
+     * is given (sent at once). Refused while another change is not yet chosen, and when a voter it
+     * adds is not a learner of the current configuration that holds every slot chosen so far: a
+     * member votes only once it holds what its votes promise. Throws
+     * {@link IllegalArgumentException} when {@code next} is not the next version.
+     */
+    public ProposeResult proposeConfiguration(long nowMs, Configuration next) {
+        enter();
+        try {
+            requireStarted();
+            if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
+            if (leader.retiring()) return new ProposeResult.NotLeader(NO_LEADER);
+            Configuration current = leader.lastConfiguration();
+            if (next.version() != current.version() + 1) {
+                throw new IllegalArgumentException("configuration " + next + " does not follow " + current);
+            }
+            if (leader.configurationPending()) {
+                return new ProposeResult.Refused("configuration " + current + " is not chosen yet");
+            }
+            for (int voter : next.voters()) {
+                if (current.isVoter(voter)) continue;
+                if (!current.isLearner(voter)) {
+                    return new ProposeResult.Refused("member " + voter + " must first be a learner of " + current);
+                }
+                if (leader.matchSlot(voter) < leader.chosenUpTo()) {
+                    return new ProposeResult.Refused("learner " + voter + " holds slots through " + leader.matchSlot(voter)
+                            + ", not yet every chosen one (through " + leader.chosenUpTo() + ")");
+                }
+            }
+            long slot = leader.nextSlot();
+            leader.append(Objects.requireNonNull(values.configuration(slot, leader.ballot(), next), "value"), next);
+            leader.flush(nowMs);
             return new ProposeResult.Proposed(slot);
         } finally {
             exit();
@@ -254,9 +315,9 @@ public final class PaxosMember {
             // more than it already knew (an origin too high could hide a chosen value, too low
             // only gives up a check).
             Ballot maxOrigin = state instanceof LeaderState ? maxOriginThrough(slot) : acceptor.archivedMaxOrigin();
-            acceptor.truncateThrough(slot, maxOrigin);
+            archiveThrough(slot, maxOrigin, configurationAt(slot + 1));
             if (state instanceof LeaderState leader) leader.onArchived(slot, maxOrigin);
-            afterInput();
+            afterInput(nowMs);
         } finally {
             exit();
         }
@@ -288,6 +349,24 @@ public final class PaxosMember {
 
     public Role role() {
         return state.role();
+    }
+
+    /**
+     * The latest configuration this member knows to be chosen (or archived); a leader may have
+     * proposed a later one ({@link #leaderConfiguration()}).
+     */
+    public Configuration configuration() {
+        return configurations.lastEntry().getValue();
+    }
+
+    /** The configuration a leader acts on after its last proposed slot (perhaps not yet chosen); null when it does not lead. */
+    public Configuration leaderConfiguration() {
+        return state instanceof LeaderState leader ? leader.lastConfiguration() : null;
+    }
+
+    /** The slot through which a leader knows member {@code id} holds everything, or -1 (not leading, or not a follower). */
+    public long followerMatchSlot(int id) {
+        return state instanceof LeaderState leader ? leader.matchSlot(id) : -1;
     }
 
     /** The highest ballot this member promised (its own while it campaigns or leads). */
@@ -384,7 +463,9 @@ public final class PaxosMember {
         learn(b, accept.chosenUpTo());
         deliver();
         if (accept.archivedSlot() > acceptor.archivedSlot()) {
-            acceptor.truncateThrough(accept.archivedSlot(), accept.archivedMaxOrigin());
+            Configuration archivedConfiguration = accept.archivedConfiguration() != null
+                    ? accept.archivedConfiguration() : firstConfiguration;
+            archiveThrough(accept.archivedSlot(), accept.archivedMaxOrigin(), archivedConfiguration);
             skipDeliveryThrough(accept.archivedSlot());
         }
         long[] slots = new long[accept.entries().size()];
@@ -410,24 +491,42 @@ public final class PaxosMember {
 
     // ==== candidate ===========================================================================
 
-    private void onPromise(long nowMs, int fromIndex, PaxosMessage.Promise promise) {
+    private void onPromise(long nowMs, int from, PaxosMessage.Promise promise) {
         if (state instanceof CandidateState candidate && promise.ballot().equals(candidate.ballot())) {
-            if (candidate.addPage(fromIndex, promise)) {
+            if (candidate.addPage(from, promise)) {
                 maybeWin(nowMs, candidate);
             } else {
-                long next = candidate.askFrom(fromIndex);
-                if (next >= 0) outbox.send(memberIds[fromIndex], new PaxosMessage.Prepare(candidate.ballot(), next));
+                long next = candidate.askFrom(from);
+                if (next >= 0) outbox.send(from, new PaxosMessage.Prepare(candidate.ballot(), next));
             }
         }
     }
 
     // ==== prospective =========================================================================
 
+    /**
+     * Asks for pre-votes, if this member may campaign: it votes in the configuration it knows is
+     * chosen, or in the next one, named by a value it accepted above its delivered slots (a
+     * configuration that may be chosen without its being told: without this, a group whose only
+     * voters of the new configuration hold it unconfirmed would wait forever); or it has heard
+     * from no leader for {@link #NON_VOTER_PATIENCE} election timeouts, so that it can lead only
+     * to tell the voters what was chosen and hand over (a voter that was never told it votes
+     * would otherwise wait for a leader that no one can become). Otherwise it stays (or becomes)
+     * a follower, with a new deadline.
+     */
     private void startProspective(long nowMs) {
+        Configuration pending = pendingConfiguration();
+        boolean votes = configuration().isVoter(selfId) || (pending != null && pending.isVoter(selfId));
+        long lastLeaderMs = Math.max(lastLeaderContactMs, steppedDownAtMs);
+        if (!votes && nowMs - lastLeaderMs < NON_VOTER_PATIENCE * config.electionTimeoutMs()) {
+            if (state.role() != Role.FOLLOWER) becomeFollower(nowMs);
+            ((FollowerState) state).electionDeadlineMs = electionDeadline(nowMs);
+            return;
+        }
         Ballot promised = acceptor.promised();
         RoleState.checkTransition(state, Role.PROSPECTIVE, promised);
-        ProspectiveState prospective = new ProspectiveState(promised, new Ballot(maxRoundSeen + 1, selfId),
-                memberIds.length, selfIndex, electionDeadline(nowMs), nowMs + config.heartbeatIntervalMs());
+        ProspectiveState prospective = new ProspectiveState(promised, new Ballot(maxRoundSeen + 1, selfId), selfId, pending,
+                electionDeadline(nowMs), nowMs + config.heartbeatIntervalMs());
         state = prospective;
         leaderHint = NO_LEADER;
         listener.onRoleChanged(Role.PROSPECTIVE, promised);
@@ -435,27 +534,45 @@ public final class PaxosMember {
         maybeCampaign(nowMs, prospective);
     }
 
+    /**
+     * The configuration after the known one, named by a value this member accepted above its
+     * delivered slots and not known to be chosen, or null when it holds none.
+     */
+    private Configuration pendingConfiguration() {
+        Configuration c = configuration();
+        for (AcceptedEntry e : acceptor.entriesFrom(deliveredUpTo + 1)) {
+            Configuration next = Recovery.next(values, c, e.value());
+            if (next != null) c = next;
+        }
+        return c == configuration() ? null : c;
+    }
+
     private void sendPreVotes(ProspectiveState prospective) {
         PaxosMessage.PreVote preVote = new PaxosMessage.PreVote(prospective.proposedBallot);
-        for (int i = 0; i < memberIds.length; i++) {
-            if (!prospective.answered[i]) outbox.send(memberIds[i], preVote);
+        Set<Integer> voters = new TreeSet<>(configuration().voters());
+        if (prospective.pending != null) voters.addAll(prospective.pending.voters());
+        for (int voter : voters) {
+            if (!prospective.answered.contains(voter)) outbox.send(voter, preVote);
         }
     }
 
-    private void onPreVoteReply(long nowMs, int fromIndex, PaxosMessage.PreVoteReply reply) {
+    private void onPreVoteReply(long nowMs, int from, PaxosMessage.PreVoteReply reply) {
         observe(reply.promisedBallot());
         if (!(state instanceof ProspectiveState prospective) || !reply.ballot().equals(prospective.proposedBallot)) return;
-        prospective.answered[fromIndex] = true;
+        prospective.answered.add(from);
         if (reply.granted()) {
-            prospective.granted[fromIndex] = true;
+            prospective.granted.add(from);
             maybeCampaign(nowMs, prospective);
-        } else if (reply.leaderHint() != NO_LEADER && indexOf(reply.leaderHint()) >= 0 && reply.leaderHint() != selfId) {
+        } else if (reply.leaderHint() != NO_LEADER && reply.leaderHint() != selfId) {
             leaderHint = reply.leaderHint();
         }
     }
 
     private void maybeCampaign(long nowMs, ProspectiveState prospective) {
-        if (state == prospective && prospective.grantCount() >= majority) startCandidacy(nowMs);
+        if (state == prospective && configuration().isQuorum(prospective.granted)
+                && (prospective.pending == null || prospective.pending.isQuorum(prospective.granted))) {
+            startCandidacy(nowMs);
+        }
     }
 
     private void onReject(long nowMs, PaxosMessage.Reject reject) {
@@ -465,8 +582,7 @@ public final class PaxosMember {
         if (mine && reject.promisedBallot().isAbove(state.ballot())) {
             becomeFollower(nowMs);
         }
-        if (state.role() != Role.LEADER && reject.leaderHint() != NO_LEADER && indexOf(reject.leaderHint()) >= 0
-                && reject.leaderHint() != selfId) {
+        if (state.role() != Role.LEADER && reject.leaderHint() != NO_LEADER && reject.leaderHint() != selfId) {
             leaderHint = reject.leaderHint();
         }
     }
@@ -474,11 +590,15 @@ public final class PaxosMember {
     private void startCandidacy(long nowMs) {
         Ballot b = new Ballot(maxRoundSeen + 1, selfId);
         RoleState.checkTransition(state, Role.CANDIDATE, b);
+        ProspectiveState prospective = (ProspectiveState) state;
         maxRoundSeen = b.round();
         acceptor.promise(b);
         long token = acceptor.durabilityToken();
-        CandidateState candidate = new CandidateState(b, acceptor.archivedSlot() + 1, token, memberIds.length,
-                electionDeadline(nowMs), nowMs + config.heartbeatIntervalMs());
+        CandidateState candidate = new CandidateState(b, acceptor.archivedSlot() + 1, token, electionDeadline(nowMs),
+                nowMs + config.heartbeatIntervalMs());
+        candidate.asked.addAll(configuration().voters());
+        if (prospective.pending != null) candidate.asked.addAll(prospective.pending.voters());
+        candidate.asked.remove(selfId);
         state = candidate;
         leaderHint = NO_LEADER;
         listener.onRoleChanged(Role.CANDIDATE, b);
@@ -490,14 +610,30 @@ public final class PaxosMember {
     }
 
     private void sendPrepares(CandidateState candidate) {
-        for (int i = 0; i < memberIds.length; i++) {
-            long from = candidate.askFrom(i);
-            if (i != selfIndex && from >= 0) outbox.send(memberIds[i], new PaxosMessage.Prepare(candidate.ballot(), from));
+        for (int id : candidate.asked) {
+            long from = candidate.askFrom(id);
+            if (from >= 0) outbox.send(id, new PaxosMessage.Prepare(candidate.ballot(), from));
         }
     }
 
+    /**
+     * Wins with promises from a majority of every configuration in force over the slots it
+     * recovers ({@link Recovery}); asks the voters of each configuration as recovery finds it. It
+     * leads even when recovery shows it is no voter after the recovered slots: proposing them
+     * again gets that configuration chosen and its voters told, and then it hands over
+     * ({@link #afterInput}).
+     */
     private void maybeWin(long nowMs, CandidateState candidate) {
-        if (candidate.promiseCount() >= majority) becomeLeader(nowMs, candidate);
+        Recovery recovery = Recovery.of(acceptor, candidate, firstConfiguration, values);
+        for (Recovery.Configured c : recovery.configurations) {
+            for (int voter : c.configuration().voters()) {
+                if (voter == selfId || !candidate.asked.add(voter)) continue;
+                long from = candidate.askFrom(voter);
+                if (from >= 0) outbox.send(voter, new PaxosMessage.Prepare(candidate.ballot(), from));
+            }
+        }
+        if (!recovery.heardFromQuorums(candidate.promised(selfId))) return;
+        becomeLeader(nowMs, candidate, recovery);
     }
 
     /**
@@ -506,65 +642,23 @@ public final class PaxosMember {
      * none was), all re-proposed under this ballot. This member's own votes are included: it
      * promised this ballot, so they are final for lower ballots.
      */
-    private void becomeLeader(long nowMs, CandidateState candidate) {
+    private void becomeLeader(long nowMs, CandidateState candidate, Recovery recovery) {
         Ballot b = candidate.ballot();
-        long archived = acceptor.archivedSlot();
-        Ballot archivedMaxOrigin = acceptor.archivedMaxOrigin();
-        List<List<AcceptedEntry>> reports = new ArrayList<>(memberIds.length);
-        reports.add(acceptor.entriesFrom(candidate.fromSlot));
-        for (CandidateState.Report r : candidate.reports) {
-            if (r == null || !r.complete) continue;
-            archived = Math.max(archived, r.archivedSlot);
-            if (r.archivedMaxOrigin.isAbove(archivedMaxOrigin)) archivedMaxOrigin = r.archivedMaxOrigin;
-            reports.add(r.entries());
-        }
-        long highest = archived;
-        for (List<AcceptedEntry> report : reports) {
-            for (AcceptedEntry e : report) highest = Math.max(highest, e.slot());
-        }
-        if (highest - archived > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("ballot " + b + ": " + (highest - archived) + " slots to recover");
-        }
-        AcceptedEntry[] best = new AcceptedEntry[(int) (highest - archived)];
-        for (List<AcceptedEntry> report : reports) {
-            for (AcceptedEntry e : report) {
-                if (e.slot() <= archived) continue;
-                int at = (int) (e.slot() - archived - 1);
-                AcceptedEntry current = best[at];
-                if (current == null || e.acceptedBallot().isAbove(current.acceptedBallot())) {
-                    best[at] = e;
-                } else if (e.acceptedBallot().equals(current.acceptedBallot()) && !Arrays.equals(e.value(), current.value())) {
-                    throw new IllegalStateException("ballot " + current.acceptedBallot() + " has two values for slot " + e.slot());
-                }
-            }
-        }
-
-        // A recovered value that a later leader's new proposal at a lower slot shows was never
-        // chosen is not proposed again: its leader resolved it against writes that are not in the
-        // log below it (see the class comment).
-        Ballot maxOriginBelow = archivedMaxOrigin;
-        for (int i = 0; i < best.length; i++) {
-            if (best[i] == null) continue;
-            if (maxOriginBelow.isAbove(best[i].acceptedBallot())) {
-                best[i] = null;
-                continue;
-            }
-            Ballot origin = values.originOf(best[i].value());
-            if (origin != null && origin.isAbove(maxOriginBelow)) maxOriginBelow = origin;
-        }
-
+        long archived = recovery.archivedSlot;
+        long highest = archived + recovery.best.length;
         RoleState.checkTransition(state, Role.LEADER, b);
-        LeaderState leader = new LeaderState(b, archived, archivedMaxOrigin, highest, memberIds, selfIndex, config, acceptor,
-                outbox, nowMs);
+        LeaderState leader = new LeaderState(b, archived, recovery.archivedMaxOrigin, highest, recovery.configurations, selfId,
+                config, acceptor, outbox, nowMs);
         state = leader;
 
         // Side effects of becoming leader.
         leaderHint = selfId;
-        acceptor.truncateThrough(archived, archivedMaxOrigin);
+        archiveThrough(archived, recovery.archivedMaxOrigin, recovery.archivedConfiguration);
         skipDeliveryThrough(archived);
-        for (int i = 0; i < best.length; i++) {
+        for (int i = 0; i < recovery.best.length; i++) {
             long slot = archived + 1 + i;
-            leader.append(best[i] != null ? best[i].value() : values.noop(slot, b));
+            AcceptedEntry best = recovery.best[i];
+            leader.append(best != null ? best.value() : values.noop(slot, b), null);
         }
         learn(b, leader.chosenUpTo());
         listener.onRoleChanged(Role.LEADER, b);
@@ -578,19 +672,38 @@ public final class PaxosMember {
         RoleState.checkTransition(state, Role.FOLLOWER, promised);
         boolean wasLeader = state.role() == Role.LEADER;
         state = new FollowerState(promised, electionDeadline(nowMs));
+        if (wasLeader) steppedDownAtMs = nowMs;
         if (wasLeader && leaderHint == selfId) leaderHint = NO_LEADER;
         listener.onRoleChanged(Role.FOLLOWER, promised);
     }
 
     // ==== learner =============================================================================
 
-    /** After each input: the leader counts acceptances; chosen slots are delivered. */
-    private void afterInput() {
+    /**
+     * After each input: the leader counts acceptances; chosen slots are delivered. A leader that
+     * learned a chosen configuration in which it does not vote hands over: it tells the followers
+     * at once, and steps down once a voter of that configuration acknowledged an Accept sent
+     * after it knew (so that voter knows too, and will campaign); until then it leads only to
+     * finish what it recovered and to tell them: it takes no new proposal and never becomes ready.
+     */
+    private void afterInput(long nowMs) {
         if (state instanceof LeaderState leader) {
             leader.advanceChosen();
             learn(leader.ballot(), leader.chosenUpTo());
             deliver();
-            if (!leader.ready() && leader.chosenUpTo() >= leader.recoveredUpToSlot()) {
+            if (!configuration().isVoter(selfId)) {
+                if (!configuration().equals(leader.retiringFor())) {
+                    leader.retire(nowMs, configuration());
+                    leader.heartbeat(nowMs);
+                } else if (leader.successorKnows()) {
+                    becomeFollower(nowMs);
+                    return;
+                }
+            } else if (leader.retiring()) {
+                // It led without a vote (to hand over) and learned a chosen configuration in which it votes.
+                leader.retire(nowMs, null);
+            }
+            if (!leader.ready() && !leader.retiring() && leader.chosenUpTo() >= leader.recoveredUpToSlot()) {
                 leader.markReady();
                 listener.onLeaderReady(leader.ballot());
             }
@@ -611,8 +724,31 @@ public final class PaxosMember {
             AcceptedEntry e = acceptor.entry(deliveredUpTo + 1);
             if (e == null || !e.acceptedBallot().equals(learnedBallot)) return;
             deliveredUpTo++;
+            Configuration next = Recovery.next(values, configuration(), e.value());
             listener.onChosen(deliveredUpTo, e.value());
+            if (next != null) {
+                configurations.put(deliveredUpTo + 1, next);
+                listener.onConfigurationChosen(deliveredUpTo + 1, next);
+            }
         }
+    }
+
+    /** The configuration governing {@code slot}, which must be above the archived slot and at most one past the delivered ones. */
+    private Configuration configurationAt(long slot) {
+        return configurations.floorEntry(slot).getValue();
+    }
+
+    /**
+     * Drops the slots through {@code slot} (the WAL holds them), after which {@code configuration}
+     * is in force; the configurations known for later slots stay.
+     */
+    private void archiveThrough(long slot, Ballot maxOrigin, Configuration configuration) {
+        if (slot <= acceptor.archivedSlot()) return;
+        acceptor.truncateThrough(slot, maxOrigin, configuration);
+        Configuration before = configuration();
+        configurations.headMap(slot + 1, true).clear();
+        configurations.putIfAbsent(slot + 1, configuration);
+        if (configuration().version() > before.version()) listener.onConfigurationChosen(slot + 1, configuration());
     }
 
     /** The highest origin among the values chosen through {@code slot} (this member holds those above its archived slot). */
@@ -641,13 +777,6 @@ public final class PaxosMember {
     private long electionDeadline(long nowMs) {
         long timeout = config.electionTimeoutMs();
         return nowMs + timeout + random.nextInt((int) timeout);
-    }
-
-    private int indexOf(int memberId) {
-        for (int i = 0; i < memberIds.length; i++) {
-            if (memberIds[i] == memberId) return i;
-        }
-        return -1;
     }
 
     private void requireStarted() {

@@ -37,6 +37,14 @@ public sealed interface PaxosMessage {
 
     Type type();
 
+    /**
+     * {@code configuration} as a message carries it: null for a group's first (version 0), which
+     * every member knows, so the common case costs nothing on the wire.
+     */
+    static Configuration sent(Configuration configuration) {
+        return configuration.version() == 0 ? null : configuration;
+    }
+
     /** The ballot this message is about (the sender's, or for a reply the one it answers). */
     Ballot ballot();
 
@@ -59,10 +67,11 @@ public sealed interface PaxosMessage {
      * it accepted above it, at or after the Prepare's {@code fromSlot}, in slot order. A page holds
      * at most {@link PaxosConfig#maxBatchBytes()} of values (and at least one entry); when more
      * remain, {@code continueFromSlot} is the first slot not reported (the candidate asks again
-     * from there), else 0: the report is complete.
+     * from there), else 0: the report is complete. {@code archivedConfiguration} is the
+     * configuration in force after the archived slot (null: the group's first).
      */
     record Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted, long continueFromSlot,
-                   Ballot archivedMaxOrigin) implements PaxosMessage {
+                   Ballot archivedMaxOrigin, Configuration archivedConfiguration) implements PaxosMessage {
         public Promise {
             Objects.requireNonNull(ballot, "ballot");
             Objects.requireNonNull(archivedMaxOrigin, "archivedMaxOrigin");
@@ -72,11 +81,16 @@ public sealed interface PaxosMessage {
 
         /** A complete report in one page, from an acceptor that knows no origin of its archived values. */
         public Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted) {
-            this(ballot, archivedSlot, accepted, 0, Ballot.ZERO);
+            this(ballot, archivedSlot, accepted, 0, Ballot.ZERO, null);
         }
 
         public Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted, long continueFromSlot) {
-            this(ballot, archivedSlot, accepted, continueFromSlot, Ballot.ZERO);
+            this(ballot, archivedSlot, accepted, continueFromSlot, Ballot.ZERO, null);
+        }
+
+        public Promise(Ballot ballot, long archivedSlot, List<AcceptedEntry> accepted, long continueFromSlot,
+                       Ballot archivedMaxOrigin) {
+            this(ballot, archivedSlot, accepted, continueFromSlot, archivedMaxOrigin, null);
         }
 
         public boolean complete() {
@@ -111,11 +125,12 @@ public sealed interface PaxosMessage {
      * {@code ballot} asks the acceptor to accept the entries; every slot at or below
      * {@code chosenUpTo} is chosen with the value the leader proposed for it under this ballot;
      * the WAL holds everything through {@code archivedSlot}, whose values' highest origin is
-     * {@code archivedMaxOrigin}. {@code sentAtMs} is the leader's
+     * {@code archivedMaxOrigin}, and after which {@code archivedConfiguration} is in force (null:
+     * the group's first). {@code sentAtMs} is the leader's
      * clock when it sent the message, echoed in the reply so the leader can date its lease.
      */
     record Accept(Ballot ballot, long sentAtMs, List<SlotValue> entries, long chosenUpTo, long archivedSlot,
-                  Ballot archivedMaxOrigin) implements PaxosMessage {
+                  Ballot archivedMaxOrigin, Configuration archivedConfiguration) implements PaxosMessage {
         public Accept {
             Objects.requireNonNull(ballot, "ballot");
             Objects.requireNonNull(archivedMaxOrigin, "archivedMaxOrigin");
@@ -123,7 +138,12 @@ public sealed interface PaxosMessage {
         }
 
         public Accept(Ballot ballot, long sentAtMs, List<SlotValue> entries, long chosenUpTo, long archivedSlot) {
-            this(ballot, sentAtMs, entries, chosenUpTo, archivedSlot, Ballot.ZERO);
+            this(ballot, sentAtMs, entries, chosenUpTo, archivedSlot, Ballot.ZERO, null);
+        }
+
+        public Accept(Ballot ballot, long sentAtMs, List<SlotValue> entries, long chosenUpTo, long archivedSlot,
+                      Ballot archivedMaxOrigin) {
+            this(ballot, sentAtMs, entries, chosenUpTo, archivedSlot, archivedMaxOrigin, null);
         }
 
         @Override

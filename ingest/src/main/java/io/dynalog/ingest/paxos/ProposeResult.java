@@ -8,4 +8,7 @@ public sealed interface ProposeResult {
 
     /** This member does not lead; {@code leaderHint} is the member it believes does, or {@link PaxosMember#NO_LEADER}. */
     record NotLeader(int leaderHint) implements ProposeResult {}
+
+    /** The leader refused the proposal for {@code reason} (a configuration change it cannot make now). */
+    record Refused(String reason) implements ProposeResult {}
 }

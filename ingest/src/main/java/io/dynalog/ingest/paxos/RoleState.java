@@ -10,20 +10,29 @@ import io.dynalog.topology.wal.Ballot;
  *  from \ to   | FOLLOWER                   | PROSPECTIVE               | CANDIDATE                  | LEADER
  *  ------------+----------------------------+---------------------------+----------------------------+---------------------
  *  UNSTARTED   | start()                    | -                         | -                          | -
- *  FOLLOWER    | -                          | election timeout and no   | -                          | -
- *              |                            | live lease granted        |                            |
+ *  FOLLOWER    | -                          | election timeout, no live | -                          | -
+ *              |                            | lease granted, and it     |                            |
+ *              |                            | votes (in the chosen or a |                            |
+ *              |                            | pending configuration) or |                            |
+ *              |                            | heard no leader for 3     |                            |
+ *              |                            | timeouts                  |                            |
  *  PROSPECTIVE | a leader heard from (an    | its deadline passed with  | a majority granted its     | -
  *              | Accept accepted), or a     | no majority: asks again   | pre-vote (its own counted);|
  *              | higher ballot promised     |                           | ballot above all seen      |
  *  CANDIDATE   | a higher ballot seen       | election timeout: asks    | -                          | durable promises of a
- *              | (Prepare promised, Accept  | again before bidding      |                            | majority (its own
- *              | accepted, Reject naming a  | higher                    |                            | counted once synced),
- *              | higher one)                |                           |                            | same ballot
+ *              | (Prepare promised, Accept  | again before bidding      |                            | majority of every
+ *              | accepted, Reject naming a  | higher                    |                            | configuration it
+ *              | higher one)                |                           |                            | recovers (its own
+ *              |                            |                           |                            | counted once synced),
+ *              |                            |                           |                            | same ballot
  *  LEADER      | a higher ballot seen; no   | -                         | -                          | -
  *              | majority acknowledged      |                           |                            |
  *              | anything for 2 election    |                           |                            |
- *              | timeouts (groups of more   |                           |                            |
- *              | than one); or resign()     |                           |                            |
+ *              | timeouts (unless it votes  |                           |                            |
+ *              | alone); resign(); or it    |                           |                            |
+ *              | handed over (a chosen      |                           |                            |
+ *              | configuration without it,  |                           |                            |
+ *              | one of whose voters knows) |                           |                            |
  * </pre>
  *
  * A follower that sees a higher ballot stays a follower (its ballot is the promised one, not a

@@ -4,7 +4,8 @@ import io.dynalog.topology.wal.Ballot;
 
 /**
  * What a member knows of the values it orders, which are opaque to it otherwise: how to make a
- * no-op for a slot it must fill, and which leader first proposed a value.
+ * no-op for a slot it must fill, which leader first proposed a value, and which values change the
+ * group's configuration.
  */
 public interface Values {
     /** A no-op for {@code slot}, proposed by the leader of {@code ballot} to fill a gap. */
@@ -19,5 +20,22 @@ public interface Values {
      */
     default Ballot originOf(byte[] value) {
         return null;
+    }
+
+    /**
+     * The configuration {@code value} names, or null when it names none ({@link Configuration}:
+     * a configuration value chosen at slot {@code s} is in force from slot {@code s + 1}).
+     */
+    default Configuration configurationOf(byte[] value) {
+        return null;
+    }
+
+    /**
+     * A value naming {@code next}, proposed as new at {@code slot} by the leader of {@code ballot}
+     * (so {@link #originOf} of it is {@code ballot}). A value space that cannot name
+     * configurations throws {@link UnsupportedOperationException}: its groups keep their first.
+     */
+    default byte[] configuration(long slot, Ballot ballot, Configuration next) {
+        throw new UnsupportedOperationException("these values cannot name a configuration");
     }
 }

@@ -1,6 +1,7 @@
 package io.dynalog.ingest.peer;
 
 import io.dynalog.ingest.paxos.AcceptedEntry;
+import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.ingest.paxos.PaxosMessage;
 import io.dynalog.ingest.paxos.SlotRange;
 import io.dynalog.ingest.paxos.SlotValue;
@@ -19,24 +20,27 @@ import org.apache.avro.message.BinaryMessageEncoder;
 
 /**
  * Paxos messages on the wire: Avro single-object encoding of {@code io.dynalog.avro.peer.PaxosFrame}
- * (schema in {@code /avro/PaxosFrame.avsc}, version 2), which wraps one message with its group and
+ * (schema in {@code /avro/PaxosFrame.avsc}, version 3), which wraps one message with its group and
  * sender.
  *
  * <p>The union branch of the body is the message kind; branches are only ever appended, and
  * fields only added with defaults, so a frame from an older node still decodes (version 1,
- * {@code /avro/PaxosFrame.v1.avsc}, is resolved to version 2: its promises are complete reports). A frame that does not decode is the sender's or the
+ * {@code /avro/PaxosFrame.v1.avsc}: its promises are complete reports; version 2,
+ * {@code /avro/PaxosFrame.v2.avsc}: its archived configuration is the group's first). A frame that does not decode is the sender's or the
  * network's fault: {@link #decode} throws and the receiver drops it, as if it were lost.
  */
 public final class PaxosFrameCodec {
     private static final Schema FRAME = load("/avro/PaxosFrame.avsc");
     private static final Schema BODY = FRAME.getField("body").schema();
     private static final Schema BALLOT = BODY.getTypes().get(0).getField("ballot").schema();
+    private static final Schema CONFIGURATION = BODY.getTypes().get(1).getField("archivedConfiguration").schema().getTypes().get(1);
     private static final BinaryMessageEncoder<GenericRecord> ENCODER = new BinaryMessageEncoder<>(GenericData.get(), FRAME);
     private static final BinaryMessageDecoder<GenericRecord> DECODER = decoder();
 
     private static BinaryMessageDecoder<GenericRecord> decoder() {
         BinaryMessageDecoder<GenericRecord> d = new BinaryMessageDecoder<>(GenericData.get(), FRAME);
         d.addSchema(load("/avro/PaxosFrame.v1.avsc"));
+        d.addSchema(load("/avro/PaxosFrame.v2.avsc"));
         return d;
     }
 
@@ -92,6 +96,7 @@ public final class PaxosFrameCodec {
             r.put("accepted", entries);
             r.put("continueFromSlot", p.continueFromSlot());
             r.put("archivedMaxOrigin", ballot(p.archivedMaxOrigin()));
+            r.put("archivedConfiguration", configuration(p.archivedConfiguration()));
         } else if (message instanceof PaxosMessage.Reject p) {
             r.put("promisedBallot", ballot(p.promisedBallot()));
             r.put("leaderHint", p.leaderHint());
@@ -109,6 +114,7 @@ public final class PaxosFrameCodec {
             r.put("chosenUpTo", p.chosenUpTo());
             r.put("archivedSlot", p.archivedSlot());
             r.put("archivedMaxOrigin", ballot(p.archivedMaxOrigin()));
+            r.put("archivedConfiguration", configuration(p.archivedConfiguration()));
         } else if (message instanceof PaxosMessage.Accepted p) {
             r.put("acceptSentAtMs", p.acceptSentAtMs());
             Schema rangeSchema = schema.getField("acceptedSlots").schema().getElementType();
@@ -141,7 +147,7 @@ public final class PaxosFrameCodec {
                             bytes(e.get("value"))));
                 }
                 yield new PaxosMessage.Promise(ballot, (Long) r.get("archivedSlot"), accepted, (Long) r.get("continueFromSlot"),
-                        ballot((GenericRecord) r.get("archivedMaxOrigin")));
+                        ballot((GenericRecord) r.get("archivedMaxOrigin")), configuration((GenericRecord) r.get("archivedConfiguration")));
             }
             case "Reject" -> new PaxosMessage.Reject(ballot, ballot((GenericRecord) r.get("promisedBallot")),
                     (Integer) r.get("leaderHint"));
@@ -151,7 +157,8 @@ public final class PaxosFrameCodec {
                     entries.add(new SlotValue((Long) e.get("slot"), bytes(e.get("value"))));
                 }
                 yield new PaxosMessage.Accept(ballot, (Long) r.get("sentAtMs"), entries,
-                        (Long) r.get("chosenUpTo"), (Long) r.get("archivedSlot"), ballot((GenericRecord) r.get("archivedMaxOrigin")));
+                        (Long) r.get("chosenUpTo"), (Long) r.get("archivedSlot"), ballot((GenericRecord) r.get("archivedMaxOrigin")),
+                        configuration((GenericRecord) r.get("archivedConfiguration")));
             }
             case "Accepted" -> {
                 List<SlotRange> ranges = new ArrayList<>();
@@ -189,6 +196,21 @@ public final class PaxosFrameCodec {
 
     private static Ballot ballot(GenericRecord r) {
         return new Ballot((Long) r.get("round"), (Integer) r.get("nodeId"));
+    }
+
+    private static GenericRecord configuration(Configuration c) {
+        if (c == null) return null;
+        GenericRecord r = new GenericData.Record(CONFIGURATION);
+        r.put("version", c.version());
+        r.put("voters", c.voters());
+        r.put("learners", c.learners());
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Configuration configuration(GenericRecord r) {
+        if (r == null) return null;
+        return new Configuration((Long) r.get("version"), (List<Integer>) r.get("voters"), (List<Integer>) r.get("learners"));
     }
 
     private static byte[] bytes(Object value) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.ingest.paxos.AcceptedEntry;
 import io.dynalog.ingest.paxos.AcceptorStore;
+import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.topology.wal.Ballot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class RocksAcceptorStoresTest {
             a.accept(5, new Ballot(3, 2), v("five"));
             a.accept(6, new Ballot(3, 2), v("six"));
             a.accept(7, new Ballot(3, 2), v("seven"));
-            a.truncateThrough(5, new Ballot(3, 2));
+            a.truncateThrough(5, new Ballot(3, 2), new Configuration(2, List.of(1, 2, 4), List.of(5)));
             b.accept(1, new Ballot(1, 1), v("other"));
             long token = a.requestSync();
             b.requestSync();
@@ -47,6 +48,7 @@ class RocksAcceptorStoresTest {
             assertThat(state.promisedBallot()).isEqualTo(new Ballot(3, 2));
             assertThat(state.archivedSlot()).isEqualTo(5);
             assertThat(state.archivedMaxOrigin()).isEqualTo(new Ballot(3, 2));
+            assertThat(state.archivedConfiguration()).isEqualTo(new Configuration(2, List.of(1, 2, 4), List.of(5)));
             assertThat(state.accepted()).containsExactly(
                     new AcceptedEntry(6, new Ballot(3, 2), v("six")), new AcceptedEntry(7, new Ballot(3, 2), v("seven")));
             assertThat(stores.forGroup(7, 1, t -> { }).load().accepted()).containsExactly(new AcceptedEntry(1, new Ballot(1, 1), v("other")));
@@ -78,12 +80,13 @@ class RocksAcceptorStoresTest {
             a.promise(new Ballot(2, 1));
             a.accept(1, new Ballot(2, 1), v("one"));
             a.accept(2, new Ballot(2, 1), v("two"));
-            a.truncateThrough(1, new Ballot(2, 1));
+            a.truncateThrough(1, new Ballot(2, 1), Configuration.initial(List.of(1, 2, 3)));
             assertThat(stores.forGroup(3, 0, t -> { }).load()).isEqualTo(AcceptorStore.DurableState.EMPTY);
             a.requestSync();
             AcceptorStore.DurableState written = stores.forGroup(3, 0, t -> { }).load();
             assertThat(written.promisedBallot()).isEqualTo(new Ballot(2, 1));
             assertThat(written.archivedSlot()).isEqualTo(1);
+            assertThat(written.archivedConfiguration()).as("the first configuration is known to all, not stored").isNull();
             assertThat(written.accepted()).containsExactly(new AcceptedEntry(2, new Ballot(2, 1), v("two")));
         }
     }

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  */
 public final class InMemoryAcceptorStore implements AcceptorStore {
 
-    /** Told of every accept when it becomes durable (the simulation counts votes with it). */
+    /** Told of an accept (when it becomes durable: the simulation counts votes with it; or when written). */
     public interface DurableAcceptListener {
         void onDurableAccept(long slot, Ballot ballot, byte[] value);
     }
@@ -28,13 +28,14 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
 
     private record AcceptWrite(long slot, Ballot ballot, byte[] value) implements Write {}
 
-    private record TruncateWrite(long slot, Ballot maxOrigin) implements Write {}
+    private record TruncateWrite(long slot, Ballot maxOrigin, Configuration configuration) implements Write {}
 
     private final DurableAcceptListener durableAcceptListener;
 
     private Ballot durablePromised = Ballot.ZERO;
     private long durableArchived;
     private Ballot durableArchivedMaxOrigin = Ballot.ZERO;
+    private Configuration durableArchivedConfiguration;
     private final TreeMap<Long, AcceptedEntry> durableAccepted = new TreeMap<>();
 
     private final ArrayDeque<Write> unsynced = new ArrayDeque<>();
@@ -58,6 +59,7 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
         store.durablePromised = state.promisedBallot();
         store.durableArchived = state.archivedSlot();
         store.durableArchivedMaxOrigin = state.archivedMaxOrigin();
+        store.durableArchivedConfiguration = state.archivedConfiguration();
         for (AcceptedEntry e : state.accepted()) store.durableAccepted.put(e.slot(), e);
         return store;
     }
@@ -68,7 +70,8 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
     }
 
     public DurableState durableState() {
-        return new DurableState(durablePromised, durableArchived, durableArchivedMaxOrigin, new ArrayList<>(durableAccepted.values()));
+        return new DurableState(durablePromised, durableArchived, durableArchivedMaxOrigin, durableArchivedConfiguration,
+                new ArrayList<>(durableAccepted.values()));
     }
 
     @Override
@@ -82,8 +85,8 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
     }
 
     @Override
-    public void truncateThrough(long slot, Ballot maxOrigin) {
-        unsynced.add(new TruncateWrite(slot, maxOrigin));
+    public void truncateThrough(long slot, Ballot maxOrigin, Configuration configuration) {
+        unsynced.add(new TruncateWrite(slot, maxOrigin, configuration));
     }
 
     @Override
@@ -99,6 +102,12 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
      * member told through {@code onSynced}), for the caller to run when the disk is done.
      */
     public AcceptorStore handle(java.util.function.LongConsumer onSynced, java.util.function.BiConsumer<Long, Runnable> completeLater) {
+        return handle(onSynced, completeLater, (slot, ballot, value) -> {});
+    }
+
+    /** As {@link #handle(java.util.function.LongConsumer, java.util.function.BiConsumer)}, telling {@code onAcceptWritten} of each accept as it is written. */
+    public AcceptorStore handle(java.util.function.LongConsumer onSynced, java.util.function.BiConsumer<Long, Runnable> completeLater,
+                                DurableAcceptListener onAcceptWritten) {
         InMemoryAcceptorStore disk = this;
         return new AcceptorStore() {
             @Override
@@ -113,12 +122,13 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
 
             @Override
             public void accept(long slot, Ballot ballot, byte[] value) {
+                onAcceptWritten.onDurableAccept(slot, ballot, value);
                 disk.accept(slot, ballot, value);
             }
 
             @Override
-            public void truncateThrough(long slot, Ballot maxOrigin) {
-                disk.truncateThrough(slot, maxOrigin);
+            public void truncateThrough(long slot, Ballot maxOrigin, Configuration configuration) {
+                disk.truncateThrough(slot, maxOrigin, configuration);
             }
 
             @Override
@@ -190,7 +200,10 @@ public final class InMemoryAcceptorStore implements AcceptorStore {
                 durableAccepted.put(a.slot(), new AcceptedEntry(a.slot(), a.ballot(), a.value()));
                 durableAcceptListener.onDurableAccept(a.slot(), a.ballot(), a.value());
             } else if (w instanceof TruncateWrite t) {
-                if (t.slot() > durableArchived) durableArchived = t.slot();
+                if (t.slot() > durableArchived) {
+                    durableArchived = t.slot();
+                    durableArchivedConfiguration = t.configuration();
+                }
                 if (t.maxOrigin().isAbove(durableArchivedMaxOrigin)) durableArchivedMaxOrigin = t.maxOrigin();
                 durableAccepted.headMap(t.slot(), true).clear();
             }

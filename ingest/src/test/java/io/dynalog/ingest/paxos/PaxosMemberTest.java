@@ -438,6 +438,163 @@ class PaxosMemberTest {
         }
     }
 
+    /** Issue 15, item 1: configurations chosen through the log, learners, and a leader that removes itself. */
+    @Nested
+    class Membership {
+        private final Configuration first = Configuration.initial(List.of(1, 2, 3));
+
+        private Accept acceptTo(List<PaxosTestContext.Sent> sent, int to) {
+            return sent.stream().filter(x -> x.to() == to && x.message() instanceof Accept).map(x -> (Accept) x.message())
+                    .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no Accept to " + to + " among " + sent));
+        }
+
+        /** A leader of 1, 2, 3 whose configuration v1 (learner 4) is chosen at slot 1, 4 having acknowledged nothing. */
+        private PaxosTestContext leaderWithLearnerFour() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            assertThat(ctx.member.proposeConfiguration(ctx.now(), first.withLearner(4))).isEqualTo(new ProposeResult.Proposed(1));
+            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            assertThat(slots(acceptTo(sent, 4))).as("the learner is sent the slot that names it").containsExactly(1L);
+            ctx.sync();
+            ctx.deliver(2, ackAll(acceptTo(sent, 2), 1));
+            assertThat(ctx.member.configuration()).isEqualTo(first.withLearner(4));
+            return ctx;
+        }
+
+        @Test
+        void aConfigurationIsInForceFromTheSlotAfterItsOwnOnceChosen() {
+            PaxosTestContext ctx = leaderWithLearnerFour();
+            assertThat(ctx.chosen).extracting(Chosen::slot).containsExactly(1L);
+            assertThat(ctx.configurations).containsExactly("2:" + first.withLearner(4));
+        }
+
+        @Test
+        void aLearnerGetsEverySlotButItsAcknowledgementsDoNotCount() {
+            PaxosTestContext ctx = leaderWithLearnerFour();
+            ctx.propose("x");
+            ctx.flush();
+            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            ctx.sync();
+            ctx.deliver(4, ackAll(acceptTo(sent, 4), 2));
+            assertThat(ctx.member.chosenUpTo()).isEqualTo(1);
+            ctx.deliver(3, ackAll(acceptTo(sent, 3), 2));
+            assertThat(ctx.member.chosenUpTo()).isEqualTo(2);
+        }
+
+        @Test
+        void aVoterJoinsOnlyAsALearnerThatHoldsEveryChosenSlot() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            assertThatThrownBy(() -> ctx.member.proposeConfiguration(ctx.now(), new Configuration(5, List.of(1, 2, 3), List.of(4))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow");
+            assertThat(ctx.member.proposeConfiguration(ctx.now(), new Configuration(1, List.of(1, 2, 3, 4), List.of())))
+                    .isEqualTo(new ProposeResult.Refused("member 4 must first be a learner of " + first));
+            assertThat(ctx.member.proposeConfiguration(ctx.now(), first.withLearner(4))).isEqualTo(new ProposeResult.Proposed(1));
+            assertThat(ctx.member.proposeConfiguration(ctx.now(), first.withLearner(4).promote(4)))
+                    .as("one change at a time").isInstanceOf(ProposeResult.Refused.class);
+            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            ctx.sync();
+            ctx.deliver(2, ackAll(acceptTo(sent, 2), 1));
+
+            Configuration withFour = first.withLearner(4).promote(4);
+            assertThat(ctx.member.proposeConfiguration(ctx.now(), withFour))
+                    .isEqualTo(new ProposeResult.Refused("learner 4 holds slots through 0, not yet every chosen one (through 1)"));
+            ctx.deliver(4, ackAll(acceptTo(sent, 4), 1));
+            assertThat(ctx.member.proposeConfiguration(ctx.now(), withFour)).isEqualTo(new ProposeResult.Proposed(2));
+            sent = ctx.drainSent();
+            ctx.sync();
+            ctx.deliver(2, ackAll(acceptTo(sent, 2), 2));
+            assertThat(ctx.member.configuration()).isEqualTo(withFour);
+
+            // Slot 3 is the first the four voters govern: a majority of them is three.
+            ctx.propose("x");
+            ctx.flush();
+            sent = ctx.drainSent();
+            ctx.sync();
+            ctx.deliver(2, ackAll(acceptTo(sent, 2), 3));
+            assertThat(ctx.member.chosenUpTo()).isEqualTo(2);
+            ctx.deliver(4, ackAll(acceptTo(sent, 4), 3));
+            assertThat(ctx.member.chosenUpTo()).isEqualTo(3);
+        }
+
+        @Test
+        void aFollowerLearnsAConfigurationOnceItsSlotIsKnownChosen() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            String named = PaxosTestContext.configurationValue(first.withLearner(4));
+            ctx.deliver(2, new Accept(leader, 5, entries(1, named), 0, 0));
+            assertThat(ctx.member.configuration()).isEqualTo(first);
+            ctx.deliver(2, new Accept(leader, 6, List.of(), 1, 0));
+            assertThat(ctx.member.configuration()).isEqualTo(first.withLearner(4));
+            assertThat(ctx.configurations).containsExactly("2:" + first.withLearner(4));
+        }
+
+        /**
+         * Member 4's promise shows that slot 1 names voters 1, 4, 5: the slots after it are
+         * theirs, and 1 and 4 are a majority of them, but slot 1 itself is governed by 1, 2, 3,
+         * of which only 1 promised. The candidate asks 5 (a voter it just found), and leads once
+         * 2 promises too.
+         */
+        @Test
+        void aCandidateNeedsAMajorityOfEveryConfigurationItRecovers() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot b = ctx.becomeCandidate();
+            ctx.sync();
+            ctx.drainSent();
+            Configuration next = new Configuration(1, List.of(1, 4, 5), List.of());
+            ctx.deliver(4, new Promise(b, 0, List.of(new AcceptedEntry(1, new Ballot(1, 2),
+                    bytes(PaxosTestContext.configurationValue(next) + "#1.2")))));
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+            assertThat(ctx.drainSent()).filteredOn(x -> x.message() instanceof Prepare).extracting(PaxosTestContext.Sent::to)
+                    .containsExactly(5);
+            ctx.deliver(2, new Promise(b, 0, List.of()));
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+        }
+
+        @Test
+        void anAcceptorKeepsTheConfigurationOfTheArchivedSlotAndReportsIt() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Configuration c = new Configuration(3, List.of(1, 2, 4), List.of());
+            ctx.deliver(2, new Accept(new Ballot(1, 2), 5, List.of(), 0, 7, Ballot.ZERO, c));
+            assertThat(ctx.member.configuration()).isEqualTo(c);
+            ctx.sync();
+            assertThat(ctx.store.durableState().archivedConfiguration()).isEqualTo(c);
+            ctx.advance(ctx.config.leaseDurationMs() + 1);
+            ctx.drainSent();
+            ctx.deliver(4, new Prepare(new Ballot(9, 4), 1));
+            ctx.sync();
+            Promise p = ctx.drainSingle(4, Promise.class);
+            assertThat(p.archivedSlot()).isEqualTo(7);
+            assertThat(p.archivedConfiguration()).isEqualTo(c);
+        }
+
+        /**
+         * A leader that removes itself goes on leading, taking no new proposal, until a voter of
+         * the new configuration acknowledged an Accept sent after it knew the change chosen; then
+         * it steps down, and does not campaign.
+         */
+        @Test
+        void aLeaderThatRemovedItselfHandsOverOnceAVoterKnows() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Configuration next = first.without(1);
+            assertThat(ctx.member.proposeConfiguration(ctx.now(), next)).isEqualTo(new ProposeResult.Proposed(1));
+            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            ctx.advance(1);
+            ctx.sync();
+            ctx.deliver(2, ackAll(acceptTo(sent, 2), 1));
+            assertThat(ctx.member.configuration()).isEqualTo(next);
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            assertThat(ctx.member.propose(ctx.now(), slot -> bytes("x"))).isEqualTo(new ProposeResult.NotLeader(PaxosMember.NO_LEADER));
+            Accept told = acceptTo(ctx.drainSent(), 3);
+            assertThat(told.chosenUpTo()).isEqualTo(1);
+
+            ctx.deliver(3, ackAll(told, 1));
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            ctx.advanceAndTick(2 * ctx.config.electionTimeoutMs() + 1);
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.drainSent()).noneMatch(x -> x.message() instanceof PaxosMessage.PreVote);
+            assertThat(ctx.readyBallots).hasSize(1);
+        }
+    }
+
     @Nested
     class StepDown {
         @Test
@@ -848,7 +1005,7 @@ class PaxosMemberTest {
             assertThatThrownBy(() -> RoleState.checkTransition(follower, Role.LEADER, new Ballot(4, 1)))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessage("illegal transition FOLLOWER (ballot 3.2) -> LEADER (ballot 4.1)");
-            CandidateState candidate = new CandidateState(new Ballot(4, 1), 1, 1, 3, 0, 0);
+            CandidateState candidate = new CandidateState(new Ballot(4, 1), 1, 1, 0, 0);
             assertThatThrownBy(() -> RoleState.checkTransition(candidate, Role.CANDIDATE, new Ballot(4, 1)))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("CANDIDATE (ballot 4.1)");
             assertThatThrownBy(() -> RoleState.checkTransition(candidate, Role.LEADER, new Ballot(5, 1)))

@@ -34,6 +34,8 @@ final class PaxosTestContext {
     final List<String> roleChanges = new ArrayList<>();
     final List<Ballot> readyBallots = new ArrayList<>();
     final List<Long> skippedThrough = new ArrayList<>();
+    /** "fromSlot:configuration", as the listener heard of each. */
+    final List<String> configurations = new ArrayList<>();
 
     private PaxosTestContext(Builder b) {
         this.store = InMemoryAcceptorStore.withState(new AcceptorStore.DurableState(b.promised, b.archivedSlot, b.accepted));
@@ -60,6 +62,11 @@ final class PaxosTestContext {
                     @Override
                     public void onLeaderReady(Ballot ballot) {
                         readyBallots.add(ballot);
+                    }
+
+                    @Override
+                    public void onConfigurationChosen(long fromSlot, Configuration configuration) {
+                        configurations.add(fromSlot + ":" + configuration);
                     }
                 });
         member.start(nowMs);
@@ -238,11 +245,36 @@ final class PaxosTestContext {
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    /** A test value may name its origin after a '#' ("x#2.2": first proposed under ballot 2.2); no-ops have none. */
+    /**
+     * A test value may name its origin after a '#' ("x#2.2": first proposed under ballot 2.2); no-ops have none; a
+     * configuration value is "config:version:voters:learners" (ids joined by ',').
+     */
     static final Values VALUES = new Values() {
         @Override
         public byte[] noop(long slot, Ballot ballot) {
             return PaxosTestContext.noop(slot, ballot);
+        }
+
+        @Override
+        public byte[] configuration(long slot, Ballot ballot, Configuration next) {
+            return bytes(configurationValue(next) + "#" + ballot);
+        }
+
+        @Override
+        public Configuration configurationOf(byte[] value) {
+            String v = string(value);
+            if (!v.startsWith("config:")) return null;
+            int at = v.indexOf('#');
+            String[] parts = (at < 0 ? v : v.substring(0, at)).split(":", -1);
+            return new Configuration(Long.parseLong(parts[1]), ids(parts[2]), ids(parts[3]));
+        }
+
+        private List<Integer> ids(String joined) {
+            List<Integer> ids = new ArrayList<>();
+            if (!joined.isEmpty()) {
+                for (String id : joined.split(",")) ids.add(Integer.parseInt(id));
+            }
+            return ids;
         }
 
         @Override
@@ -254,6 +286,17 @@ final class PaxosTestContext {
             return new Ballot(Long.parseLong(ballot[0]), Integer.parseInt(ballot[1]));
         }
     };
+
+    /** The value naming {@code c}, without an origin. */
+    static String configurationValue(Configuration c) {
+        return "config:" + c.version() + ":" + join(c.voters()) + ":" + join(c.learners());
+    }
+
+    private static String join(List<Integer> ids) {
+        StringBuilder sb = new StringBuilder();
+        for (int id : ids) sb.append(sb.length() == 0 ? "" : ",").append(id);
+        return sb.toString();
+    }
 
     static byte[] noop(long slot, Ballot ballot) {
         return bytes("noop/" + slot + "/" + ballot);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynalog.ingest.paxos.AcceptedEntry;
+import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.ingest.paxos.PaxosMessage;
 import io.dynalog.ingest.paxos.SlotRange;
 import io.dynalog.ingest.paxos.SlotValue;
@@ -49,6 +50,40 @@ class PaxosFrameCodecTest {
         assertThat(roundTrip(reply)).isEqualTo(reply);
     }
 
+    /** Promises and Accepts carry the configuration in force after their archived slot; null stands for the group's first. */
+    @Test
+    void archivedConfigurationsRoundTrip() {
+        Configuration c = new Configuration(4, List.of(1, 3, 5), List.of(7));
+        PaxosMessage.Promise promise = new PaxosMessage.Promise(B, 10, List.of(), 0, new Ballot(6, 1), c);
+        assertThat(roundTrip(promise)).isEqualTo(promise);
+        PaxosMessage.Accept accept = (PaxosMessage.Accept) roundTrip(new PaxosMessage.Accept(B, 5L, List.of(), 12, 10,
+                new Ballot(6, 1), c));
+        assertThat(accept.archivedConfiguration()).isEqualTo(c);
+        assertThat(((PaxosMessage.Accept) roundTrip(new PaxosMessage.Accept(B, 5L, List.of(), 12, 10))).archivedConfiguration())
+                .isNull();
+    }
+
+    /** A node of the version before membership changes writes version 2 frames: they decode, with the group's first configuration. */
+    @Test
+    void framesOfVersionTwoStillDecode() throws Exception {
+        Schema v2;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/avro/PaxosFrame.v2.avsc")) {
+            v2 = new Schema.Parser().parse(in);
+        }
+        Schema body = v2.getField("body").schema().getTypes().get(3);
+        GenericRecord ballot = new GenericData.Record(body.getField("ballot").schema());
+        ballot.put("round", 7L);
+        ballot.put("nodeId", 2);
+        GenericRecord accept = new GenericData.Record(body);
+        accept.put("ballot", ballot);
+        accept.put("sentAtMs", 5L);
+        accept.put("entries", List.of());
+        accept.put("chosenUpTo", 12L);
+        accept.put("archivedSlot", 10L);
+        accept.put("archivedMaxOrigin", ballot);
+        assertThat(PaxosFrameCodec.decode(frameOf(v2, accept)).message()).isEqualTo(new PaxosMessage.Accept(B, 5L, List.of(), 12, 10, B, null));
+    }
+
     /** A node of the version before pre-votes writes version 1 frames: they decode, a promise as a complete report. */
     @Test
     void framesOfVersionOneStillDecode() throws Exception {
@@ -64,15 +99,20 @@ class PaxosFrameCodecTest {
         promise.put("ballot", ballot);
         promise.put("archivedSlot", 10L);
         promise.put("accepted", List.of());
-        GenericRecord frame = new GenericData.Record(v1);
+        assertThat(PaxosFrameCodec.decode(frameOf(v1, promise)).message()).isEqualTo(new PaxosMessage.Promise(B, 10, List.of()));
+    }
+
+    /** A frame of group 42, partition 3, from node 2, written with an older version's schema. */
+    private static byte[] frameOf(Schema schema, GenericRecord body) throws java.io.IOException {
+        GenericRecord frame = new GenericData.Record(schema);
         frame.put("tableId", 42L);
         frame.put("partition", 3);
         frame.put("fromNode", 2);
-        frame.put("body", promise);
-        java.nio.ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(frame);
+        frame.put("body", body);
+        java.nio.ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(frame);
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);
-        assertThat(PaxosFrameCodec.decode(bytes).message()).isEqualTo(new PaxosMessage.Promise(B, 10, List.of()));
+        return bytes;
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.dynalog.ingest.paxos.sim;
 
 import io.dynalog.ingest.paxos.AcceptorStore;
+import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.ingest.paxos.InMemoryAcceptorStore;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.paxos.PaxosListener;
@@ -31,23 +32,36 @@ import java.util.TreeMap;
  * WAL that the leader appends its chosen slots to in order (landing and acknowledged late, a
  * crash losing what has not landed, {@code onArchived} on acknowledgement; a new leader
  * re-appends what it delivered above its archived slot), and clients proposing unique values,
- * in bursts, through whoever leads.
+ * in bursts, through whoever leads. With membership changes on, the group has spare machines
+ * (members of no configuration at first) and an operator that keeps asking the leader to change
+ * the configuration (add a learner, make a learner a voter, remove a voter or a learner, the
+ * leader included), interleaved with every fault above.
  *
  * <p>Checked after every event (a failure throws {@link AssertionError} naming the seed, profile,
  * group size and event number, with the last events):
  * <ol>
- *   <li>at most one value is ever chosen per slot: chosen = a majority of stores durably accepted
- *       (slot, ballot) with one value (and one ballot never has two values for a slot);</li>
+ *   <li>at most one value is ever chosen per slot: chosen = a majority of the voters of the
+ *       slot's configuration durably accepted (slot, ballot) with one value (and one ballot never
+ *       has two values for a slot), where the ballot's leader counts the slot with that same
+ *       configuration. The slot's configuration is the one the chosen values below it name; the
+ *       leader's is the one in force after the chosen slots below its first proposal, changed by
+ *       the configuration values it proposed below the slot. A ballot whose configuration differs
+ *       proposed a configuration value below the slot that was never chosen, so its leader never
+ *       counted the slot (it counts in slot order): its votes there are stale, and may be a
+ *       majority of some configuration only by chance. Where a leader's own count goes wrong, its
+ *       configuration still agrees up to the first slot it counts wrongly, and is caught there.</li>
  *   <li>leases never overlap: for every ballot whose leader believed it held a lease, the true-time
  *       interval from the first such observation to the lease's end (its clock inverted) overlaps
  *       no other ballot's; so at most one member believes it leads with a lease at any instant;</li>
  *   <li>every member delivers slots in order without gaps, every delivered value is chosen, and
  *       all members deliver the same value for a slot (their sequences are prefixes of one another);</li>
  *   <li>the WAL never holds two values for one slot nor a gap, and holds only chosen values;</li>
+ *   <li>every configuration a member reports in force from a slot is the one chosen for it;</li>
  * </ol>
  * and after the fault phase (faults stop, the network heals, crashed members restart, the run
  * continues to quiescence): (5) within 60 s a final proposal is chosen, appended and learned by
- * every member, and every value a client saw acknowledged (the leader's onChosen delivered its
+ * every member of the last configuration, and every value a client saw acknowledged, under
+ * whichever configuration, (the leader's onChosen delivered its
  * slot with its value) is in the WAL at its slot. Also: at most one member ever leads a ballot, a
  * member skips delivery only of slots the WAL holds, and a run is a function of its seed.
  */
@@ -62,30 +76,40 @@ public final class PaxosSimulation {
     /**
      * @param leadersWhileFlapping ballots led since a leader's link first flapped (the
      *     {@link FaultProfile#flapLeaderLink} profile; 0 otherwise)
+     * @param configurationVersion the version of the configuration chosen last (0: never changed)
      */
     public record Result(long events, long simulatedMs, long stabilizeMs, int ballotsLed, int acknowledged, long walHighSlot,
-                         int leadersWhileFlapping) {}
+                         int leadersWhileFlapping, long configurationVersion) {}
 
     private record Event(long atMs, long seq, String label, Runnable action) {}
 
     private record SlotBallot(long slot, Ballot ballot) {}
 
     private static final class Votes {
+        final Ballot ballot;
         final byte[] value;
-        int memberMask;
+        /** Node ids that durably accepted the value under the ballot. */
+        final List<Integer> voters = new ArrayList<>();
 
-        Votes(byte[] value) {
+        Votes(Ballot ballot, byte[] value) {
+            this.ballot = ballot;
             this.value = value;
         }
     }
 
+    /** Machines beyond the group's first members when membership changes: they join and leave as the operator decides. */
+    private static final int SPARE_MACHINES = 2;
+    /** How often the operator asks the leader for a configuration change, when membership changes. */
+    private static final long MEAN_MS_BETWEEN_MEMBERSHIP_CHANGES = 80;
+
     private final long seed;
     private final int groupSize;
+    private final boolean changesMembership;
     private final FaultProfile profile;
     private final int faultEvents;
     private final Random random;
     private final PaxosConfig config;
-    private final List<Integer> memberIds = new ArrayList<>();
+    private final Configuration firstConfiguration;
     private final SimNode[] nodes;
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) ->
             a.atMs != b.atMs ? Long.compare(a.atMs, b.atMs) : Long.compare(a.seq, b.seq));
@@ -98,10 +122,27 @@ public final class PaxosSimulation {
     /** cut[from][to]: messages from -> to are lost. */
     private final boolean[][] cut;
     private int clientSeq;
+    private int configurationsProposed;
 
     // ---- what the checks remember ----
     private final Map<SlotBallot, Votes> votes = new HashMap<>();
+    private final Map<Long, List<Votes>> votesBySlot = new HashMap<>();
     private final Map<Long, byte[]> chosen = new HashMap<>();
+    /** Every slot through this one is chosen; chosen values above it are unknown until it moves. */
+    private long chosenThrough;
+    /** The configurations the chosen values put in force, by the first slot each governs. */
+    private final TreeMap<Long, Configuration> chosenConfigurations = new TreeMap<>();
+    /** By ballot: the first slot its leader proposed, and the configuration values it proposed by slot. */
+    private final Map<Ballot, BallotProposals> proposalsByBallot = new HashMap<>();
+
+    private static final class BallotProposals {
+        final long firstSlot;
+        final TreeMap<Long, Configuration> configurations = new TreeMap<>();
+
+        BallotProposals(long firstSlot) {
+            this.firstSlot = firstSlot;
+        }
+    }
     private final Map<Long, byte[]> deliveredBySlot = new HashMap<>();
     private final Map<Long, byte[]> walBySlot = new HashMap<>();
     private long walHighSlot;
@@ -115,17 +156,22 @@ public final class PaxosSimulation {
     private long finalSlot = -1;
     private boolean finalAcknowledged;
 
-    private PaxosSimulation(long seed, int groupSize, FaultProfile profile, int faultEvents) {
+    private PaxosSimulation(long seed, int groupSize, FaultProfile profile, int faultEvents, boolean changesMembership) {
         this.seed = seed;
         this.groupSize = groupSize;
+        this.changesMembership = changesMembership;
         this.profile = profile;
         this.faultEvents = faultEvents;
         this.random = new Random(seed);
         this.config = new PaxosConfig(150, profile.heartbeatIntervalMs(), 100, profile.clockDriftPpm(), 8);
-        this.nodes = new SimNode[groupSize];
-        this.cut = new boolean[groupSize][groupSize];
-        for (int i = 0; i < groupSize; i++) memberIds.add(i + 1);
-        for (int i = 0; i < groupSize; i++) {
+        int machines = changesMembership ? groupSize + SPARE_MACHINES : groupSize;
+        this.nodes = new SimNode[machines];
+        this.cut = new boolean[machines][machines];
+        List<Integer> firstVoters = new ArrayList<>();
+        for (int i = 0; i < groupSize; i++) firstVoters.add(i + 1);
+        this.firstConfiguration = Configuration.initial(firstVoters);
+        chosenConfigurations.put(1L, firstConfiguration);
+        for (int i = 0; i < machines; i++) {
             // Half the clocks sit at an edge of the allowed drift, where lease arithmetic is tightest.
             double drift = profile.clockDriftPpm() / 1e6;
             double position = random.nextBoolean() ? (random.nextBoolean() ? 0.5 : -0.5) : random.nextDouble() - 0.5;
@@ -140,7 +186,12 @@ public final class PaxosSimulation {
     }
 
     public static Result run(long seed, int groupSize, FaultProfile profile, int faultEvents) {
-        return new PaxosSimulation(seed, groupSize, profile, faultEvents).execute();
+        return new PaxosSimulation(seed, groupSize, profile, faultEvents, false).execute();
+    }
+
+    /** A run whose group also changes its membership throughout the fault phase. */
+    public static Result runChangingMembership(long seed, int groupSize, FaultProfile profile) {
+        return new PaxosSimulation(seed, groupSize, profile, DEFAULT_FAULT_EVENTS, true).execute();
     }
 
     // ==== the loop ============================================================================
@@ -155,6 +206,7 @@ public final class PaxosSimulation {
         if (profile.meanMsBetweenCrashes() > 0) schedule(exp(profile.meanMsBetweenCrashes()), "crash", this::crashSomeone);
         if (profile.meanMsBetweenPauses() > 0) schedule(exp(profile.meanMsBetweenPauses()), "pause", this::pauseSomeone);
         if (profile.flapLeaderLink()) schedule(1, "flap", this::flapLeaderLink);
+        if (changesMembership) schedule(exp(MEAN_MS_BETWEEN_MEMBERSHIP_CHANGES), "membership", this::changeMembership);
         while (true) {
             Event e = queue.poll();
             if (e == null) throw violation("the event queue ran dry");
@@ -183,11 +235,13 @@ public final class PaxosSimulation {
         checkAcknowledgedInWal();
         int leadersWhileFlapping = ballotsLedBeforeFlapping < 0 ? 0 : leaderOfBallot.size() - ballotsLedBeforeFlapping;
         return new Result(eventNumber, nowMs, nowMs - stabilizeStartMs, leaderOfBallot.size(), acknowledged.size(), walHighSlot,
-                leadersWhileFlapping);
+                leadersWhileFlapping, chosenConfigurations.lastEntry().getValue().version());
     }
 
+    /** Every member of the configuration chosen last learned {@code slot}. */
     private boolean allMembersLearned(long slot) {
-        for (SimNode n : nodes) {
+        for (int id : chosenConfigurations.lastEntry().getValue().members()) {
+            SimNode n = nodes[id - 1];
             if (n.member == null || n.member.chosenUpTo() < slot) return false;
         }
         return true;
@@ -236,21 +290,22 @@ public final class PaxosSimulation {
     private void partition() {
         if (!faultsOn) return;
         boolean oneWay = profile != FaultProfile.LIGHT && random.nextInt(3) == 0;
-        int isolated = random.nextInt(groupSize);
+        int machines = nodes.length;
+        int isolated = random.nextInt(machines);
         List<int[]> links = new ArrayList<>();
-        if (random.nextBoolean() || groupSize < 3) {
+        if (random.nextBoolean() || machines < 3) {
             // isolate one member
-            for (int j = 0; j < groupSize; j++) {
+            for (int j = 0; j < machines; j++) {
                 if (j == isolated) continue;
                 links.add(new int[] {isolated, j});
                 if (!oneWay) links.add(new int[] {j, isolated});
             }
         } else {
             // split in two random sides
-            boolean[] side = new boolean[groupSize];
-            for (int j = 0; j < groupSize; j++) side[j] = random.nextBoolean();
-            for (int a = 0; a < groupSize; a++) {
-                for (int b = 0; b < groupSize; b++) {
+            boolean[] side = new boolean[machines];
+            for (int j = 0; j < machines; j++) side[j] = random.nextBoolean();
+            for (int a = 0; a < machines; a++) {
+                for (int b = 0; b < machines; b++) {
                     if (side[a] && !side[b]) {
                         links.add(new int[] {a, b});
                         if (!oneWay) links.add(new int[] {b, a});
@@ -278,7 +333,7 @@ public final class PaxosSimulation {
         }
         if (ballotsLedBeforeFlapping < 0) ballotsLedBeforeFlapping = leaderOfBallot.size();
         int l = leader.index;
-        int f = (l + 1 + random.nextInt(groupSize - 1)) % groupSize;
+        int f = (l + 1 + random.nextInt(nodes.length - 1)) % nodes.length;
         cut[l][f] = true;
         cut[f][l] = true;
         long downMs = uniform(config.electionTimeoutMs(), profile.maxPartitionMs());
@@ -291,19 +346,68 @@ public final class PaxosSimulation {
 
     private void pauseSomeone() {
         if (!faultsOn) return;
-        SimNode n = nodes[random.nextInt(groupSize)];
+        SimNode n = nodes[random.nextInt(nodes.length)];
         n.pausedUntilMs = Math.max(n.pausedUntilMs, nowMs + uniform(10, profile.maxPauseMs()));
         schedule(exp(profile.meanMsBetweenPauses()), "pause", this::pauseSomeone);
     }
 
     private void crashSomeone() {
         if (!faultsOn) return;
-        SimNode n = nodes[random.nextInt(groupSize)];
+        SimNode n = nodes[random.nextInt(nodes.length)];
         if (n.member != null) {
             n.crash();
             schedule(uniform(1, profile.maxDowntimeMs()), "restart " + n.id(), n::restart);
         }
         schedule(exp(profile.meanMsBetweenCrashes()), "crash", this::crashSomeone);
+    }
+
+    // ==== membership ==========================================================================
+
+    /**
+     * The operator: asks a leader for one change of its configuration, at random among those that
+     * keep the voters within one of the group's size: add a machine as a learner, make a learner
+     * a voter (refused until it caught up), remove a learner or a voter (the leader too), or both
+     * at once (a voter out and a learner in: the two configurations' majorities need not meet).
+     */
+    private void changeMembership() {
+        if (!faultsOn) return;
+        schedule(exp(MEAN_MS_BETWEEN_MEMBERSHIP_CHANGES), "membership", this::changeMembership);
+        SimNode leader = someLeader();
+        if (leader == null) return;
+        Configuration current = leader.member.leaderConfiguration();
+        int minVoters = Math.max(1, groupSize - 1);
+        int maxVoters = groupSize + 1;
+        List<Configuration> options = new ArrayList<>();
+        for (SimNode n : nodes) {
+            int id = n.id();
+            if (!current.isMember(id)) options.add(current.withLearner(id));
+            if (current.isLearner(id)) {
+                options.add(current.without(id));
+                if (current.voters().size() < maxVoters) {
+                    options.add(current.promote(id));
+                    options.add(current.promote(id));
+                }
+            }
+            if (current.isVoter(id) && current.voters().size() > minVoters) options.add(current.without(id));
+            if (current.isVoter(id)) {
+                // Two changes at once: a voter out, a learner in, so that majorities of the two need not meet.
+                for (int learner : current.learners()) options.add(swap(current, id, learner));
+            }
+        }
+        if (options.isEmpty()) return;
+        Configuration next = options.get(random.nextInt(options.size()));
+        ProposeResult r = leader.member.proposeConfiguration(leader.localNow(), next);
+        if (r instanceof ProposeResult.Proposed) configurationsProposed++;
+        recentEvents.addLast("  member " + leader.id() + " asked for " + next + ": " + r);
+    }
+
+    private static Configuration swap(Configuration c, int leavingVoter, int joiningLearner) {
+        List<Integer> voters = new ArrayList<>(c.voters());
+        voters.remove((Integer) leavingVoter);
+        voters.add(joiningLearner);
+        List<Integer> learners = new ArrayList<>(c.learners());
+        learners.remove((Integer) joiningLearner);
+        return new Configuration(c.version() + 1, voters, learners);
     }
 
     // ==== network =============================================================================
@@ -424,19 +528,96 @@ public final class PaxosSimulation {
 
     // ==== checks ==============================================================================
 
+    /**
+     * Counts a durable vote. A slot's configuration is known once every slot below it is chosen,
+     * so values are found chosen in slot order ({@link #chosenThrough}); a vote at a slot already
+     * passed is checked against the value chosen there at once.
+     */
     private void onDurableAccept(SimNode node, long slot, Ballot ballot, byte[] value) {
         SlotBallot key = new SlotBallot(slot, ballot);
-        Votes v = votes.computeIfAbsent(key, k -> new Votes(value));
+        Votes v = votes.get(key);
+        if (v == null) {
+            v = new Votes(ballot, value);
+            votes.put(key, v);
+            votesBySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(v);
+        }
         if (!Arrays.equals(v.value, value)) {
             throw violation("ballot " + ballot + " has two values at slot " + slot + ": " + str(v.value) + " and " + str(value));
         }
-        v.memberMask |= 1 << node.index;
-        if (Integer.bitCount(v.memberMask) >= groupSize / 2 + 1) {
-            byte[] previous = chosen.putIfAbsent(slot, value);
-            if (previous != null && !Arrays.equals(previous, value)) {
-                throw violation("two values chosen for slot " + slot + ": " + str(previous) + " and " + str(value)
-                        + " (the latter at ballot " + ballot + ")");
+        if (!v.voters.contains(node.id())) v.voters.add(node.id());
+        if (slot <= chosenThrough) {
+            checkChosen(slot, v);
+        } else {
+            advanceChosen();
+        }
+    }
+
+    /** A value is written to a store (the leader's own first, before it sends it): learns what its ballot proposes. */
+    private void onAcceptWritten(long slot, Ballot ballot, byte[] value) {
+        BallotProposals p = proposalsByBallot.computeIfAbsent(ballot, b -> new BallotProposals(slot));
+        if (slot < p.firstSlot) throw violation("ballot " + ballot + " proposed slot " + slot + " below its first, " + p.firstSlot);
+        Configuration named = VALUES.configurationOf(value);
+        if (named != null) p.configurations.put(slot, named);
+    }
+
+    /** Check 1's rule; every slot below {@code slot} must be chosen. */
+    private boolean countsAsChosen(long slot, Votes v) {
+        Configuration governing = chosenConfigurations.floorEntry(slot).getValue();
+        return governing.isQuorum(v.voters) && configurationOfBallot(v.ballot, slot).equals(governing);
+    }
+
+    /** The configuration the leader of {@code ballot} counts {@code slot} with; every slot below it must be chosen. */
+    private Configuration configurationOfBallot(Ballot ballot, long slot) {
+        BallotProposals p = proposalsByBallot.get(ballot);
+        if (p == null || slot <= p.firstSlot) return chosenConfigurations.floorEntry(slot).getValue();
+        Configuration c = chosenConfigurations.floorEntry(p.firstSlot).getValue();
+        for (Configuration named : p.configurations.headMap(slot, false).values()) {
+            if (named.version() == c.version() + 1) c = named;
+        }
+        return c;
+    }
+
+    private void checkChosen(long slot, Votes v) {
+        if (!countsAsChosen(slot, v)) return;
+        byte[] previous = chosen.get(slot);
+        if (previous != null && !Arrays.equals(previous, v.value)) {
+            StringBuilder why = new StringBuilder();
+            for (Votes other : votesBySlot.get(slot)) {
+                why.append("\n  ballot ").append(other.ballot).append(": ").append(str(other.value)).append(" accepted by ")
+                        .append(other.voters).append(", counted with ").append(configurationOfBallot(other.ballot, slot));
             }
+            throw violation("two values chosen for slot " + slot + ": " + str(previous) + " and " + str(v.value)
+                    + " (the latter at ballot " + v.ballot + ")" + why);
+        }
+    }
+
+    private void advanceChosen() {
+        while (true) {
+            long slot = chosenThrough + 1;
+            Configuration governing = chosenConfigurations.floorEntry(slot).getValue();
+            Votes found = null;
+            for (Votes v : votesBySlot.getOrDefault(slot, List.of())) {
+                if (countsAsChosen(slot, v)) found = v;
+            }
+            if (found == null) return;
+            chosen.put(slot, found.value);
+            chosenThrough = slot;
+            for (Votes v : votesBySlot.get(slot)) checkChosen(slot, v);
+            Configuration named = VALUES.configurationOf(found.value);
+            if (named != null && named.version() == governing.version() + 1) chosenConfigurations.put(slot + 1, named);
+        }
+    }
+
+    /** Check 6: a member's configuration from a slot is the one chosen for it. */
+    private void checkConfiguration(SimNode node, long fromSlot, Configuration configuration) {
+        if (fromSlot - 1 > chosenThrough) {
+            throw violation("member " + node.id() + " holds " + configuration + " in force from slot " + fromSlot
+                    + ", but only slots through " + chosenThrough + " are chosen");
+        }
+        Configuration c = chosenConfigurations.floorEntry(fromSlot).getValue();
+        if (!c.equals(configuration)) {
+            throw violation("member " + node.id() + " holds " + configuration + " in force from slot " + fromSlot
+                    + ", but " + c + " is");
         }
     }
 
@@ -493,13 +674,18 @@ public final class PaxosSimulation {
 
     private SimulationViolation violation(String message, Throwable cause) {
         return new SimulationViolation("seed=" + seed + " profile=" + profile.name() + " members=" + groupSize
+                + (changesMembership ? " changing membership" : "")
                 + " event=#" + eventNumber + " t=" + nowMs + "ms: " + message + "\nlast events:\n  "
                 + String.join("\n  ", recentEvents) + "\nmembers: " + describeNodes(), cause);
     }
 
     private String describeNodes() {
         StringBuilder sb = new StringBuilder();
-        for (SimNode n : nodes) sb.append("\n  ").append(n.member == null ? "member " + n.id() + " down" : n.member.toString());
+        for (SimNode n : nodes) {
+            sb.append("\n  ").append(n.member == null ? "member " + n.id() + " down"
+                    : n.member + " knows " + n.member.configuration());
+        }
+        sb.append("\nchosen through slot ").append(chosenThrough).append(", configurations by first slot: ").append(chosenConfigurations);
         return sb.toString();
     }
 
@@ -567,8 +753,8 @@ public final class PaxosSimulation {
                         if (incarnation != inc || member == null) return;
                         if (!disk.pendingSyncTokens().contains(token)) return;
                         done.run();
-                    }));
-            PaxosMember m = new PaxosMember(id(), memberIds, store, (to, msg) -> {
+                    }), PaxosSimulation.this::onAcceptWritten);
+            PaxosMember m = new PaxosMember(id(), firstConfiguration, store, (to, msg) -> {
                 if (incarnation == inc) send(this, to, msg);
             }, new Random(random.nextLong()), config, VALUES, new Listener(inc));
             member = m;
@@ -648,14 +834,51 @@ public final class PaxosSimulation {
 
             @Override
             public void onLeaderReady(Ballot ballot) {}
+
+            @Override
+            public void onConfigurationChosen(long fromSlot, Configuration configuration) {
+                if (incarnation != inc) return;
+                checkConfiguration(SimNode.this, fromSlot, configuration);
+            }
         }
     }
 
-    /** Values name their origin ({@code name@slot/round.node}); no-ops are fillers (no origin). */
+    /**
+     * Values name their origin ({@code name@slot/round.node}); no-ops are fillers (no origin); a
+     * configuration value is {@code config:version:voters:learners@slot/round.node}.
+     */
     static final Values VALUES = new Values() {
         @Override
         public byte[] noop(long slot, Ballot ballot) {
             return PaxosSimulation.noop(slot, ballot);
+        }
+
+        @Override
+        public byte[] configuration(long slot, Ballot ballot, Configuration next) {
+            return ("config:" + next.version() + ":" + ids(next.voters()) + ":" + ids(next.learners()) + "@" + slot + "/" + ballot)
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public Configuration configurationOf(byte[] value) {
+            String v = new String(value, StandardCharsets.UTF_8);
+            if (!v.startsWith("config:")) return null;
+            String[] parts = v.substring(0, v.indexOf('@')).split(":", -1);
+            return new Configuration(Long.parseLong(parts[1]), parseIds(parts[2]), parseIds(parts[3]));
+        }
+
+        private String ids(List<Integer> ids) {
+            StringBuilder sb = new StringBuilder();
+            for (int id : ids) sb.append(sb.length() == 0 ? "" : ",").append(id);
+            return sb.toString();
+        }
+
+        private List<Integer> parseIds(String s) {
+            List<Integer> ids = new ArrayList<>();
+            if (!s.isEmpty()) {
+                for (String id : s.split(",")) ids.add(Integer.parseInt(id));
+            }
+            return ids;
         }
 
         @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,16 +46,52 @@ class PaxosSimulationTest {
     @ParameterizedTest(name = "{0}, {1} members, {2} of the seeds")
     @MethodSource("modes")
     void everySeedKeepsTheInvariantsAndMakesProgress(FaultProfile profile, int members, double shareOfSeeds) {
-        int seeds = Math.max(1, (int) Math.round(SEEDS * shareOfSeeds));
+        int seeds = seeds(shareOfSeeds);
+        List<PaxosSimulation.Result> results = runAll(seeds, profile, members, "", seed -> PaxosSimulation.run(seed, members, profile));
+        // The runs must do something: elect leaders (more than one per seed under faults) and acknowledge writes.
+        assertThat(results.stream().mapToLong(PaxosSimulation.Result::ballotsLed).sum()).isGreaterThanOrEqualTo(seeds);
+        assertThat(results.stream().mapToLong(PaxosSimulation.Result::acknowledged).sum()).isGreaterThan(50L * seeds);
+    }
+
+    static Stream<Arguments> membershipModes() {
+        return Stream.of(
+                Arguments.of(FaultProfile.LIGHT, 3, 0.10),
+                Arguments.of(FaultProfile.HEAVY, 3, 0.10),
+                Arguments.of(FaultProfile.SKEWED_CLOCKS, 3, 0.05),
+                Arguments.of(FaultProfile.HEAVY, 5, 0.05),
+                Arguments.of(FaultProfile.HEAVY, 1, 0.05));
+    }
+
+    /**
+     * Membership changes (issue 15, item 1): the operator adds learners, makes them voters,
+     * removes voters and learners (the leader too), or swaps a voter for a learner, all the run
+     * long, interleaved with every fault of the profile. The invariants hold with each slot's own
+     * configuration, members agree on it, and every acknowledged write survives every configuration.
+     */
+    @ParameterizedTest(name = "{0}, {1} members, {2} of the seeds")
+    @MethodSource("membershipModes")
+    void membershipChangesKeepTheInvariants(FaultProfile profile, int members, double shareOfSeeds) {
+        int seeds = seeds(shareOfSeeds);
+        List<PaxosSimulation.Result> results = runAll(seeds, profile, members, ", changing membership",
+                seed -> PaxosSimulation.runChangingMembership(seed, members, profile));
+        assertThat(results.stream().mapToLong(PaxosSimulation.Result::acknowledged).sum()).isGreaterThan(50L * seeds);
+        // The runs must change their configuration, several times each on average.
+        assertThat(results.stream().mapToLong(PaxosSimulation.Result::configurationVersion).sum()).isGreaterThan(2L * seeds);
+    }
+
+    private static int seeds(double shareOfSeeds) {
+        return Math.max(1, (int) Math.round(SEEDS * shareOfSeeds));
+    }
+
+    /** Runs every seed; fails listing each failing seed, with the first one's report. */
+    private static List<PaxosSimulation.Result> runAll(int seeds, FaultProfile profile, int members, String mode,
+                                                       LongFunction<PaxosSimulation.Result> run) {
+        List<PaxosSimulation.Result> results = new ArrayList<>();
         List<Long> failed = new ArrayList<>();
         AssertionError first = null;
-        long acknowledged = 0;
-        long ballotsLed = 0;
         for (long seed = FIRST_SEED; seed < FIRST_SEED + seeds; seed++) {
             try {
-                PaxosSimulation.Result r = PaxosSimulation.run(seed, members, profile);
-                acknowledged += r.acknowledged();
-                ballotsLed += r.ballotsLed();
+                results.add(run.apply(seed));
             } catch (AssertionError e) {
                 failed.add(seed);
                 if (first == null) first = e;
@@ -62,11 +99,9 @@ class PaxosSimulationTest {
         }
         if (first != null) {
             throw new AssertionError(failed.size() + " of " + seeds + " seeds failed (" + profile.name() + ", " + members
-                    + " members): " + failed + "\nfirst failure:\n" + first.getMessage(), first);
+                    + " members" + mode + "): " + failed + "\nfirst failure:\n" + first.getMessage(), first);
         }
-        // The runs must do something: elect leaders (more than one per seed under faults) and acknowledge writes.
-        assertThat(ballotsLed).isGreaterThanOrEqualTo(seeds);
-        assertThat(acknowledged).isGreaterThan(50L * seeds);
+        return results;
     }
 
     /** A few long runs: state that builds up (windows, archives, ballots) over 50,000 fault events. */
