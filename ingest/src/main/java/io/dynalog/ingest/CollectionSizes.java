@@ -166,7 +166,7 @@ final class CollectionSizes {
      * item that was not there (chosen only to record a request token), which admit never sizes.
      */
     private static boolean sized(WalEntry entry) {
-        return entry.kind() != WalEntry.Kind.NOOP && (imageOf(entry) != null || entry.oldImage() != null);
+        return entry.changesItem() && (imageOf(entry) != null || entry.oldImage() != null);
     }
 
     private StoreKey collectionOf(WalEntry entry) {

@@ -5,6 +5,7 @@ import io.dynalog.ingest.replication.ReplicationRuntime;
 import io.dynalog.topology.keys.ItemCollections;
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.wal.Configuration;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wire.WalEntryCodec;
 import java.util.ArrayList;
@@ -111,8 +112,9 @@ public final class IngestService implements WritePath, AutoCloseable {
     }
 
     /**
-     * A partition's values are WAL entries: a no-op is a NOOP entry, and a write's origin is the
-     * ballot under which its leader resolved it ({@link WalEntry#ballot()}).
+     * A partition's values are WAL entries: a no-op is a NOOP entry, a configuration a
+     * CONFIGURATION entry, and a value's origin is the ballot under which its leader resolved it
+     * ({@link WalEntry#ballot()}).
      */
     static final class WalValues implements io.dynalog.ingest.paxos.Values {
         private final long tableId;
@@ -133,6 +135,16 @@ public final class IngestService implements WritePath, AutoCloseable {
         @Override
         public io.dynalog.topology.wal.Ballot originOf(byte[] value) {
             return WalEntryCodec.ballotUnlessNoop(value);
+        }
+
+        @Override
+        public byte[] configuration(long slot, io.dynalog.topology.wal.Ballot ballot, Configuration next) {
+            return WalEntryCodec.encode(WalEntry.configuration(tableId, partition, slot, ballot, time.wallClockMs(), next));
+        }
+
+        @Override
+        public Configuration configurationOf(byte[] value) {
+            return WalEntryCodec.configurationOf(value);
         }
     }
 

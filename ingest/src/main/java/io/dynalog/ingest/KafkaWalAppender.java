@@ -37,6 +37,7 @@ public final class KafkaWalAppender implements WalAppender {
                 case DELETE -> new ProducerRecord<>(walTopic, entry.partition(), null, entry.storeKey(), null,
                         List.of(new RecordHeader(WalRecords.ENTRY_HEADER, encoded)));
                 case NOOP -> new ProducerRecord<>(walTopic, entry.partition(), WalRecords.NOOP_KEY, encoded);
+                case CONFIGURATION -> new ProducerRecord<>(walTopic, entry.partition(), WalRecords.CONFIGURATION_KEY, encoded);
             };
             producer.send(record, (metadata, error) -> {
                 if (error != null) acked.completeExceptionally(error); else acked.complete(metadata.offset());

@@ -113,7 +113,7 @@ final class LeaderView {
 
     /** A chosen entry (or one recovered unarchived) joins the view. */
     void add(WalEntry entry) {
-        if (entry.kind() == WalEntry.Kind.NOOP) return;
+        if (!entry.changesItem()) return;
         overlay.put(new StoreKey(entry.storeKey()), entry);
         Held held = new Held(entry, approximateBytes(entry));
         Held replaced = bySlot.put(entry.slot(), held);

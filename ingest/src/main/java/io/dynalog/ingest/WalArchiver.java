@@ -162,7 +162,7 @@ final class WalArchiver {
         }
         if (recovered) {
             atRisk(entry);
-        } else if (entry.kind() != WalEntry.Kind.NOOP) {
+        } else if (entry.changesItem()) {
             // Chosen after the window started: its own append is the item's newest record once the window ends.
             recoveredAtRisk.computeIfPresent(new StoreKey(entry.storeKey()), (k, old) -> entry);
         }
@@ -381,7 +381,7 @@ final class WalArchiver {
     // ==== items at risk of a stale append ========================================================
 
     private void atRisk(WalEntry e) {
-        if (e.kind() == WalEntry.Kind.NOOP) return;
+        if (!e.changesItem()) return;
         recoveredAtRisk.put(new StoreKey(e.storeKey()), e);
         // Recovered after the window already passed (a long recovery): appended again at once, or
         // the item would hold the archive back for the rest of this leadership.

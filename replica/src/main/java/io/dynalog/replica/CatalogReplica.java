@@ -95,7 +95,7 @@ public final class CatalogReplica extends TopicReader {
             throw new IllegalStateException(topic() + " offset " + record.offset() + " holds an entry of table "
                     + Long.toHexString(entry.tableId()) + ", not of the catalog");
         }
-        if (entry.kind() == WalEntry.Kind.NOOP) return;
+        if (!entry.changesItem()) return;
         long checksum = WalRecordEntries.checksum(encoded);
         ByteBuffer key = ByteBuffer.wrap(entry.storeKey());
         Version applied = versions.get(key);

@@ -504,7 +504,7 @@ public final class ReplicaProcessor implements AutoCloseable {
             return false;
         }
         long slot = entry.slot();
-        java.nio.ByteBuffer item = entry.kind() == WalEntry.Kind.NOOP ? null : java.nio.ByteBuffer.wrap(entry.storeKey());
+        java.nio.ByteBuffer item = !entry.changesItem() ? null : java.nio.ByteBuffer.wrap(entry.storeKey());
         ReplicaStore.ItemVersion version = item == null || slot > applied.slot ? null
                 : batch.versionOf(entry.tableId(), entry.storeKey(), store);
         if (item != null) trackTail(state, record.offset(), item, slot, version, batch);
@@ -556,7 +556,7 @@ public final class ReplicaProcessor implements AutoCloseable {
                     + slot + " than the one this replica applied to its item; this replica stops serving partition " + state.ref);
             return false;
         }
-        if (appliedChecksum == null && entry.kind() != WalEntry.Kind.NOOP && (version == null || version.slot() < slot)) {
+        if (appliedChecksum == null && entry.changesItem() && (version == null || version.slot() < slot)) {
             // Never applied, so its slot was in a gap skipped as compacted, yet here it is: it was
             // late (or compaction kept only a later copy, appended again by a new leader). Its item
             // has seen nothing newer: the item takes it, as near a prefix state as can be.
@@ -593,11 +593,11 @@ public final class ReplicaProcessor implements AutoCloseable {
         }
     }
 
-    /** Applies the entry of the slot after the applied one (a NOOP changes no item). */
+    /** Applies the entry of the slot after the applied one (a NOOP or a CONFIGURATION changes no item). */
     private void applyNext(PartitionState state, WalEntry entry, byte[] encoded, long checksum, Applied applied, Batch batch,
                            Map<Long, Long> checksums) {
         checksums.put(entry.slot(), checksum);
-        if (entry.kind() != WalEntry.Kind.NOOP) change(state, entry, encoded, checksum, batch);
+        if (entry.changesItem()) change(state, entry, encoded, checksum, batch);
         applied.slot = entry.slot();
         applied.ballot = entry.ballot();
     }

@@ -84,6 +84,7 @@ class CatalogReplicaTest {
                     new RecordHeaders(List.of(new RecordHeader(WalRecords.ENTRY_HEADER, WalEntryCodec.encode(e)))), Optional.empty());
             case PUT -> new ConsumerRecord<>(TOPIC, 0, nextOffset++, e.storeKey(), WalEntryCodec.encode(e));
             case NOOP -> new ConsumerRecord<>(TOPIC, 0, nextOffset++, WalRecords.NOOP_KEY, WalEntryCodec.encode(e));
+            case CONFIGURATION -> new ConsumerRecord<>(TOPIC, 0, nextOffset++, WalRecords.CONFIGURATION_KEY, WalEntryCodec.encode(e));
         };
         consumer.schedulePollTask(() -> consumer.addRecord(record));
     }

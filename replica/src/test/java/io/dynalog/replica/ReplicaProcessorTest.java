@@ -9,6 +9,7 @@ import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import io.dynalog.topology.wal.WalEntry;
 import io.dynalog.topology.wal.WalRecords;
 import io.dynalog.topology.wire.ItemCodec;
@@ -109,8 +110,15 @@ class ReplicaProcessorTest {
             return new ConsumerRecord<>(TOPIC, 0, offset, 0L, TimestampType.CREATE_TIME, 0, 0,
                     e.storeKey(), null, headers, Optional.empty());
         }
-        return new ConsumerRecord<>(TOPIC, 0, offset, e.kind() == WalEntry.Kind.NOOP ? WalRecords.NOOP_KEY : e.storeKey(),
-                WalEntryCodec.encode(e));
+        return new ConsumerRecord<>(TOPIC, 0, offset, keyOf(e), WalEntryCodec.encode(e));
+    }
+
+    static byte[] keyOf(WalEntry e) {
+        return switch (e.kind()) {
+            case NOOP -> WalRecords.NOOP_KEY;
+            case CONFIGURATION -> WalRecords.CONFIGURATION_KEY;
+            case PUT, DELETE -> e.storeKey();
+        };
     }
 
     /** Hands a record the WAL holds to the consumer, at its next poll. */
@@ -164,7 +172,7 @@ class ReplicaProcessorTest {
         Map<String, Map<String, AttributeValue>> items = new TreeMap<>();
         for (long slot = 1; slot <= through; slot++) {
             WalEntry e = bySlot.get(slot);
-            if (e == null || e.kind() == WalEntry.Kind.NOOP) continue;
+            if (e == null || !e.changesItem()) continue;
             String pk = ((AttributeValue.S) KeyCodec.decodeKey(SCHEMA, e.storeKey()).get("pk")).value();
             if (e.kind() == WalEntry.Kind.PUT) items.put(pk, e.newImage()); else items.remove(pk);
         }
@@ -233,9 +241,10 @@ class ReplicaProcessorTest {
         List<WalEntry> late = new ArrayList<>();
         for (long slot = 1; slot <= 150; slot++) {
             String pk = "k" + random.nextInt(8);
-            WalEntry e = switch (random.nextInt(6)) {
+            WalEntry e = switch (random.nextInt(7)) {
                 case 0 -> delete(slot, pk, current.get(pk));
                 case 1 -> WalEntry.noop(TABLE, 0, slot, new Ballot(2, 1), nowMs);
+                case 2 -> WalEntry.configuration(TABLE, 0, slot, new Ballot(2, 1), nowMs, Configuration.initial(List.of(1, 2, 3)));
                 default -> put(slot, pk, Long.toString(slot), current.get(pk));
             };
             bySlot.put(slot, e);
@@ -502,7 +511,7 @@ class ReplicaProcessorTest {
         Map<java.nio.ByteBuffer, Integer> last = new HashMap<>();
         for (int offset = 0; offset < order.size(); offset++) {
             WalEntry e = order.get(offset);
-            last.put(java.nio.ByteBuffer.wrap(e.kind() == WalEntry.Kind.NOOP ? WalRecords.NOOP_KEY : e.storeKey()), offset);
+            last.put(java.nio.ByteBuffer.wrap(keyOf(e)), offset);
         }
         startProcessor();
         // Read in polls of up to 10 records, as a consumer reads a backlog.

@@ -1,6 +1,7 @@
 package io.dynalog.ingest.paxos;
 
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,6 +1,7 @@
 package io.dynalog.ingest.paxos;
 
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 
 /**
  * What a member tells the integration. Called synchronously from within the member's input

@@ -1,6 +1,7 @@
 package io.dynalog.ingest.paxos;
 
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

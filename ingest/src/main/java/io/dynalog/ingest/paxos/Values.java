@@ -1,6 +1,7 @@
 package io.dynalog.ingest.paxos;
 
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 
 /**
  * What a member knows of the values it orders, which are opaque to it otherwise: how to make a

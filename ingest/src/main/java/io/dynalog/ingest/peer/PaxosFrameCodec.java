@@ -1,11 +1,11 @@
 package io.dynalog.ingest.peer;
 
 import io.dynalog.ingest.paxos.AcceptedEntry;
-import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.ingest.paxos.PaxosMessage;
 import io.dynalog.ingest.paxos.SlotRange;
 import io.dynalog.ingest.paxos.SlotValue;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

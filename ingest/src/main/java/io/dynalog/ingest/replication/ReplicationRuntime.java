@@ -12,6 +12,7 @@ import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.peer.PaxosFrameCodec;
 import io.dynalog.ingest.peer.PeerTransport;
 import io.dynalog.topology.time.Time;
+import io.dynalog.topology.wal.Configuration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -129,9 +131,19 @@ public final class ReplicationRuntime implements AutoCloseable {
      */
     public CompletableFuture<Void> join(GroupId group, List<Integer> memberIds, Values values,
                                         Function<GroupContext, PaxosListener> listenerFactory) {
+        return join(group, Configuration.initial(memberIds), values, listenerFactory);
+    }
+
+    /**
+     * Joins a group whose first configuration (version 0, the same at every member) is
+     * {@code firstConfiguration}; this node may be in none of its configurations yet (it answers
+     * as an acceptor, and learns what it is sent once a configuration makes it a learner).
+     */
+    public CompletableFuture<Void> join(GroupId group, Configuration firstConfiguration, Values values,
+                                        Function<GroupContext, PaxosListener> listenerFactory) {
         return call(() -> {
             if (groups.containsKey(group)) return null;
-            Group g = new Group(group, List.copyOf(memberIds), values, listenerFactory);
+            Group g = new Group(group, firstConfiguration, values, listenerFactory);
             groups.put(group, g);
             startIncarnation(g);
             return null;
@@ -154,16 +166,16 @@ public final class ReplicationRuntime implements AutoCloseable {
     /** A group this node is in, and how its current member came to be. */
     private static final class Group {
         final GroupId id;
-        final List<Integer> memberIds;
+        final Configuration firstConfiguration;
         final Values values;
         final Function<GroupContext, PaxosListener> listenerFactory;
         /** The live incarnation; null while the group waits to restart after it was fenced. */
         Incarnation current;
         int incarnations;
 
-        Group(GroupId id, List<Integer> memberIds, Values values, Function<GroupContext, PaxosListener> listenerFactory) {
+        Group(GroupId id, Configuration firstConfiguration, Values values, Function<GroupContext, PaxosListener> listenerFactory) {
             this.id = id;
-            this.memberIds = memberIds;
+            this.firstConfiguration = firstConfiguration;
             this.values = values;
             this.listenerFactory = listenerFactory;
         }
@@ -173,7 +185,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         Incarnation inc = new Incarnation(g, ++g.incarnations);
         g.current = inc;
         guarded(inc, () -> {
-            inc.member = new PaxosMember(selfId, g.memberIds,
+            inc.member = new PaxosMember(selfId, g.firstConfiguration,
                     stores.forGroup(g.id.tableId(), g.id.partition(), token -> post(() -> guarded(inc, () -> inc.member.onSynced(now(), token)))),
                     (to, message) -> send(g.id, to, message), random, config, g.values, inc);
             inc.listener = g.listenerFactory.apply(inc);
@@ -456,6 +468,18 @@ public final class ReplicationRuntime implements AutoCloseable {
         });
     }
 
+    /**
+     * Proposes {@code next} as the configuration of a group this node leads (see
+     * {@link PaxosMember#proposeConfiguration}); it is chosen once the group's listener hears of it.
+     */
+    public CompletableFuture<ProposeResult> proposeConfiguration(GroupId group, Configuration next) {
+        return call(() -> {
+            Incarnation inc = current(group);
+            if (inc == null) return new ProposeResult.NotLeader(PaxosMember.NO_LEADER);
+            return inc.member.proposeConfiguration(now(), next);
+        });
+    }
+
     /** A snapshot of a group's member as it is now, or null when this node is not in the group (or it is restarting). */
     public CompletableFuture<MemberStatus> status(GroupId group) {
         return call(() -> {
@@ -463,12 +487,25 @@ public final class ReplicationRuntime implements AutoCloseable {
             if (inc == null) return null;
             PaxosMember m = inc.member;
             long now = now();
-            return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now), m.chosenUpTo(), m.archivedSlot());
+            Map<Integer, Long> followerMatchSlots = new TreeMap<>();
+            Configuration leading = m.leaderConfiguration();
+            if (leading != null) {
+                for (int id : leading.members()) {
+                    if (id != selfId) followerMatchSlots.put(id, m.followerMatchSlot(id));
+                }
+            }
+            return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now), m.chosenUpTo(), m.archivedSlot(),
+                    m.configuration(), followerMatchSlots);
         });
     }
 
-    /** What a member is and knows at one moment. */
-    public record MemberStatus(Role role, int leaderHint, boolean leaderReady, boolean hasLease, long chosenUpTo, long archivedSlot) {}
+    /**
+     * What a member is and knows at one moment: its role, the leader it believes in, the slots it
+     * learned and archived, the latest configuration it knows chosen, and (at a leader) the slot
+     * through which each member of its configuration is known to hold everything.
+     */
+    public record MemberStatus(Role role, int leaderHint, boolean leaderReady, boolean hasLease, long chosenUpTo, long archivedSlot,
+                               Configuration configuration, Map<Integer, Long> followerMatchSlots) {}
 
     /** Runs {@code work} on the loop, with the members, and completes with its result (or its exception). */
     public <T> CompletableFuture<T> call(Supplier<T> work) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.ingest.paxos.AcceptedEntry;
 import io.dynalog.ingest.paxos.AcceptorStore;
-import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -13,6 +13,7 @@ import io.dynalog.ingest.paxos.PaxosMessage.Promise;
 import io.dynalog.ingest.paxos.PaxosMessage.Reject;
 import io.dynalog.ingest.paxos.PaxosTestContext.Chosen;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;

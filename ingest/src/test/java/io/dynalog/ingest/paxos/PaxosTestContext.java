@@ -3,6 +3,7 @@ package io.dynalog.ingest.paxos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynalog.ingest.paxos.AcceptedEntry;
-import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.ingest.paxos.PaxosMessage;
 import io.dynalog.ingest.paxos.SlotRange;
 import io.dynalog.ingest.paxos.SlotValue;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;

@@ -7,8 +7,10 @@ import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.paxos.PaxosListener;
 import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
+import io.dynalog.ingest.paxos.Values;
 import io.dynalog.ingest.peer.TcpPeerTransport;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import io.dynalog.ingest.FatalErrors;
 import io.dynalog.topology.time.Time;
 import io.vertx.core.Vertx;
@@ -30,11 +32,42 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A replica group of three members, each on its own "node" (its own runtime, TCP transport on
  * loopback and RocksDB acceptor store) in this JVM: election, values chosen in the same order
- * everywhere, the leader stopped and a new one elected, the old one restarted and caught up.
+ * everywhere, the leader stopped and a new one elected, the old one restarted and caught up; a
+ * member replaced by a fourth node. Each member reports every slot archived as soon as it learns
+ * it, as if the WAL held it at once.
  */
 class ReplicationRuntimeTest {
     static final GroupId GROUP = new GroupId(7, 0);
     static final List<Integer> MEMBERS = List.of(1, 2, 3);
+    static final Configuration FIRST = Configuration.initial(MEMBERS);
+    /** Values are strings; a no-op is "noop-slot", a configuration "config:version:voters:learners". */
+    static final Values VALUES = new Values() {
+        @Override
+        public byte[] noop(long slot, Ballot ballot) {
+            return ("noop-" + slot).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] configuration(long slot, Ballot ballot, Configuration next) {
+            return ("config:" + next.version() + ":" + ids(next.voters()) + ":" + ids(next.learners())).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public Configuration configurationOf(byte[] value) {
+            String v = new String(value, StandardCharsets.UTF_8);
+            if (!v.startsWith("config:")) return null;
+            String[] parts = v.split(":", -1);
+            return new Configuration(Long.parseLong(parts[1]), parse(parts[2]), parse(parts[3]));
+        }
+
+        private String ids(List<Integer> ids) {
+            return String.join(",", ids.stream().map(String::valueOf).toList());
+        }
+
+        private List<Integer> parse(String ids) {
+            return ids.isEmpty() ? List.of() : java.util.Arrays.stream(ids.split(",")).map(Integer::valueOf).toList();
+        }
+    };
     static final PaxosConfig CONFIG = new PaxosConfig(300, 30, 200, 1_000, 64);
     static final FatalErrors FAIL_TEST = (why, cause) -> {
         throw new AssertionError("fatal: " + why, cause);
@@ -53,6 +86,8 @@ class ReplicationRuntimeTest {
         final RocksAcceptorStores stores;
         final ReplicationRuntime runtime;
         final List<String> chosen = new CopyOnWriteArrayList<>();
+        /** The WAL holds every slot through this one, which its member did not deliver. */
+        volatile long skippedThrough;
 
         Node(int id) throws Exception {
             this.id = id;
@@ -63,10 +98,18 @@ class ReplicationRuntimeTest {
         }
 
         void join() {
-            runtime.join(GROUP, MEMBERS, (slot, ballot) -> ("noop-" + slot).getBytes(StandardCharsets.UTF_8), new PaxosListener() {
+            runtime.join(GROUP, FIRST, VALUES, ctx -> new PaxosListener() {
                 @Override
                 public void onChosen(long slot, byte[] value) {
                     chosen.add(slot + "=" + new String(value, StandardCharsets.UTF_8));
+                    // As if the WAL held it at once: archived slots leave the acceptors, and the
+                    // configurations that governed only them stop counting for elections.
+                    ctx.execute(() -> ctx.archived(slot));
+                }
+
+                @Override
+                public void onDeliverySkipped(long throughSlot) {
+                    skippedThrough = throughSlot;
                 }
 
                 @Override
@@ -75,6 +118,13 @@ class ReplicationRuntimeTest {
                 @Override
                 public void onLeaderReady(Ballot ballot) {}
             }).join();
+        }
+
+        /** Asks this node, which leads, to change the configuration, and waits until it knows the change chosen. */
+        void change(Configuration next) {
+            Awaitility.await("the change to " + next + " proposed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> runtime.proposeConfiguration(GROUP, next).join() instanceof ProposeResult.Proposed);
+            Awaitility.await(next + " chosen").atMost(Duration.ofSeconds(10)).until(() -> next.equals(status().configuration()));
         }
 
         ReplicationRuntime.MemberStatus status() {
@@ -127,7 +177,8 @@ class ReplicationRuntimeTest {
     }
 
     static List<String> values(List<String> chosen) {
-        return chosen.stream().map(c -> c.substring(c.indexOf('=') + 1)).filter(v -> !v.startsWith("noop")).toList();
+        return chosen.stream().map(c -> c.substring(c.indexOf('=') + 1)).filter(v -> !v.startsWith("noop") && !v.startsWith("config"))
+                .toList();
     }
 
     @AfterEach
@@ -170,5 +221,50 @@ class ReplicationRuntimeTest {
         propose(leader, "c", 20);
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
                 nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith("c")).count() == 20));
+    }
+
+    /**
+     * Issue 15, item 1, on real nodes: a fourth node, in no configuration, joins as a learner,
+     * catches up, is made a voter, and replaces a member that is then stopped for good; values go
+     * on being chosen throughout, the newcomer learns every one of them, and the group then
+     * survives the loss of a second original member.
+     */
+    @Test
+    void aMemberIsReplacedWhileTheGroupChooses() throws Exception {
+        for (int id = 1; id <= 4; id++) start(id);
+        connectAll();
+        nodes.values().forEach(Node::join);
+        Node leader = awaitLeader();
+        propose(leader, "a", 50);
+        int replaced = MEMBERS.stream().filter(id -> id != leader.id).findFirst().orElseThrow();
+
+        Configuration withLearner = FIRST.withLearner(4);
+        leader.change(withLearner);
+        propose(leader, "b", 50);
+        Awaitility.await("the learner caught up").atMost(Duration.ofSeconds(10)).until(() -> {
+            ReplicationRuntime.MemberStatus s = leader.status();
+            return s.followerMatchSlots().getOrDefault(4, -1L) >= s.chosenUpTo();
+        });
+        Configuration withFour = withLearner.promote(4);
+        leader.change(withFour);
+        nodes.remove(replaced).close();
+        leader.change(withFour.without(replaced));
+        propose(leader, "c", 50);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> nodes.values().stream().allMatch(n ->
+                values(n.chosen).stream().filter(v -> v.startsWith("c")).count() == 50));
+        // The newcomer delivered every slot it did not skip as archived (the WAL holds those), each as the leader did.
+        Node newcomer = nodes.get(4);
+        assertThat(newcomer.chosen).isNotEmpty();
+        assertThat(leader.chosen).endsWith(newcomer.chosen.toArray(String[]::new));
+        assertThat(newcomer.chosen.get(0)).startsWith((newcomer.skippedThrough + 1) + "=");
+        assertThat(newcomer.status().configuration()).isEqualTo(withFour.without(replaced));
+
+        // A second original member goes: the two left (the newcomer one of them) still choose.
+        int second = MEMBERS.stream().filter(id -> id != replaced).findFirst().orElseThrow();
+        nodes.remove(second).close();
+        Node next = awaitLeader();
+        propose(next, "d", 20);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith("d")).count() == 20));
     }
 }

@@ -35,7 +35,7 @@ public final class IndexRowDeriver {
     public record KeyedRow(byte[] rowKey, IndexRow row) {}
 
     public List<KeyedRow> rows(WalEntry entry) {
-        if (entry.kind() == WalEntry.Kind.NOOP) return List.of();
+        if (!entry.changesItem()) return List.of();
         Map<String, AttributeValue> newImage = entry.kind() == WalEntry.Kind.PUT ? entry.newImage() : null;
         byte[] oldRow = IndexKeys.rowKey(index, entry.storeKey(), entry.oldImage());
         byte[] newRow = IndexKeys.rowKey(index, entry.storeKey(), newImage);

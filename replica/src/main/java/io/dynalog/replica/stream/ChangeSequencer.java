@@ -153,7 +153,7 @@ final class ChangeSequencer {
         Map<String, AttributeValue> newImage = entry.kind() == WalEntry.Kind.PUT ? entry.newImage() : null;
         Map<String, AttributeValue> oldImage = entry.oldImage();
         // DynamoDB writes no stream record for a write that leaves the item as it was.
-        if (entry.kind() == WalEntry.Kind.NOOP || Objects.equals(newImage, oldImage) || !stream.carries(entry.timestampMs())) {
+        if (!entry.changesItem() || Objects.equals(newImage, oldImage) || !stream.carries(entry.timestampMs())) {
             return p.withNextSlot(entry.slot() + 1);
         }
         long sequenceMs = Math.max(p.lastSequenceMs(), Math.min(entry.timestampMs(), nowMs));

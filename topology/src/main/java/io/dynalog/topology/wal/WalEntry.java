@@ -10,7 +10,8 @@ import java.util.Objects;
  * <p>Entries are resolved mutations, never commands: a PUT carries the item's complete new image,
  * a DELETE none, and both carry the image the item had before (null when it did not exist), so a
  * replica applies an entry without evaluating anything and derived streams (indexes, changes)
- * need no read. A NOOP fills a slot that a new leader found empty.
+ * need no read. A NOOP fills a slot that a new leader found empty. A CONFIGURATION changes no item:
+ * it names the replica group configuration in force after its slot.
  *
  * @param tableId the incarnation of the table the entry belongs to
  * @param partition the table partition (= the WAL topic's Kafka partition)
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param timestampMs the leader's wall clock when it chose the entry (approximate creation time)
  * @param requestToken the client request token of the write (Kafka write path), null when it had none:
  *     replicas remember it with the write's images, so that a retried request takes effect once
+ * @param configuration the group configuration a CONFIGURATION entry names; null for every other kind
  */
 public record WalEntry(
         long tableId,
@@ -33,11 +35,12 @@ public record WalEntry(
         Map<String, AttributeValue> newImage,
         Map<String, AttributeValue> oldImage,
         long timestampMs,
-        String requestToken) {
+        String requestToken,
+        Configuration configuration) {
 
     /** Entry kinds. The ids are on the wire: never reuse or renumber one. */
     public enum Kind {
-        PUT(0), DELETE(1), NOOP(2);
+        PUT(0), DELETE(1), NOOP(2), CONFIGURATION(3);
 
         public final int wireId;
 
@@ -55,8 +58,21 @@ public record WalEntry(
         if (slot < 1) throw new IllegalArgumentException("slot must be >= 1, was " + slot);
         if (kind == Kind.PUT && newImage == null) throw new IllegalArgumentException("PUT needs a new image");
         if (kind != Kind.PUT && newImage != null) throw new IllegalArgumentException(kind + " has no new image");
-        if (kind != Kind.NOOP) Objects.requireNonNull(storeKey, "storeKey");
-        if (kind == Kind.NOOP && requestToken != null) throw new IllegalArgumentException("a NOOP has no request token");
+        boolean item = kind == Kind.PUT || kind == Kind.DELETE;
+        if (item) Objects.requireNonNull(storeKey, "storeKey");
+        if (!item && storeKey != null) throw new IllegalArgumentException(kind + " has no store key");
+        if (!item && oldImage != null) throw new IllegalArgumentException(kind + " has no old image");
+        if (!item && requestToken != null) throw new IllegalArgumentException("a " + kind + " has no request token");
+        if ((kind == Kind.CONFIGURATION) != (configuration != null)) {
+            throw new IllegalArgumentException(kind + (configuration == null ? " without" : " with") + " a configuration");
+        }
+    }
+
+    /** An entry that is not a configuration. */
+    public WalEntry(long tableId, int partition, long slot, Ballot ballot, Kind kind, byte[] storeKey,
+                    Map<String, AttributeValue> newImage, Map<String, AttributeValue> oldImage, long timestampMs,
+                    String requestToken) {
+        this(tableId, partition, slot, ballot, kind, storeKey, newImage, oldImage, timestampMs, requestToken, null);
     }
 
     /** An entry of a write without a request token. */
@@ -67,5 +83,17 @@ public record WalEntry(
 
     public static WalEntry noop(long tableId, int partition, long slot, Ballot ballot, long timestampMs) {
         return new WalEntry(tableId, partition, slot, ballot, Kind.NOOP, null, null, null, timestampMs);
+    }
+
+    /** The entry naming {@code configuration}, proposed as new by the leader of {@code ballot}. */
+    public static WalEntry configuration(long tableId, int partition, long slot, Ballot ballot, long timestampMs,
+                                         Configuration configuration) {
+        return new WalEntry(tableId, partition, slot, ballot, Kind.CONFIGURATION, null, null, null, timestampMs, null,
+                Objects.requireNonNull(configuration, "configuration"));
+    }
+
+    /** True for a PUT or a DELETE: an entry of an item (a NOOP or a CONFIGURATION changes none). */
+    public boolean changesItem() {
+        return kind == Kind.PUT || kind == Kind.DELETE;
     }
 }

@@ -4,8 +4,9 @@ package io.dynalog.topology.wal;
  * How WAL entries sit in Kafka records.
  *
  * <p>Key: the item's store key (order-preserving encoding), so compaction keeps the latest entry
- * of every item; a NOOP, which has no item, uses {@link #NOOP_KEY}, which no store key equals
- * (store keys start with 4 hash bytes). Value: the entry in Avro single-object encoding, except
+ * of every item; a NOOP, which has no item, uses {@link #NOOP_KEY}, and a CONFIGURATION
+ * {@link #CONFIGURATION_KEY} (so that compaction keeps the latest configuration of the partition),
+ * which no store key equals (store keys start with 4 hash bytes). Value: the entry in Avro single-object encoding, except
  * for a DELETE, which is a tombstone (null value) so that compaction can eventually drop the item
  * altogether; the tombstone carries the encoded entry (its slot, ballot and old image) in the
  * {@link #ENTRY_HEADER} header.
@@ -13,6 +14,7 @@ package io.dynalog.topology.wal;
 public final class WalRecords {
     public static final String ENTRY_HEADER = "dynalog.entry";
     public static final byte[] NOOP_KEY = new byte[0];
+    public static final byte[] CONFIGURATION_KEY = {0};
 
     private WalRecords() {}
 

@@ -27,6 +27,7 @@ public final class WireSchemas {
     private static final Schema INDEX_ROW;
     private static final Schema CHANGE_RECORD;
     private static final Schema WAL_ENTRY_V1;
+    private static final Schema WAL_ENTRY_V2;
     private static final Schema WRITE_REQUEST;
     private static final Schema WRITE_REPLY;
 
@@ -44,6 +45,9 @@ public final class WireSchemas {
         Schema.Parser walV1 = new Schema.Parser();
         load(walV1, "AttributeValue.avsc");
         WAL_ENTRY_V1 = load(walV1, "WalEntry.v1.avsc");
+        Schema.Parser walV2 = new Schema.Parser();
+        load(walV2, "AttributeValue.avsc");
+        WAL_ENTRY_V2 = load(walV2, "WalEntry.v2.avsc");
         // Same record name as the current version: each parsed on its own.
         TABLE_RECORD_V1 = load(new Schema.Parser(), "TableRecord.v1.avsc");
         TABLE_RECORD_V2 = load(new Schema.Parser(), "TableRecord.v2.avsc");
@@ -74,6 +78,11 @@ public final class WireSchemas {
     /** {@code io.dynalog.avro.IndexRow}: one global index row change ({@link IndexRowCodec}). */
     public static Schema indexRow() {
         return INDEX_ROW;
+    }
+
+    /** {@code WalEntry} version 2 (before configurations): written for entries with a request token, and read. */
+    public static Schema walEntryV2() {
+        return WAL_ENTRY_V2;
     }
 
     /** {@code WalEntry} version 1 (before request tokens): written for entries without a token, and read. */

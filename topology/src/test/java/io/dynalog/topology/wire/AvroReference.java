@@ -30,6 +30,7 @@ final class AvroReference {
     static final Schema STORED_ITEM;
     static final Schema WAL_ENTRY;
     static final Schema WAL_ENTRY_V1;
+    static final Schema WAL_ENTRY_V2;
     static final Schema WRITE_REQUEST;
     static final Schema WRITE_REPLY;
     static final Schema TABLE_RECORD;
@@ -51,6 +52,9 @@ final class AvroReference {
         Schema.Parser walV1 = new Schema.Parser();
         parse(walV1, "AttributeValue.avsc");
         WAL_ENTRY_V1 = parse(walV1, "WalEntry.v1.avsc");
+        Schema.Parser walV2 = new Schema.Parser();
+        parse(walV2, "AttributeValue.avsc");
+        WAL_ENTRY_V2 = parse(walV2, "WalEntry.v2.avsc");
     }
 
     private AvroReference() {}

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dynalog.topology.model.AttributeValue;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import io.dynalog.topology.wal.WalEntry;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
@@ -114,7 +117,7 @@ class WalEntryCodecTest {
     void anEntryWithARequestTokenIsVersionTwoAndOneWithoutIsVersionOne() {
         byte[] withToken = WalEntryCodec.encode(putWithToken());
         byte[] without = WalEntryCodec.encode(put());
-        assertThat(java.util.Arrays.copyOfRange(withToken, 2, 10)).isEqualTo(fingerprintBytes(WalEntryCodec.fingerprint()));
+        assertThat(java.util.Arrays.copyOfRange(withToken, 2, 10)).isEqualTo(fingerprintBytes(WalEntryCodec.fingerprintV2()));
         assertThat(java.util.Arrays.copyOfRange(without, 2, 10)).isEqualTo(fingerprintBytes(WalEntryCodec.fingerprintV1()));
         assertSameEntry(WalEntryCodec.decode(withToken), putWithToken());
         assertSameEntry(WalEntryCodec.decode(without), put());
@@ -123,14 +126,47 @@ class WalEntryCodecTest {
 
     @Test
     void avroAgreesByteForByteOnVersionTwo() {
-        GenericRecord r = AvroReference.decode(AvroReference.WAL_ENTRY, WalEntryCodec.encode(putWithToken()));
+        GenericRecord r = AvroReference.decode(AvroReference.WAL_ENTRY_V2, WalEntryCodec.encode(putWithToken()));
         assertThat(r.get("requestToken").toString()).isEqualTo("token-1#3");
-        byte[] avroBytes = AvroReference.encode(AvroReference.WAL_ENTRY, generic(putWithToken()));
+        byte[] avroBytes = AvroReference.encode(AvroReference.WAL_ENTRY_V2, generic(putWithToken()));
         assertThat(WalEntryCodec.encode(putWithToken())).isEqualTo(avroBytes);
         // A version 2 record without a token (written by Avro, not by this codec) is read too.
         GenericRecord noToken = generic(putWithToken());
         noToken.put("requestToken", null);
-        assertThat(WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, noToken)).requestToken()).isNull();
+        assertThat(WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY_V2, noToken)).requestToken()).isNull();
+    }
+
+    static WalEntry configuration() {
+        return WalEntry.configuration(7, 2, 42, new Ballot(3, 2), 1_700_000_000_000L,
+                new Configuration(4, List.of(1, 2, 5), List.of(6)));
+    }
+
+    /** A CONFIGURATION entry is version 3, as Avro writes it; its configuration is read without decoding other kinds. */
+    @Test
+    void aConfigurationEntryIsVersionThree() {
+        byte[] bytes = WalEntryCodec.encode(configuration());
+        assertThat(java.util.Arrays.copyOfRange(bytes, 2, 10)).isEqualTo(fingerprintBytes(WalEntryCodec.fingerprint()));
+        assertThat(bytes).isEqualTo(AvroReference.encode(AvroReference.WAL_ENTRY, generic(configuration())));
+        assertSameEntry(WalEntryCodec.decode(bytes), configuration());
+        assertThat(WalEntryCodec.configurationOf(bytes)).isEqualTo(new Configuration(4, List.of(1, 2, 5), List.of(6)));
+        assertThat(WalEntryCodec.configurationOf(WalEntryCodec.encode(put()))).isNull();
+        assertThat(WalEntryCodec.configurationOf(WalEntryCodec.encode(putWithToken()))).isNull();
+        assertThat(WalEntryCodec.ballotUnlessNoop(bytes)).isEqualTo(new Ballot(3, 2));
+        assertThat(configuration().changesItem()).isFalse();
+        assertThat(put().changesItem()).isTrue();
+    }
+
+    @Test
+    void aConfigurationEntryCarriesNoItem() {
+        assertThatThrownBy(() -> new WalEntry(7, 2, 42, new Ballot(3, 2), WalEntry.Kind.CONFIGURATION, new byte[] {1}, null,
+                null, 0, null, Configuration.initial(List.of(1)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no store key");
+        assertThatThrownBy(() -> new WalEntry(7, 2, 42, new Ballot(3, 2), WalEntry.Kind.CONFIGURATION, null, null, null, 0, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without a configuration");
+        GenericRecord keyed = generic(configuration());
+        keyed.put("storeKey", ByteBuffer.wrap(new byte[] {1}));
+        assertThatThrownBy(() -> WalEntryCodec.decode(AvroReference.encode(AvroReference.WAL_ENTRY, keyed)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("store key");
     }
 
     @Test
@@ -151,7 +187,9 @@ class WalEntryCodecTest {
     }
 
     static GenericRecord generic(WalEntry e) {
-        GenericRecord r = new GenericData.Record(e.requestToken() == null ? AvroReference.WAL_ENTRY_V1 : AvroReference.WAL_ENTRY);
+        Schema schema = e.configuration() != null ? AvroReference.WAL_ENTRY
+                : e.requestToken() == null ? AvroReference.WAL_ENTRY_V1 : AvroReference.WAL_ENTRY_V2;
+        GenericRecord r = new GenericData.Record(schema);
         r.put("tableId", e.tableId());
         r.put("partition", e.partition());
         r.put("slot", e.slot());
@@ -163,6 +201,14 @@ class WalEntryCodecTest {
         r.put("oldImage", e.oldImage() == null ? null : AvroReference.genericItem(e.oldImage()));
         r.put("timestampMs", e.timestampMs());
         if (e.requestToken() != null) r.put("requestToken", e.requestToken());
+        if (e.configuration() != null) {
+            Schema configuration = schema.getField("configuration").schema().getTypes().get(1);
+            GenericRecord c = new GenericData.Record(configuration);
+            c.put("version", e.configuration().version());
+            c.put("voters", e.configuration().voters());
+            c.put("learners", e.configuration().learners());
+            r.put("configuration", c);
+        }
         return r;
     }
 

@@ -25,12 +25,13 @@ class WireSchemasTest {
         assertThat(WalEntryCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.WAL_ENTRY));
         assertThat(TableRecordCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.TABLE_RECORD));
         assertThat(WalEntryCodec.fingerprintV1()).isEqualTo(WireSchemas.fingerprint(AvroReference.WAL_ENTRY_V1));
+        assertThat(WalEntryCodec.fingerprintV2()).isEqualTo(WireSchemas.fingerprint(AvroReference.WAL_ENTRY_V2));
         assertThat(WriteRequestCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.WRITE_REQUEST));
         assertThat(WriteReplyCodec.fingerprint()).isEqualTo(WireSchemas.fingerprint(AvroReference.WRITE_REPLY));
         Set<Long> fingerprints = Set.of(ItemCodec.fingerprint(), WalEntryCodec.fingerprint(), TableRecordCodec.fingerprint(),
-                WireSchemas.fingerprint(WireSchemas.attributeValue()), WalEntryCodec.fingerprintV1(),
+                WireSchemas.fingerprint(WireSchemas.attributeValue()), WalEntryCodec.fingerprintV1(), WalEntryCodec.fingerprintV2(),
                 WriteRequestCodec.fingerprint(), WriteReplyCodec.fingerprint());
-        assertThat(fingerprints).hasSize(7);
+        assertThat(fingerprints).hasSize(8);
     }
 
     @Test
@@ -54,6 +55,9 @@ class WireSchemasTest {
     @Test
     void walEntryFieldsAreInTheOrderTheCodecWrites() {
         assertThat(WireSchemas.walEntry().getFields().stream().map(Schema.Field::name))
+                .containsExactly("tableId", "partition", "slot", "ballotRound", "ballotNode", "kind", "storeKey",
+                        "newImage", "oldImage", "timestampMs", "requestToken", "configuration");
+        assertThat(WireSchemas.walEntryV2().getFields().stream().map(Schema.Field::name))
                 .containsExactly("tableId", "partition", "slot", "ballotRound", "ballotNode", "kind", "storeKey",
                         "newImage", "oldImage", "timestampMs", "requestToken");
         assertThat(WireSchemas.walEntryV1().getFields().stream().map(Schema.Field::name))

@@ -1,7 +1,6 @@
 package io.dynalog.ingest.paxos.sim;
 
 import io.dynalog.ingest.paxos.AcceptorStore;
-import io.dynalog.ingest.paxos.Configuration;
 import io.dynalog.ingest.paxos.InMemoryAcceptorStore;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.paxos.PaxosListener;
@@ -11,6 +10,7 @@ import io.dynalog.ingest.paxos.ProposeResult;
 import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.paxos.Values;
 import io.dynalog.topology.wal.Ballot;
+import io.dynalog.topology.wal.Configuration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

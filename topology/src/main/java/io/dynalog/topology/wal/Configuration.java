@@ -1,4 +1,4 @@
-package io.dynalog.ingest.paxos;
+package io.dynalog.topology.wal;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * for nothing). Immutable; ids are kept sorted.
  *
  * <p>A configuration other than a group's first is chosen through the group's own log: the value
- * of a slot {@code s} names it ({@link Values#configurationOf}), and it is in force for every slot
+ * of a slot {@code s} names it (a {@link WalEntry.Kind#CONFIGURATION} entry), and it is in force for every slot
  * after {@code s} (the configuration of slot {@code t} is the one named by the highest chosen
  * configuration value below {@code t}, or the group's first). Versions grow by one with each
  * change; version 0 is the group's first configuration, known to every member from the catalog.
