@@ -16,10 +16,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code dynalog} command: {@code dev}, {@code start}, {@code kafka} and {@code bench}. */
+/** The {@code dynalog} command: {@code dev}, {@code start}, {@code kafka}, {@code cluster} and {@code bench}. */
 @Command(name = "dynalog", mixinStandardHelpOptions = true, version = "dynalog 0.1.0",
         description = "A DynamoDB-compatible database built on Apache Kafka.",
-        subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, BenchCommand.class,
+        subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, ClusterCommand.class, BenchCommand.class,
                 io.dynalog.node.bench.GsiBenchCommand.class, io.dynalog.node.bench.StreamBenchCommand.class,
                 io.dynalog.node.bench.KafkaBenchCommand.class})
 public final class DynalogCli implements Runnable {

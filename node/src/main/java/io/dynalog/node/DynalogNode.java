@@ -15,6 +15,7 @@ import io.dynalog.ingest.acceptor.RocksAcceptorStores;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.peer.TcpPeerTransport;
 import io.dynalog.ingest.replication.ReplicationRuntime;
+import io.dynalog.node.status.StatusEndpoints;
 import io.dynalog.topology.time.Time;
 import io.dynalog.replica.CatalogReplica;
 import io.dynalog.replica.CompactedTopicView;
@@ -27,6 +28,7 @@ import io.dynalog.topology.wire.TableRecordCodec;
 import io.dynalog.topology.placement.NodeInfo;
 import io.dynalog.topology.wal.WalRecords;
 import io.vertx.core.Vertx;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -76,6 +78,8 @@ public final class DynalogNode implements AutoCloseable {
         Runtime.getRuntime().halt(70);
     };
 
+    /** How long another node has to answer when this one gathers the cluster's status. */
+    static final long STATUS_TIMEOUT_MS = 2_000;
     /** How long a starting node waits for its tables' leaders before it serves the API. */
     private static final long TABLES_SERVED_TIMEOUT_MS = 30_000;
     /** How long the catalog waits for the nodes a cluster starts with before it is placed over fewer. */
@@ -222,8 +226,11 @@ public final class DynalogNode implements AutoCloseable {
                     TABLES_SERVED_TIMEOUT_MS);
         }
 
+        StatusEndpoints status = new StatusEndpoints(config.nodeId(), config.zone(), runtime::statuses,
+                tableId -> tableName(catalogReplica, tableId), membership::values,
+                HttpClient.newBuilder().connectTimeout(Duration.ofMillis(STATUS_TIMEOUT_MS)).build(), STATUS_TIMEOUT_MS);
         server = new DynamoHttpServer(vertx, DynamoHttpServer.Settings.defaults(config.apiPort()).withNodeToken(nodeToken),
-                api.operations());
+                api.operations(), status.routes());
         apiPort = server.start().join();
         closeOrder.push(server::close);
         // Last started, first closed: the intake stops taking requests before anything it uses.
@@ -233,6 +240,15 @@ public final class DynalogNode implements AutoCloseable {
         log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",
                 config.nodeId(), config.zone(), apiPort, config.kafkaBootstrapServers(), config.dataDir(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
+    }
+
+    /** The name of a table by id for the status endpoints, or null when the catalog does not know it. */
+    private static String tableName(CatalogReplica catalog, long tableId) {
+        if (tableId == CatalogTable.TABLE_ID) return "(catalog)";
+        for (TableDescriptor t : catalog.tables()) {
+            if (t.tableId() == tableId) return t.name();
+        }
+        return null;
     }
 
     /** Waits for a view to read its topic to the end; a topic it cannot read fails the start, loudly. */

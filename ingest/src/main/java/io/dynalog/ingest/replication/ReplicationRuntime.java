@@ -484,19 +484,32 @@ public final class ReplicationRuntime implements AutoCloseable {
     public CompletableFuture<MemberStatus> status(GroupId group) {
         return call(() -> {
             Incarnation inc = current(group);
-            if (inc == null) return null;
-            PaxosMember m = inc.member;
-            long now = now();
-            Map<Integer, Long> followerMatchSlots = new TreeMap<>();
-            Configuration leading = m.leaderConfiguration();
-            if (leading != null) {
-                for (int id : leading.members()) {
-                    if (id != selfId) followerMatchSlots.put(id, m.followerMatchSlot(id));
-                }
-            }
-            return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now), m.chosenUpTo(), m.archivedSlot(),
-                    m.configuration(), followerMatchSlots);
+            return inc == null ? null : statusOf(inc.member);
         });
+    }
+
+    /** Snapshots of every group's member, taken at one moment (groups restarting after a fence are left out). */
+    public CompletableFuture<Map<GroupId, MemberStatus>> statuses() {
+        return call(() -> {
+            Map<GroupId, MemberStatus> all = new LinkedHashMap<>();
+            for (GroupId group : groups.keySet()) {
+                Incarnation inc = current(group);
+                if (inc != null) all.put(group, statusOf(inc.member));
+            }
+            return all;
+        });
+    }
+
+    private MemberStatus statusOf(PaxosMember m) {
+        Map<Integer, Long> followerMatchSlots = new TreeMap<>();
+        Configuration leading = m.leaderConfiguration();
+        if (leading != null) {
+            for (int id : leading.members()) {
+                if (id != selfId) followerMatchSlots.put(id, m.followerMatchSlot(id));
+            }
+        }
+        return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now()), m.chosenUpTo(), m.archivedSlot(),
+                m.configuration(), followerMatchSlots);
     }
 
     /**

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  *       {@code x-amz-crc32}; errors are {@code {"__type": ..., "message": ...}} with the error
  *       type's status.</li>
  *   <li>{@code GET /} (and {@code HEAD /}): {@code 200 healthy: dynalog}, for load balancers.</li>
+ *   <li>{@code GET} of an admin path (the node's status, say): its JSON, or {@code 500} with what
+ *       failed.</li>
  *   <li>Anything else: {@code 404} for other paths, {@code 405} for other methods.</li>
  * </ul>
  *
@@ -97,6 +99,7 @@ public final class DynamoHttpServer {
     private final Vertx vertx;
     private final Settings settings;
     private final Map<String, Operation> operations;
+    private final Map<String, Supplier<CompletableFuture<String>>> adminRoutes;
     private final Supplier<String> requestIds = new RequestIds();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile HttpServer server;
@@ -110,9 +113,19 @@ public final class DynamoHttpServer {
      * @param operations operations by name ({@code PutItem}, ...); copied
      */
     public DynamoHttpServer(Vertx vertx, Settings settings, Map<String, Operation> operations) {
+        this(vertx, settings, operations, Map.of());
+    }
+
+    /**
+     * @param operations  operations by name ({@code PutItem}, ...); copied
+     * @param adminRoutes JSON documents served on {@code GET}, by path; copied
+     */
+    public DynamoHttpServer(Vertx vertx, Settings settings, Map<String, Operation> operations,
+                            Map<String, Supplier<CompletableFuture<String>>> adminRoutes) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.operations = Map.copyOf(operations);
+        this.adminRoutes = Map.copyOf(adminRoutes);
     }
 
     /**
@@ -177,8 +190,11 @@ public final class DynamoHttpServer {
                 new ApiCall(request, context, workerFor(context), operations, settings.authenticator(),
                         settings.nodeToken(), settings.maxRequestBytes(), requestIds.get()).start();
             } else if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
+                Supplier<CompletableFuture<String>> admin = adminRoutes.get(request.path());
                 if ("/".equals(request.path())) {
                     plain(request, 200, HEALTHY);
+                } else if (admin != null) {
+                    admin(request, admin);
                 } else {
                     plain(request, 404, "Not Found");
                 }
@@ -201,6 +217,27 @@ public final class DynamoHttpServer {
             task.run();
             return null;
         }, false);
+    }
+
+    private static void admin(HttpServerRequest request, Supplier<CompletableFuture<String>> route) {
+        CompletableFuture<String> document;
+        try {
+            document = route.get();
+        } catch (RuntimeException e) {
+            document = CompletableFuture.failedFuture(e);
+        }
+        document.whenComplete((json, error) -> {
+            if (error != null) {
+                log.warn("{} failed", request.path(), error);
+                plain(request, 500, "cannot serve " + request.path() + ": " + error);
+            } else {
+                request.response()
+                        .setStatusCode(200)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                        .end(json)
+                        .onFailure(e -> log.debug("Response not delivered: {}", e.toString()));
+            }
+        });
     }
 
     private static void plain(HttpServerRequest request, int status, String text) {

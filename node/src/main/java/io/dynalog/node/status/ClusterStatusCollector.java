@@ -1,0 +1,116 @@
+package io.dynalog.node.status;
+
+import io.dynalog.topology.placement.NodeInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Gathers the cluster's status: asks every known node for its own ({@link NodeStatus}), at once
+ * and each within a timeout, and puts the answers together. A node that does not answer is
+ * listed as unreachable; its members are missing from their groups. Stateless; thread-safe.
+ */
+public final class ClusterStatusCollector {
+    private final Function<NodeInfo, CompletableFuture<NodeStatus>> fetch;
+    private final long timeoutMs;
+
+    /**
+     * @param fetch     asks one node for its status (over the network, in production)
+     * @param timeoutMs how long a node has to answer
+     */
+    public ClusterStatusCollector(Function<NodeInfo, CompletableFuture<NodeStatus>> fetch, long timeoutMs) {
+        this.fetch = fetch;
+        this.timeoutMs = timeoutMs;
+    }
+
+    public CompletableFuture<ClusterStatus> collect(List<NodeInfo> known) {
+        List<NodeInfo> nodes = new ArrayList<>(known);
+        nodes.sort(Comparator.comparingInt(NodeInfo::nodeId));
+        List<CompletableFuture<NodeStatus>> answers = new ArrayList<>();
+        for (NodeInfo n : nodes) {
+            CompletableFuture<NodeStatus> answer;
+            try {
+                answer = fetch.apply(n);
+            } catch (RuntimeException e) {
+                answer = CompletableFuture.failedFuture(e);
+            }
+            answers.add(answer.orTimeout(timeoutMs, TimeUnit.MILLISECONDS));
+        }
+        return CompletableFuture.allOf(answers.stream().map(a -> a.exceptionally(e -> null)).toArray(CompletableFuture[]::new))
+                .thenApply(v -> assemble(nodes, answers));
+    }
+
+    private static ClusterStatus assemble(List<NodeInfo> nodes, List<CompletableFuture<NodeStatus>> answers) {
+        List<ClusterStatus.Node> nodeViews = new ArrayList<>();
+        Map<String, List<NodeStatus.Member>> membersByGroup = new TreeMap<>();
+        Map<String, List<Integer>> nodeIdsByGroup = new TreeMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeInfo info = nodes.get(i);
+            String address = info.apiHost() + ":" + info.apiPort();
+            CompletableFuture<NodeStatus> answer = answers.get(i);
+            if (answer.isCompletedExceptionally()) {
+                nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, "unreachable", 0, 0, failure(answer)));
+                continue;
+            }
+            NodeStatus status = answer.join();
+            int leaders = 0;
+            for (NodeStatus.Member m : status.groups()) {
+                if ("LEADER".equals(m.role())) leaders++;
+                String key = groupKey(m);
+                membersByGroup.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
+                nodeIdsByGroup.computeIfAbsent(key, k -> new ArrayList<>()).add(status.nodeId());
+            }
+            nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, "up", status.groups().size(), leaders, null));
+        }
+        List<ClusterStatus.Group> groups = new ArrayList<>();
+        for (Map.Entry<String, List<NodeStatus.Member>> e : membersByGroup.entrySet()) {
+            groups.add(group(e.getValue(), nodeIdsByGroup.get(e.getKey())));
+        }
+        return new ClusterStatus(nodeViews, groups, List.of());
+    }
+
+    /** Groups sort by table name, then table id, then partition. */
+    private static String groupKey(NodeStatus.Member m) {
+        return m.table() + "\u0000" + String.format("%016x", m.tableId()) + "\u0000" + String.format("%08d", m.partition());
+    }
+
+    private static ClusterStatus.Group group(List<NodeStatus.Member> members, List<Integer> nodeIds) {
+        NodeStatus.Member newest = members.get(0);
+        int leaderIndex = -1;
+        for (int i = 0; i < members.size(); i++) {
+            NodeStatus.Member m = members.get(i);
+            if (m.configurationVersion() > newest.configurationVersion()) newest = m;
+            if ("LEADER".equals(m.role()) && (leaderIndex < 0 || m.chosenUpTo() > members.get(leaderIndex).chosenUpTo())) {
+                leaderIndex = i;
+            }
+        }
+        long leaderChosen = leaderIndex < 0 ? -1 : members.get(leaderIndex).chosenUpTo();
+        List<ClusterStatus.GroupMember> views = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            NodeStatus.Member m = members.get(i);
+            long learned = Math.max(m.chosenUpTo(), m.archivedSlot());
+            long lag = leaderChosen < 0 ? -1 : Math.max(0, leaderChosen - learned);
+            views.add(new ClusterStatus.GroupMember(nodeIds.get(i), m.role(), m.chosenUpTo(), lag));
+        }
+        views.sort(Comparator.comparingInt(ClusterStatus.GroupMember::nodeId));
+        return new ClusterStatus.Group(newest.table(), newest.tableId(), newest.partition(),
+                leaderIndex < 0 ? -1 : nodeIds.get(leaderIndex), newest.configurationVersion(), newest.voters(), newest.learners(),
+                views);
+    }
+
+    private static String failure(CompletableFuture<?> answer) {
+        try {
+            answer.join();
+            return null;
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        }
+    }
+}
