@@ -151,6 +151,14 @@ final class Acceptor {
         }
     }
 
+    /**
+     * The leader of {@code ballot} gave its lease up: a lease granted to it ends now. A lease of
+     * another ballot, or one an unknown holder may have, stays.
+     */
+    void endLease(Ballot ballot, long nowMs) {
+        if (leaseBallot != null && leaseBallot.equals(ballot) && nowMs < leaseUntilMs) leaseUntilMs = nowMs;
+    }
+
     /** True when a lease this acceptor granted to a ballot other than {@code ballot} is live. */
     boolean leaseBlocks(Ballot ballot, long nowMs) {
         return nowMs < leaseUntilMs && (leaseBallot == null || !leaseBallot.equals(ballot));

@@ -123,6 +123,10 @@ final class LeaderState implements RoleState {
     private Configuration retiringFor;
     /** When it learned: an Accept sent since carries a chosen slot past that configuration's. */
     private long retiringSinceMs;
+    /** The voter this leader hands over to, or {@link PaxosMember#NO_LEADER}; it takes no new proposal meanwhile. */
+    private int transferTarget = PaxosMember.NO_LEADER;
+    /** A hand-over not done by then is given up. */
+    private long transferDeadlineMs;
 
     /**
      * A leader that recovered the slots through {@code recoveredUpToSlot}, governed by
@@ -256,6 +260,37 @@ final class LeaderState implements RoleState {
     }
 
     // ---- handing over ---------------------------------------------------------------------
+
+    /** Hands over to {@code target} once it holds every slot proposed, unless {@code deadlineMs} passes first. */
+    void startTransfer(int target, long deadlineMs) {
+        transferTarget = target;
+        transferDeadlineMs = deadlineMs;
+    }
+
+    /** The voter a hand-over is under way to, or {@link PaxosMember#NO_LEADER}. */
+    int transferTarget() {
+        return transferTarget;
+    }
+
+    long transferDeadlineMs() {
+        return transferDeadlineMs;
+    }
+
+    void cancelTransfer() {
+        transferTarget = PaxosMember.NO_LEADER;
+    }
+
+    /** True when every proposed slot is chosen and the hand-over's target holds them all. */
+    boolean transferTargetCaughtUp() {
+        return chosenUpTo == nextSlot - 1 && matchSlot(transferTarget) >= chosenUpTo;
+    }
+
+    /** Every follower, voter or learner, of every configuration this leader knows. */
+    List<Integer> followers() {
+        List<Integer> ids = new ArrayList<>();
+        for (Peer p : peers) ids.add(p.id);
+        return ids;
+    }
 
     boolean retiring() {
         return retiringFor != null;

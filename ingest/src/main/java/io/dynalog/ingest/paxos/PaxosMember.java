@@ -163,6 +163,8 @@ public final class PaxosMember {
                 onPreVote(nowMs, from, v);
             } else if (message instanceof PaxosMessage.PreVoteReply r) {
                 onPreVoteReply(nowMs, from, r);
+            } else if (message instanceof PaxosMessage.Relinquish r) {
+                onRelinquish(nowMs, from, r);
             }
             afterInput(nowMs);
         } finally {
@@ -236,6 +238,7 @@ public final class PaxosMember {
             requireStarted();
             if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
             if (leader.retiring()) return new ProposeResult.NotLeader(NO_LEADER);
+            if (leader.transferTarget() != NO_LEADER) return new ProposeResult.NotLeader(leader.transferTarget());
             long slot = leader.nextSlot();
             byte[] value = Objects.requireNonNull(valueForSlot.apply(slot), "value");
             leader.append(value, null);
@@ -261,6 +264,7 @@ public final class PaxosMember {
             requireStarted();
             if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
             if (leader.retiring()) return new ProposeResult.NotLeader(NO_LEADER);
+            if (leader.transferTarget() != NO_LEADER) return new ProposeResult.NotLeader(leader.transferTarget());
             Configuration current = leader.lastConfiguration();
             if (next.version() != current.version() + 1) {
                 throw new IllegalArgumentException("configuration " + next + " does not follow " + current);
@@ -282,6 +286,32 @@ public final class PaxosMember {
             leader.append(Objects.requireNonNull(values.configuration(slot, leader.ballot(), next), "value"), next);
             leader.flush(nowMs);
             return new ProposeResult.Proposed(slot);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Hands leadership over to {@code target}, a voter of the current configuration: this leader
+     * takes no new proposal, and once every slot it proposed is chosen and {@code target} holds
+     * them all, it steps down, gives up its lease (it claims none from then on, and its acceptors
+     * end the one they granted it) and tells {@code target} to campaign at once, so that nothing
+     * chosen is lost and no two leases overlap. Given up after an election timeout. Returns why
+     * not, or null when the hand-over is under way (or done).
+     */
+    public String transferLeadership(long nowMs, int target) {
+        enter();
+        try {
+            requireStarted();
+            if (!(state instanceof LeaderState leader)) return "member " + selfId + " does not lead";
+            if (target == selfId) return "member " + selfId + " leads already";
+            if (leader.retiring()) return "member " + selfId + " is handing over to the voters of " + leader.retiringFor();
+            if (leader.configurationPending()) return "configuration " + leader.lastConfiguration() + " is not chosen yet";
+            if (!leader.lastConfiguration().isVoter(target)) return "member " + target + " is no voter of " + leader.lastConfiguration();
+            leader.startTransfer(target, nowMs + config.electionTimeoutMs());
+            leader.flush(nowMs);
+            afterInput(nowMs);
+            return null;
         } finally {
             exit();
         }
@@ -704,11 +734,47 @@ public final class PaxosMember {
                 // It led without a vote (to hand over) and learned a chosen configuration in which it votes.
                 leader.retire(nowMs, null);
             }
+            if (leader.transferTarget() != NO_LEADER) {
+                if (nowMs >= leader.transferDeadlineMs()) {
+                    leader.cancelTransfer();
+                } else if (leader.transferTargetCaughtUp()) {
+                    handOver(nowMs, leader);
+                    return;
+                }
+            }
             if (!leader.ready() && !leader.retiring() && leader.chosenUpTo() >= leader.recoveredUpToSlot()) {
                 leader.markReady();
                 listener.onLeaderReady(leader.ballot());
             }
         }
+    }
+
+    /** Steps down first (claiming no lease from then on), then ends its own grant and tells everyone. */
+    private void handOver(long nowMs, LeaderState leader) {
+        Ballot b = leader.ballot();
+        int target = leader.transferTarget();
+        List<Integer> followers = leader.followers();
+        becomeFollower(nowMs);
+        leaderHint = target;
+        acceptor.endLease(b, nowMs);
+        PaxosMessage.Relinquish relinquish = new PaxosMessage.Relinquish(b, target);
+        for (int id : followers) outbox.send(id, relinquish);
+    }
+
+    /**
+     * The leader of the Relinquish's ballot gave its lease up: this acceptor's grant to it ends.
+     * Named its successor, a voter campaigns at once (no pre-vote: the leader handed over).
+     */
+    private void onRelinquish(long nowMs, int from, PaxosMessage.Relinquish relinquish) {
+        if (from != relinquish.ballot().nodeId()) return; // only a ballot's own leader gives its lease up
+        acceptor.endLease(relinquish.ballot(), nowMs);
+        if (leaderHint == from) leaderHint = relinquish.successor() == selfId ? NO_LEADER : relinquish.successor();
+        if (relinquish.successor() != selfId || !configuration().isVoter(selfId)) return;
+        if (relinquish.ballot().compareTo(acceptor.promised()) < 0 || state.role() == Role.LEADER || state.role() == Role.CANDIDATE) {
+            return;
+        }
+        if (state.role() == Role.FOLLOWER) startProspective(nowMs);
+        if (state instanceof ProspectiveState) startCandidacy(nowMs);
     }
 
     private void learn(Ballot ballot, long chosenUpTo) {

@@ -16,7 +16,7 @@ public sealed interface PaxosMessage {
 
     /** The message kinds and their stable wire ids. */
     enum Type {
-        PREPARE(1), PROMISE(2), REJECT(3), ACCEPT(4), ACCEPTED(5), PRE_VOTE(6), PRE_VOTE_REPLY(7);
+        PREPARE(1), PROMISE(2), REJECT(3), ACCEPT(4), ACCEPTED(5), PRE_VOTE(6), PRE_VOTE_REPLY(7), RELINQUISH(8);
 
         private final int id;
 
@@ -205,6 +205,22 @@ public sealed interface PaxosMessage {
         @Override
         public Type type() {
             return Type.PRE_VOTE_REPLY;
+        }
+    }
+
+    /**
+     * The leader of {@code ballot} stopped leading, and gives up the lease: the receiver ends the
+     * lease it granted to {@code ballot} (only to it), and {@code successor}, a caught-up voter the
+     * leader hands over to, campaigns at once.
+     */
+    record Relinquish(Ballot ballot, int successor) implements PaxosMessage {
+        public Relinquish {
+            Objects.requireNonNull(ballot, "ballot");
+        }
+
+        @Override
+        public Type type() {
+            return Type.RELINQUISH;
         }
     }
 }

@@ -17,8 +17,10 @@ import io.dynalog.topology.wal.Ballot;
  *              |                            | heard no leader for 3     |                            |
  *              |                            | timeouts                  |                            |
  *  PROSPECTIVE | a leader heard from (an    | its deadline passed with  | a majority granted its     | -
- *              | Accept accepted), or a     | no majority: asks again   | pre-vote (its own counted);|
- *              | higher ballot promised     |                           | ballot above all seen      |
+ *              | Accept accepted), or a     | no majority: asks again   | pre-vote (its own counted),|
+ *              | higher ballot promised     |                           | or the leader handed over  |
+ *              |                            |                           | to it (Relinquish); ballot |
+ *              |                            |                           | above all seen             |
  *  CANDIDATE   | a higher ballot seen       | election timeout: asks    | -                          | durable promises of a
  *              | (Prepare promised, Accept  | again before bidding      |                            | majority of every
  *              | accepted, Reject naming a  | higher                    |                            | configuration it
@@ -32,7 +34,9 @@ import io.dynalog.topology.wal.Ballot;
  *              | alone); resign(); or it    |                           |                            |
  *              | handed over (a chosen      |                           |                            |
  *              | configuration without it,  |                           |                            |
- *              | one of whose voters knows) |                           |                            |
+ *              | one of whose voters knows),|                           |                            |
+ *              | or to the caught-up voter  |                           |                            |
+ *              | transferLeadership() named |                           |                            |
  * </pre>
  *
  * A follower that sees a higher ballot stays a follower (its ballot is the promised one, not a

@@ -131,6 +131,8 @@ public final class PaxosFrameCodec {
             r.put("granted", p.granted());
             r.put("promisedBallot", ballot(p.promisedBallot()));
             r.put("leaderHint", p.leaderHint());
+        } else if (message instanceof PaxosMessage.Relinquish p) {
+            r.put("successor", p.successor());
         }
         return r;
     }
@@ -170,6 +172,7 @@ public final class PaxosFrameCodec {
             case "PreVote" -> new PaxosMessage.PreVote(ballot);
             case "PreVoteReply" -> new PaxosMessage.PreVoteReply(ballot, (Boolean) r.get("granted"),
                     ballot((GenericRecord) r.get("promisedBallot")), (Integer) r.get("leaderHint"));
+            case "Relinquish" -> new PaxosMessage.Relinquish(ballot, (Integer) r.get("successor"));
             default -> throw new IllegalArgumentException("unknown Paxos message " + r.getSchema().getName());
         };
     }
@@ -184,6 +187,7 @@ public final class PaxosFrameCodec {
             case ACCEPTED -> 4;
             case PRE_VOTE -> 5;
             case PRE_VOTE_REPLY -> 6;
+            case RELINQUISH -> 7;
         };
     }
 

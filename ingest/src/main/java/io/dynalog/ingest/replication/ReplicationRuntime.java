@@ -480,6 +480,18 @@ public final class ReplicationRuntime implements AutoCloseable {
         });
     }
 
+    /**
+     * Hands the leadership of a group this node leads over to voter {@code target} (see
+     * {@link PaxosMember#transferLeadership}); completes with why not, or null once it is under way.
+     */
+    public CompletableFuture<String> transferLeadership(GroupId group, int target) {
+        return call(() -> {
+            Incarnation inc = current(group);
+            if (inc == null) return "node " + selfId + " is not in group " + group;
+            return inc.member.transferLeadership(now(), target);
+        });
+    }
+
     /** A snapshot of a group's member as it is now, or null when this node is not in the group (or it is restarting). */
     public CompletableFuture<MemberStatus> status(GroupId group) {
         return call(() -> {

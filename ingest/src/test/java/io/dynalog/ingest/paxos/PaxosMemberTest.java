@@ -568,6 +568,26 @@ class PaxosMemberTest {
         }
 
         /**
+         * A member that knows it no longer votes waits; but when no leader is heard for three
+         * election timeouts it campaigns, to tell the voters what was chosen and hand over (the
+         * voters of a configuration may never have been told they vote).
+         */
+        @Test
+        void aMemberThatNoLongerVotesCampaignsOnlyAfterALongSilence() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot leader = new Ballot(1, 2);
+            ctx.deliver(2, new Accept(leader, 5, entries(1, PaxosTestContext.configurationValue(first.without(1))), 1, 0));
+            assertThat(ctx.member.configuration()).isEqualTo(first.without(1));
+            ctx.advanceAndTick(2 * ctx.config.electionTimeoutMs() + ctx.config.leaseDurationMs());
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            ctx.advanceAndTick(PaxosMember.NON_VOTER_PATIENCE * ctx.config.electionTimeoutMs());
+            ctx.advanceAndTick(2 * ctx.config.electionTimeoutMs());
+            assertThat(ctx.member.role()).isIn(Role.PROSPECTIVE, Role.CANDIDATE);
+            assertThat(ctx.drainSent()).filteredOn(x -> x.message() instanceof PaxosMessage.PreVote)
+                    .extracting(PaxosTestContext.Sent::to).contains(2, 3);
+        }
+
+        /**
          * A leader that removes itself goes on leading, taking no new proposal, until a voter of
          * the new configuration acknowledged an Accept sent after it knew the change chosen; then
          * it steps down, and does not campaign.
@@ -593,6 +613,88 @@ class PaxosMemberTest {
             assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
             assertThat(ctx.drainSent()).noneMatch(x -> x.message() instanceof PaxosMessage.PreVote);
             assertThat(ctx.readyBallots).hasSize(1);
+        }
+    }
+
+    /** Issue 15, item 5: a leader hands over to a caught-up voter without losing a write or overlapping leases. */
+    @Nested
+    class HandOver {
+        @Test
+        void aLeaderHandsOverOnceItsSuccessorHoldsEverySlotItProposed() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            Ballot b = ctx.member.ballot();
+            ctx.propose("x");
+            ctx.flush();
+            List<PaxosTestContext.Sent> sent = ctx.drainSent();
+            assertThat(ctx.member.transferLeadership(ctx.now(), 3)).isNull();
+            assertThat(ctx.member.propose(ctx.now(), slot -> bytes("y"))).as("no new proposal meanwhile")
+                    .isEqualTo(new ProposeResult.NotLeader(3));
+            ctx.sync();
+            Accept toTwo = (Accept) sent.stream().filter(x -> x.to() == 2).findFirst().orElseThrow().message();
+            Accept toThree = (Accept) sent.stream().filter(x -> x.to() == 3).findFirst().orElseThrow().message();
+            ctx.deliver(2, ackAll(toTwo, 1));
+            assertThat(ctx.chosen).containsExactly(new Chosen(1, "x"));
+            assertThat(ctx.member.role()).as("3 does not hold slot 1 yet").isEqualTo(Role.LEADER);
+
+            ctx.deliver(3, ackAll(toThree, 1));
+            assertThat(ctx.member.role()).isEqualTo(Role.FOLLOWER);
+            assertThat(ctx.member.hasLease(ctx.now())).isFalse();
+            assertThat(ctx.member.leaderHint()).isEqualTo(3);
+            assertThat(ctx.drainSent()).filteredOn(x -> x.message() instanceof PaxosMessage.Relinquish)
+                    .extracting(PaxosTestContext.Sent::to, x -> x.message())
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(2, new PaxosMessage.Relinquish(b, 3)),
+                            org.assertj.core.groups.Tuple.tuple(3, new PaxosMessage.Relinquish(b, 3)));
+            // Its own acceptor's grant ended with its lease: the successor's Prepare is promised at once.
+            ctx.deliver(3, new Prepare(new Ballot(b.round() + 1, 3), 1));
+            ctx.sync();
+            assertThat(ctx.drainSingle(3, Promise.class).ballot()).isEqualTo(new Ballot(b.round() + 1, 3));
+        }
+
+        @Test
+        void aHandOverIsRefusedOrGivenUp() {
+            PaxosTestContext ctx = PaxosTestContext.builder().buildLeader();
+            assertThat(ctx.member.transferLeadership(ctx.now(), 1)).contains("leads already");
+            assertThat(ctx.member.transferLeadership(ctx.now(), 4)).contains("no voter");
+            ctx.propose("x");
+            ctx.flush();
+            assertThat(ctx.member.transferLeadership(ctx.now(), 2)).isNull();
+            assertThat(ctx.member.propose(ctx.now(), slot -> bytes("y"))).isEqualTo(new ProposeResult.NotLeader(2));
+            // 2 never acknowledges slot 1: after an election timeout the hand-over is given up.
+            ctx.advanceAndTick(ctx.config.electionTimeoutMs());
+            assertThat(ctx.member.role()).isEqualTo(Role.LEADER);
+            assertThat(ctx.propose("after")).isEqualTo(2);
+        }
+
+        @Test
+        void theSuccessorCampaignsAtOnce() {
+            PaxosTestContext ctx = PaxosTestContext.builder().withSelf(3).build();
+            Ballot leader = new Ballot(4, 1);
+            ctx.deliver(1, new Accept(leader, 5, List.of(), 0, 0));
+            ctx.sync();
+            ctx.drainSent();
+            ctx.deliver(1, new PaxosMessage.Relinquish(leader, 3));
+            assertThat(ctx.member.role()).isEqualTo(Role.CANDIDATE);
+            assertThat(ctx.drainSent()).filteredOn(x -> x.message() instanceof Prepare).extracting(PaxosTestContext.Sent::to)
+                    .containsExactlyInAnyOrder(1, 2);
+        }
+
+        /** Only the lease granted to the relinquished ballot ends, and only its own leader can end it. */
+        @Test
+        void aRelinquishEndsTheLeaseOfItsOwnBallotOnly() {
+            PaxosTestContext ctx = PaxosTestContext.builder().build();
+            Ballot current = new Ballot(5, 2);
+            ctx.deliver(2, new Accept(current, 5, List.of(), 0, 0));
+            ctx.sync();
+            ctx.drainSent();
+            ctx.deliver(3, new PaxosMessage.Relinquish(new Ballot(4, 3), 3)); // an older leader's
+            ctx.deliver(3, new PaxosMessage.Relinquish(current, 3));          // not sent by current's leader
+            ctx.deliver(3, new Prepare(new Ballot(6, 3), 1));
+            assertThat(ctx.drainSingle(3, Reject.class).promisedBallot()).isEqualTo(current);
+
+            ctx.deliver(2, new PaxosMessage.Relinquish(current, 3));
+            ctx.deliver(3, new Prepare(new Ballot(6, 3), 1));
+            ctx.sync();
+            assertThat(ctx.drainSingle(3, Promise.class).ballot()).isEqualTo(new Ballot(6, 3));
         }
     }
 
@@ -1039,7 +1141,7 @@ class PaxosMemberTest {
 
         @Test
         void messagesHaveStableTypeIds() {
-            assertThat(PaxosMessage.Type.values()).extracting(PaxosMessage.Type::id).containsExactly(1, 2, 3, 4, 5, 6, 7);
+            assertThat(PaxosMessage.Type.values()).extracting(PaxosMessage.Type::id).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
             assertThat(PaxosMessage.Type.fromId(4)).isEqualTo(PaxosMessage.Type.ACCEPT);
             assertThat(new Prepare(Ballot.ZERO, 1).type()).isEqualTo(PaxosMessage.Type.PREPARE);
             assertThatThrownBy(() -> PaxosMessage.Type.fromId(9)).isInstanceOf(IllegalArgumentException.class);

@@ -48,6 +48,7 @@ class PaxosFrameCodecTest {
         assertThat(roundTrip(new PaxosMessage.PreVote(B))).isEqualTo(new PaxosMessage.PreVote(B));
         PaxosMessage.PreVoteReply reply = new PaxosMessage.PreVoteReply(B, true, new Ballot(6, 1), -1);
         assertThat(roundTrip(reply)).isEqualTo(reply);
+        assertThat(roundTrip(new PaxosMessage.Relinquish(B, 3))).isEqualTo(new PaxosMessage.Relinquish(B, 3));
     }
 
     /** Promises and Accepts carry the configuration in force after their archived slot; null stands for the group's first. */

@@ -51,8 +51,9 @@ import java.util.TreeMap;
  *       majority of some configuration only by chance. Where a leader's own count goes wrong, its
  *       configuration still agrees up to the first slot it counts wrongly, and is caught there.</li>
  *   <li>leases never overlap: for every ballot whose leader believed it held a lease, the true-time
- *       interval from the first such observation to the lease's end (its clock inverted) overlaps
- *       no other ballot's; so at most one member believes it leads with a lease at any instant;</li>
+ *       interval from the first such observation to the lease's end (its clock inverted; or the
+ *       moment it handed over, when it did: it claims none after its Relinquish) overlaps no other
+ *       ballot's; so at most one member believes it leads with a lease at any instant;</li>
  *   <li>every member delivers slots in order without gaps, every delivered value is chosen, and
  *       all members deliver the same value for a slot (their sequences are prefixes of one another);</li>
  *   <li>the WAL never holds two values for one slot nor a gap, and holds only chosen values;</li>
@@ -148,6 +149,8 @@ public final class PaxosSimulation {
     private long walHighSlot;
     private long walRecords;
     private final Map<Ballot, long[]> leaseIntervals = new HashMap<>();
+    /** When the leader of a ballot handed over (it claims no lease from then on), true ms. */
+    private final Map<Ballot, Long> relinquishedAt = new HashMap<>();
     private final Map<Ballot, String> leaderOfBallot = new HashMap<>();
     /** How many ballots had been led when a leader's link first flapped; -1 before. */
     private int ballotsLedBeforeFlapping = -1;
@@ -367,7 +370,8 @@ public final class PaxosSimulation {
      * The operator: asks a leader for one change of its configuration, at random among those that
      * keep the voters within one of the group's size: add a machine as a learner, make a learner
      * a voter (refused until it caught up), remove a learner or a voter (the leader too), or both
-     * at once (a voter out and a learner in: the two configurations' majorities need not meet).
+     * at once (a voter out and a learner in: the two configurations' majorities need not meet);
+     * or asks it to hand leadership over to a voter.
      */
     private void changeMembership() {
         if (!faultsOn) return;
@@ -375,6 +379,13 @@ public final class PaxosSimulation {
         SimNode leader = someLeader();
         if (leader == null) return;
         Configuration current = leader.member.leaderConfiguration();
+        if (random.nextInt(4) == 0) {
+            int target = current.voters().get(random.nextInt(current.voters().size()));
+            String refused = leader.member.transferLeadership(leader.localNow(), target);
+            recentEvents.addLast("  member " + leader.id() + " asked to hand over to " + target + ": "
+                    + (refused == null ? "under way" : refused));
+            return;
+        }
         int minVoters = Math.max(1, groupSize - 1);
         int maxVoters = groupSize + 1;
         List<Configuration> options = new ArrayList<>();
@@ -413,6 +424,7 @@ public final class PaxosSimulation {
     // ==== network =============================================================================
 
     private void send(SimNode from, int toId, PaxosMessage message) {
+        if (message instanceof PaxosMessage.Relinquish r) relinquishedAt.putIfAbsent(r.ballot(), nowMs);
         int to = toId - 1;
         if (faultsOn && random.nextDouble() < profile.dropProbability()) return;
         int copies = faultsOn && random.nextDouble() < profile.duplicateProbability() ? 2 : 1;
@@ -659,13 +671,19 @@ public final class PaxosSimulation {
             for (Map.Entry<Ballot, long[]> other : leaseIntervals.entrySet()) {
                 if (other.getKey().equals(b)) continue;
                 long[] o = other.getValue();
-                if (Math.max(interval[0], o[0]) < Math.min(interval[1], o[1])) {
+                if (Math.max(interval[0], o[0]) < Math.min(leaseEnd(b, interval), leaseEnd(other.getKey(), o))) {
                     throw violation("leases overlap: ballot " + b + " holds [" + interval[0] + ", " + interval[1]
                             + ") and ballot " + other.getKey() + " held [" + o[0] + ", " + o[1] + ") (true ms)");
                 }
             }
         }
         if (holders > 1) throw violation(holders + " members believe they lead with a lease at t=" + nowMs);
+    }
+
+    /** A lease ends when it runs out, or when its leader handed over, whichever is first. */
+    private long leaseEnd(Ballot ballot, long[] interval) {
+        Long relinquished = relinquishedAt.get(ballot);
+        return relinquished == null ? interval[1] : Math.min(interval[1], relinquished);
     }
 
     private SimulationViolation violation(String message) {

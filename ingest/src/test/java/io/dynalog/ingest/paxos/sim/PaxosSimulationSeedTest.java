@@ -85,17 +85,7 @@ class PaxosSimulationSeedTest {
      * governing the slot: a member delivered a configuration value that was never chosen.
      */
     @Test
-    void light3Seed0MembershipALeaderCountsEachSlotWithItsOwnConfiguration() {
-        PaxosSimulation.runChangingMembership(0, 3, LIGHT);
-    }
-
-    /**
-     * A member that knew it no longer voted never campaigned, and the only voter of the
-     * configuration chosen last had never been told that it votes: no progress after the faults
-     * stopped (a non-voter must lead, when no one does, to tell it and hand over).
-     */
-    @Test
-    void heavy1Seed365MembershipANonVoterMayLeadToHandOver() {
-        PaxosSimulation.runChangingMembership(365, 1, HEAVY);
+    void light3Seed3MembershipALeaderCountsEachSlotWithItsOwnConfiguration() {
+        PaxosSimulation.runChangingMembership(3, 3, LIGHT);
     }
 }

@@ -64,9 +64,10 @@ class PaxosSimulationTest {
 
     /**
      * Membership changes (issue 15, item 1): the operator adds learners, makes them voters,
-     * removes voters and learners (the leader too), or swaps a voter for a learner, all the run
-     * long, interleaved with every fault of the profile. The invariants hold with each slot's own
-     * configuration, members agree on it, and every acknowledged write survives every configuration.
+     * removes voters and learners (the leader too), swaps a voter for a learner, or has the leader
+     * hand over to a voter (item 5), all the run long, interleaved with every fault of the
+     * profile. The invariants hold with each slot's own configuration (leases never overlap across
+     * a hand-over), members agree on it, and every acknowledged write survives every configuration.
      */
     @ParameterizedTest(name = "{0}, {1} members, {2} of the seeds")
     @MethodSource("membershipModes")
