@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,6 +79,14 @@ public final class DynalogNode implements AutoCloseable {
         Runtime.getRuntime().halt(70);
     };
 
+    /**
+     * Leader balance (issue 15, item 5): this often, a node hands the groups it leads over to their
+     * preferred leaders ({@link io.dynalog.ingest.replication.LeaderBalance}), a few at a time, to
+     * members that acknowledged within four heartbeats.
+     */
+    static final long LEADER_BALANCE_INTERVAL_MS = 2_000;
+    static final int LEADER_HAND_OVERS_PER_ROUND = 2;
+    static final long LEADER_BALANCE_ACK_AGE_MS = 4 * PAXOS.heartbeatIntervalMs();
     /** How long another node has to answer when this one gathers the cluster's status. */
     static final long STATUS_TIMEOUT_MS = 2_000;
     /** How long a starting node waits for its tables' leaders before it serves the API. */
@@ -233,6 +242,12 @@ public final class DynalogNode implements AutoCloseable {
                 api.operations(), status.routes());
         apiPort = server.start().join();
         closeOrder.push(server::close);
+        ScheduledExecutorService balancer = (ScheduledExecutorService) ownExecutor(
+                Executors.newSingleThreadScheduledExecutor(named("leader-balance")));
+        balancer.scheduleWithFixedDelay(() -> runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_HAND_OVERS_PER_ROUND)
+                        .thenAccept(started -> started.forEach(h -> log.info("handing {} over to its preferred leader, node {}",
+                                h.group(), h.target()))),
+                LEADER_BALANCE_INTERVAL_MS, LEADER_BALANCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
         // Last started, first closed: the intake stops taking requests before anything it uses.
         own(KafkaWritePath.start(config, topics, api.kafkaCommands(), store, System::currentTimeMillis));
         announce(producer, nodesTopic, new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort,

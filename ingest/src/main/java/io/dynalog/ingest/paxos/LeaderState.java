@@ -209,6 +209,12 @@ final class LeaderState implements RoleState {
         return governing.get(governing.size() - 1).fromSlot - 1 > chosenUpTo;
     }
 
+    /** When (by this leader's clock) the latest Accept member {@code id} acknowledged was sent; MIN_VALUE: none, or no follower. */
+    long ackSentAtMs(int id) {
+        Peer p = peersById.get(id);
+        return p == null ? Long.MIN_VALUE : p.ackSentAtMs;
+    }
+
     /** The highest slot member {@code id} is known to hold under this ballot, or -1 when it is not a follower. */
     long matchSlot(int id) {
         Peer p = peersById.get(id);

@@ -395,6 +395,15 @@ public final class PaxosMember {
         return state instanceof LeaderState leader ? leader.lastConfiguration() : null;
     }
 
+    /**
+     * At a leader, when (by this member's clock) the latest Accept that member {@code id}
+     * acknowledged was sent; {@link Long#MIN_VALUE} when it acknowledged none, or this member does
+     * not lead.
+     */
+    public long followerAckSentAtMs(int id) {
+        return state instanceof LeaderState leader ? leader.ackSentAtMs(id) : Long.MIN_VALUE;
+    }
+
     /** The slot through which a leader knows member {@code id} holds everything, or -1 (not leading, or not a follower). */
     public long followerMatchSlot(int id) {
         return state instanceof LeaderState leader ? leader.matchSlot(id) : -1;

@@ -492,6 +492,21 @@ public final class ReplicationRuntime implements AutoCloseable {
         });
     }
 
+    /**
+     * Starts the hand-overs {@link LeaderBalance} asks of this node now (at most {@code maxHandOvers},
+     * to members that acknowledged within {@code ackAgeLimitMs}); completes with those it started.
+     */
+    public CompletableFuture<List<LeaderBalance.HandOver>> balanceLeaders(long ackAgeLimitMs, int maxHandOvers) {
+        return call(() -> {
+            List<LeaderBalance.HandOver> started = new ArrayList<>();
+            for (LeaderBalance.HandOver h : LeaderBalance.handOvers(selfId, statusesNow(), ackAgeLimitMs, maxHandOvers)) {
+                Incarnation inc = current(h.group());
+                if (inc != null && inc.member.transferLeadership(now(), h.target()) == null) started.add(h);
+            }
+            return started;
+        });
+    }
+
     /** A snapshot of a group's member as it is now, or null when this node is not in the group (or it is restarting). */
     public CompletableFuture<MemberStatus> status(GroupId group) {
         return call(() -> {
@@ -502,35 +517,44 @@ public final class ReplicationRuntime implements AutoCloseable {
 
     /** Snapshots of every group's member, taken at one moment (groups restarting after a fence are left out). */
     public CompletableFuture<Map<GroupId, MemberStatus>> statuses() {
-        return call(() -> {
-            Map<GroupId, MemberStatus> all = new LinkedHashMap<>();
-            for (GroupId group : groups.keySet()) {
-                Incarnation inc = current(group);
-                if (inc != null) all.put(group, statusOf(inc.member));
-            }
-            return all;
-        });
+        return call(this::statusesNow);
+    }
+
+    private Map<GroupId, MemberStatus> statusesNow() {
+        Map<GroupId, MemberStatus> all = new LinkedHashMap<>();
+        for (GroupId group : groups.keySet()) {
+            Incarnation inc = current(group);
+            if (inc != null) all.put(group, statusOf(inc.member));
+        }
+        return all;
     }
 
     private MemberStatus statusOf(PaxosMember m) {
+        long now = now();
         Map<Integer, Long> followerMatchSlots = new TreeMap<>();
+        Map<Integer, Long> followerAckAgesMs = new TreeMap<>();
         Configuration leading = m.leaderConfiguration();
         if (leading != null) {
             for (int id : leading.members()) {
-                if (id != selfId) followerMatchSlots.put(id, m.followerMatchSlot(id));
+                if (id == selfId) continue;
+                followerMatchSlots.put(id, m.followerMatchSlot(id));
+                long ackSentAtMs = m.followerAckSentAtMs(id);
+                followerAckAgesMs.put(id, ackSentAtMs == Long.MIN_VALUE ? Long.MAX_VALUE : Math.max(0, now - ackSentAtMs));
             }
         }
-        return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now()), m.chosenUpTo(), m.archivedSlot(),
-                m.configuration(), followerMatchSlots);
+        return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now), m.chosenUpTo(), m.archivedSlot(),
+                m.configuration(), followerMatchSlots, followerAckAgesMs);
     }
 
     /**
      * What a member is and knows at one moment: its role, the leader it believes in, the slots it
      * learned and archived, the latest configuration it knows chosen, and (at a leader) the slot
-     * through which each member of its configuration is known to hold everything.
+     * through which each other member of its configuration is known to hold everything and how long
+     * ago the latest Accept it acknowledged was sent ({@link Long#MAX_VALUE}: none).
      */
     public record MemberStatus(Role role, int leaderHint, boolean leaderReady, boolean hasLease, long chosenUpTo, long archivedSlot,
-                               Configuration configuration, Map<Integer, Long> followerMatchSlots) {}
+                               Configuration configuration, Map<Integer, Long> followerMatchSlots,
+                               Map<Integer, Long> followerAckAgesMs) {}
 
     /** Runs {@code work} on the loop, with the members, and completes with its result (or its exception). */
     public <T> CompletableFuture<T> call(Supplier<T> work) {

@@ -1,0 +1,47 @@
+package io.dynalog.ingest.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dynalog.ingest.paxos.Role;
+import io.dynalog.topology.wal.Configuration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LeaderBalanceTest {
+    static final Configuration THREE = Configuration.initial(List.of(1, 2, 3));
+
+    static ReplicationRuntime.MemberStatus leading(Map<Integer, Long> ackAgesMs) {
+        return new ReplicationRuntime.MemberStatus(Role.LEADER, 1, true, true, 10, 5, THREE, Map.of(), ackAgesMs);
+    }
+
+    @Test
+    void theGroupsOfATableTakeTheirVotersInTurn() {
+        for (long tableId : List.of(7L, 0x5eedL, -3L)) {
+            Map<Integer, Integer> led = new HashMap<>();
+            for (int p = 0; p < 6; p++) led.merge(LeaderBalance.preferredLeader(new GroupId(tableId, p), THREE), 1, Integer::sum);
+            assertThat(led).as("table %d", tableId).containsOnlyKeys(1, 2, 3).allSatisfy((node, count) -> assertThat(count).isEqualTo(2));
+        }
+    }
+
+    /** Node 1 leads every partition: it hands over those whose preferred member is healthy, at most two. */
+    @Test
+    void aLeaderHandsOverOnlyToAHealthyPreferredMemberAFewAtATime() {
+        Map<GroupId, ReplicationRuntime.MemberStatus> statuses = new LinkedHashMap<>();
+        for (int p = 0; p < 6; p++) statuses.put(new GroupId(9, p), leading(Map.of(2, 50L, 3, Long.MAX_VALUE)));
+        List<LeaderBalance.HandOver> handOvers = LeaderBalance.handOvers(1, statuses, 200, 10);
+        assertThat(handOvers).isNotEmpty().allSatisfy(h -> {
+            assertThat(h.target()).as("3 never acknowledged").isEqualTo(2);
+            assertThat(LeaderBalance.preferredLeader(h.group(), THREE)).isEqualTo(2);
+        });
+        assertThat(handOvers).hasSize(2);
+        assertThat(LeaderBalance.handOvers(1, statuses, 200, 1)).hasSize(1);
+        assertThat(LeaderBalance.handOvers(1, statuses, 10, 10)).as("2's acknowledgement is too old").isEmpty();
+
+        Map<GroupId, ReplicationRuntime.MemberStatus> notReady = Map.of(new GroupId(9, 1), new ReplicationRuntime.MemberStatus(
+                Role.LEADER, 1, false, true, 10, 5, THREE, Map.of(), Map.of(2, 1L, 3, 1L)));
+        assertThat(LeaderBalance.handOvers(1, notReady, 200, 10)).isEmpty();
+    }
+}
