@@ -87,6 +87,13 @@ public final class DynalogNode implements AutoCloseable {
     static final long LEADER_BALANCE_INTERVAL_MS = 2_000;
     static final int LEADER_HAND_OVERS_PER_ROUND = 2;
     static final long LEADER_BALANCE_ACK_AGE_MS = 4 * PAXOS.heartbeatIntervalMs();
+    /**
+     * A node announces itself again this often; the times of the nodes topic's records tell who is
+     * alive (by the announcing node's clock: the limit below allows for skew).
+     */
+    static final long ANNOUNCE_INTERVAL_MS = 2_000;
+    /** A node not heard from for this long gets no new replicas: it is down or cut off (issue 15, item 4). */
+    static final long NODE_SILENCE_LIMIT_MS = 5 * ANNOUNCE_INTERVAL_MS;
     /** How long another node has to answer when this one gathers the cluster's status. */
     static final long STATUS_TIMEOUT_MS = 2_000;
     /** How long a starting node waits for its tables' leaders before it serves the API. */
@@ -184,9 +191,9 @@ public final class DynalogNode implements AutoCloseable {
         replica.addListener(ingest::onApplied);
 
         catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),
-                membership::values, System::currentTimeMillis, config.expectedNodes(), EXPECTED_NODES_WAIT_MS);
+                this::liveMembers, System::currentTimeMillis, config.expectedNodes(), EXPECTED_NODES_WAIT_MS);
         DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
-                catalogReplica, new CatalogWriter(ingest, catalogPlacement), ingest, store, membership::values, new Cluster() {
+                catalogReplica, new CatalogWriter(ingest, catalogPlacement), ingest, store, this::liveMembers, new Cluster() {
                     @Override
                     public int selfId() {
                         return config.nodeId();
@@ -242,16 +249,19 @@ public final class DynalogNode implements AutoCloseable {
                 api.operations(), status.routes());
         apiPort = server.start().join();
         closeOrder.push(server::close);
-        ScheduledExecutorService balancer = (ScheduledExecutorService) ownExecutor(
-                Executors.newSingleThreadScheduledExecutor(named("leader-balance")));
-        balancer.scheduleWithFixedDelay(() -> runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_HAND_OVERS_PER_ROUND)
+        ScheduledExecutorService upkeep = (ScheduledExecutorService) ownExecutor(
+                Executors.newSingleThreadScheduledExecutor(named("cluster-upkeep")));
+        upkeep.scheduleWithFixedDelay(() -> runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_HAND_OVERS_PER_ROUND)
                         .thenAccept(started -> started.forEach(h -> log.info("handing {} over to its preferred leader, node {}",
                                 h.group(), h.target()))),
                 LEADER_BALANCE_INTERVAL_MS, LEADER_BALANCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
         // Last started, first closed: the intake stops taking requests before anything it uses.
         own(KafkaWritePath.start(config, topics, api.kafkaCommands(), store, System::currentTimeMillis));
-        announce(producer, nodesTopic, new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort,
-                config.host(), transport.port()), membership);
+        NodeInfo self = new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort, config.host(), transport.port());
+        announce(producer, nodesTopic, self, membership);
+        upkeep.scheduleWithFixedDelay(() -> producer.send(nodeRecord(nodesTopic, self), (metadata, error) -> {
+            if (error != null) log.debug("could not announce node {} again: {}", self.nodeId(), error.toString());
+        }), ANNOUNCE_INTERVAL_MS, ANNOUNCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
         log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",
                 config.nodeId(), config.zone(), apiPort, config.kafkaBootstrapServers(), config.dataDir(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
@@ -301,9 +311,7 @@ public final class DynalogNode implements AutoCloseable {
     private static void announce(KafkaProducer<byte[], byte[]> producer, String nodesTopic, NodeInfo self,
                                  CompactedTopicView<NodeInfo> membership) {
         try {
-            long offset = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(nodesTopic, 0,
-                    Integer.toString(self.nodeId()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    NodeRecordCodec.encode(self))).get(30, TimeUnit.SECONDS).offset();
+            long offset = producer.send(nodeRecord(nodesTopic, self)).get(30, TimeUnit.SECONDS).offset();
             membership.whenConsumedTo(offset + 1).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("node " + self.nodeId() + " could not announce itself in " + nodesTopic, e);
@@ -339,6 +347,26 @@ public final class DynalogNode implements AutoCloseable {
     /** True while this node leads the catalog's replica group. */
     public boolean leadsCatalog() {
         return ingest != null && ingest.serves(CatalogTable.TABLE_ID, CatalogTable.PARTITION);
+    }
+
+    private static org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> nodeRecord(String nodesTopic, NodeInfo self) {
+        return new org.apache.kafka.clients.producer.ProducerRecord<>(nodesTopic, 0,
+                Integer.toString(self.nodeId()).getBytes(java.nio.charset.StandardCharsets.UTF_8), NodeRecordCodec.encode(self));
+    }
+
+    /**
+     * The nodes new replicas may go to: those heard from within {@link #NODE_SILENCE_LIMIT_MS}
+     * (this node always).
+     */
+    public List<NodeInfo> liveMembers() {
+        long now = System.currentTimeMillis();
+        List<NodeInfo> live = new java.util.ArrayList<>();
+        for (NodeInfo n : membership.values()) {
+            if (n.nodeId() == config.nodeId() || now - membership.timestampMs(Integer.toString(n.nodeId())) <= NODE_SILENCE_LIMIT_MS) {
+                live.add(n);
+            }
+        }
+        return live;
     }
 
     /** The nodes this node knows of (itself included), as they announced themselves. */
