@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongFunction;
 
@@ -85,12 +84,7 @@ public final class PaxosMember {
     private long lastLeaderContactMs = Long.MIN_VALUE / 2;
     /** When this member last stopped leading: a leader that handed over waits as if it had heard from one. */
     private long steppedDownAtMs = Long.MIN_VALUE / 2;
-    /**
-     * The chosen configurations this member knows of, by the first slot each governs: the floor
-     * entry of the slot after the archived one is the archived configuration, later ones were
-     * delivered. The last is the one it acts on as a follower ({@link #configuration()}).
-     */
-    private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
+    private final KnownConfigurations configurations = new KnownConfigurations();
     private boolean busy;
 
     /** A member of a group whose first configuration has every one of {@code memberIds} voting. */
@@ -130,7 +124,7 @@ public final class PaxosMember {
             acceptor.load(nowMs);
             maxRoundSeen = acceptor.promised().round();
             deliveredUpTo = acceptor.archivedSlot();
-            configurations.put(acceptor.archivedSlot() + 1, acceptor.archivedConfiguration());
+            configurations.reset(acceptor.archivedSlot(), acceptor.archivedConfiguration());
             becomeFollower(nowMs);
         } finally {
             exit();
@@ -346,7 +340,7 @@ public final class PaxosMember {
             // more than it already knew (an origin too high could hide a chosen value, too low
             // only gives up a check).
             Ballot maxOrigin = state instanceof LeaderState ? maxOriginThrough(slot) : acceptor.archivedMaxOrigin();
-            archiveThrough(slot, maxOrigin, configurationAt(slot + 1));
+            archiveThrough(slot, maxOrigin, configurations.at(slot + 1));
             if (state instanceof LeaderState leader) leader.onArchived(slot, maxOrigin);
             afterInput(nowMs);
         } finally {
@@ -387,7 +381,7 @@ public final class PaxosMember {
      * proposed a later one ({@link #leaderConfiguration()}).
      */
     public Configuration configuration() {
-        return configurations.lastEntry().getValue();
+        return configurations.latest();
     }
 
     /** The configuration a leader acts on after its last proposed slot (perhaps not yet chosen); null when it does not lead. */
@@ -803,15 +797,10 @@ public final class PaxosMember {
             Configuration next = Recovery.next(values, configuration(), e.value());
             listener.onChosen(deliveredUpTo, e.value());
             if (next != null) {
-                configurations.put(deliveredUpTo + 1, next);
+                configurations.delivered(deliveredUpTo, next);
                 listener.onConfigurationChosen(deliveredUpTo + 1, next);
             }
         }
-    }
-
-    /** The configuration governing {@code slot}, which must be above the archived slot and at most one past the delivered ones. */
-    private Configuration configurationAt(long slot) {
-        return configurations.floorEntry(slot).getValue();
     }
 
     /**
@@ -821,10 +810,7 @@ public final class PaxosMember {
     private void archiveThrough(long slot, Ballot maxOrigin, Configuration configuration) {
         if (slot <= acceptor.archivedSlot()) return;
         acceptor.truncateThrough(slot, maxOrigin, configuration);
-        Configuration before = configuration();
-        configurations.headMap(slot + 1, true).clear();
-        configurations.putIfAbsent(slot + 1, configuration);
-        if (configuration().version() > before.version()) listener.onConfigurationChosen(slot + 1, configuration());
+        if (configurations.archived(slot, configuration)) listener.onConfigurationChosen(slot + 1, configuration());
     }
 
     /** The highest origin among the values chosen through {@code slot} (this member holds those above its archived slot). */
