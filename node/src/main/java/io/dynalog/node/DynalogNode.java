@@ -82,11 +82,18 @@ public final class DynalogNode implements AutoCloseable {
     /**
      * Leader balance (issue 15, item 5): this often, a node hands the groups it leads over to their
      * preferred leaders ({@link io.dynalog.ingest.replication.LeaderBalance}), a few at a time, to
-     * members that acknowledged within four heartbeats.
+     * members that acknowledged within four heartbeats, and without a gap for 30 s.
      */
     static final long LEADER_BALANCE_INTERVAL_MS = 2_000;
     static final int LEADER_HAND_OVERS_PER_ROUND = 2;
     static final long LEADER_BALANCE_ACK_AGE_MS = 4 * PAXOS.heartbeatIntervalMs();
+    /**
+     * A member gets leaderships only after acknowledging for this long without a gap: a node that
+     * has just (re)started answers its groups at once but may take many seconds before its replicas
+     * can serve, and a leader handed to it meanwhile stalls its partition. A heuristic: a member
+     * does not yet say whether its replica is ready to lead.
+     */
+    static final long LEADER_BALANCE_MIN_ACK_STREAK_MS = 30_000;
     /**
      * A node announces itself again this often; the times of the nodes topic's records tell who is
      * alive (by the announcing node's clock: the limit below allows for skew).
@@ -251,7 +258,8 @@ public final class DynalogNode implements AutoCloseable {
         closeOrder.push(server::close);
         ScheduledExecutorService upkeep = (ScheduledExecutorService) ownExecutor(
                 Executors.newSingleThreadScheduledExecutor(named("cluster-upkeep")));
-        upkeep.scheduleWithFixedDelay(() -> runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_HAND_OVERS_PER_ROUND)
+        upkeep.scheduleWithFixedDelay(() -> runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_BALANCE_MIN_ACK_STREAK_MS,
+                        LEADER_HAND_OVERS_PER_ROUND)
                         .thenAccept(started -> started.forEach(h -> log.info("handing {} over to its preferred leader, node {}",
                                 h.group(), h.target()))),
                 LEADER_BALANCE_INTERVAL_MS, LEADER_BALANCE_INTERVAL_MS, TimeUnit.MILLISECONDS);

@@ -64,6 +64,8 @@ final class LeaderState implements RoleState {
         /** nextSendSlot - 1 at the last heartbeat: what was outstanding then. */
         long sentAtLastHeartbeat;
         long ackSentAtMs = Long.MIN_VALUE;
+        /** Since when (an Accept's send time) it acknowledged with no gap of an election timeout; MIN_VALUE: never. */
+        long ackStreakSinceMs = Long.MIN_VALUE;
 
         Peer(int id, long bit, long archivedSlot) {
             this.id = id;
@@ -213,6 +215,15 @@ final class LeaderState implements RoleState {
     long ackSentAtMs(int id) {
         Peer p = peersById.get(id);
         return p == null ? Long.MIN_VALUE : p.ackSentAtMs;
+    }
+
+    /**
+     * Since when member {@code id} has acknowledged without a gap of an election timeout (the send
+     * time of the first Accept of the streak); MIN_VALUE: never, or no follower.
+     */
+    long ackStreakSinceMs(int id) {
+        Peer p = peersById.get(id);
+        return p == null ? Long.MIN_VALUE : p.ackStreakSinceMs;
     }
 
     /** The highest slot member {@code id} is known to hold under this ballot, or -1 when it is not a follower. */
@@ -437,6 +448,9 @@ final class LeaderState implements RoleState {
         Peer peer = peersById.get(fromId);
         if (peer == null) return;
         if (accepted.acceptSentAtMs() > peer.ackSentAtMs && accepted.acceptSentAtMs() <= nowMs) {
+            if (peer.ackSentAtMs == Long.MIN_VALUE || accepted.acceptSentAtMs() - peer.ackSentAtMs > config.electionTimeoutMs()) {
+                peer.ackStreakSinceMs = accepted.acceptSentAtMs();
+            }
             peer.ackSentAtMs = accepted.acceptSentAtMs();
         }
         long lastProposed = nextSlot - 1;

@@ -398,6 +398,14 @@ public final class PaxosMember {
         return state instanceof LeaderState leader ? leader.ackSentAtMs(id) : Long.MIN_VALUE;
     }
 
+    /**
+     * At a leader, since when member {@code id} has acknowledged without a gap of an election
+     * timeout; {@link Long#MIN_VALUE} when never, or this member does not lead.
+     */
+    public long followerAckStreakSinceMs(int id) {
+        return state instanceof LeaderState leader ? leader.ackStreakSinceMs(id) : Long.MIN_VALUE;
+    }
+
     /** The slot through which a leader knows member {@code id} holds everything, or -1 (not leading, or not a follower). */
     public long followerMatchSlot(int id) {
         return state instanceof LeaderState leader ? leader.matchSlot(id) : -1;

@@ -13,9 +13,11 @@ import java.util.Map;
  * id: the partitions of a table take the voters in turn, and tables start the turn at different
  * voters, so leaders spread evenly over the nodes, and so over the zones (a group's voters are in
  * distinct zones). A leader hands over to its preferred member only when that member is healthy
- * (it acknowledged an Accept sent within {@code ackAgeLimitMs}, so it is up and reachable) and
- * the leader is ready and handing over to no one; so a restarted node gets its share back, and a
- * node that is down keeps none. Pure; the runtime applies it ({@link ReplicationRuntime#balanceLeaders}).
+ * (it acknowledged an Accept sent within {@code ackAgeLimitMs}, so it is up and reachable, and
+ * has acknowledged without a gap for {@code minAckStreakMs}, so a node that has just started is
+ * not handed leaderships before its replicas have caught up) and the leader is ready; so a
+ * restarted node gets its share back, and a node that is down keeps none. Pure; the runtime
+ * applies it ({@link ReplicationRuntime#balanceLeaders}).
  */
 public final class LeaderBalance {
     private LeaderBalance() {}
@@ -30,7 +32,7 @@ public final class LeaderBalance {
 
     /** The hand-overs node {@code selfId} should start now, given its members' statuses: at most {@code maxHandOvers}. */
     public static List<HandOver> handOvers(int selfId, Map<GroupId, ReplicationRuntime.MemberStatus> statuses,
-                                           long ackAgeLimitMs, int maxHandOvers) {
+                                           long ackAgeLimitMs, long minAckStreakMs, int maxHandOvers) {
         List<HandOver> out = new ArrayList<>();
         for (Map.Entry<GroupId, ReplicationRuntime.MemberStatus> e : statuses.entrySet()) {
             if (out.size() >= maxHandOvers) break;
@@ -39,7 +41,10 @@ public final class LeaderBalance {
             int preferred = preferredLeader(e.getKey(), s.configuration());
             if (preferred == selfId) continue;
             Long ackAgeMs = s.followerAckAgesMs().get(preferred);
-            if (ackAgeMs != null && ackAgeMs <= ackAgeLimitMs) out.add(new HandOver(e.getKey(), preferred));
+            Long streakMs = s.followerAckStreaksMs().get(preferred);
+            if (ackAgeMs != null && ackAgeMs <= ackAgeLimitMs && streakMs != null && streakMs >= minAckStreakMs) {
+                out.add(new HandOver(e.getKey(), preferred));
+            }
         }
         return out;
     }

@@ -493,13 +493,14 @@ public final class ReplicationRuntime implements AutoCloseable {
     }
 
     /**
-     * Starts the hand-overs {@link LeaderBalance} asks of this node now (at most {@code maxHandOvers},
-     * to members that acknowledged within {@code ackAgeLimitMs}); completes with those it started.
+     * Starts the hand-overs {@link LeaderBalance} asks of this node now (see there for the
+     * arguments); completes with those it started.
      */
-    public CompletableFuture<List<LeaderBalance.HandOver>> balanceLeaders(long ackAgeLimitMs, int maxHandOvers) {
+    public CompletableFuture<List<LeaderBalance.HandOver>> balanceLeaders(long ackAgeLimitMs, long minAckStreakMs, int maxHandOvers) {
         return call(() -> {
             List<LeaderBalance.HandOver> started = new ArrayList<>();
-            for (LeaderBalance.HandOver h : LeaderBalance.handOvers(selfId, statusesNow(), ackAgeLimitMs, maxHandOvers)) {
+            for (LeaderBalance.HandOver h : LeaderBalance.handOvers(selfId, statusesNow(), ackAgeLimitMs, minAckStreakMs,
+                    maxHandOvers)) {
                 Incarnation inc = current(h.group());
                 if (inc != null && inc.member.transferLeadership(now(), h.target()) == null) started.add(h);
             }
@@ -533,6 +534,7 @@ public final class ReplicationRuntime implements AutoCloseable {
         long now = now();
         Map<Integer, Long> followerMatchSlots = new TreeMap<>();
         Map<Integer, Long> followerAckAgesMs = new TreeMap<>();
+        Map<Integer, Long> followerAckStreaksMs = new TreeMap<>();
         Configuration leading = m.leaderConfiguration();
         if (leading != null) {
             for (int id : leading.members()) {
@@ -540,21 +542,24 @@ public final class ReplicationRuntime implements AutoCloseable {
                 followerMatchSlots.put(id, m.followerMatchSlot(id));
                 long ackSentAtMs = m.followerAckSentAtMs(id);
                 followerAckAgesMs.put(id, ackSentAtMs == Long.MIN_VALUE ? Long.MAX_VALUE : Math.max(0, now - ackSentAtMs));
+                long streakSinceMs = m.followerAckStreakSinceMs(id);
+                followerAckStreaksMs.put(id, streakSinceMs == Long.MIN_VALUE ? 0 : Math.max(0, now - streakSinceMs));
             }
         }
         return new MemberStatus(m.role(), m.leaderHint(), m.isLeaderReady(), m.hasLease(now), m.chosenUpTo(), m.archivedSlot(),
-                m.configuration(), followerMatchSlots, followerAckAgesMs);
+                m.configuration(), followerMatchSlots, followerAckAgesMs, followerAckStreaksMs);
     }
 
     /**
      * What a member is and knows at one moment: its role, the leader it believes in, the slots it
      * learned and archived, the latest configuration it knows chosen, and (at a leader) the slot
-     * through which each other member of its configuration is known to hold everything and how long
-     * ago the latest Accept it acknowledged was sent ({@link Long#MAX_VALUE}: none).
+     * through which each other member of its configuration is known to hold everything, how long
+     * ago the latest Accept it acknowledged was sent ({@link Long#MAX_VALUE}: none), and for how long
+     * it has acknowledged without a gap of an election timeout (0: never).
      */
     public record MemberStatus(Role role, int leaderHint, boolean leaderReady, boolean hasLease, long chosenUpTo, long archivedSlot,
                                Configuration configuration, Map<Integer, Long> followerMatchSlots,
-                               Map<Integer, Long> followerAckAgesMs) {}
+                               Map<Integer, Long> followerAckAgesMs, Map<Integer, Long> followerAckStreaksMs) {}
 
     /** Runs {@code work} on the loop, with the members, and completes with its result (or its exception). */
     public <T> CompletableFuture<T> call(Supplier<T> work) {

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 class LeaderBalanceTest {
     static final Configuration THREE = Configuration.initial(List.of(1, 2, 3));
 
-    static ReplicationRuntime.MemberStatus leading(Map<Integer, Long> ackAgesMs) {
-        return new ReplicationRuntime.MemberStatus(Role.LEADER, 1, true, true, 10, 5, THREE, Map.of(), ackAgesMs);
+    static ReplicationRuntime.MemberStatus leading(Map<Integer, Long> ackAgesMs, Map<Integer, Long> streaksMs) {
+        return new ReplicationRuntime.MemberStatus(Role.LEADER, 1, true, true, 10, 5, THREE, Map.of(), ackAgesMs, streaksMs);
     }
 
     @Test
@@ -26,22 +26,28 @@ class LeaderBalanceTest {
         }
     }
 
-    /** Node 1 leads every partition: it hands over those whose preferred member is healthy, at most two. */
+    /**
+     * Node 1 leads every partition: it hands over those whose preferred member is healthy
+     * (acknowledged lately, and for long enough without a gap), at most two.
+     */
     @Test
     void aLeaderHandsOverOnlyToAHealthyPreferredMemberAFewAtATime() {
         Map<GroupId, ReplicationRuntime.MemberStatus> statuses = new LinkedHashMap<>();
-        for (int p = 0; p < 6; p++) statuses.put(new GroupId(9, p), leading(Map.of(2, 50L, 3, Long.MAX_VALUE)));
-        List<LeaderBalance.HandOver> handOvers = LeaderBalance.handOvers(1, statuses, 200, 10);
+        for (int p = 0; p < 6; p++) {
+            statuses.put(new GroupId(9, p), leading(Map.of(2, 50L, 3, Long.MAX_VALUE), Map.of(2, 40_000L, 3, 0L)));
+        }
+        List<LeaderBalance.HandOver> handOvers = LeaderBalance.handOvers(1, statuses, 200, 30_000, 10);
         assertThat(handOvers).isNotEmpty().allSatisfy(h -> {
             assertThat(h.target()).as("3 never acknowledged").isEqualTo(2);
             assertThat(LeaderBalance.preferredLeader(h.group(), THREE)).isEqualTo(2);
         });
         assertThat(handOvers).hasSize(2);
-        assertThat(LeaderBalance.handOvers(1, statuses, 200, 1)).hasSize(1);
-        assertThat(LeaderBalance.handOvers(1, statuses, 10, 10)).as("2's acknowledgement is too old").isEmpty();
+        assertThat(LeaderBalance.handOvers(1, statuses, 200, 30_000, 1)).hasSize(1);
+        assertThat(LeaderBalance.handOvers(1, statuses, 10, 30_000, 10)).as("2's acknowledgement is too old").isEmpty();
+        assertThat(LeaderBalance.handOvers(1, statuses, 200, 60_000, 10)).as("2 has not answered long enough").isEmpty();
 
         Map<GroupId, ReplicationRuntime.MemberStatus> notReady = Map.of(new GroupId(9, 1), new ReplicationRuntime.MemberStatus(
-                Role.LEADER, 1, false, true, 10, 5, THREE, Map.of(), Map.of(2, 1L, 3, 1L)));
-        assertThat(LeaderBalance.handOvers(1, notReady, 200, 10)).isEmpty();
+                Role.LEADER, 1, false, true, 10, 5, THREE, Map.of(), Map.of(2, 1L, 3, 1L), Map.of(2, 40_000L, 3, 40_000L)));
+        assertThat(LeaderBalance.handOvers(1, notReady, 200, 30_000, 10)).isEmpty();
     }
 }

@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 /**
  * Issue 15, item 5: leaders move to their preferred members when those are healthy. Three nodes,
  * a table of six partitions: each node ends up leading two of them; a node stopped and started
- * again gets its two back, while writes go on with none failing (hand-overs lose no write and
- * refuse none beyond an internal retry).
+ * again gets its two back (once it has answered for 30 s), while writes go on with none failing
+ * (hand-overs lose no write and refuse none beyond an internal retry).
  */
 class LeaderBalanceTest {
     final TestCluster cluster = new TestCluster();
@@ -46,7 +46,8 @@ class LeaderBalanceTest {
     }
 
     void awaitTwoEach(int via) {
-        Awaitility.await("two leaders per node").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250))
+        // A member gets leaderships only after answering for 30 s without a gap (DynalogNode).
+        Awaitility.await("two leaders per node").atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofMillis(250))
                 .until(() -> leadersOfTable(via).equals(Map.of(1, 2L, 2, 2L, 3, 2L)));
     }
 
