@@ -230,9 +230,9 @@ public final class PaxosMember {
         enter();
         try {
             requireStarted();
-            if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
-            if (leader.retiring()) return new ProposeResult.NotLeader(NO_LEADER);
-            if (leader.transferTarget() != NO_LEADER) return new ProposeResult.NotLeader(leader.transferTarget());
+            ProposeResult.NotLeader refused = refusal();
+            if (refused != null) return refused;
+            LeaderState leader = (LeaderState) state;
             long slot = leader.nextSlot();
             byte[] value = Objects.requireNonNull(valueForSlot.apply(slot), "value");
             leader.append(value, null);
@@ -246,6 +246,18 @@ public final class PaxosMember {
     }
 
     /**
+     * Why this member takes no proposal now, naming whom to ask instead, or null when it takes
+     * them: it does not lead, it hands over to the voters of a configuration without it, or it
+     * hands leadership over to one member.
+     */
+    private ProposeResult.NotLeader refusal() {
+        if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
+        if (leader.retiring()) return new ProposeResult.NotLeader(NO_LEADER);
+        if (leader.transferTarget() != NO_LEADER) return new ProposeResult.NotLeader(leader.transferTarget());
+        return null;
+    }
+
+    /**
      * Proposes {@code next} as the group's configuration, in force from the slot after the one it
      * is given (sent at once). Refused while another change is not yet chosen, and when a voter it
      * adds is not a learner of the current configuration that holds every slot chosen so far: a
@@ -256,9 +268,9 @@ public final class PaxosMember {
         enter();
         try {
             requireStarted();
-            if (!(state instanceof LeaderState leader)) return new ProposeResult.NotLeader(leaderHint);
-            if (leader.retiring()) return new ProposeResult.NotLeader(NO_LEADER);
-            if (leader.transferTarget() != NO_LEADER) return new ProposeResult.NotLeader(leader.transferTarget());
+            ProposeResult.NotLeader refused = refusal();
+            if (refused != null) return refused;
+            LeaderState leader = (LeaderState) state;
             Configuration current = leader.lastConfiguration();
             if (next.version() != current.version() + 1) {
                 throw new IllegalArgumentException("configuration " + next + " does not follow " + current);

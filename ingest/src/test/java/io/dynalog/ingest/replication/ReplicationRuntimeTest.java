@@ -146,6 +146,13 @@ class ReplicationRuntimeTest {
         nodes.put(id, n);
     }
 
+    /** Starts these nodes, connects them all, and has each join the group. */
+    void startAll(List<Integer> ids) throws Exception {
+        for (int id : ids) start(id);
+        connectAll();
+        nodes.values().forEach(Node::join);
+    }
+
     void connectAll() {
         for (Node n : nodes.values()) {
             for (Map.Entry<Integer, Integer> p : ports.entrySet()) n.transport.addPeer(p.getKey(), "127.0.0.1", p.getValue());
@@ -178,6 +185,12 @@ class ReplicationRuntimeTest {
         return slots;
     }
 
+    /** Waits until every node delivered {@code count} values starting with {@code prefix}. */
+    void awaitEveryNodeLearned(String prefix, int count, int seconds) {
+        Awaitility.await(count + " values " + prefix + "* at every node").atMost(Duration.ofSeconds(seconds)).until(() ->
+                nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith(prefix)).count() == count));
+    }
+
     static List<String> values(List<String> chosen) {
         return chosen.stream().map(c -> c.substring(c.indexOf('=') + 1)).filter(v -> !v.startsWith("noop") && !v.startsWith("config"))
                 .toList();
@@ -191,9 +204,7 @@ class ReplicationRuntimeTest {
 
     @Test
     void aGroupOfThreeChoosesFailsOverAndCatchesUp() throws Exception {
-        for (int id : MEMBERS) start(id);
-        connectAll();
-        nodes.values().forEach(Node::join);
+        startAll(MEMBERS);
 
         Node first = awaitLeader();
         propose(first, "a", 200);
@@ -210,8 +221,7 @@ class ReplicationRuntimeTest {
         Node second = awaitLeader();
         assertThat(second.id).isNotEqualTo(stopped);
         propose(second, "b", 50);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith("b")).count() == 50));
+        awaitEveryNodeLearned("b", 50, 10);
         List<List<String>> sequences = nodes.values().stream().map(n -> List.copyOf(n.chosen)).toList();
         assertThat(sequences.get(0)).containsExactlyElementsOf(sequences.get(1));
 
@@ -221,8 +231,7 @@ class ReplicationRuntimeTest {
         nodes.get(stopped).join();
         Node leader = awaitLeader();
         propose(leader, "c", 20);
-        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
-                nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith("c")).count() == 20));
+        awaitEveryNodeLearned("c", 20, 15);
     }
 
     /**
@@ -234,9 +243,7 @@ class ReplicationRuntimeTest {
     @Test
     void aMemberIsReplacedWhileTheGroupChooses() throws Exception {
         archiveOnDelivery = true;
-        for (int id = 1; id <= 4; id++) start(id);
-        connectAll();
-        nodes.values().forEach(Node::join);
+        startAll(List.of(1, 2, 3, 4));
         Node leader = awaitLeader();
         propose(leader, "a", 50);
         int replaced = MEMBERS.stream().filter(id -> id != leader.id).findFirst().orElseThrow();
@@ -253,8 +260,7 @@ class ReplicationRuntimeTest {
         nodes.remove(replaced).close();
         leader.change(withFour.without(replaced));
         propose(leader, "c", 50);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> nodes.values().stream().allMatch(n ->
-                values(n.chosen).stream().filter(v -> v.startsWith("c")).count() == 50));
+        awaitEveryNodeLearned("c", 50, 10);
         // The newcomer delivered every slot it did not skip as archived (the WAL holds those), each as the leader did.
         Node newcomer = nodes.get(4);
         assertThat(newcomer.chosen).isNotEmpty();
@@ -267,8 +273,7 @@ class ReplicationRuntimeTest {
         nodes.remove(second).close();
         Node next = awaitLeader();
         propose(next, "d", 20);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                nodes.values().stream().allMatch(n -> values(n.chosen).stream().filter(v -> v.startsWith("d")).count() == 20));
+        awaitEveryNodeLearned("d", 20, 10);
     }
 
     /**
@@ -279,9 +284,7 @@ class ReplicationRuntimeTest {
     @Test
     void aLeaderHandsOverWithinAnElectionTimeout() throws Exception {
         archiveOnDelivery = true;
-        for (int id : MEMBERS) start(id);
-        connectAll();
-        nodes.values().forEach(Node::join);
+        startAll(MEMBERS);
         Node leader = awaitLeader();
         propose(leader, "a", 30);
         int target = MEMBERS.stream().filter(id -> id != leader.id).findFirst().orElseThrow();
@@ -292,8 +295,7 @@ class ReplicationRuntimeTest {
         assertThat(next.id).isEqualTo(target);
         assertThat(tookMs).as("hand-over time, ms").isLessThan(CONFIG.electionTimeoutMs());
         propose(next, "b", 30);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> nodes.values().stream().allMatch(n ->
-                values(n.chosen).stream().filter(v -> v.startsWith("b")).count() == 30));
+        awaitEveryNodeLearned("b", 30, 10);
         // The old leader chose every value it had taken before it handed over; every member agrees
         // with it slot by slot (a member may have skipped slots the WAL holds: they were archived).
         List<String> expected = new ArrayList<>();

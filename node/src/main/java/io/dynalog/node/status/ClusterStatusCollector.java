@@ -48,8 +48,7 @@ public final class ClusterStatusCollector {
 
     private static ClusterStatus assemble(List<NodeInfo> nodes, List<CompletableFuture<NodeStatus>> answers) {
         List<ClusterStatus.Node> nodeViews = new ArrayList<>();
-        Map<String, List<NodeStatus.Member>> membersByGroup = new TreeMap<>();
-        Map<String, List<Integer>> nodeIdsByGroup = new TreeMap<>();
+        Map<String, List<Reported>> byGroup = new TreeMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             NodeInfo info = nodes.get(i);
             String address = info.apiHost() + ":" + info.apiPort();
@@ -62,16 +61,12 @@ public final class ClusterStatusCollector {
             int leaders = 0;
             for (NodeStatus.Member m : status.groups()) {
                 if ("LEADER".equals(m.role())) leaders++;
-                String key = groupKey(m);
-                membersByGroup.computeIfAbsent(key, k -> new ArrayList<>()).add(m);
-                nodeIdsByGroup.computeIfAbsent(key, k -> new ArrayList<>()).add(status.nodeId());
+                byGroup.computeIfAbsent(groupKey(m), k -> new ArrayList<>()).add(new Reported(status.nodeId(), m));
             }
             nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, "up", status.groups().size(), leaders, null));
         }
         List<ClusterStatus.Group> groups = new ArrayList<>();
-        for (Map.Entry<String, List<NodeStatus.Member>> e : membersByGroup.entrySet()) {
-            groups.add(group(e.getValue(), nodeIdsByGroup.get(e.getKey())));
-        }
+        for (List<Reported> members : byGroup.values()) groups.add(group(members));
         return new ClusterStatus(nodeViews, groups, List.of());
     }
 
@@ -80,28 +75,28 @@ public final class ClusterStatusCollector {
         return m.table() + "\u0000" + String.format("%016x", m.tableId()) + "\u0000" + String.format("%08d", m.partition());
     }
 
-    private static ClusterStatus.Group group(List<NodeStatus.Member> members, List<Integer> nodeIds) {
-        NodeStatus.Member newest = members.get(0);
-        int leaderIndex = -1;
-        for (int i = 0; i < members.size(); i++) {
-            NodeStatus.Member m = members.get(i);
+    /** A group's member as the node holding it reported it. */
+    private record Reported(int nodeId, NodeStatus.Member member) {}
+
+    private static ClusterStatus.Group group(List<Reported> members) {
+        NodeStatus.Member newest = members.get(0).member();
+        Reported leader = null;
+        for (Reported r : members) {
+            NodeStatus.Member m = r.member();
             if (m.configurationVersion() > newest.configurationVersion()) newest = m;
-            if ("LEADER".equals(m.role()) && (leaderIndex < 0 || m.chosenUpTo() > members.get(leaderIndex).chosenUpTo())) {
-                leaderIndex = i;
-            }
+            if ("LEADER".equals(m.role()) && (leader == null || m.chosenUpTo() > leader.member().chosenUpTo())) leader = r;
         }
-        long leaderChosen = leaderIndex < 0 ? -1 : members.get(leaderIndex).chosenUpTo();
+        long leaderChosen = leader == null ? -1 : leader.member().chosenUpTo();
         List<ClusterStatus.GroupMember> views = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            NodeStatus.Member m = members.get(i);
+        for (Reported r : members) {
+            NodeStatus.Member m = r.member();
             long learned = Math.max(m.chosenUpTo(), m.archivedSlot());
             long lag = leaderChosen < 0 ? -1 : Math.max(0, leaderChosen - learned);
-            views.add(new ClusterStatus.GroupMember(nodeIds.get(i), m.role(), m.chosenUpTo(), lag));
+            views.add(new ClusterStatus.GroupMember(r.nodeId(), m.role(), m.chosenUpTo(), lag));
         }
         views.sort(Comparator.comparingInt(ClusterStatus.GroupMember::nodeId));
-        return new ClusterStatus.Group(newest.table(), newest.tableId(), newest.partition(),
-                leaderIndex < 0 ? -1 : nodeIds.get(leaderIndex), newest.configurationVersion(), newest.voters(), newest.learners(),
-                views);
+        return new ClusterStatus.Group(newest.table(), newest.tableId(), newest.partition(), leader == null ? -1 : leader.nodeId(),
+                newest.configurationVersion(), newest.voters(), newest.learners(), views);
     }
 
     private static String failure(CompletableFuture<?> answer) {
