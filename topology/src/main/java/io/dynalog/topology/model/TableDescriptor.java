@@ -1,5 +1,7 @@
 package io.dynalog.topology.model;
 
+import io.dynalog.topology.wal.Configuration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,8 +17,13 @@ import java.util.Objects;
  * @param readCapacityUnits reported back; 0 for PAY_PER_REQUEST
  * @param partitionCount the number of hash-range partitions, each with its own WAL partition
  * @param walTopic the Kafka topic holding this table's WAL, one Kafka partition per table partition
- * @param replicas for each partition, the ids of the nodes holding its replicas, preferred leader
- *     first (chosen once, at creation, by {@code Placement})
+ * @param replicas for each partition, the nodes it was placed on at creation (by {@code Placement}),
+ *     preferred leader first: the voters of its replica group's first configuration (version 0),
+ *     which every member must agree on and which therefore never changes
+ * @param configurations empty while every partition's group has its first configuration; else, for
+ *     each partition, the latest configuration of its replica group the catalog was told of (the
+ *     group's own log chooses it; the catalog follows, so that nodes know which groups to join and
+ *     requests where to go)
  * @param indexes the table's secondary indexes, local ones (fixed at creation) and global ones
  *     (added and deleted by UpdateTable), in the order they were defined
  * @param stream the table's latest change stream, enabled or not; null when it never had one
@@ -35,11 +42,21 @@ public record TableDescriptor(
         String walTopic,
         List<List<Integer>> replicas,
         List<IndexDescriptor> indexes,
-        TableStream stream) {
+        TableStream stream,
+        List<Configuration> configurations) {
 
     /** DynamoDB's limits: 5 local secondary indexes per table, 20 global ones. */
     public static final int MAX_LOCAL_INDEXES = 5;
     public static final int MAX_GLOBAL_INDEXES = 20;
+
+    /** A table whose partitions' groups all have their first configuration. */
+    public TableDescriptor(String name, long tableId, KeySchema keySchema, List<AttributeDefinition> attributeDefinitions,
+                           String billingMode, long readCapacityUnits, long writeCapacityUnits, int partitionCount,
+                           long creationTimeMs, TableStatus status, String walTopic, List<List<Integer>> replicas,
+                           List<IndexDescriptor> indexes, TableStream stream) {
+        this(name, tableId, keySchema, attributeDefinitions, billingMode, readCapacityUnits, writeCapacityUnits, partitionCount,
+                creationTimeMs, status, walTopic, replicas, indexes, stream, List.of());
+    }
 
     /** A table without secondary indexes. */
     public TableDescriptor(String name, long tableId, KeySchema keySchema, List<AttributeDefinition> attributeDefinitions,
@@ -73,6 +90,17 @@ public record TableDescriptor(
         for (List<Integer> r : replicas) {
             if (r.isEmpty()) throw new IllegalArgumentException("a partition without replicas: " + replicas);
         }
+        configurations = List.copyOf(configurations);
+        if (!configurations.isEmpty() && configurations.size() != partitionCount) {
+            throw new IllegalArgumentException(partitionCount + " partitions but configurations for " + configurations.size());
+        }
+        for (int p = 0; p < configurations.size(); p++) {
+            Configuration c = configurations.get(p);
+            if (c.version() == 0 && !c.equals(Configuration.initial(replicas.get(p)))) {
+                throw new IllegalArgumentException("partition " + p + "'s first configuration " + c + " is not its placement "
+                        + replicas.get(p));
+            }
+        }
         indexes = List.copyOf(indexes);
         java.util.Set<String> names = new java.util.HashSet<>();
         for (IndexDescriptor index : indexes) {
@@ -98,17 +126,17 @@ public record TableDescriptor(
 
     public TableDescriptor withIndexes(List<IndexDescriptor> newIndexes) {
         return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, newIndexes, stream);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, newIndexes, stream, configurations);
     }
 
     public TableDescriptor withAttributeDefinitions(List<AttributeDefinition> definitions) {
         return new TableDescriptor(name, tableId, keySchema, definitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream, configurations);
     }
 
     public TableDescriptor withStream(TableStream newStream) {
         return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, newStream);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, newStream, configurations);
     }
 
     /** The stream, when it is enabled; null otherwise. */
@@ -116,15 +144,38 @@ public record TableDescriptor(
         return stream != null && stream.enabled() ? stream : null;
     }
 
-    /** The nodes holding partition {@code partition}'s replicas, preferred leader first. */
+    /**
+     * The nodes holding partition {@code partition}'s replicas now: the members (voters, then
+     * learners) of the latest configuration the catalog knows for its group; while that is the
+     * first, the nodes it was placed on, preferred leader first.
+     */
     public List<Integer> replicasOf(int partition) {
-        return replicas.get(partition);
+        Configuration c = configurationOf(partition);
+        return c.version() == 0 ? replicas.get(partition) : c.members();
+    }
+
+    /** The first configuration of partition {@code partition}'s replica group, the same at every member. */
+    public Configuration firstConfigurationOf(int partition) {
+        return Configuration.initial(replicas.get(partition));
+    }
+
+    /** The latest configuration of partition {@code partition}'s replica group the catalog knows. */
+    public Configuration configurationOf(int partition) {
+        return configurations.isEmpty() ? firstConfigurationOf(partition) : configurations.get(partition);
+    }
+
+    /** This table with {@code configuration} recorded for partition {@code partition}'s group. */
+    public TableDescriptor withConfiguration(int partition, Configuration configuration) {
+        List<Configuration> next = new ArrayList<>();
+        for (int p = 0; p < partitionCount; p++) next.add(p == partition ? configuration : configurationOf(p));
+        return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream, next);
     }
 
     public record AttributeDefinition(String name, ScalarType type) {}
 
     public TableDescriptor withStatus(TableStatus newStatus) {
         return new TableDescriptor(name, tableId, keySchema, attributeDefinitions, billingMode,
-                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic, replicas, indexes, stream);
+                readCapacityUnits, writeCapacityUnits, partitionCount, creationTimeMs, newStatus, walTopic, replicas, indexes, stream, configurations);
     }
 }

@@ -7,6 +7,7 @@ import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.model.TableStream;
+import io.dynalog.topology.wal.Configuration;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,17 +16,19 @@ import org.apache.avro.io.BinaryEncoder;
 /**
  * Catalog records: single-object messages of {@code TableRecord.avsc}, one per
  * {@link TableDescriptor}. Enumerations (key types, status, index kinds) travel as their names.
- * Reads version 3 (with indexes and a stream), version 2 ({@code TableRecord.v2.avsc}, without a
- * stream) and version 1 ({@code TableRecord.v1.avsc}, without indexes either). Writes the oldest
- * version that holds the table (1 without indexes or stream, 2 without a stream, 3 otherwise), so
- * that a node of an earlier version can still read every table it could serve during a rolling
- * upgrade.
+ * Reads version 4 (with the configurations of the partitions' replica groups), version 3
+ * ({@code TableRecord.v3.avsc}, with indexes and a stream), version 2 ({@code TableRecord.v2.avsc},
+ * without a stream) and version 1 ({@code TableRecord.v1.avsc}, without indexes either). Writes the
+ * oldest version that holds the table (1 without indexes, stream or configurations, 2 without a
+ * stream or configurations, 3 without configurations, 4 otherwise), so that a node of an earlier
+ * version can still read every table it could serve during a rolling upgrade.
  * Stateless and thread-safe.
  */
 public final class TableRecordCodec {
     private static final SingleObject FORMAT = new SingleObject(WireSchemas.tableRecord());
     private static final SingleObject FORMAT_V1 = new SingleObject(WireSchemas.tableRecordV1());
     private static final SingleObject FORMAT_V2 = new SingleObject(WireSchemas.tableRecordV2());
+    private static final SingleObject FORMAT_V3 = new SingleObject(WireSchemas.tableRecordV3());
     private static final int INITIAL_CAPACITY_BYTES = 256;
     private static final int BRANCH_NULL = 0;
     private static final int BRANCH_STREAM = 1;
@@ -33,27 +36,39 @@ public final class TableRecordCodec {
     private TableRecordCodec() {}
 
     public static byte[] encode(TableDescriptor table) {
-        if (table.stream() == null) {
-            return table.indexes().isEmpty() ? FORMAT_V1.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeTable)
-                    : FORMAT_V2.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeVersion2);
-        }
-        return FORMAT.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::write);
+        if (!table.configurations().isEmpty()) return FORMAT.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::write);
+        if (table.stream() != null) return FORMAT_V3.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeVersion3);
+        return table.indexes().isEmpty() ? FORMAT_V1.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeTable)
+                : FORMAT_V2.encode(table, INITIAL_CAPACITY_BYTES, TableRecordCodec::writeVersion2);
     }
 
     /** @throws WireFormatException when the bytes are not a TableRecord message or not a valid table */
     public static TableDescriptor decode(byte[] bytes) {
         if (FORMAT_V1.matches(bytes)) return FORMAT_V1.decode(bytes, in -> read(in, 1));
         if (FORMAT_V2.matches(bytes)) return FORMAT_V2.decode(bytes, in -> read(in, 2));
-        return FORMAT.decode(bytes, in -> read(in, 3));
+        if (FORMAT_V3.matches(bytes)) return FORMAT_V3.decode(bytes, in -> read(in, 3));
+        return FORMAT.decode(bytes, in -> read(in, 4));
     }
 
-    /** The fingerprint in the header of the version 3 messages this codec writes (tables with indexes or a stream). */
+    /** The fingerprint in the header of the version 4 messages this codec writes (tables whose groups changed configuration). */
     public static long fingerprint() {
         return FORMAT.fingerprint();
     }
 
-    /** Version 3: version 2's fields, then the stream. */
+    /** Version 4: version 3's fields, then the groups' configurations. */
     private static void write(TableDescriptor t, BinaryEncoder out) throws IOException {
+        writeVersion3(t, out);
+        out.writeArrayStart();
+        out.setItemCount(t.configurations().size());
+        for (Configuration c : t.configurations()) {
+            out.startItem();
+            WalEntryCodec.writeConfiguration(c, out);
+        }
+        out.writeArrayEnd();
+    }
+
+    /** Version 3: version 2's fields, then the stream. */
+    private static void writeVersion3(TableDescriptor t, BinaryEncoder out) throws IOException {
         writeVersion2(t, out);
         TableStream stream = t.stream();
         if (stream == null) {
@@ -148,7 +163,7 @@ public final class TableRecordCodec {
         out.writeArrayEnd();
     }
 
-    /** Version 3 ends with the indexes and the stream, version 2 with the indexes, version 1 has neither. */
+    /** Version 4 ends with the configurations, 3 with the indexes and the stream, 2 with the indexes, 1 has neither. */
     private static TableDescriptor read(WireReader in, int version) throws IOException {
         String name = in.readString();
         long tableId = in.readLong();
@@ -178,8 +193,18 @@ public final class TableRecordCodec {
             stream = new TableStream(in.readLong(), named(TableStream.ViewType.class, in.readString(), "stream view type"),
                     in.readLong(), in.readLong(), in.readString());
         }
-        return new TableDescriptor(name, tableId, keySchema, definitions, billingMode, readCapacityUnits,
-                writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream);
+        List<Configuration> configurations = new ArrayList<>();
+        if (version >= 4) {
+            for (long count = in.readArrayStart(); count > 0; count = in.arrayNext()) {
+                for (long i = 0; i < count; i++) configurations.add(WalEntryCodec.readConfiguration(in));
+            }
+        }
+        try {
+            return new TableDescriptor(name, tableId, keySchema, definitions, billingMode, readCapacityUnits,
+                    writeCapacityUnits, partitionCount, creationTimeMs, status, walTopic, replicas, indexes, stream, configurations);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException("not a valid table record: " + e.getMessage());
+        }
     }
 
     private static IndexDescriptor readIndex(WireReader in) throws IOException {

@@ -93,6 +93,11 @@ public final class WalEntryCodec {
             return;
         }
         out.writeIndex(1);
+        writeConfiguration(c, out);
+    }
+
+    /** A {@code GroupConfiguration} record (shared with {@link TableRecordCodec}). */
+    static void writeConfiguration(Configuration c, BinaryEncoder out) throws IOException {
         out.writeLong(c.version());
         writeIds(c.voters(), out);
         writeIds(c.learners(), out);
@@ -150,7 +155,8 @@ public final class WalEntryCodec {
         }
     }
 
-    private static Configuration readConfiguration(WireReader in) throws IOException {
+    /** A {@code GroupConfiguration} record (shared with {@link TableRecordCodec}). */
+    static Configuration readConfiguration(WireReader in) throws IOException {
         long version = in.readLong();
         List<Integer> voters = readIds(in);
         List<Integer> learners = readIds(in);

@@ -24,6 +24,7 @@ public final class WireSchemas {
     private static final Schema TABLE_RECORD;
     private static final Schema TABLE_RECORD_V1;
     private static final Schema TABLE_RECORD_V2;
+    private static final Schema TABLE_RECORD_V3;
     private static final Schema INDEX_ROW;
     private static final Schema CHANGE_RECORD;
     private static final Schema WAL_ENTRY_V1;
@@ -51,6 +52,7 @@ public final class WireSchemas {
         // Same record name as the current version: each parsed on its own.
         TABLE_RECORD_V1 = load(new Schema.Parser(), "TableRecord.v1.avsc");
         TABLE_RECORD_V2 = load(new Schema.Parser(), "TableRecord.v2.avsc");
+        TABLE_RECORD_V3 = load(new Schema.Parser(), "TableRecord.v3.avsc");
     }
 
     private WireSchemas() {}
@@ -108,6 +110,11 @@ public final class WireSchemas {
     /** {@code TableRecord} version 2 (indexes, no stream): catalog records written by earlier versions, read only. */
     public static Schema tableRecordV2() {
         return TABLE_RECORD_V2;
+    }
+
+    /** {@code TableRecord} version 3 (indexes and a stream, no group configurations): written while every group has its first. */
+    public static Schema tableRecordV3() {
+        return TABLE_RECORD_V3;
     }
 
     /** {@code io.dynalog.avro.ChangeRecord}: one change of a table's stream ({@link ChangeRecordCodec}). */

@@ -36,6 +36,7 @@ final class AvroReference {
     static final Schema TABLE_RECORD;
     static final Schema TABLE_RECORD_V1;
     static final Schema TABLE_RECORD_V2;
+    static final Schema TABLE_RECORD_V3;
     static final Schema CHANGE_RECORD;
 
     static {
@@ -49,6 +50,7 @@ final class AvroReference {
         WRITE_REPLY = parse(parser, "WriteReply.avsc");
         TABLE_RECORD_V1 = parse(new Schema.Parser(), "TableRecord.v1.avsc");
         TABLE_RECORD_V2 = parse(new Schema.Parser(), "TableRecord.v2.avsc");
+        TABLE_RECORD_V3 = parse(new Schema.Parser(), "TableRecord.v3.avsc");
         Schema.Parser walV1 = new Schema.Parser();
         parse(walV1, "AttributeValue.avsc");
         WAL_ENTRY_V1 = parse(walV1, "WalEntry.v1.avsc");

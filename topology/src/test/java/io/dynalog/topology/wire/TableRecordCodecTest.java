@@ -11,6 +11,7 @@ import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
 import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.model.TableStream;
+import io.dynalog.topology.wal.Configuration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericData;
@@ -190,6 +191,16 @@ class TableRecordCodecTest {
             stream.put("topic", t.stream().topic());
             r.put("stream", stream);
         }
+        org.apache.avro.Schema configurationSchema = AvroReference.TABLE_RECORD.getField("configurations").schema().getElementType();
+        List<GenericRecord> configurations = new ArrayList<>();
+        for (Configuration c : t.configurations()) {
+            GenericRecord g = new GenericData.Record(configurationSchema);
+            g.put("version", c.version());
+            g.put("voters", c.voters());
+            g.put("learners", c.learners());
+            configurations.add(g);
+        }
+        r.put("configurations", configurations);
         return r;
     }
 
@@ -202,13 +213,44 @@ class TableRecordCodecTest {
     void aStreamTravelsInVersionThreeAndVersionTwoRecordsAreStillRead() {
         for (TableDescriptor t : List.of(streamedTable(), streamedTable().withStream(streamedTable().stream().disabledAt(1_795_587_999_000L)),
                 indexedTable().withStream(streamedTable().stream()))) {
-            byte[] avroBytes = AvroReference.encode(AvroReference.TABLE_RECORD, generic(t));
-            assertThat(TableRecordCodec.encode(t)).isEqualTo(avroBytes);
+            byte[] avroBytes = AvroReference.encode(AvroReference.TABLE_RECORD_V3, versionThree(generic(t)));
+            assertThat(TableRecordCodec.encode(t)).as("written as version 3: no group changed configuration").isEqualTo(avroBytes);
             assertThat(TableRecordCodec.decode(avroBytes)).isEqualTo(t);
+            assertThat(TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD, generic(t)))).isEqualTo(t);
         }
         assertThat(streamedTable().stream().label()).isEqualTo("2026-11-25T06:25:19.304");
         assertThat(TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD_V2, versionTwo(generic(indexedTable())))))
                 .isEqualTo(indexedTable());
+    }
+
+    /**
+     * Version 4 carries the configurations of partitions' groups once one of them changed: the
+     * catalog then names a partition's replicas by its latest configuration, and keeps the first
+     * placement (the first configuration every member agrees on).
+     */
+    @Test
+    void groupConfigurationsTravelInVersionFour() {
+        TableDescriptor moved = hashRangeTable().withConfiguration(2, new Configuration(3, List.of(1, 2, 4), List.of(5)));
+        assertThat(moved.replicasOf(2)).containsExactly(1, 2, 4, 5);
+        assertThat(moved.replicasOf(1)).containsExactly(2, 3, 1);
+        assertThat(moved.firstConfigurationOf(2)).isEqualTo(Configuration.initial(List.of(1, 2, 3)));
+        assertThat(moved.configurationOf(0)).isEqualTo(Configuration.initial(List.of(1, 2, 3)));
+        for (TableDescriptor t : List.of(moved, indexedTable().withStream(streamedTable().stream()).withConfiguration(0,
+                new Configuration(1, List.of(1, 2, 3), List.of(4))))) {
+            byte[] avroBytes = AvroReference.encode(AvroReference.TABLE_RECORD, generic(t));
+            assertThat(TableRecordCodec.encode(t)).isEqualTo(avroBytes);
+            assertThat(TableRecordCodec.decode(avroBytes)).isEqualTo(t);
+        }
+        GenericRecord notItsPlacement = generic(moved);
+        ((GenericRecord) ((List<?>) notItsPlacement.get("configurations")).get(0)).put("voters", List.of(7, 8, 9));
+        assertThatThrownBy(() -> TableRecordCodec.decode(AvroReference.encode(AvroReference.TABLE_RECORD, notItsPlacement)))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("first configuration");
+    }
+
+    static GenericRecord versionThree(GenericRecord v4) {
+        GenericRecord v3 = new GenericData.Record(AvroReference.TABLE_RECORD_V3);
+        for (org.apache.avro.Schema.Field f : AvroReference.TABLE_RECORD_V3.getFields()) v3.put(f.name(), v4.get(f.name()));
+        return v3;
     }
 
     /** Version 3's record without the stream; its nested records have version 2's shape, so Avro writes them alike. */
