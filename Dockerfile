@@ -16,10 +16,14 @@ COPY mvnw ./
 COPY .mvn/ .mvn/
 COPY pom.xml ./
 COPY topology/pom.xml topology/
+COPY checker/pom.xml checker/
+COPY client/pom.xml client/
+COPY dynamodb-local/pom.xml dynamodb-local/
 COPY expression/pom.xml expression/
 COPY ingest/pom.xml ingest/
 COPY replica/pom.xml replica/
 COPY query-api/pom.xml query-api/
+COPY control/pom.xml control/
 COPY node/pom.xml node/
 # Builds the modules with no sources: that fetches Maven, the plugins and every dependency into
 # ~/.m2 (kept in this layer), then throws the empty artifacts away.
@@ -30,10 +34,13 @@ RUN set -eu; \
 
 # Main sources only: the image build skips the tests, so a test edit does not rebuild the image.
 COPY topology/src/main/ topology/src/main/
+COPY checker/src/main/ checker/src/main/
+COPY client/src/main/ client/src/main/
 COPY expression/src/main/ expression/src/main/
 COPY ingest/src/main/ ingest/src/main/
 COPY replica/src/main/ replica/src/main/
 COPY query-api/src/main/ query-api/src/main/
+COPY control/src/main/ control/src/main/
 COPY node/src/main/ node/src/main/
 RUN set -eu; \
     ./mvnw -B -q -Dmaven.test.skip=true install; \

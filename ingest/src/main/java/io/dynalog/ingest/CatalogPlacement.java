@@ -26,8 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The proposal is made at the first catalog change rather than at start: by then a cluster
  * started with {@code --seeds} (or {@code dev --nodes N}) knows all its nodes, and the catalog
- * gets replicas in three zones. Like a table's, the catalog's placement never changes after: a
- * catalog placed on a single node stays there when other nodes join.
+ * gets replicas in three zones.
+ *
+ * <p>The catalog's replica group changes configuration like a table partition's (its leader
+ * replaces a dead member); the topic then records the latest configuration chosen, under the key
+ * {@value #CONFIGURATION_KEY} (the catalog cannot record its own: a group that lost its majority
+ * could not write it). A record of a configuration no newer than the one known is ignored, so
+ * late and repeated records from deposed leaders do no harm.
  */
 public final class CatalogPlacement {
     private static final Logger log = LoggerFactory.getLogger(CatalogPlacement.class);
@@ -40,7 +45,16 @@ public final class CatalogPlacement {
     private final LongSupplier clockMs;
     private final int expectedNodes;
     private final long proposeAnywayAtMs;
+    /** The key of the records of the catalog group's later configurations. */
+    static final String CONFIGURATION_KEY = "configuration";
+    /** Completes with the first proposal: the placement. */
     private final CompletableFuture<TableDescriptor> learned = new CompletableFuture<>();
+    /** The placement with the latest configuration of the catalog's group recorded; null until placed. */
+    private volatile TableDescriptor current;
+    /** Told of each change of {@link #current} once the topic was read to its end; guarded by this. */
+    private java.util.function.BiConsumer<TableDescriptor, TableDescriptor> changes = (before, after) -> {};
+    /** True once the topic was read to its end ({@link #loaded}); guarded by this. */
+    private boolean loaded;
     /** This node's proposal under way (completes with the placement, whoever's it is); guarded by this. */
     private CompletableFuture<TableDescriptor> proposal;
 
@@ -64,21 +78,69 @@ public final class CatalogPlacement {
     }
 
     /**
-     * A proposal read from the placement topic, in topic order. Returns true for the first one,
-     * which is the placement; false for every later one.
+     * A record read from the placement topic, in topic order (on one thread). Returns true when it
+     * changes the catalog's placement ({@link #known}): the first proposal, which is the placement,
+     * and each later configuration of the catalog's group newer than the one known; false for every
+     * other record.
      */
-    public boolean onProposal(TableDescriptor proposal) {
+    public synchronized boolean onProposal(TableDescriptor proposal) {
         if (!CatalogTable.isCatalog(proposal)) {
             throw new IllegalArgumentException("not a catalog placement: table " + proposal.name());
         }
-        boolean first = learned.complete(proposal);
-        if (first) log.info("the catalog is placed on nodes {}", proposal.replicasOf(CatalogTable.PARTITION));
-        return first;
+        TableDescriptor known = current;
+        if (known == null) {
+            current = proposal;
+            learned.complete(proposal);
+            log.info("the catalog is placed on nodes {}", proposal.replicasOf(CatalogTable.PARTITION));
+        } else {
+            io.dynalog.topology.wal.Configuration next = proposal.configurationOf(CatalogTable.PARTITION);
+            if (proposal.tableId() != known.tableId() || next.version() <= known.configurationOf(CatalogTable.PARTITION).version()) {
+                return false;
+            }
+            current = known.withConfiguration(CatalogTable.PARTITION, next);
+            log.info("the catalog's replica group is now {}", next);
+        }
+        if (loaded) changes.accept(known, current);
+        return true;
     }
 
-    /** The catalog's descriptor, once known. */
+    /**
+     * Tells {@code listener} of every change of the placement ({@link #known}, before and after)
+     * from the end of the topic's first reading on: a node that starts acts on the placement as it
+     * is, not on the configurations it went through (it would join groups it has since left).
+     */
+    public synchronized void onChanges(java.util.function.BiConsumer<TableDescriptor, TableDescriptor> listener) {
+        this.changes = listener;
+    }
+
+    /** The topic was read to its end: the listener hears of the placement as it is now, if any. */
+    public synchronized void loaded() {
+        loaded = true;
+        if (current != null) changes.accept(null, current);
+    }
+
+    /** The catalog's descriptor (with its group's latest recorded configuration), once known. */
     public TableDescriptor known() {
-        return learned.isDone() ? learned.join() : null;
+        return current;
+    }
+
+    /**
+     * Records a configuration chosen in the catalog's group (its leader calls it), for every node
+     * to read; completes once the topic has it.
+     */
+    public CompletableFuture<Void> recordConfiguration(io.dynalog.topology.wal.Configuration configuration) {
+        TableDescriptor known = current;
+        if (known == null) return CompletableFuture.failedFuture(new IllegalStateException("the catalog is not placed yet"));
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(placementTopic, 0, CONFIGURATION_KEY.getBytes(StandardCharsets.UTF_8),
+                TableRecordCodec.encode(known.withConfiguration(CatalogTable.PARTITION, configuration))), (metadata, error) -> {
+                    if (error == null) {
+                        sent.complete(null);
+                    } else {
+                        sent.completeExceptionally(error);
+                    }
+                });
+        return sent;
     }
 
     /**
@@ -86,7 +148,8 @@ public final class CatalogPlacement {
      * the nodes it knows and completes once the first proposal is read back (its own or another's).
      */
     public CompletableFuture<TableDescriptor> placement() {
-        if (learned.isDone()) return learned;
+        TableDescriptor known = current;
+        if (known != null) return CompletableFuture.completedFuture(known);
         synchronized (this) {
             if (proposal != null && !proposal.isCompletedExceptionally()) return proposal;
             proposal = propose();
@@ -117,6 +180,6 @@ public final class CatalogPlacement {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return sent.thenCompose(v -> learned);
+        return sent.thenCompose(v -> learned).thenApply(first -> current);
     }
 }

@@ -92,6 +92,25 @@ public final class CatalogWriter {
     }
 
     /**
+     * Records {@code configuration}, chosen in partition {@code partition}'s replica group, as the
+     * group's latest; a configuration no newer than the one recorded is no change (the group's
+     * leaders report what they know, possibly late and twice). Any status but a missing table.
+     */
+    public CompletableFuture<TableDescriptor> recordConfiguration(String name, long tableId, int partition,
+                                                                  io.dynalog.topology.wal.Configuration configuration) {
+        return change(name, current -> {
+            if (current == null || current.tableId() != tableId) throw notFound(name);
+            if (partition < 0 || partition >= current.partitionCount()) {
+                throw new IllegalArgumentException("table " + name + " has no partition " + partition);
+            }
+            if (current.configurationOf(partition).version() >= configuration.version()) {
+                return Mutation.Result.unchanged(CatalogTable.item(current));
+            }
+            return Mutation.Result.put(CatalogTable.item(current.withConfiguration(partition, configuration)));
+        }).thenApply(outcome -> CatalogTable.table(outcome.newImage()));
+    }
+
+    /**
      * Removes a table; completes with its last descriptor, marked DELETING. Fails with NOT_FOUND
      * when there is none, IN_USE while it is still being created.
      */

@@ -70,45 +70,49 @@ public final class IngestService implements WritePath, AutoCloseable {
     }
 
     /**
-     * Joins the group of every partition of the table placed on this node; completes when each of
-     * them is served, here or by a leader this node knows. Calling it again is harmless.
+     * Joins the group of every partition of the table that has a replica on this node (by the
+     * latest configuration the catalog knows for it); completes when each of them is served, here
+     * or by a leader this node knows. Calling it again is harmless.
      */
     public CompletableFuture<Void> lead(TableDescriptor table) {
         List<CompletableFuture<Void>> settled = new ArrayList<>();
         for (int p = 0; p < table.partitionCount(); p++) {
-            List<Integer> members = table.replicasOf(p);
-            if (!members.contains(nodeId)) continue;
-            GroupId group = new GroupId(table.tableId(), p);
-            if (!amnesiaGuard.admits(table.creationTimeMs())) {
-                if (refused.add(group)) {
-                    log.error("node {} refuses to take part in partition {} of table {} (created at {}): its acceptor state was lost "
-                            + "since (it refuses every group created before {}); add it to the group again as a new member",
-                            nodeId, p, table.name(), table.creationTimeMs(), amnesiaGuard.refusesGroupsCreatedBeforeMs());
-                }
-                continue;
-            }
-            PartitionReplica existing = partitions.get(group);
-            if (existing != null) {
-                settled.add(existing.whenSettled());
-                continue;
-            }
-            int partition = p;
-            // Called on the loop at the join, and again each time the group restarts after it was
-            // fenced: a new member gets a new PartitionReplica (the old one closed itself).
-            CompletableFuture<Void> joined = runtime.join(group, members, new WalValues(table.tableId(), partition, time),
-                    ctx -> {
-                        PartitionReplica r = new PartitionReplica(table.tableId(), partition, table.walTopic(), replica, appender,
-                                completions, time, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes,
-                                heldBytesBudget);
-                        partitions.put(group, r);
-                        return r.attach(ctx);
-                    });
-            settled.add(joined.thenCompose(v -> {
-                PartitionReplica r = partitions.get(group);
-                return r == null ? CompletableFuture.completedFuture(null) : r.whenSettled();
-            }));
+            if (table.replicasOf(p).contains(nodeId)) settled.add(join(table, p));
         }
         return CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Joins partition {@code partition}'s group, with the group's first configuration (every
+     * member starts from the same one, and learns the later ones from the group's log and its
+     * peers); completes when the partition is served, here or by a leader this node knows.
+     */
+    private CompletableFuture<Void> join(TableDescriptor table, int partition) {
+        GroupId group = new GroupId(table.tableId(), partition);
+        if (!amnesiaGuard.admits(table.creationTimeMs())) {
+            if (refused.add(group)) {
+                log.error("node {} refuses to take part in partition {} of table {} (created at {}): its acceptor state was lost "
+                        + "since (it refuses every group created before {}); add it to the group again as a new member",
+                        nodeId, partition, table.name(), table.creationTimeMs(), amnesiaGuard.refusesGroupsCreatedBeforeMs());
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        PartitionReplica existing = partitions.get(group);
+        if (existing != null) return existing.whenSettled();
+        // Called on the loop at the join, and again each time the group restarts after it was
+        // fenced: a new member gets a new PartitionReplica (the old one closed itself).
+        CompletableFuture<Void> joined = runtime.join(group, table.firstConfigurationOf(partition),
+                new WalValues(table.tableId(), partition, time), ctx -> {
+                    PartitionReplica r = new PartitionReplica(table.tableId(), partition, table.walTopic(), replica, appender,
+                            completions, time, staleAppendWindowMs, ItemCollections.of(table), itemCollectionLimitBytes,
+                            heldBytesBudget);
+                    partitions.put(group, r);
+                    return r.attach(ctx);
+                });
+        return joined.thenCompose(v -> {
+            PartitionReplica r = partitions.get(group);
+            return r == null ? CompletableFuture.completedFuture(null) : r.whenSettled();
+        });
     }
 
     /**
@@ -161,12 +165,18 @@ public final class IngestService implements WritePath, AutoCloseable {
 
     /** Leaves the groups of a table (deleted): pending writes fail. */
     public void abandon(long tableId, int partitionCount) {
-        for (int p = 0; p < partitionCount; p++) {
-            GroupId group = new GroupId(tableId, p);
-            // The runtime stops the member, which closes its PartitionReplica (onStopped), on the
-            // loop: a restart of a fenced group queued before cannot bring it back.
-            runtime.leave(group).whenComplete((v, e) -> partitions.remove(group));
-        }
+        for (int p = 0; p < partitionCount; p++) leave(tableId, p);
+    }
+
+    /**
+     * Leaves one partition's group (this node is no longer in its configuration): pending writes
+     * fail; completes when the member has stopped.
+     */
+    public CompletableFuture<Void> leave(long tableId, int partition) {
+        GroupId group = new GroupId(tableId, partition);
+        // The runtime stops the member, which closes its PartitionReplica (onStopped), on the
+        // loop: a restart of a fenced group queued before cannot bring it back.
+        return runtime.leave(group).whenComplete((v, e) -> partitions.remove(group));
     }
 
     /** The local replica consumed a partition's WAL below {@code nextOffset} (called on the replica's thread). */

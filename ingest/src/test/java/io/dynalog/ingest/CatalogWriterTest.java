@@ -10,6 +10,7 @@ import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.placement.NodeInfo;
+import io.dynalog.topology.wal.Configuration;
 import io.dynalog.topology.wire.TableRecordCodec;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -160,6 +161,49 @@ class CatalogWriterTest {
         assertThat(chosen.items).isEmpty();
         assertThatThrownBy(() -> writer.delete("Music").join()).cause().isInstanceOfSatisfying(CatalogConflictException.class,
                 e -> assertThat(e.kind()).isEqualTo(CatalogConflictException.Kind.NOT_FOUND));
+    }
+
+    /**
+     * The catalog's group changes configuration like a table partition's; its placement then
+     * follows the newest configuration recorded, and a node that starts acts on the placement as it
+     * is (it is told once, after the topic was read), not on every configuration it went through.
+     */
+    @Test
+    void theCatalogsPlacementFollowsItsGroupsNewestConfiguration() {
+        List<String> told = new ArrayList<>();
+        placement.onChanges((before, after) -> told.add((before == null ? "-" : before.replicasOf(0).toString()) + " -> "
+                + after.replicasOf(0)));
+        placeCatalog();
+        Configuration withLearner = new Configuration(1, List.of(1, 2, 3), List.of(4));
+        Configuration swapped = new Configuration(2, List.of(1, 2, 4), List.of());
+        placement.recordConfiguration(withLearner).join();
+        placement.recordConfiguration(swapped).join();
+        readBackProposals();
+        assertThat(told).as("nothing before the topic was read to its end").isEmpty();
+        placement.loaded();
+        assertThat(told).containsExactly("- -> [1, 2, 4]");
+        assertThat(placement.known().configurationOf(0)).isEqualTo(swapped);
+
+        TableDescriptor stale = placement.known().withConfiguration(0, withLearner);
+        assertThat(placement.onProposal(stale)).as("a late record of an older configuration").isFalse();
+        Configuration next = new Configuration(3, List.of(1, 2, 4), List.of(5));
+        assertThat(placement.onProposal(placement.known().withConfiguration(0, next))).isTrue();
+        assertThat(told).containsExactly("- -> [1, 2, 4]", "[1, 2, 4] -> [1, 2, 4, 5]");
+        assertThat(placement.placement().join().replicasOf(0)).as("catalog writes go to the group as it is").containsExactly(1, 2, 4, 5);
+    }
+
+    @Test
+    void aPartitionsConfigurationIsRecordedOnlyWhenNewer() {
+        placeCatalog();
+        TableDescriptor music = table("Music", 7);
+        writer.create(music).join();
+        Configuration v2 = new Configuration(2, List.of(1, 2, 4), List.of());
+        assertThat(writer.recordConfiguration("Music", 7, 1, v2).join().replicasOf(1)).containsExactly(1, 2, 4);
+        TableDescriptor again = writer.recordConfiguration("Music", 7, 1, new Configuration(1, List.of(1, 2, 3), List.of(4))).join();
+        assertThat(again.configurationOf(1)).as("an older one is no change").isEqualTo(v2);
+        assertThat(again.replicasOf(0)).containsExactly(1, 2, 3);
+        assertThatThrownBy(() -> writer.recordConfiguration("Music", 8, 1, v2).join()).isInstanceOf(CompletionException.class)
+                .cause().isInstanceOf(CatalogConflictException.class);
     }
 
     private void placeCatalog() {

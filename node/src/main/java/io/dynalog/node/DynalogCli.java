@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /** The {@code dynalog} command: {@code dev}, {@code start}, {@code kafka}, {@code cluster} and {@code bench}. */
 @Command(name = "dynalog", mixinStandardHelpOptions = true, version = "dynalog 0.1.0",
         description = "A DynamoDB-compatible database built on Apache Kafka.",
-        subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, ClusterCommand.class, BenchCommand.class,
+        subcommands = {DynalogCli.Dev.class, DynalogCli.Start.class, DynalogCli.Kafka.class, ClusterCommand.class, NodeCommand.class, BenchCommand.class,
                 io.dynalog.node.bench.GsiBenchCommand.class, io.dynalog.node.bench.StreamBenchCommand.class,
                 io.dynalog.node.bench.KafkaBenchCommand.class})
 public final class DynalogCli implements Runnable {
@@ -77,9 +77,14 @@ public final class DynalogCli implements Runnable {
                 description = "How long a request token of the Kafka write path is remembered (default: ${DEFAULT-VALUE}).")
         long idempotencyWindowMs;
 
+        @Option(names = "--replace-after", defaultValue = "5m", converter = DurationMs.class, paramLabel = "DURATION",
+                description = "How long a node may go unheard before its replicas are replaced on other nodes, "
+                        + "as 30s, 5m (default: ${DEFAULT-VALUE}; at least 10s).")
+        long replaceAfterMs;
+
         NodeConfig config(String kafka, Path dir, short replicationFactor) {
             return new NodeConfig(nodeId, zone, host, port, peerPort, kafka, dir, topicPrefix, partitions, replicationFactor,
-                    24L * 3600 * 1000, region, 1, itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
+                    24L * 3600 * 1000, region, 1, itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs, replaceAfterMs);
         }
     }
 

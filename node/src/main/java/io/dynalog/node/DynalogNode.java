@@ -1,6 +1,9 @@
 package io.dynalog.node;
 
 import io.dynalog.api.DynamoApi;
+import io.dynalog.control.LeaderPlacement;
+import io.dynalog.control.ReplicaRepair;
+import io.dynalog.control.Rereplication;
 import io.dynalog.api.ops.Operations;
 import io.dynalog.api.route.Cluster;
 import io.dynalog.api.route.Forwarder;
@@ -15,6 +18,7 @@ import io.dynalog.ingest.acceptor.RocksAcceptorStores;
 import io.dynalog.ingest.paxos.PaxosConfig;
 import io.dynalog.ingest.peer.TcpPeerTransport;
 import io.dynalog.ingest.replication.ReplicationRuntime;
+import io.dynalog.node.status.NodeAdminEndpoints;
 import io.dynalog.node.status.StatusEndpoints;
 import io.dynalog.topology.time.Time;
 import io.dynalog.replica.CatalogReplica;
@@ -26,6 +30,7 @@ import io.dynalog.topology.catalog.CatalogTable;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.wire.TableRecordCodec;
 import io.dynalog.topology.placement.NodeInfo;
+import io.dynalog.topology.wal.Configuration;
 import io.dynalog.topology.wal.WalRecords;
 import io.vertx.core.Vertx;
 import java.net.http.HttpClient;
@@ -101,6 +106,17 @@ public final class DynalogNode implements AutoCloseable {
     static final long ANNOUNCE_INTERVAL_MS = 2_000;
     /** A node not heard from for this long gets no new replicas: it is down or cut off (issue 15, item 4). */
     static final long NODE_SILENCE_LIMIT_MS = 5 * ANNOUNCE_INTERVAL_MS;
+    /** How often a node looks at the groups it leads for a replica to replace (issue 15, item 2). */
+    static final long REPAIR_INTERVAL_MS = 500;
+    /** Groups a node leads that may copy a new replica at once. */
+    static final int MOVES_PER_NODE = 1;
+    /**
+     * How long a new replica's acceptor may take to hold every chosen slot (the Paxos tail, not the
+     * table: that is rebuilt from the WAL in the background) before another node is tried.
+     */
+    static final long LEARNER_PATIENCE_MS = 60_000;
+    /** How many voters a replica group is kept at. */
+    static final int REPLICATION_FACTOR = 3;
     /** How long another node has to answer when this one gathers the cluster's status. */
     static final long STATUS_TIMEOUT_MS = 2_000;
     /** How long a starting node waits for its tables' leaders before it serves the API. */
@@ -123,6 +139,8 @@ public final class DynalogNode implements AutoCloseable {
     private DynamoApi api;
     private IngestService ingest;
     private int apiPort;
+    /** This node's record in the nodes topic; null until the node serves. */
+    private volatile NodeAnnouncer announcer;
 
     private DynalogNode(NodeConfig config) {
         this.config = config;
@@ -199,18 +217,35 @@ public final class DynalogNode implements AutoCloseable {
 
         catalogPlacement = new CatalogPlacement(producer, placementTopic, catalogTopic, config.nodeId(),
                 this::liveMembers, System::currentTimeMillis, config.expectedNodes(), EXPECTED_NODES_WAIT_MS);
-        DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
-                catalogReplica, new CatalogWriter(ingest, catalogPlacement), ingest, store, this::liveMembers, new Cluster() {
-                    @Override
-                    public int selfId() {
-                        return config.nodeId();
-                    }
+        // How the API routes requests to other nodes, and how the operator's actions reach this node's record.
+        NodeAdminEndpoints.Node cluster = new NodeAdminEndpoints.Node() {
+            @Override
+            public int selfId() {
+                return config.nodeId();
+            }
 
-                    @Override
-                    public NodeInfo node(int nodeId) {
-                        return membership.get(Integer.toString(nodeId));
-                    }
-                }, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS), nodeToken)),
+            @Override
+            public NodeInfo node(int nodeId) {
+                return membership.get(Integer.toString(nodeId));
+            }
+
+            @Override
+            public long silentForMs(int nodeId) {
+                return DynalogNode.this.silentForMs(nodeId);
+            }
+
+            @Override
+            public CompletableFuture<Void> drainSelf(boolean draining) {
+                return startedAnnouncer().drain(draining);
+            }
+
+            @Override
+            public CompletableFuture<Void> forget(int nodeId) {
+                return startedAnnouncer().forget(nodeId);
+            }
+        };
+        DynamoApi api = new DynamoApi(new DynamoApi.Settings(config.topicPrefix(), config.defaultPartitions(), config.region()),
+                catalogReplica, new CatalogWriter(ingest, catalogPlacement), ingest, store, this::liveMembers, cluster, own(new Forwarder(vertx, Duration.ofMillis(Operations.FORWARD_TIMEOUT_MS), nodeToken)),
                 ownExecutor(Executors.newFixedThreadPool(PAGE_READ_THREADS, named("page-reads"))),
                 own(new KafkaChangeLog(KafkaClients.changeLogConsumer(config))),
                 ownExecutor(Executors.newFixedThreadPool(STREAM_READ_THREADS, named("stream-reads"))), Time.SYSTEM);
@@ -222,12 +257,15 @@ public final class DynalogNode implements AutoCloseable {
                 config.dataDir().resolve("change-streams"), admin, topics, config.pointInTimeWindowMs(), catalogReplica::table)));
         catalogReplica.addListener(lifecycle::onChange);
         // The first proposal is the catalog's placement: its members join its group like a table's.
+        // Later, each newer configuration of its group: its members join or leave like a table partition's.
+        catalogPlacement.onChanges(lifecycle::onChange);
         catalogProposals.addListener((previous, proposal) -> {
-            if (proposal != null && catalogPlacement.onProposal(proposal)) lifecycle.onChange(null, proposal);
+            if (proposal != null) catalogPlacement.onProposal(proposal);
         });
 
         replica.start();
         awaitLoaded(catalogProposals.start(), placementTopic);
+        catalogPlacement.loaded();
         awaitLoaded(catalogReplica.start(), catalogTopic);
         legacyCatalog = new LegacyCatalog(admin, config.topicPrefix(), () -> KafkaClients.assignedConsumer(config, "legacy-catalog"));
         List<TableDescriptor> earlierTables = legacyCatalog.tables(); // their rows are kept until they are brought in
@@ -249,27 +287,53 @@ public final class DynalogNode implements AutoCloseable {
                     TABLES_SERVED_TIMEOUT_MS);
         }
 
+        HttpClient statusHttp = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(STATUS_TIMEOUT_MS)).build();
         StatusEndpoints status = new StatusEndpoints(config.nodeId(), config.zone(), runtime::statuses,
-                tableId -> tableName(catalogReplica, tableId), membership::values,
-                HttpClient.newBuilder().connectTimeout(Duration.ofMillis(STATUS_TIMEOUT_MS)).build(), STATUS_TIMEOUT_MS);
+                tableId -> tableName(catalogReplica, tableId), membership::values, statusHttp, STATUS_TIMEOUT_MS);
+        NodeAdminEndpoints nodeAdmin = new NodeAdminEndpoints(cluster, statusHttp, STATUS_TIMEOUT_MS, NODE_SILENCE_LIMIT_MS);
         server = new DynamoHttpServer(vertx, DynamoHttpServer.Settings.defaults(config.apiPort()).withNodeToken(nodeToken),
-                api.operations(), status.routes());
+                api.operations(), status.routes(), nodeAdmin.actions());
         apiPort = server.start().join();
         closeOrder.push(server::close);
+        // The groups the control plane looks after: every table's partitions, and the catalog's.
+        java.util.function.Supplier<java.util.Collection<TableDescriptor>> catalogAndTables = () -> {
+            List<TableDescriptor> tables = new java.util.ArrayList<>(catalogReplica.tables());
+            TableDescriptor catalog = catalogPlacement.known();
+            if (catalog != null) tables.add(catalog);
+            return tables;
+        };
         ScheduledExecutorService upkeep = (ScheduledExecutorService) ownExecutor(
                 Executors.newSingleThreadScheduledExecutor(named("cluster-upkeep")));
+        LeaderPlacement leaderPlacement = new LeaderPlacement(catalogAndTables);
         upkeep.scheduleWithFixedDelay(() -> runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_BALANCE_MIN_ACK_STREAK_MS,
-                        LEADER_HAND_OVERS_PER_ROUND)
+                        LEADER_HAND_OVERS_PER_ROUND, leaderPlacement.preferredLeaders(drainingNodes()), drainingNodes())
                         .thenAccept(started -> started.forEach(h -> log.info("handing {} over to its preferred leader, node {}",
                                 h.group(), h.target()))),
                 LEADER_BALANCE_INTERVAL_MS, LEADER_BALANCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        Rereplication rereplication = new Rereplication(runtime, new Rereplication.Catalog() {
+            @Override
+            public java.util.Collection<TableDescriptor> tables() {
+                return catalogAndTables.get();
+            }
+
+            @Override
+            public CompletableFuture<Void> recordConfiguration(TableDescriptor table, int partition, Configuration configuration) {
+                return CatalogTable.isCatalog(table) ? catalogPlacement.recordConfiguration(configuration)
+                        : api.recordConfiguration(table, partition, configuration);
+            }
+        }, this::nodeSilences, new ReplicaRepair.Settings(REPLICATION_FACTOR, config.replaceAfterMs(),
+                Math.min(NODE_SILENCE_LIMIT_MS, config.replaceAfterMs()), LEARNER_PATIENCE_MS), MOVES_PER_NODE,
+                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
+        upkeep.scheduleWithFixedDelay(() -> rereplication.runOnce().whenComplete((steps, e) -> {
+            if (e != null) log.warn("re-replication round failed: {}", e.toString());
+        }), REPAIR_INTERVAL_MS, REPAIR_INTERVAL_MS, TimeUnit.MILLISECONDS);
         // Last started, first closed: the intake stops taking requests before anything it uses.
         own(KafkaWritePath.start(config, topics, api.kafkaCommands(), store, System::currentTimeMillis));
-        NodeInfo self = new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort, config.host(), transport.port());
-        announce(producer, nodesTopic, self, membership);
-        upkeep.scheduleWithFixedDelay(() -> producer.send(nodeRecord(nodesTopic, self), (metadata, error) -> {
-            if (error != null) log.debug("could not announce node {} again: {}", self.nodeId(), error.toString());
-        }), ANNOUNCE_INTERVAL_MS, ANNOUNCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        NodeAnnouncer self = new NodeAnnouncer(producer, nodesTopic, membership,
+                new NodeInfo(config.nodeId(), config.zone(), config.host(), apiPort, config.host(), transport.port()));
+        self.announceAndWait();
+        announcer = self;
+        upkeep.scheduleWithFixedDelay(self::announceAgain, ANNOUNCE_INTERVAL_MS, ANNOUNCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
         log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",
                 config.nodeId(), config.zone(), apiPort, config.kafkaBootstrapServers(), config.dataDir(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
@@ -313,20 +377,6 @@ public final class DynalogNode implements AutoCloseable {
     }
 
     /**
-     * Tells the cluster where this node is (the nodes topic, compacted by node id) and waits until
-     * this node's own view has it, so that tables created through it can be placed on it.
-     */
-    private static void announce(KafkaProducer<byte[], byte[]> producer, String nodesTopic, NodeInfo self,
-                                 CompactedTopicView<NodeInfo> membership) {
-        try {
-            long offset = producer.send(nodeRecord(nodesTopic, self)).get(30, TimeUnit.SECONDS).offset();
-            membership.whenConsumedTo(offset + 1).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("node " + self.nodeId() + " could not announce itself in " + nodesTopic, e);
-        }
-    }
-
-    /**
      * Brings the tables of an earlier version's catalog (if this cluster's Kafka has one) into the
      * catalog. To be called once the cluster's nodes have started: the first catalog change
      * places the catalog over the nodes known then.
@@ -357,24 +407,52 @@ public final class DynalogNode implements AutoCloseable {
         return ingest != null && ingest.serves(CatalogTable.TABLE_ID, CatalogTable.PARTITION);
     }
 
-    private static org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> nodeRecord(String nodesTopic, NodeInfo self) {
-        return new org.apache.kafka.clients.producer.ProducerRecord<>(nodesTopic, 0,
-                Integer.toString(self.nodeId()).getBytes(java.nio.charset.StandardCharsets.UTF_8), NodeRecordCodec.encode(self));
-    }
-
     /**
      * The nodes new replicas may go to: those heard from within {@link #NODE_SILENCE_LIMIT_MS}
-     * (this node always).
+     * (this node always) and not draining.
      */
     public List<NodeInfo> liveMembers() {
-        long now = System.currentTimeMillis();
         List<NodeInfo> live = new java.util.ArrayList<>();
         for (NodeInfo n : membership.values()) {
-            if (n.nodeId() == config.nodeId() || now - membership.timestampMs(Integer.toString(n.nodeId())) <= NODE_SILENCE_LIMIT_MS) {
-                live.add(n);
-            }
+            if (silentForMs(n.nodeId()) <= NODE_SILENCE_LIMIT_MS && !isDraining(n)) live.add(n);
         }
         return live;
+    }
+
+    /** Every node this node knows of, with how long since it was last heard from and whether it is draining. */
+    private List<ReplicaRepair.Node> nodeSilences() {
+        List<ReplicaRepair.Node> nodes = new java.util.ArrayList<>();
+        for (NodeInfo n : membership.values()) {
+            nodes.add(new ReplicaRepair.Node(n.nodeId(), n.zone(), silentForMs(n.nodeId()), isDraining(n)));
+        }
+        return nodes;
+    }
+
+    /** How long since node {@code nodeId} was last heard from (by its announcements' times); this node: never silent. */
+    private long silentForMs(int nodeId) {
+        if (nodeId == config.nodeId()) return 0;
+        long heardAtMs = membership.timestampMs(Integer.toString(nodeId));
+        return heardAtMs == Long.MIN_VALUE ? Long.MAX_VALUE : Math.max(0, System.currentTimeMillis() - heardAtMs);
+    }
+
+    /** A node is draining as its record says; this node as it knows itself (its record may lag). */
+    private boolean isDraining(NodeInfo n) {
+        NodeAnnouncer self = announcer;
+        return n.nodeId() == config.nodeId() && self != null ? self.draining() : n.draining();
+    }
+
+    private java.util.Set<Integer> drainingNodes() {
+        java.util.Set<Integer> draining = new java.util.HashSet<>();
+        for (NodeInfo n : membership.values()) {
+            if (isDraining(n)) draining.add(n.nodeId());
+        }
+        return draining;
+    }
+
+    private NodeAnnouncer startedAnnouncer() {
+        NodeAnnouncer self = announcer;
+        if (self == null) throw new io.dynalog.api.http.AdminException(503, "node " + config.nodeId() + " is still starting");
+        return self;
     }
 
     /** The nodes this node knows of (itself included), as they announced themselves. */

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param requestPartitions partitions of the Kafka write path's request topic, when the node creates it
  * @param idempotencyWindowMs how long a client request token of the Kafka write path is remembered:
  *     a request retried with it within this time takes effect once
+ * @param replaceAfterMs how long a node may go unheard before its replicas are replaced on other
+ *     nodes (issue 15's re-replication)
  */
 public record NodeConfig(
         int nodeId,
@@ -44,10 +46,19 @@ public record NodeConfig(
         int expectedNodes,
         long itemCollectionLimitBytes,
         int requestPartitions,
-        long idempotencyWindowMs) {
+        long idempotencyWindowMs,
+        long replaceAfterMs) {
 
     public static final int DEFAULT_REQUEST_PARTITIONS = 4;
     public static final long DEFAULT_IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000L;
+    /**
+     * Five minutes: long enough that a node restarted, or rebooted, comes back in time and keeps its
+     * replicas (a replacement copies the data), short enough that a group is back at three full
+     * replicas within minutes of a loss, as DynamoDB's are.
+     */
+    public static final long DEFAULT_REPLACE_AFTER_MS = 5 * 60 * 1000L;
+    /** The least {@code replaceAfterMs}: a node is not judged dead before it could be judged silent. */
+    public static final long MIN_REPLACE_AFTER_MS = 10_000;
 
     /** A configuration with the Kafka write path's defaults. */
     public NodeConfig(int nodeId, String zone, String host, int apiPort, int peerPort, String kafkaBootstrapServers,
@@ -55,7 +66,7 @@ public record NodeConfig(
                       long pointInTimeWindowMs, String region, int expectedNodes, long itemCollectionLimitBytes) {
         this(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix, defaultPartitions,
                 topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes, itemCollectionLimitBytes,
-                DEFAULT_REQUEST_PARTITIONS, DEFAULT_IDEMPOTENCY_WINDOW_MS);
+                DEFAULT_REQUEST_PARTITIONS, DEFAULT_IDEMPOTENCY_WINDOW_MS, DEFAULT_REPLACE_AFTER_MS);
     }
 
     public NodeConfig {
@@ -71,6 +82,9 @@ public record NodeConfig(
         if (itemCollectionLimitBytes < 1) throw new IllegalArgumentException("itemCollectionLimitBytes must be >= 1");
         if (requestPartitions < 1) throw new IllegalArgumentException("requestPartitions must be >= 1");
         if (idempotencyWindowMs < 1) throw new IllegalArgumentException("idempotencyWindowMs must be >= 1");
+        if (replaceAfterMs < MIN_REPLACE_AFTER_MS) {
+            throw new IllegalArgumentException("replaceAfterMs must be >= " + MIN_REPLACE_AFTER_MS + ", got " + replaceAfterMs);
+        }
     }
 
     /** A one-node configuration with the defaults, on the loopback address. */
@@ -83,44 +97,51 @@ public record NodeConfig(
     public NodeConfig withTopicPrefix(String prefix) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, prefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs, replaceAfterMs);
     }
 
     public NodeConfig withDefaultPartitions(int partitions) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
                 partitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs, replaceAfterMs);
     }
 
     public NodeConfig withDataDir(Path dir) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs, replaceAfterMs);
     }
 
     public NodeConfig withExpectedNodes(int nodes) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, nodes,
-                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs, replaceAfterMs);
     }
 
     public NodeConfig withItemCollectionLimitBytes(long limitBytes) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes, limitBytes,
-                requestPartitions, idempotencyWindowMs);
+                requestPartitions, idempotencyWindowMs, replaceAfterMs);
     }
 
     /** The Kafka write path's request topic partitions and idempotency window. */
     public NodeConfig withKafkaWritePath(int partitions, long windowMs) {
         return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes, partitions, windowMs);
+                itemCollectionLimitBytes, partitions, windowMs, replaceAfterMs);
+    }
+
+    /** How long a node may go unheard before its replicas are replaced. */
+    public NodeConfig withReplaceAfterMs(long ms) {
+        return new NodeConfig(nodeId, zone, host, apiPort, peerPort, kafkaBootstrapServers, dataDir, topicPrefix,
+                defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs, ms);
     }
 
     /** The same configuration as another node of the cluster. */
     public NodeConfig asNode(int id, String nodeZone, int nodeApiPort, int nodePeerPort, Path dir) {
         return new NodeConfig(id, nodeZone, host, nodeApiPort, nodePeerPort, kafkaBootstrapServers, dir, topicPrefix,
                 defaultPartitions, topicReplicationFactor, pointInTimeWindowMs, region, expectedNodes,
-                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs);
+                itemCollectionLimitBytes, requestPartitions, idempotencyWindowMs, replaceAfterMs);
     }
 }

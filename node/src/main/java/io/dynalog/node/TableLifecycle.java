@@ -155,11 +155,11 @@ final class TableLifecycle implements AutoCloseable {
     private void place(TableDescriptor table, long retryDelayMs) {
         topics.ensureWalTopic(table.walTopic(), table.partitionCount());
         for (int p = 0; p < table.partitionCount(); p++) {
-            if (!table.replicasOf(p).contains(nodeId)) continue;
-            replica.assign(new PartitionRef(table.tableId(), p), table.walTopic(),
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())),
-                    table.keySchema(), table.localIndexes());
+            if (table.replicasOf(p).contains(nodeId)) {
+                assign(table, p);
+            } else if (replica.hasProgress(new PartitionRef(table.tableId(), p))) {
+                dropReplica(table, p); // moved away while this node was down
+            }
         }
         for (IndexDescriptor index : table.globalIndexes()) placeIndex(table, index);
         if (changeStreams != null) changeStreams.apply(null, table);
@@ -182,8 +182,49 @@ final class TableLifecycle implements AutoCloseable {
                 });
     }
 
-    /** A change of a table that stays: global indexes added (placed here) or deleted (removed here), its stream enabled or disabled. */
+    private void assign(TableDescriptor table, int p) {
+        replica.assign(new PartitionRef(table.tableId(), p), table.walTopic(),
+                KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
+                KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())),
+                table.keySchema(), table.localIndexes());
+    }
+
+    /** Leaves a partition's group and drops its replica: this node is no longer a member. */
+    private void dropReplica(TableDescriptor table, int p) {
+        ingest.leave(table.tableId(), p).join();
+        replica.dropPartition(new PartitionRef(table.tableId(), p),
+                KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
+                KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())), table.localIndexes()).join();
+        log.info("partition {} of table {} left this node (its group is now {})", p, table.name(), table.configurationOf(p));
+    }
+
+    /**
+     * A change of a table that stays: partitions' replicas moved by their groups' configurations
+     * (joined or left here), global indexes added (placed here) or deleted (removed here), its
+     * stream enabled or disabled.
+     */
     private void reindex(TableDescriptor previous, TableDescriptor current) {
+        boolean joined = false;
+        boolean left = false;
+        for (int p = 0; p < current.partitionCount(); p++) {
+            boolean was = previous.replicasOf(p).contains(nodeId);
+            boolean is = current.replicasOf(p).contains(nodeId);
+            if (is && !was) {
+                assign(current, p);
+                joined = true;
+                log.info("partition {} of table {} joins this node (its group is now {})", p, current.name(), current.configurationOf(p));
+            } else if (was && !is) {
+                dropReplica(current, p);
+                left = true;
+            }
+        }
+        if (joined || left) {
+            // The table is served here once the groups this node is now in are (none: at once).
+            ingest.lead(current).thenRun(() -> {
+                CompletableFuture<Void> f = served.get(current.tableId());
+                if (f != null) f.complete(null);
+            });
+        }
         for (IndexDescriptor index : previous.globalIndexes()) {
             IndexDescriptor still = current.index(index.name());
             if (still == null || still.indexId() != index.indexId()) removeIndex(current, index);

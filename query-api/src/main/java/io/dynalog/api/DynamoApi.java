@@ -52,6 +52,12 @@ public final class DynamoApi {
         return ops.importTable(table);
     }
 
+    /** Records a configuration chosen in a table partition's replica group in the catalog, at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> recordConfiguration(io.dynalog.topology.model.TableDescriptor table,
+                                                                             int partition, io.dynalog.topology.wal.Configuration configuration) {
+        return ops.recordConfiguration(table, partition, configuration);
+    }
+
     /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
     public java.util.concurrent.CompletableFuture<Void> markActive(io.dynalog.topology.model.TableDescriptor table) {
         return ops.markActive(table);

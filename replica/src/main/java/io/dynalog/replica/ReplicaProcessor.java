@@ -223,6 +223,41 @@ public final class ReplicaProcessor implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Stops materialising a table partition whose replica this node no longer holds (its group's
+     * configuration moved it elsewhere) and deletes its rows, its local index rows and its
+     * progress, so that a later assignment rebuilds it from its WAL. For a partition not here, only
+     * what is left of it on disk is deleted.
+     */
+    public CompletableFuture<Void> dropPartition(PartitionRef ref, byte[] firstStoreKey, byte[] endStoreKey,
+                                                 List<IndexDescriptor> localIndexes) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        command(() -> {
+            try {
+                PartitionState state = byRef.remove(ref);
+                if (state != null) {
+                    byTopicPartition.remove(state.topicPartition);
+                    consumer.assign(byTopicPartition.keySet());
+                    state.fail(new IllegalStateException("partition " + ref + " was dropped from this replica"));
+                }
+                store.dropPartition(ref.tableId(), ref.partition(), firstStoreKey, endStoreKey);
+                for (IndexDescriptor index : localIndexes) {
+                    store.dropPartition(index.indexId(), ref.partition(), firstStoreKey, endStoreKey);
+                }
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
+        });
+        return done;
+    }
+
+    /** True when the store holds progress of the partition (it was materialised here, and not dropped since). */
+    public boolean hasProgress(PartitionRef ref) {
+        return store.progress(ref.tableId(), ref.partition()).lastOffset() >= 0;
+    }
+
     /** The slot through which the partition has applied (and made durable) every slot; -1 when it is not here. */
     public long appliedSlot(PartitionRef ref) {
         PartitionState state = byRef.get(ref);

@@ -496,11 +496,13 @@ public final class ReplicationRuntime implements AutoCloseable {
      * Starts the hand-overs {@link LeaderBalance} asks of this node now (see there for the
      * arguments); completes with those it started.
      */
-    public CompletableFuture<List<LeaderBalance.HandOver>> balanceLeaders(long ackAgeLimitMs, long minAckStreakMs, int maxHandOvers) {
+    public CompletableFuture<List<LeaderBalance.HandOver>> balanceLeaders(long ackAgeLimitMs, long minAckStreakMs, int maxHandOvers,
+                                                                          Map<GroupId, Integer> preferredLeaders,
+                                                                          java.util.Set<Integer> draining) {
         return call(() -> {
             List<LeaderBalance.HandOver> started = new ArrayList<>();
             for (LeaderBalance.HandOver h : LeaderBalance.handOvers(selfId, statusesNow(), ackAgeLimitMs, minAckStreakMs,
-                    maxHandOvers)) {
+                    maxHandOvers, preferredLeaders, draining)) {
                 Incarnation inc = current(h.group());
                 if (inc != null && inc.member.transferLeadership(now(), h.target()) == null) started.add(h);
             }

@@ -10,12 +10,14 @@ import java.util.List;
  *
  * @param nodes  every node the cluster knows, by id
  * @param groups every replica group some reachable node is in, by table and partition
- * @param moves  membership changes under way (none are made yet: re-replication and rebalancing come later)
+ * @param moves  membership changes under way: replicas being copied in as learners
  */
 public record ClusterStatus(List<Node> nodes, List<Group> groups, List<Move> moves) {
 
     /**
-     * @param state    {@code up} when it answered, else {@code unreachable} (with {@code error})
+     * @param state    {@code up} when it answered; {@code draining} while a drained node still holds
+     *                 replicas, {@code drained} once it holds none (it may be stopped); else
+     *                 {@code unreachable} (with {@code error})
      * @param replicas the replica groups it is a member of
      * @param leaders  the groups it leads
      */

@@ -63,11 +63,43 @@ public final class ClusterStatusCollector {
                 if ("LEADER".equals(m.role())) leaders++;
                 byGroup.computeIfAbsent(groupKey(m), k -> new ArrayList<>()).add(new Reported(status.nodeId(), m));
             }
-            nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, "up", status.groups().size(), leaders, null));
+            String state = !info.draining() ? "up" : status.groups().isEmpty() ? "drained" : "draining";
+            nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, state, status.groups().size(), leaders, null));
         }
         List<ClusterStatus.Group> groups = new ArrayList<>();
-        for (List<Reported> members : byGroup.values()) groups.add(group(members));
-        return new ClusterStatus(nodeViews, groups, List.of());
+        List<ClusterStatus.Move> moves = new ArrayList<>();
+        for (List<Reported> members : byGroup.values()) {
+            ClusterStatus.Group group = group(members);
+            groups.add(group);
+            moves.addAll(moves(group, members));
+        }
+        return new ClusterStatus(nodeViews, groups, moves);
+    }
+
+    /**
+     * A group's moves: each learner of its newest configuration is a replica being copied in, and
+     * its progress is how much of the log it holds by the leader's count.
+     */
+    private static List<ClusterStatus.Move> moves(ClusterStatus.Group group, List<Reported> members) {
+        NodeStatus.Member leader = null;
+        for (Reported r : members) {
+            if (r.nodeId() == group.leader()) leader = r.member();
+        }
+        List<ClusterStatus.Move> moves = new ArrayList<>();
+        for (int learner : group.learners()) {
+            String progress;
+            Long match = leader == null ? null : leader.followerMatchSlots().get(learner);
+            if (leader == null) {
+                progress = "no leader";
+            } else if (match == null || match < 0) {
+                progress = "not answering yet";
+            } else {
+                progress = "holds the log through slot " + match + " of " + leader.chosenUpTo();
+            }
+            moves.add(new ClusterStatus.Move(group.table(), group.partition(),
+                    "node " + learner + " joins as a learner (configuration " + group.configurationVersion() + ")", progress));
+        }
+        return moves;
     }
 
     /** Groups sort by table name, then table id, then partition. */

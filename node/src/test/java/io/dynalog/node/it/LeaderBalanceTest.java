@@ -4,22 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dynalog.node.status.ClusterStatus;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * Issue 15, item 5: leaders move to their preferred members when those are healthy. Three nodes,
@@ -55,11 +44,7 @@ class LeaderBalanceTest {
     void leadersSpreadEvenlyAndARestartedNodeGetsItsShareBack() throws Exception {
         cluster.start("lb", 3, 6);
         DynamoDbClient client = cluster.clients.get(0);
-        client.createTable(r -> r.tableName("Balanced").billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(KeySchemaElement.builder().attributeName("id").keyType(KeyType.HASH).build())
-                .attributeDefinitions(AttributeDefinition.builder().attributeName("id").attributeType(ScalarAttributeType.S).build()));
-        Awaitility.await("table ACTIVE").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
-                client.describeTable(r -> r.tableName("Balanced")).table().tableStatus() == TableStatus.ACTIVE);
+        cluster.createTable("Balanced", 0);
         awaitTwoEach(0);
 
         cluster.stop(2);
@@ -67,37 +52,13 @@ class LeaderBalanceTest {
                 .until(() -> leadersOfTable(0).values().stream().mapToLong(Long::longValue).sum() == 6);
 
         // Writes go on through the restart and the hand-overs that follow it; none may fail.
-        List<String> written = new CopyOnWriteArrayList<>();
-        List<Throwable> failures = new CopyOnWriteArrayList<>();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        Thread writer = new Thread(() -> {
-            for (int i = 0; writing.get(); i++) {
-                String id = "item-" + i;
-                try {
-                    client.putItem(r -> r.tableName("Balanced").item(Map.of("id", AttributeValue.fromS(id))));
-                    written.add(id);
-                } catch (RuntimeException e) {
-                    failures.add(e);
-                }
-            }
-        }, "writer");
         cluster.restart(2);
-        writer.start();
-        try {
+        BackgroundWriter writer = BackgroundWriter.start(client, "Balanced");
+        try (writer) {
             awaitTwoEach(1);
-        } finally {
-            writing.set(false);
-            writer.join();
         }
-        assertThat(failures).isEmpty();
-        assertThat(written).hasSizeGreaterThan(10);
-        List<String> missing = new ArrayList<>();
-        for (String id : written) {
-            if (!client.getItem(r -> r.tableName("Balanced").consistentRead(true).key(Map.of("id", AttributeValue.fromS(id))))
-                    .hasItem()) {
-                missing.add(id);
-            }
-        }
-        assertThat(missing).isEmpty();
+        assertThat(writer.failures).isEmpty();
+        assertThat(writer.acknowledged).hasSizeGreaterThan(10);
+        assertThat(writer.missing(client, "Balanced")).isEmpty();
     }
 }

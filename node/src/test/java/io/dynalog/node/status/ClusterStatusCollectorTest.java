@@ -52,6 +52,20 @@ class ClusterStatusCollectorTest {
         assertThat(status.moves()).isEmpty();
     }
 
+    /** A learner of the newest configuration is a replica being copied in: a move, with how much of the log it holds. */
+    @Test
+    void eachLearnerIsAMoveWithItsProgress() {
+        NodeStatus.Member leading = new NodeStatus.Member("Orders", 0x2a, 1, "LEADER", 1, true, 3, VOTERS, List.of(4, 5), 120, 115,
+                Map.of(2, 120L, 3, 120L, 4, 90L));
+        ClusterStatusCollector collector = new ClusterStatusCollector(n -> CompletableFuture.completedFuture(
+                new NodeStatus(n.nodeId(), n.zone(), n.nodeId() == 1 ? List.of(leading) : List.of())), 200);
+        ClusterStatus status = collector.collect(List.of(node(1), node(2))).join();
+        assertThat(status.moves()).containsExactly(
+                new ClusterStatus.Move("Orders", 1, "node 4 joins as a learner (configuration 3)", "holds the log through slot 90 of 120"),
+                new ClusterStatus.Move("Orders", 1, "node 5 joins as a learner (configuration 3)", "not answering yet"));
+        assertThat(ClusterStatusText.render(status)).contains("node 4 joins as a learner (configuration 3)  holds the log through slot 90 of 120");
+    }
+
     @Test
     void aGroupWithoutALeaderHasNoLag() {
         ClusterStatusCollector collector = new ClusterStatusCollector(n -> CompletableFuture.completedFuture(

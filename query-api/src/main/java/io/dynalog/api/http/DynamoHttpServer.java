@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +101,7 @@ public final class DynamoHttpServer {
     private final Settings settings;
     private final Map<String, Operation> operations;
     private final Map<String, Supplier<CompletableFuture<String>>> adminRoutes;
+    private final Map<String, Function<String, CompletableFuture<String>>> adminActions;
     private final Supplier<String> requestIds = new RequestIds();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile HttpServer server;
@@ -122,10 +124,24 @@ public final class DynamoHttpServer {
      */
     public DynamoHttpServer(Vertx vertx, Settings settings, Map<String, Operation> operations,
                             Map<String, Supplier<CompletableFuture<String>>> adminRoutes) {
+        this(vertx, settings, operations, adminRoutes, Map.of());
+    }
+
+    /**
+     * @param operations   operations by name ({@code PutItem}, ...); copied
+     * @param adminRoutes  JSON documents served on {@code GET}, by path; copied
+     * @param adminActions operator actions on {@code POST}, by path: each is given the request's
+     *                     body and completes with a JSON document, or fails with an
+     *                     {@link AdminException} (its status and message are the answer); copied
+     */
+    public DynamoHttpServer(Vertx vertx, Settings settings, Map<String, Operation> operations,
+                            Map<String, Supplier<CompletableFuture<String>>> adminRoutes,
+                            Map<String, Function<String, CompletableFuture<String>>> adminActions) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.operations = Map.copyOf(operations);
         this.adminRoutes = Map.copyOf(adminRoutes);
+        this.adminActions = Map.copyOf(adminActions);
     }
 
     /**
@@ -185,7 +201,10 @@ public final class DynamoHttpServer {
     private void route(HttpServerRequest request) {
         try {
             HttpMethod method = request.method();
-            if (method == HttpMethod.POST) {
+            Function<String, CompletableFuture<String>> action = method == HttpMethod.POST ? adminActions.get(request.path()) : null;
+            if (action != null) {
+                adminAction(request, action);
+            } else if (method == HttpMethod.POST) {
                 Context context = vertx.getOrCreateContext();
                 new ApiCall(request, context, workerFor(context), operations, settings.authenticator(),
                         settings.nodeToken(), settings.maxRequestBytes(), requestIds.get()).start();
@@ -219,6 +238,27 @@ public final class DynamoHttpServer {
         }, false);
     }
 
+    /** Reads an operator action's body (at most the request size limit: a larger one is refused as it arrives) and runs it. */
+    private void adminAction(HttpServerRequest request, Function<String, CompletableFuture<String>> action) {
+        int limit = settings.maxRequestBytes();
+        io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer();
+        boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) return;
+            if (body.length() + chunk.length() > limit) {
+                refused[0] = true;
+                plain(request, 413, "the request is larger than " + limit + " bytes");
+                request.connection().close();
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(e -> log.debug("operator request not read: {}", e.toString()));
+        request.endHandler(v -> {
+            if (!refused[0]) admin(request, () -> action.apply(body.toString(java.nio.charset.StandardCharsets.UTF_8)));
+        });
+    }
+
     private static void admin(HttpServerRequest request, Supplier<CompletableFuture<String>> route) {
         CompletableFuture<String> document;
         try {
@@ -227,7 +267,10 @@ public final class DynamoHttpServer {
             document = CompletableFuture.failedFuture(e);
         }
         document.whenComplete((json, error) -> {
-            if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof AdminException refused) {
+                plain(request, refused.status(), refused.getMessage());
+            } else if (error != null) {
                 log.warn("{} failed", request.path(), error);
                 plain(request, 500, "cannot serve " + request.path() + ": " + error);
             } else {

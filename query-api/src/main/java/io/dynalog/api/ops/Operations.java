@@ -50,6 +50,12 @@ public final class Operations {
         return tables.markIndexActive(table, index);
     }
 
+    /** Records a configuration chosen in a table partition's group in the catalog, at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> recordConfiguration(io.dynalog.topology.model.TableDescriptor table,
+                                                                             int partition, io.dynalog.topology.wal.Configuration configuration) {
+        return tables.recordConfiguration(table, partition, configuration);
+    }
+
     /** Records an earlier version's table in the catalog, at the catalog's leader. */
     public java.util.concurrent.CompletableFuture<Void> importTable(io.dynalog.topology.model.TableDescriptor table) {
         return tables.importTable(table);
@@ -69,6 +75,7 @@ public final class Operations {
         operations.put(TableOps.INDEX_SERVED_OPERATION, tables::indexServedOperation);
         operations.put(TableOps.TABLE_SERVED_OPERATION, tables::tableServed);
         operations.put(TableOps.IMPORT_TABLE_OPERATION, tables::importedTable);
+        operations.put(TableOps.GROUP_CONFIGURATION_OPERATION, tables::configurationChosenOperation);
         operations.put("PutItem", Operation.nonBlocking(items::putItem));
         operations.put("GetItem", Operation.nonBlocking(items::getItem));
         operations.put("DeleteItem", Operation.nonBlocking(items::deleteItem));

@@ -16,6 +16,7 @@ import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.KeySchema;
 import io.dynalog.topology.model.ScalarType;
 import io.dynalog.topology.model.TableDescriptor;
+import io.dynalog.topology.wal.Configuration;
 import io.dynalog.topology.model.TableDescriptor.AttributeDefinition;
 import io.dynalog.topology.model.TableStatus;
 import io.dynalog.topology.time.Time;
@@ -316,6 +317,52 @@ public final class TableOps {
     }
 
     public static final String TABLE_SERVED_OPERATION = "DynalogTableServed";
+    public static final String GROUP_CONFIGURATION_OPERATION = "DynalogGroupConfiguration";
+
+    /**
+     * Records a configuration chosen in a table partition's replica group in the catalog, at the
+     * catalog's leader (the group's leader calls it once the configuration is chosen), so that the
+     * nodes it names join the group and the ones it drops leave. An older one than recorded is no change.
+     */
+    public CompletableFuture<Void> recordConfiguration(TableDescriptor table, int partition, Configuration configuration) {
+        ObjectNode request = JSON.objectNode();
+        request.put("TableName", table.name());
+        request.put("TableId", Long.toHexString(table.tableId()));
+        request.put("Partition", partition);
+        request.put("Version", configuration.version());
+        configuration.voters().forEach(request.putArray("Voters")::add);
+        configuration.learners().forEach(request.putArray("Learners")::add);
+        return configurationChosen(request).thenApply(response -> null);
+    }
+
+    /** The internal operation behind {@link #recordConfiguration}, between nodes only. */
+    public CompletableFuture<ObjectNode> configurationChosenOperation(ObjectNode request) {
+        if (!request.has(Forwarder.FORWARDED_MEMBER)) {
+            throw ApiException.unknownOperation("Unknown operation: " + GROUP_CONFIGURATION_OPERATION);
+        }
+        return configurationChosen(request);
+    }
+
+    private CompletableFuture<ObjectNode> configurationChosen(ObjectNode request) {
+        String name = request.path("TableName").asText();
+        long tableId;
+        Configuration configuration;
+        int partition = request.path("Partition").asInt(-1);
+        try {
+            tableId = Long.parseUnsignedLong(request.path("TableId").asText(), 16);
+            List<Integer> voters = new ArrayList<>();
+            request.path("Voters").forEach(v -> voters.add(v.asInt()));
+            List<Integer> learners = new ArrayList<>();
+            request.path("Learners").forEach(v -> learners.add(v.asInt()));
+            configuration = new Configuration(request.path("Version").asLong(-1), voters, learners);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.validation("not a group configuration of a table incarnation: " + e.getMessage());
+        }
+        if (partition < 0) throw ApiException.validation("Partition must be a partition number");
+        return router.toLeader(GROUP_CONFIGURATION_OPERATION, request, handOff -> catalogChange(
+                () -> catalogWriter.recordConfiguration(name, tableId, partition, configuration), true, handOff)
+                .thenApply(t -> JSON.objectNode()));
+    }
     public static final String IMPORT_TABLE_OPERATION = "DynalogImportTable";
 
     /**
