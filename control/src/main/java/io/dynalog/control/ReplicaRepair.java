@@ -96,11 +96,18 @@ public final class ReplicaRepair {
 
         /**
          * Propose the next configuration, for the reason given; {@code move} says whether it
-         * starts a move (adds a learner, a new replica to copy), which the caller may throttle.
+         * starts a move (adds a learner, a new replica to copy), which the caller may throttle;
+         * {@code abandonedLearner} is a learner it removes because it failed (went silent, did not
+         * catch up), which the caller should not try again soon in this group ({@link Group#avoid}),
+         * or -1.
          */
-        record Propose(Configuration next, String reason, Move move) implements Step {
+        record Propose(Configuration next, String reason, Move move, int abandonedLearner) implements Step {
             Propose(Configuration next, String reason) {
-                this(next, reason, Move.NONE);
+                this(next, reason, Move.NONE, -1);
+            }
+
+            Propose(Configuration next, String reason, Move move) {
+                this(next, reason, move, -1);
             }
         }
 
@@ -115,19 +122,31 @@ public final class ReplicaRepair {
      * {@code replicasByNode} the replicas each node holds (for choosing where a new one goes).
      */
     public static Step next(Group group, Map<Integer, Node> nodes, Map<Integer, Integer> replicasByNode, Settings settings) {
+        return next(group, nodes, replicasByNode, Map.of(), settings);
+    }
+
+    /**
+     * As {@link #next(Group, Map, Map, Settings)}; {@code learnersByNode} counts the learners among
+     * each node's replicas (moves under way), which a swap for balance leaves out: two leaders that
+     * added learners on one node at once would otherwise each find the node too full to swap in, drop
+     * their learner, and try again, in step, for ever.
+     */
+    public static Step next(Group group, Map<Integer, Node> nodes, Map<Integer, Integer> replicasByNode,
+                            Map<Integer, Integer> learnersByNode, Settings settings) {
         Configuration c = group.chosen();
         if (group.recorded().version() < c.version()) return new Step.Record(c);
         List<Integer> leaving = leavingVoters(c, nodes, settings);
         for (int learner : c.learners()) {
             Node node = nodes.get(learner);
             if (node == null || node.silentForMs() > settings.silenceLimitMs() || node.draining()) {
-                return new Step.Propose(c.without(learner), "learner " + learner + (node != null && node.draining()
-                        ? " is draining" : " went silent"));
+                boolean draining = node != null && node.draining();
+                return new Step.Propose(c.without(learner), "learner " + learner + (draining ? " is draining" : " went silent"),
+                        Step.Move.NONE, draining ? -1 : learner);
             }
             if (group.matchSlots().getOrDefault(learner, -1L) < group.chosenUpTo()) {
                 if (group.learnerForMs().getOrDefault(learner, 0L) > settings.learnerPatienceMs()) {
                     return new Step.Propose(c.without(learner), "learner " + learner + " did not catch up within "
-                            + settings.learnerPatienceMs() + " ms");
+                            + settings.learnerPatienceMs() + " ms", Step.Move.NONE, learner);
                 }
                 return NONE;
             }
@@ -138,7 +157,7 @@ public final class ReplicaRepair {
             if (c.voters().size() < settings.replicationFactor()) {
                 return new Step.Propose(c.promote(learner), "learner " + learner + " makes the group whole");
             }
-            Integer crowded = crowdedVoter(c, learner, nodes, replicasByNode);
+            Integer crowded = crowdedVoter(c, learner, nodes, replicasByNode, learnersByNode);
             if (crowded != null) {
                 return new Step.Propose(swap(c, crowded, learner), "replaces voter " + crowded + " by " + learner + " to even out "
                         + "replicas (" + load(replicasByNode, crowded) + " and " + load(replicasByNode, learner) + ")");
@@ -152,7 +171,7 @@ public final class ReplicaRepair {
                     : "voter " + leaving.get(0) + " is " + why(nodes, leaving.get(0));
             return new Step.Propose(c.withLearner(newcomer), "node " + newcomer + " becomes a learner: " + why, Step.Move.REPAIR);
         }
-        return rebalance(c, group.avoid(), nodes, replicasByNode, settings);
+        return rebalance(c, group.avoid(), nodes, replicasByNode, learnersByNode, settings);
     }
 
     /** Voters to replace: those silent for {@link Settings#replaceAfterMs} first, then those draining. */
@@ -194,7 +213,7 @@ public final class ReplicaRepair {
      * {@link #crowdedVoter} later swaps in.
      */
     private static Step rebalance(Configuration c, Set<Integer> avoid, Map<Integer, Node> nodes, Map<Integer, Integer> replicasByNode,
-                                  Settings settings) {
+                                  Map<Integer, Integer> learnersByNode, Settings settings) {
         double mean = meanLoad(nodes, replicasByNode, settings);
         int bestFrom = -1;
         Node bestTo = null;
@@ -205,8 +224,10 @@ public final class ReplicaRepair {
                             && n.silentForMs() <= settings.silenceLimitMs() && keepsZonesDistinct(c, v, n, nodes))
                     .min(Comparator.<Node>comparingInt(n -> load(replicasByNode, n.id())).thenComparingInt(Node::id))
                     .orElse(null);
-            if (to == null || load(replicasByNode, v) - load(replicasByNode, to.id()) < 2
-                    || load(replicasByNode, v) <= mean || load(replicasByNode, to.id()) >= mean) {
+            // v's votes (not its learners elsewhere) against everything to's node holds: the swap
+            // that ends the move compares the same votes, so a move started is a move finished.
+            int votes = load(replicasByNode, v) - load(learnersByNode, v);
+            if (to == null || votes - load(replicasByNode, to.id()) < 2 || votes <= mean || load(replicasByNode, to.id()) >= mean) {
                 continue;
             }
             if (bestTo == null || load(replicasByNode, v) - load(replicasByNode, to.id())
@@ -221,16 +242,22 @@ public final class ReplicaRepair {
     }
 
     /**
-     * The voter a caught-up learner should replace to even out replicas: one whose node holds at
-     * least one more replica than the learner's (which counts this group already), the most loaded
-     * first, keeping the zones distinct; null when none.
+     * The voter a caught-up learner should replace to even out replicas: one whose node votes in at
+     * least two groups more than the learner's, the most loaded first, keeping the zones distinct;
+     * null when none. Learners are left out of both counts (moves under way, this one included).
      */
-    private static Integer crowdedVoter(Configuration c, int learner, Map<Integer, Node> nodes, Map<Integer, Integer> replicasByNode) {
+    private static Integer crowdedVoter(Configuration c, int learner, Map<Integer, Node> nodes, Map<Integer, Integer> replicasByNode,
+                                        Map<Integer, Integer> learnersByNode) {
         Node to = nodes.get(learner);
         Integer best = null;
+        int bestLoad = 0;
         for (int v : c.voters()) {
-            if (load(replicasByNode, v) < load(replicasByNode, learner) + 1 || !keepsZonesDistinct(c, v, to, nodes)) continue;
-            if (best == null || load(replicasByNode, v) > load(replicasByNode, best)) best = v;
+            int votes = load(replicasByNode, v) - load(learnersByNode, v);
+            if (votes < load(replicasByNode, learner) - load(learnersByNode, learner) + 2 || !keepsZonesDistinct(c, v, to, nodes)) continue;
+            if (best == null || votes > bestLoad) {
+                best = v;
+                bestLoad = votes;
+            }
         }
         return best;
     }
@@ -280,6 +307,51 @@ public final class ReplicaRepair {
                         .thenComparingInt(Node::id))
                 .map(Node::id)
                 .orElse(null);
+    }
+
+    /**
+     * Where a global index partition's replicas go next, or null to leave them: a node silent for
+     * {@link Settings#replaceAfterMs}, or draining, is replaced by a live node (as {@link #placeFor}
+     * chooses), and a partition short of {@link Settings#replicationFactor} replicas grows. Index
+     * partitions are not replica groups (they are derived from the table's changes, and a new
+     * replica reads its index topic from the start), so a replica moves in one step; a draining
+     * node with nowhere to go keeps its replica, and a dead one with nowhere to go is dropped as long
+     * as another stays.
+     */
+    public static List<Integer> nextIndexReplicas(List<Integer> replicas, Map<Integer, Node> nodes, Map<Integer, Integer> replicasByNode,
+                                                  Settings settings) {
+        List<Integer> next = new ArrayList<>();
+        List<Integer> leaving = new ArrayList<>();
+        for (int id : replicas) {
+            Node n = nodes.get(id);
+            if (n == null || n.silentForMs() >= settings.replaceAfterMs() || n.draining()) leaving.add(id);
+            else next.add(id);
+        }
+        List<Integer> stuck = new ArrayList<>();
+        for (int gone : leaving) {
+            Integer newcomer = placeFor(Configuration.initial(union(next, leaving)), leaving, Set.of(), nodes, replicasByNode, settings);
+            if (newcomer != null) {
+                next.add(newcomer);
+            } else if (nodes.containsKey(gone) && nodes.get(gone).draining() && nodes.get(gone).silentForMs() < settings.replaceAfterMs()) {
+                stuck.add(gone);
+            }
+        }
+        next.addAll(stuck);
+        while (next.size() < settings.replicationFactor()) {
+            Integer newcomer = placeFor(Configuration.initial(next.isEmpty() ? replicas : next), List.of(), Set.of(), nodes,
+                    replicasByNode, settings);
+            if (newcomer == null || next.contains(newcomer)) break;
+            next.add(newcomer);
+        }
+        return next.isEmpty() || new java.util.HashSet<>(next).equals(new java.util.HashSet<>(replicas)) ? null : next;
+    }
+
+    private static List<Integer> union(List<Integer> a, List<Integer> b) {
+        List<Integer> all = new ArrayList<>(a);
+        for (int id : b) {
+            if (!all.contains(id)) all.add(id);
+        }
+        return all;
     }
 
     private static long silentFor(Map<Integer, Node> nodes, int id) {

@@ -5,6 +5,8 @@ import io.dynalog.ingest.paxos.Role;
 import io.dynalog.ingest.replication.GroupId;
 import io.dynalog.ingest.replication.ReplicationRuntime;
 import io.dynalog.ingest.replication.ReplicationRuntime.MemberStatus;
+import io.dynalog.topology.catalog.CatalogTable;
+import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.wal.Configuration;
 import java.util.ArrayList;
@@ -35,8 +37,12 @@ import org.slf4j.LoggerFactory;
  * table partition's: {@link Catalog} lists it among the tables and records its configurations
  * where its placement is kept.
  *
- * <p>Threading: {@link #runOnce} is called by one thread at a time (the node's upkeep thread); the
- * answers of steps arrive on other threads and touch only the concurrent set of busy groups.
+ * <p>The node that leads the catalog's group also moves the replicas of global index partitions
+ * off dead and draining nodes ({@link ReplicaRepair#nextIndexReplicas}).
+ *
+ * <p>Threading: {@link #runOnce} is called by one thread at a time (the node's upkeep thread, never
+ * the replication loop); the answers of steps arrive on other threads and touch only the concurrent
+ * sets of busy groups and index partitions.
  */
 public final class Rereplication {
     private static final Logger log = LoggerFactory.getLogger(Rereplication.class);
@@ -48,6 +54,10 @@ public final class Rereplication {
 
         /** Records a configuration chosen in a partition's group (at the catalog's leader). */
         CompletableFuture<Void> recordConfiguration(TableDescriptor table, int partition, Configuration configuration);
+
+        /** Moves a global index partition's replicas from {@code expected} to {@code next} (at the catalog's leader). */
+        CompletableFuture<Void> moveIndexReplicas(TableDescriptor table, IndexDescriptor index, int partition, List<Integer> expected,
+                                                  List<Integer> next);
     }
 
     private final ReplicationRuntime runtime;
@@ -58,6 +68,10 @@ public final class Rereplication {
     private final LongSupplier clockMs;
     /** Groups with a step under way. */
     private final Set<GroupId> busy = ConcurrentHashMap.newKeySet();
+    /** Global index partitions (index id in hex / partition) whose move is being recorded. */
+    private final Set<String> busyIndexPartitions = ConcurrentHashMap.newKeySet();
+    /** Global index partitions a round moves at most. */
+    static final int INDEX_MOVES_PER_ROUND = 4;
     /** By group and learner, when this node first saw it as a learner of a group it leads (runOnce's thread only). */
     private final Map<GroupId, Map<Integer, Long>> learnerSinceMs = new HashMap<>();
     /** By group, nodes whose learner this node removed, and until when they are not tried again there (runOnce's thread only). */
@@ -79,20 +93,29 @@ public final class Rereplication {
         this.clockMs = clockMs;
     }
 
-    /** One round; completes with the steps it started (for the log and for tests). */
-    public CompletableFuture<List<String>> runOnce() {
-        return runtime.statuses().thenApply(this::decide);
+    /** How long a round waits for the members' statuses from the replication loop. */
+    static final long STATUS_WAIT_MS = 5_000;
+
+    /**
+     * One round, on the calling thread (never the replication loop's: the planner reads the whole
+     * catalog, and recording the catalog group's configuration may wait on Kafka); returns the steps
+     * it started (for the log and for tests).
+     */
+    public List<String> runOnce() throws Exception {
+        return decide(runtime.statuses().get(STATUS_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
     private List<String> decide(Map<GroupId, MemberStatus> statuses) {
         long now = clockMs.getAsLong();
         Map<Long, TableDescriptor> tables = new HashMap<>();
         Map<Integer, Integer> replicasByNode = new HashMap<>();
+        Map<Integer, Integer> learnersByNode = new HashMap<>();
         boolean movesInCluster = false;
         for (TableDescriptor t : catalog.tables()) {
             tables.put(t.tableId(), t);
             for (int p = 0; p < t.partitionCount(); p++) {
                 for (int id : t.replicasOf(p)) replicasByNode.merge(id, 1, Integer::sum);
+                for (int id : t.configurationOf(p).learners()) learnersByNode.merge(id, 1, Integer::sum);
                 movesInCluster |= !t.configurationOf(p).learners().isEmpty();
             }
         }
@@ -110,19 +133,62 @@ public final class Rereplication {
             MemberStatus s = e.getValue();
             TableDescriptor table = tables.get(group.tableId());
             if (s.role() != Role.LEADER || !s.leaderReady() || table == null || busy.contains(group)) continue;
-            ReplicaRepair.Step step = ReplicaRepair.next(view(group, s, table, now), nodesById, replicasByNode, settings);
+            ReplicaRepair.Step step = ReplicaRepair.next(view(group, s, table, now), nodesById, replicasByNode, learnersByNode, settings);
             if (step instanceof ReplicaRepair.Step.Propose propose) {
                 boolean startsMove = propose.move() != ReplicaRepair.Step.Move.NONE;
                 if (startsMove && moves >= maxMovesPerNode) continue;
                 if (propose.move() == ReplicaRepair.Step.Move.REBALANCE && movesInCluster) continue;
                 if (startsMove) moves++;
                 if (propose.move() == ReplicaRepair.Step.Move.REBALANCE) movesInCluster = true;
-                for (int learner : s.configuration().learners()) {
-                    if (!propose.next().isMember(learner)) avoidUntilMs.computeIfAbsent(group, g -> new HashMap<>()).put(learner, now + AVOID_MS);
+                if (propose.abandonedLearner() >= 0) {
+                    avoidUntilMs.computeIfAbsent(group, g -> new HashMap<>()).put(propose.abandonedLearner(), now + AVOID_MS);
                 }
                 started.add(propose(group, propose));
             } else if (step instanceof ReplicaRepair.Step.Record record) {
                 started.add(record(group, table, record.configuration()));
+            }
+        }
+        GroupId catalogGroup = new GroupId(CatalogTable.TABLE_ID, CatalogTable.PARTITION);
+        MemberStatus catalogMember = statuses.get(catalogGroup);
+        if (catalogMember != null && catalogMember.role() == Role.LEADER && catalogMember.leaderReady()) {
+            started.addAll(moveIndexReplicas(tables.values(), nodesById));
+        }
+        return started;
+    }
+
+    /**
+     * Global index partitions are no replica groups: the node leading the catalog's group moves
+     * their replicas off dead and draining nodes, a few partitions per round.
+     */
+    private List<String> moveIndexReplicas(Collection<TableDescriptor> tables, Map<Integer, ReplicaRepair.Node> nodesById) {
+        Map<Integer, Integer> indexReplicasByNode = new HashMap<>();
+        for (TableDescriptor t : tables) {
+            for (IndexDescriptor index : t.globalIndexes()) {
+                for (int p = 0; p < index.partitionCount(); p++) {
+                    for (int id : index.replicasOf(p)) indexReplicasByNode.merge(id, 1, Integer::sum);
+                }
+            }
+        }
+        List<String> started = new ArrayList<>();
+        for (TableDescriptor t : tables) {
+            for (IndexDescriptor index : t.globalIndexes()) {
+                for (int p = 0; p < index.partitionCount() && started.size() < INDEX_MOVES_PER_ROUND; p++) {
+                    String key = Long.toHexString(index.indexId()) + "/" + p;
+                    List<Integer> expected = index.replicasOf(p);
+                    List<Integer> next = busyIndexPartitions.contains(key) ? null
+                            : ReplicaRepair.nextIndexReplicas(expected, nodesById, indexReplicasByNode, settings);
+                    if (next == null) continue;
+                    busyIndexPartitions.add(key);
+                    String what = "index " + index.name() + " of table " + t.name() + ", partition " + p + ": replicas move from "
+                            + expected + " to " + next;
+                    log.info("{}", what);
+                    int partition = p;
+                    started(() -> catalog.moveIndexReplicas(t, index, partition, expected, next)).whenComplete((v, error) -> {
+                        busyIndexPartitions.remove(key);
+                        if (error != null) log.warn("{} not recorded yet: {}", what, error.toString());
+                    });
+                    started.add(what);
+                }
             }
         }
         return started;
@@ -145,7 +211,7 @@ public final class Rereplication {
         busy.add(group);
         String what = "group " + group + ": " + step.reason() + ", proposing " + step.next();
         log.info("{}", what);
-        runtime.proposeConfiguration(group, step.next()).whenComplete((result, error) -> {
+        proposing(group, step).whenComplete((result, error) -> {
             busy.remove(group);
             if (error != null) {
                 log.warn("group {}: configuration {} not proposed: {}", group, step.next(), error.toString());
@@ -156,11 +222,28 @@ public final class Rereplication {
         return what;
     }
 
+    private CompletableFuture<ProposeResult> proposing(GroupId group, ReplicaRepair.Step.Propose step) {
+        try {
+            return runtime.proposeConfiguration(group, step.next());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** {@code change} started, or failed at once (a step's mark of its group must always be cleared). */
+    private static CompletableFuture<Void> started(java.util.function.Supplier<CompletableFuture<Void>> change) {
+        try {
+            return change.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private String record(GroupId group, TableDescriptor table, Configuration configuration) {
         busy.add(group);
         String what = "group " + group + ": recording " + configuration + " in the catalog";
         log.info("{}", what);
-        catalog.recordConfiguration(table, group.partition(), configuration).whenComplete((v, error) -> {
+        started(() -> catalog.recordConfiguration(table, group.partition(), configuration)).whenComplete((v, error) -> {
             busy.remove(group);
             if (error != null) log.warn("group {}: configuration {} not recorded yet: {}", group, configuration, error.toString());
         });

@@ -82,6 +82,8 @@ class ReplicaRepairTest {
         Step gone = ReplicaRepair.next(group(withLearner, 10, Map.of(4, 10L), Map.of(4, 1_000L)), silent(nodes, 4, 11_000),
                 Map.of(), SETTINGS);
         assertThat(((Step.Propose) gone).reason()).contains("learner 4 went silent");
+        assertThat(((Step.Propose) slow).abandonedLearner()).isEqualTo(4);
+        assertThat(((Step.Propose) gone).abandonedLearner()).isEqualTo(4);
     }
 
     @Test
@@ -89,6 +91,7 @@ class ReplicaRepairTest {
         Configuration withLearner = FIRST.withLearner(4);
         Step notNeeded = ReplicaRepair.next(group(withLearner, 10, Map.of(4, 10L), Map.of()), nodes(), Map.of(), SETTINGS);
         assertThat(((Step.Propose) notNeeded).next()).as("voter 3 came back").isEqualTo(new Configuration(2, List.of(1, 2, 3), List.of()));
+        assertThat(((Step.Propose) notNeeded).abandonedLearner()).as("not a failure: it may be tried again").isEqualTo(-1);
 
         Configuration two = new Configuration(4, List.of(1, 2), List.of(4));
         Step whole = ReplicaRepair.next(group(two, 10, Map.of(4, 10L), Map.of()), nodes(), Map.of(), SETTINGS);
@@ -139,6 +142,20 @@ class ReplicaRepairTest {
                         "learner 4 is no longer needed"));
     }
 
+    /**
+     * Two leaders that added learners on one node at the same moment both swap them in (an
+     * overshoot of one move), instead of both finding the node full, dropping them, and trying again
+     * in step for ever.
+     */
+    @Test
+    void twoMovesOntoOneNodeAtOnceBothComplete() {
+        Map<Integer, Node> nodes = nodes();
+        Map<Integer, Integer> loads = Map.of(1, 6, 2, 6, 3, 6, 4, 2, 5, 4);
+        Map<Integer, Integer> learners = Map.of(4, 2);
+        Step swap = ReplicaRepair.next(group(FIRST.withLearner(4), 10, Map.of(4, 10L), Map.of()), nodes, loads, learners, SETTINGS);
+        assertThat(((Step.Propose) swap).next()).isEqualTo(new Configuration(2, List.of(1, 2, 4), List.of()));
+    }
+
     @Test
     void aGroupShortOfVotersGrowsToTheReplicationFactor() {
         Configuration one = Configuration.initial(List.of(1));
@@ -146,6 +163,19 @@ class ReplicaRepairTest {
         assertThat(((Step.Propose) add).next().learners()).as("zone b first, the lowest id of those").containsExactly(2);
         Step promote = ReplicaRepair.next(group(one.withLearner(2), 10, Map.of(2, 10L), Map.of()), nodes(), Map.of(), SETTINGS);
         assertThat(((Step.Propose) promote).next()).isEqualTo(new Configuration(2, List.of(1, 2), List.of()));
+    }
+
+    @Test
+    void indexPartitionsMoveOffDeadAndDrainingNodesInOneStep() {
+        Map<Integer, Node> nodes = silent(nodes(), 3, 60_000);
+        assertThat(ReplicaRepair.nextIndexReplicas(List.of(1, 2, 3), nodes, Map.of(4, 2, 5, 0), SETTINGS))
+                .as("zone c again, though 4 holds more").containsExactly(1, 2, 4);
+        nodes.put(1, new Node(1, "a", 100, true));
+        assertThat(ReplicaRepair.nextIndexReplicas(List.of(1, 2, 4), nodes, Map.of(), SETTINGS)).containsExactly(2, 4, 5);
+        assertThat(ReplicaRepair.nextIndexReplicas(List.of(2, 4, 5), nodes, Map.of(), SETTINGS)).as("nothing to do").isNull();
+        nodes.remove(5);
+        assertThat(ReplicaRepair.nextIndexReplicas(List.of(1, 2, 4), nodes, Map.of(), SETTINGS))
+                .as("a draining node with nowhere to go keeps its replica").isNull();
     }
 
     @Test

@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * gets replicas in three zones.
  *
  * <p>The catalog's replica group changes configuration like a table partition's (its leader
- * replaces a dead member); the topic then records the latest configuration chosen, under the key
- * {@value #CONFIGURATION_KEY} (the catalog cannot record its own: a group that lost its majority
- * could not write it). A record of a configuration no newer than the one known is ignored, so
- * late and repeated records from deposed leaders do no harm.
+ * replaces a dead member); the topic then records each configuration chosen, under the key
+ * {@value #CONFIGURATION_KEY}{@code /<version>} (the catalog cannot record its own: a group that
+ * lost its majority could not write it). A key per version, so that compaction never keeps an
+ * older record a deposed leader sent late in place of a newer one; a record of a configuration no
+ * newer than the one known is ignored, so late and repeated records do no harm.
  */
 public final class CatalogPlacement {
     private static final Logger log = LoggerFactory.getLogger(CatalogPlacement.class);
@@ -132,7 +133,9 @@ public final class CatalogPlacement {
         TableDescriptor known = current;
         if (known == null) return CompletableFuture.failedFuture(new IllegalStateException("the catalog is not placed yet"));
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(placementTopic, 0, CONFIGURATION_KEY.getBytes(StandardCharsets.UTF_8),
+        if (configuration.version() <= known.configurationOf(CatalogTable.PARTITION).version()) return CompletableFuture.completedFuture(null);
+        String key = CONFIGURATION_KEY + "/" + configuration.version();
+        producer.send(new ProducerRecord<>(placementTopic, 0, key.getBytes(StandardCharsets.UTF_8),
                 TableRecordCodec.encode(known.withConfiguration(CatalogTable.PARTITION, configuration))), (metadata, error) -> {
                     if (error == null) {
                         sent.complete(null);

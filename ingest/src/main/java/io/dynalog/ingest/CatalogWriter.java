@@ -111,6 +111,31 @@ public final class CatalogWriter {
     }
 
     /**
+     * Moves partition {@code partition} of global index {@code indexId} from the nodes
+     * {@code expected} to {@code next} (a node that died or is drained is replaced). Decided against
+     * the catalog as it is: when the index partition is no longer on {@code expected} (another
+     * decision got there first), nothing changes.
+     */
+    public CompletableFuture<TableDescriptor> moveIndexReplicas(String name, long tableId, long indexId, int partition,
+                                                                List<Integer> expected, List<Integer> next) {
+        return change(name, current -> {
+            if (current == null || current.tableId() != tableId) throw notFound(name);
+            List<IndexDescriptor> indexes = new ArrayList<>();
+            boolean changed = false;
+            for (IndexDescriptor index : current.indexes()) {
+                if (index.indexId() == indexId && index.isGlobal() && partition >= 0 && partition < index.partitionCount()
+                        && index.replicasOf(partition).equals(expected)) {
+                    index = index.withReplicas(partition, next);
+                    changed = true;
+                }
+                indexes.add(index);
+            }
+            if (!changed) return Mutation.Result.unchanged(CatalogTable.item(current));
+            return Mutation.Result.put(CatalogTable.item(current.withIndexes(indexes)));
+        }).thenApply(outcome -> CatalogTable.table(outcome.newImage()));
+    }
+
+    /**
      * Removes a table; completes with its last descriptor, marked DELETING. Fails with NOT_FOUND
      * when there is none, IN_USE while it is still being created.
      */

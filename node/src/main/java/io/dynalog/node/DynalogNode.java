@@ -230,6 +230,11 @@ public final class DynalogNode implements AutoCloseable {
             }
 
             @Override
+            public boolean replicaReady(long keySpaceId, int partition) {
+                return replica.caughtUpOnce(new ReplicaStore.PartitionRef(keySpaceId, partition));
+            }
+
+            @Override
             public long silentForMs(int nodeId) {
                 return DynalogNode.this.silentForMs(nodeId);
             }
@@ -250,7 +255,8 @@ public final class DynalogNode implements AutoCloseable {
                 own(new KafkaChangeLog(KafkaClients.changeLogConsumer(config))),
                 ownExecutor(Executors.newFixedThreadPool(STREAM_READ_THREADS, named("stream-reads"))), Time.SYSTEM);
 
-        TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive, catalogReplica::table));
+        TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive,
+                name -> CatalogTable.NAME.equals(name) ? catalogPlacement.known() : catalogReplica.table(name)));
         lifecycle.useGlobalIndexes(own(new GlobalIndexes(config.nodeId(), KafkaClients.streams(config), config.topicPrefix(),
                 config.dataDir().resolve("streams"), admin, api::markIndexActive)));
         lifecycle.useChangeStreams(own(new ChangeStreams(KafkaClients.streams(config), config.topicPrefix(),
@@ -289,7 +295,9 @@ public final class DynalogNode implements AutoCloseable {
 
         HttpClient statusHttp = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(STATUS_TIMEOUT_MS)).build();
         StatusEndpoints status = new StatusEndpoints(config.nodeId(), config.zone(), runtime::statuses,
-                tableId -> tableName(catalogReplica, tableId), membership::values, statusHttp, STATUS_TIMEOUT_MS);
+                tableId -> tableName(catalogReplica, tableId),
+                (tableId, partition) -> replica.appliedSlot(new ReplicaStore.PartitionRef(tableId, partition)),
+                () -> indexReplicasHere(catalogReplica), membership::values, statusHttp, STATUS_TIMEOUT_MS);
         NodeAdminEndpoints nodeAdmin = new NodeAdminEndpoints(cluster, statusHttp, STATUS_TIMEOUT_MS, NODE_SILENCE_LIMIT_MS);
         server = new DynamoHttpServer(vertx, DynamoHttpServer.Settings.defaults(config.apiPort()).withNodeToken(nodeToken),
                 api.operations(), status.routes(), nodeAdmin.actions());
@@ -305,11 +313,17 @@ public final class DynalogNode implements AutoCloseable {
         ScheduledExecutorService upkeep = (ScheduledExecutorService) ownExecutor(
                 Executors.newSingleThreadScheduledExecutor(named("cluster-upkeep")));
         LeaderPlacement leaderPlacement = new LeaderPlacement(catalogAndTables);
-        upkeep.scheduleWithFixedDelay(() -> runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_BALANCE_MIN_ACK_STREAK_MS,
-                        LEADER_HAND_OVERS_PER_ROUND, leaderPlacement.preferredLeaders(drainingNodes()), drainingNodes())
+        upkeep.scheduleWithFixedDelay(() -> {
+            try {
+                java.util.Set<Integer> draining = drainingNodes();
+                runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_BALANCE_MIN_ACK_STREAK_MS, LEADER_HAND_OVERS_PER_ROUND,
+                                leaderPlacement.preferredLeaders(draining), draining)
                         .thenAccept(started -> started.forEach(h -> log.info("handing {} over to its preferred leader, node {}",
-                                h.group(), h.target()))),
-                LEADER_BALANCE_INTERVAL_MS, LEADER_BALANCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+                                h.group(), h.target())));
+            } catch (RuntimeException e) { // the next round tries again; a thrown exception would cancel the schedule
+                log.warn("leader balance round failed: {}", e.toString());
+            }
+        }, LEADER_BALANCE_INTERVAL_MS, LEADER_BALANCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
         Rereplication rereplication = new Rereplication(runtime, new Rereplication.Catalog() {
             @Override
             public java.util.Collection<TableDescriptor> tables() {
@@ -321,12 +335,22 @@ public final class DynalogNode implements AutoCloseable {
                 return CatalogTable.isCatalog(table) ? catalogPlacement.recordConfiguration(configuration)
                         : api.recordConfiguration(table, partition, configuration);
             }
+
+            @Override
+            public CompletableFuture<Void> moveIndexReplicas(TableDescriptor table, io.dynalog.topology.model.IndexDescriptor index,
+                                                             int partition, List<Integer> expected, List<Integer> next) {
+                return api.moveIndexReplicas(table, index, partition, expected, next);
+            }
         }, this::nodeSilences, new ReplicaRepair.Settings(REPLICATION_FACTOR, config.replaceAfterMs(),
                 Math.min(NODE_SILENCE_LIMIT_MS, config.replaceAfterMs()), LEARNER_PATIENCE_MS), MOVES_PER_NODE,
                 () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
-        upkeep.scheduleWithFixedDelay(() -> rereplication.runOnce().whenComplete((steps, e) -> {
-            if (e != null) log.warn("re-replication round failed: {}", e.toString());
-        }), REPAIR_INTERVAL_MS, REPAIR_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        upkeep.scheduleWithFixedDelay(() -> {
+            try {
+                rereplication.runOnce();
+            } catch (Exception e) { // the next round tries again; a thrown exception would cancel the schedule
+                log.warn("re-replication round failed: {}", e.toString());
+            }
+        }, REPAIR_INTERVAL_MS, REPAIR_INTERVAL_MS, TimeUnit.MILLISECONDS);
         // Last started, first closed: the intake stops taking requests before anything it uses.
         own(KafkaWritePath.start(config, topics, api.kafkaCommands(), store, System::currentTimeMillis));
         NodeAnnouncer self = new NodeAnnouncer(producer, nodesTopic, membership,
@@ -337,6 +361,19 @@ public final class DynalogNode implements AutoCloseable {
         log.info("node {} in zone {} serves the DynamoDB API on port {} (Kafka {}, data {}) after {} ms",
                 config.nodeId(), config.zone(), apiPort, config.kafkaBootstrapServers(), config.dataDir(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
+    }
+
+    /** How many global index partitions the catalog places on this node. */
+    private int indexReplicasHere(CatalogReplica catalog) {
+        int held = 0;
+        for (TableDescriptor t : catalog.tables()) {
+            for (io.dynalog.topology.model.IndexDescriptor index : t.globalIndexes()) {
+                for (int p = 0; p < index.partitionCount(); p++) {
+                    if (index.replicasOf(p).contains(config.nodeId())) held++;
+                }
+            }
+        }
+        return held;
     }
 
     /** The name of a table by id for the status endpoints, or null when the catalog does not know it. */

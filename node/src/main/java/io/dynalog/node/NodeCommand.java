@@ -105,12 +105,13 @@ final class NodeCommand implements Runnable {
             while (System.nanoTime() < deadlineNs) {
                 ClusterStatus.Node node = nodeStatus(err);
                 if (node != null) {
-                    if (node.replicas() == 0 && node.leaders() == 0) {
+                    if (node.replicas() == 0 && node.leaders() == 0 && node.indexReplicas() == 0) {
                         out.println("node " + target.nodeId + " holds no replica: it may be stopped (then: dynalog node remove --node-id "
                                 + target.nodeId + ")");
                         return 0;
                     }
-                    String now = "node " + target.nodeId + " still holds " + node.replicas() + " replicas, leads " + node.leaders();
+                    String now = "node " + target.nodeId + " still holds " + node.replicas() + " replicas and " + node.indexReplicas()
+                            + " index replicas, leads " + node.leaders();
                     if (!now.equals(last)) out.println(now);
                     out.flush();
                     last = now;

@@ -10,6 +10,7 @@ import io.dynalog.topology.keys.KeyCodec;
 import io.dynalog.topology.model.IndexDescriptor;
 import io.dynalog.topology.model.TableDescriptor;
 import io.dynalog.topology.model.TableStatus;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -61,8 +62,9 @@ final class TableLifecycle implements AutoCloseable {
 
     /**
      * @param markActive records a CREATING table ACTIVE in the catalog (at the catalog's leader)
-     * @param currentTable the catalog as this node now knows it, by name: a retried step that the
-     *     catalog has moved past (the table was deleted, or re-created) is dropped
+     * @param currentTable the catalog as this node now knows it, by name (the catalog's own
+     *     placement under {@link CatalogTable#NAME}): each step acts on the table as it is now, and
+     *     a retried step that the catalog has moved past (the table was deleted, or re-created) is dropped
      */
     TableLifecycle(int nodeId, WalTopics topics, ReplicaProcessor replica, IngestService ingest,
                    Function<TableDescriptor, CompletableFuture<Void>> markActive, Function<String, TableDescriptor> currentTable) {
@@ -122,11 +124,14 @@ final class TableLifecycle implements AutoCloseable {
             if (previous != null && (current == null || previous.tableId() != current.tableId())) {
                 remove(previous);
             }
-            if (current != null && (previous == null || previous.tableId() != current.tableId())) {
-                TableDescriptor now = CatalogTable.isCatalog(current) ? current : currentTable.apply(current.name());
-                if (now != null && now.tableId() == current.tableId()) place(current, retryDelayMs);
-            } else if (current != null) {
-                reindex(previous, current);
+            // A step acts on the table as the catalog has it now, not as the change (perhaps retried
+            // long after) saw it: a replica dropped or joined on an old view would undo a later move.
+            TableDescriptor now = current == null ? null : currentTable.apply(current.name());
+            if (now == null || now.tableId() != current.tableId()) return;
+            if (previous == null || previous.tableId() != current.tableId()) {
+                place(now, retryDelayMs);
+            } else {
+                reindex(previous, now);
             }
         } catch (RuntimeException e) {
             String name = current != null ? current.name() : previous.name();
@@ -200,25 +205,27 @@ final class TableLifecycle implements AutoCloseable {
 
     /**
      * A change of a table that stays: partitions' replicas moved by their groups' configurations
-     * (joined or left here), global indexes added (placed here) or deleted (removed here), its
-     * stream enabled or disabled.
+     * (joined or left here), global indexes added (placed here) or deleted (removed here), index
+     * partitions moved, its stream enabled or disabled. Partitions and index partitions are made to
+     * match the table as it is (not the difference from {@code previous}), so a step retried late
+     * does the right thing.
      */
     private void reindex(TableDescriptor previous, TableDescriptor current) {
-        boolean joined = false;
-        boolean left = false;
+        boolean moved = false;
         for (int p = 0; p < current.partitionCount(); p++) {
-            boolean was = previous.replicasOf(p).contains(nodeId);
-            boolean is = current.replicasOf(p).contains(nodeId);
-            if (is && !was) {
-                assign(current, p);
-                joined = true;
-                log.info("partition {} of table {} joins this node (its group is now {})", p, current.name(), current.configurationOf(p));
-            } else if (was && !is) {
+            PartitionRef ref = new PartitionRef(current.tableId(), p);
+            if (current.replicasOf(p).contains(nodeId)) {
+                if (!ingest.inGroup(current.tableId(), p) && !previous.replicasOf(p).contains(nodeId)) {
+                    assign(current, p);
+                    moved = true;
+                    log.info("partition {} of table {} joins this node (its group is now {})", p, current.name(), current.configurationOf(p));
+                }
+            } else if (ingest.inGroup(current.tableId(), p) || replica.hasProgress(ref)) {
                 dropReplica(current, p);
-                left = true;
+                moved = true;
             }
         }
-        if (joined || left) {
+        if (moved) {
             // The table is served here once the groups this node is now in are (none: at once).
             ingest.lead(current).thenRun(() -> {
                 CompletableFuture<Void> f = served.get(current.tableId());
@@ -230,10 +237,15 @@ final class TableLifecycle implements AutoCloseable {
             if (still == null || still.indexId() != index.indexId()) removeIndex(current, index);
         }
         // Only new incarnations: the others were placed with the record before (a status change,
-        // an index marked ACTIVE or a stream change needs no Kafka round trip per index).
+        // an index marked ACTIVE or a stream change needs no Kafka round trip per index), unless
+        // their partitions' replicas moved to or from this node.
         for (IndexDescriptor index : current.globalIndexes()) {
             IndexDescriptor before = previous.index(index.name());
-            if (before == null || before.indexId() != index.indexId()) placeIndex(current, index);
+            if (before == null || before.indexId() != index.indexId()) {
+                placeIndex(current, index);
+            } else if (!before.replicas().equals(index.replicas())) {
+                syncIndexReplicas(current, index);
+            }
         }
         if (changeStreams != null) changeStreams.apply(previous, current);
     }
@@ -248,13 +260,27 @@ final class TableLifecycle implements AutoCloseable {
         IndexDescriptor current = now == null || now.tableId() != table.tableId() ? null : now.index(index.name());
         if (current == null || current.indexId() != index.indexId()) return;
         topics.ensureIndexTopic(index.topic(), index.partitionCount());
-        for (int p = 0; p < index.partitionCount(); p++) {
-            if (!index.replicasOf(p).contains(nodeId)) continue;
-            replica.assignIndex(new PartitionRef(index.indexId(), p), index.topic(),
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p, index.partitionCount())),
-                    KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, index.partitionCount())));
-        }
+        syncIndexReplicas(table, index);
         if (globalIndexes != null) globalIndexes.start(table, index);
+    }
+
+    /**
+     * This node's partitions of a global index made to match the catalog: those placed here read
+     * their index topic (from the start, when new here), those placed elsewhere are dropped (they
+     * moved off this node, perhaps while it was down).
+     */
+    private void syncIndexReplicas(TableDescriptor table, IndexDescriptor index) {
+        for (int p = 0; p < index.partitionCount(); p++) {
+            PartitionRef ref = new PartitionRef(index.indexId(), p);
+            byte[] first = KeyCodec.hashBound(KeyCodec.rangeStart(p, index.partitionCount()));
+            byte[] end = KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, index.partitionCount()));
+            if (index.replicasOf(p).contains(nodeId)) {
+                replica.assignIndex(ref, index.topic(), first, end);
+            } else if (replica.hasProgress(ref)) {
+                replica.dropPartition(ref, first, end, List.of()).join();
+                log.info("partition {} of index {} of table {} left this node", p, index.name(), table.name());
+            }
+        }
     }
 
     private void removeIndex(TableDescriptor table, IndexDescriptor index) {

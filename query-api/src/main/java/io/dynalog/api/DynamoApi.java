@@ -58,6 +58,13 @@ public final class DynamoApi {
         return ops.recordConfiguration(table, partition, configuration);
     }
 
+    /** Moves a global index partition's replicas in the catalog, at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> moveIndexReplicas(io.dynalog.topology.model.TableDescriptor table,
+                                                                           io.dynalog.topology.model.IndexDescriptor index, int partition,
+                                                                           java.util.List<Integer> expected, java.util.List<Integer> next) {
+        return ops.moveIndexReplicas(table, index, partition, expected, next);
+    }
+
     /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
     public java.util.concurrent.CompletableFuture<Void> markActive(io.dynalog.topology.model.TableDescriptor table) {
         return ops.markActive(table);

@@ -199,6 +199,8 @@ public final class ReplicaProcessor implements AutoCloseable {
             byTopicPartition.put(state.topicPartition, state);
             consumer.assign(byTopicPartition.keySet());
             consumer.seek(state.topicPartition, state.progress.nextOffset());
+            long endAtAssignment = consumer.endOffsets(List.of(state.topicPartition)).get(state.topicPartition);
+            state.whenConsumed(endAtAssignment).thenRun(() -> state.caughtUpOnce = true);
             log.debug("assigned {} at offset {}", state.topicPartition, state.progress.nextOffset());
         });
     }
@@ -251,6 +253,16 @@ public final class ReplicaProcessor implements AutoCloseable {
             }
         });
         return done;
+    }
+
+    /**
+     * True once the partition has read everything its topic partition held when it was assigned
+     * here (false while a new replica is rebuilt from its WAL, or when it is not here): whether its
+     * rows may answer eventually consistent reads.
+     */
+    public boolean caughtUpOnce(PartitionRef ref) {
+        PartitionState state = byRef.get(ref);
+        return state != null && state.caughtUpOnce;
     }
 
     /** True when the store holds progress of the partition (it was materialised here, and not dropped since). */
@@ -878,6 +890,11 @@ public final class ReplicaProcessor implements AutoCloseable {
         /** The last progress made durable. */
         volatile PartitionProgress progress;
         volatile Throwable failed;
+        /**
+         * True once the partition has read what its topic partition held when it was assigned here:
+         * a replica rebuilt from the WAL (a new member) serves reads only then.
+         */
+        volatile boolean caughtUpOnce;
         private final Watermark applied;
         /** The next offset to consume. */
         private final Watermark consumed;

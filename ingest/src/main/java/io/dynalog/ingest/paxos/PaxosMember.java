@@ -272,11 +272,11 @@ public final class PaxosMember {
             if (refused != null) return refused;
             LeaderState leader = (LeaderState) state;
             Configuration current = leader.lastConfiguration();
-            if (next.version() != current.version() + 1) {
-                throw new IllegalArgumentException("configuration " + next + " does not follow " + current);
-            }
             if (leader.configurationPending()) {
                 return new ProposeResult.Refused("configuration " + current + " is not chosen yet");
+            }
+            if (next.version() != current.version() + 1) {
+                throw new IllegalArgumentException("configuration " + next + " does not follow " + current);
             }
             for (int voter : next.voters()) {
                 if (current.isVoter(voter)) continue;

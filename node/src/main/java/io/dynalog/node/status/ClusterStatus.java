@@ -16,12 +16,15 @@ public record ClusterStatus(List<Node> nodes, List<Group> groups, List<Move> mov
 
     /**
      * @param state    {@code up} when it answered; {@code draining} while a drained node still holds
-     *                 replicas, {@code drained} once it holds none (it may be stopped); else
+     *                 replicas (of groups or of index partitions), {@code drained} once it holds none
+     *                 (it may be stopped); else
      *                 {@code unreachable} (with {@code error})
      * @param replicas the replica groups it is a member of
      * @param leaders  the groups it leads
+     * @param indexReplicas the global index partitions it holds a replica of
      */
-    public record Node(int nodeId, String zone, String address, String state, int replicas, int leaders, String error) {}
+    public record Node(int nodeId, String zone, String address, String state, int replicas, int leaders, String error,
+                       int indexReplicas) {}
 
     /**
      * @param leader               the member that leads and says so, or -1 when none does
@@ -34,9 +37,12 @@ public record ClusterStatus(List<Node> nodes, List<Group> groups, List<Move> mov
                         List<Integer> voters, List<Integer> learners, List<GroupMember> members) {}
 
     /**
-     * @param lagSlots slots chosen at the leader that this member has not learned (or archived); -1 when no leader is known
+     * @param lagSlots        slots chosen at the leader that this member has not learned (or archived); -1 when no leader is known
+     * @param replicaLagSlots slots chosen at the leader that this member's replica has not applied yet (a
+     *                        new member's replica is rebuilt from the WAL: it is a full member once this is
+     *                        small); -1 when no leader is known or the member has no replica yet
      */
-    public record GroupMember(int nodeId, String role, long chosenUpTo, long lagSlots) {}
+    public record GroupMember(int nodeId, String role, long chosenUpTo, long lagSlots, long replicaLagSlots) {}
 
     /** A membership change under way: the group, what it does, and how far it got. */
     public record Move(String table, int partition, String description, String progress) {}

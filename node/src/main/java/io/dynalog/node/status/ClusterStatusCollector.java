@@ -54,7 +54,7 @@ public final class ClusterStatusCollector {
             String address = info.apiHost() + ":" + info.apiPort();
             CompletableFuture<NodeStatus> answer = answers.get(i);
             if (answer.isCompletedExceptionally()) {
-                nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, "unreachable", 0, 0, failure(answer)));
+                nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, "unreachable", 0, 0, failure(answer), 0));
                 continue;
             }
             NodeStatus status = answer.join();
@@ -63,8 +63,9 @@ public final class ClusterStatusCollector {
                 if ("LEADER".equals(m.role())) leaders++;
                 byGroup.computeIfAbsent(groupKey(m), k -> new ArrayList<>()).add(new Reported(status.nodeId(), m));
             }
-            String state = !info.draining() ? "up" : status.groups().isEmpty() ? "drained" : "draining";
-            nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, state, status.groups().size(), leaders, null));
+            String state = !info.draining() ? "up" : status.groups().isEmpty() && status.indexReplicas() == 0 ? "drained" : "draining";
+            nodeViews.add(new ClusterStatus.Node(info.nodeId(), info.zone(), address, state, status.groups().size(), leaders, null,
+                    status.indexReplicas()));
         }
         List<ClusterStatus.Group> groups = new ArrayList<>();
         List<ClusterStatus.Move> moves = new ArrayList<>();
@@ -124,7 +125,8 @@ public final class ClusterStatusCollector {
             NodeStatus.Member m = r.member();
             long learned = Math.max(m.chosenUpTo(), m.archivedSlot());
             long lag = leaderChosen < 0 ? -1 : Math.max(0, leaderChosen - learned);
-            views.add(new ClusterStatus.GroupMember(r.nodeId(), m.role(), m.chosenUpTo(), lag));
+            long replicaLag = leaderChosen < 0 || m.replicaAppliedSlot() < 0 ? -1 : Math.max(0, leaderChosen - m.replicaAppliedSlot());
+            views.add(new ClusterStatus.GroupMember(r.nodeId(), m.role(), m.chosenUpTo(), lag, replicaLag));
         }
         views.sort(Comparator.comparingInt(ClusterStatus.GroupMember::nodeId));
         return new ClusterStatus.Group(newest.table(), newest.tableId(), newest.partition(), leader == null ? -1 : leader.nodeId(),

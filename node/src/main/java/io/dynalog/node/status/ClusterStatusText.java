@@ -11,22 +11,23 @@ public final class ClusterStatusText {
     public static String render(ClusterStatus status) {
         StringBuilder out = new StringBuilder();
         List<List<String>> nodes = new ArrayList<>();
-        nodes.add(List.of("NODE", "ZONE", "ADDRESS", "STATE", "REPLICAS", "LEADERS"));
+        nodes.add(List.of("NODE", "ZONE", "ADDRESS", "STATE", "REPLICAS", "LEADERS", "INDEX REPLICAS"));
         for (ClusterStatus.Node n : status.nodes()) {
             nodes.add(List.of(Integer.toString(n.nodeId()), n.zone(), n.address(),
                     n.error() == null ? n.state() : n.state() + " (" + n.error() + ")",
-                    Integer.toString(n.replicas()), Integer.toString(n.leaders())));
+                    Integer.toString(n.replicas()), Integer.toString(n.leaders()), Integer.toString(n.indexReplicas())));
         }
         table(nodes, out);
         out.append('\n');
         List<List<String>> groups = new ArrayList<>();
-        groups.add(List.of("TABLE", "PARTITION", "LEADER", "VERSION", "VOTERS", "LEARNERS", "LAG (node:slots)"));
+        groups.add(List.of("TABLE", "PARTITION", "LEADER", "VERSION", "VOTERS", "LEARNERS", "LAG (node:slots)",
+                "REPLICA LAG (node:slots)"));
         for (ClusterStatus.Group g : status.groups()) {
-            String lag = g.members().stream()
-                    .map(m -> m.nodeId() + ":" + (m.lagSlots() < 0 ? "?" : Long.toString(m.lagSlots())))
+            String lag = g.members().stream().map(m -> m.nodeId() + ":" + slots(m.lagSlots())).collect(Collectors.joining(" "));
+            String replicaLag = g.members().stream().map(m -> m.nodeId() + ":" + slots(m.replicaLagSlots()))
                     .collect(Collectors.joining(" "));
             groups.add(List.of(g.table(), Integer.toString(g.partition()), g.leader() < 0 ? "none" : Integer.toString(g.leader()),
-                    Long.toString(g.configurationVersion()), ids(g.voters()), ids(g.learners()), lag));
+                    Long.toString(g.configurationVersion()), ids(g.voters()), ids(g.learners()), lag, replicaLag));
         }
         table(groups, out);
         out.append('\n');
@@ -41,6 +42,10 @@ public final class ClusterStatusText {
             table(moves, out);
         }
         return out.toString();
+    }
+
+    private static String slots(long lag) {
+        return lag < 0 ? "?" : Long.toString(lag);
     }
 
     private static String ids(List<Integer> ids) {

@@ -42,8 +42,8 @@ public final class NodeAdminEndpoints {
         CompletableFuture<Void> forget(int nodeId);
     }
 
-    /** The body of both actions. */
-    public record NodeRequest(int nodeId, boolean cancel) {}
+    /** The body of both actions; {@code forwarded} is set by the node that passes a drain on (it is passed on once). */
+    public record NodeRequest(int nodeId, boolean cancel, boolean forwarded) {}
 
     /** The answer of a drain: the node's state now. */
     public record DrainAnswer(int nodeId, boolean draining) {}
@@ -78,9 +78,14 @@ public final class NodeAdminEndpoints {
             return node.drainSelf(!request.cancel())
                     .thenApply(v -> StatusEndpoints.toJson(new DrainAnswer(request.nodeId(), !request.cancel())));
         }
+        if (request.forwarded()) {
+            throw new AdminException(409, "node " + node.selfId() + " was sent a drain of node " + request.nodeId()
+                    + ": that node's recorded address reaches another node now");
+        }
         NodeInfo target = known(request.nodeId());
+        String passedOn = StatusEndpoints.toJson(new NodeRequest(request.nodeId(), request.cancel(), true));
         HttpRequest forwarded = HttpRequest.newBuilder(URI.create("http://" + target.apiHost() + ":" + target.apiPort() + DRAIN_PATH))
-                .timeout(Duration.ofMillis(timeoutMs)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(Duration.ofMillis(timeoutMs)).POST(HttpRequest.BodyPublishers.ofString(passedOn)).build();
         return http.sendAsync(forwarded, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
             if (error != null) {
                 throw new AdminException(503, "node " + request.nodeId() + " does not answer (" + error

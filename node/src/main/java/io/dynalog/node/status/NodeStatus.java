@@ -10,8 +10,9 @@ import java.util.Map;
  * @param nodeId this node
  * @param zone   its availability zone
  * @param groups its member of each replica group, by table and partition
+ * @param indexReplicas the global index partitions it holds a replica of (the catalog's placement)
  */
-public record NodeStatus(int nodeId, String zone, List<Member> groups) {
+public record NodeStatus(int nodeId, String zone, List<Member> groups, int indexReplicas) {
 
     /**
      * A node's member of one replica group, as the member itself knows it.
@@ -29,8 +30,10 @@ public record NodeStatus(int nodeId, String zone, List<Member> groups) {
      * @param chosenUpTo           it learned every slot through this one
      * @param archivedSlot         the WAL holds every slot through this one
      * @param followerMatchSlots   at a leader, the slot through which each other member holds everything; else empty
+     * @param replicaAppliedSlot   the slot through which this node's replica of the partition (its table
+     *                             rows in RocksDB, built from the WAL) has applied every slot; -1 when it has none
      */
     public record Member(String table, long tableId, int partition, String role, int leader, boolean leaderReady,
                          long configurationVersion, List<Integer> voters, List<Integer> learners, long chosenUpTo,
-                         long archivedSlot, Map<Integer, Long> followerMatchSlots) {}
+                         long archivedSlot, Map<Integer, Long> followerMatchSlots, long replicaAppliedSlot) {}
 }

@@ -38,18 +38,31 @@ public final class StatusEndpoints {
     private final String zone;
     private final Supplier<CompletableFuture<Map<GroupId, MemberStatus>>> members;
     private final LongFunction<String> tableName;
+    private final ReplicaProgress replicaProgress;
+    private final java.util.function.IntSupplier indexReplicas;
     private final Supplier<List<NodeInfo>> nodes;
     private final ClusterStatusCollector collector;
+
+    /** How far this node's replica of a partition has applied its WAL. */
+    public interface ReplicaProgress {
+        /** The slot through which the replica has applied every slot; -1 when this node has no replica of it. */
+        long appliedSlot(long tableId, int partition);
+    }
 
     /**
      * @param members   snapshots of this node's members of every group (the replication runtime's)
      * @param tableName the name of a table by id, or null when the catalog does not know it
+     * @param replicaProgress how far this node's replicas have applied their WAL
+     * @param indexReplicas how many global index partitions this node holds a replica of
      * @param nodes     every node of the cluster (the nodes topic)
      * @param http      how other nodes are asked
      * @param timeoutMs how long another node has to answer
      */
     public StatusEndpoints(int selfId, String zone, Supplier<CompletableFuture<Map<GroupId, MemberStatus>>> members,
-                           LongFunction<String> tableName, Supplier<List<NodeInfo>> nodes, HttpClient http, long timeoutMs) {
+                           LongFunction<String> tableName, ReplicaProgress replicaProgress, java.util.function.IntSupplier indexReplicas,
+                           Supplier<List<NodeInfo>> nodes, HttpClient http, long timeoutMs) {
+        this.replicaProgress = replicaProgress;
+        this.indexReplicas = indexReplicas;
         this.selfId = selfId;
         this.zone = zone;
         this.members = members;
@@ -73,9 +86,10 @@ public final class StatusEndpoints {
                 String name = tableName.apply(g.tableId());
                 groups.add(new NodeStatus.Member(name != null ? name : Long.toHexString(g.tableId()), g.tableId(), g.partition(),
                         s.role().name(), s.leaderHint(), s.leaderReady(), s.configuration().version(), s.configuration().voters(),
-                        s.configuration().learners(), s.chosenUpTo(), s.archivedSlot(), s.followerMatchSlots()));
+                        s.configuration().learners(), s.chosenUpTo(), s.archivedSlot(), s.followerMatchSlots(),
+                        replicaProgress.appliedSlot(g.tableId(), g.partition())));
             }
-            return new NodeStatus(selfId, zone, groups);
+            return new NodeStatus(selfId, zone, groups, indexReplicas.getAsInt());
         });
     }
 

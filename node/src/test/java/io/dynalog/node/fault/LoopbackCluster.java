@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,19 @@ final class LoopbackCluster implements AutoCloseable {
     private final Map<Integer, Process> nodes = new ConcurrentHashMap<>();
     private final Map<Integer, int[]> ports = new HashMap<>(); // id -> {api, peer}
     private final List<DynamoDbClient> clients = new CopyOnWriteArrayList<>();
+    /** Arguments every node is started with besides its own (e.g. {@code --replace-after 10s}). */
+    private final List<String> nodeArgs;
     /** Keeps the logs even when the test passes ({@code -Ddynalog.fault.keepLogs=true}). */
     private volatile boolean keepLogs = Boolean.getBoolean("dynalog.fault.keepLogs");
 
     /** Starts the broker (not the nodes: see {@link #startNode} and {@link #launchNode}). */
     LoopbackCluster(int nodeCount, int partitions) throws Exception {
+        this(nodeCount, partitions, List.of());
+    }
+
+    /** As {@link #LoopbackCluster(int, int)}, every node started with {@code nodeArgs} too. */
+    LoopbackCluster(int nodeCount, int partitions, List<String> nodeArgs) throws Exception {
+        this.nodeArgs = List.copyOf(nodeArgs);
         this.tmp = Files.createTempDirectory("dynalog-fault-");
         this.prefix = "pf" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         this.partitions = partitions;
@@ -67,10 +76,12 @@ final class LoopbackCluster implements AutoCloseable {
     Process launchNode(int id) throws IOException {
         Files.createDirectories(tmp.resolve("node-" + id));
         int[] p = ports.get(id);
-        Process process = Processes.launch(List.of(), classPath, nodeLog(id), "start", "--node-id", Integer.toString(id),
+        List<String> args = new ArrayList<>(List.of("start", "--node-id", Integer.toString(id),
                 "--zone", "az" + id, "--host", "127.0.0.1", "--port", Integer.toString(p[0]), "--peer-port", Integer.toString(p[1]),
                 "--kafka", kafkaAddress(), "--data-dir", tmp.resolve("node-" + id).toString(),
-                "--partitions", Integer.toString(partitions), "--topic-prefix", prefix);
+                "--partitions", Integer.toString(partitions), "--topic-prefix", prefix));
+        args.addAll(nodeArgs);
+        Process process = Processes.launch(List.of(), classPath, nodeLog(id), args.toArray(String[]::new));
         nodes.put(id, process);
         return process;
     }

@@ -149,7 +149,7 @@ public final class BatchOps {
         CompletableFuture<ObjectNode> answer;
         if (consistent) {
             answer = items.router().toLeader("GetItem", single, handOff -> items.read(key, true, handOff).thenApply(BatchOps::itemResponse));
-        } else if (!items.router().holds(key.table(), key.partition())) {
+        } else if (!items.router().servesReads(key.table(), key.partition())) {
             answer = items.router().toReplica("GetItem", single, key.table(), key.partition());
         } else {
             return items.read(key, false, e -> false);

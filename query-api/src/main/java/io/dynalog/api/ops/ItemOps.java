@@ -182,7 +182,7 @@ public final class ItemOps {
             return Capacity.report(response, capacity, tableName, () -> Capacity.readUnits(item, consistent));
         };
         if (consistent) return router.toLeader("GetItem", request, handOff -> read(key, true, handOff).thenApply(respond));
-        if (!router.holds(table, key.partition())) return router.toReplica("GetItem", request, table, key.partition());
+        if (!router.servesReads(table, key.partition())) return router.toReplica("GetItem", request, table, key.partition());
         return read(key, false, e -> false).thenApply(respond);
     }
 

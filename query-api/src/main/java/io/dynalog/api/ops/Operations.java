@@ -56,6 +56,13 @@ public final class Operations {
         return tables.recordConfiguration(table, partition, configuration);
     }
 
+    /** Moves a global index partition's replicas in the catalog, at the catalog's leader. */
+    public java.util.concurrent.CompletableFuture<Void> moveIndexReplicas(io.dynalog.topology.model.TableDescriptor table,
+                                                                           io.dynalog.topology.model.IndexDescriptor index, int partition,
+                                                                           java.util.List<Integer> expected, java.util.List<Integer> next) {
+        return tables.moveIndexReplicas(table, index, partition, expected, next);
+    }
+
     /** Records an earlier version's table in the catalog, at the catalog's leader. */
     public java.util.concurrent.CompletableFuture<Void> importTable(io.dynalog.topology.model.TableDescriptor table) {
         return tables.importTable(table);
@@ -76,6 +83,7 @@ public final class Operations {
         operations.put(TableOps.TABLE_SERVED_OPERATION, tables::tableServed);
         operations.put(TableOps.IMPORT_TABLE_OPERATION, tables::importedTable);
         operations.put(TableOps.GROUP_CONFIGURATION_OPERATION, tables::configurationChosenOperation);
+        operations.put(TableOps.INDEX_REPLICAS_OPERATION, tables::indexReplicasOperation);
         operations.put("PutItem", Operation.nonBlocking(items::putItem));
         operations.put("GetItem", Operation.nonBlocking(items::getItem));
         operations.put("DeleteItem", Operation.nonBlocking(items::deleteItem));

@@ -148,7 +148,9 @@ public final class ReadOps {
                         return page;
                     }, pageReads), true, Futures.READ_WAIT_MS, handOff)));
         }
-        if (!router.holds(source.replicasOf(partition))) return router.toReplica("Query", request, source.replicasOf(partition));
+        if (!router.servesReads(source.keySpaceId(), partition, source.replicasOf(partition))) {
+            return router.toReplica("Query", request, source.readReplicasOf(partition));
+        }
         return CompletableFuture.completedFuture(readPage.get());
     }
 
@@ -268,7 +270,8 @@ public final class ReadOps {
                 KeyRange range = partitionRange.intersect(scanned);
                 if (range.isEmpty()) continue;
                 ConsistentSource here = consistent ? leaderOf(table, p, request)
-                        : new ConsistentSource(router.holds(source.replicasOf(p)) ? null : router.replicaFor(source.replicasOf(p)), null);
+                        : new ConsistentSource(router.servesReads(source.keySpaceId(), p, source.replicasOf(p)) ? null
+                                : router.replicaFor(source.readReplicasOf(p)), null);
                 if (here.elsewhere() != null) {
                     scanElsewhere(partitions, p, request, seg, segs, resumeRow, page, here.elsewhere());
                     continue;

@@ -59,6 +59,11 @@ record ReadSource(TableDescriptor table, IndexDescriptor index) {
         return isGlobalIndex() ? index.replicasOf(partition) : table.replicasOf(partition);
     }
 
+    /** Where to send an eventually consistent read of a partition this node cannot answer (see {@link TableDescriptor#readReplicasOf}). */
+    List<Integer> readReplicasOf(int partition) {
+        return isGlobalIndex() ? index.replicasOf(partition) : table.readReplicasOf(partition);
+    }
+
     /** The partition holding the rows of partition key {@code partitionKey} (of {@link #keySchema}). */
     int partitionOf(AttributeValue partitionKey) {
         return KeyCodec.partitionOf(KeyCodec.hash32(partitionKey), partitionCount());

@@ -36,6 +36,20 @@ final class Router {
         return holds(table.replicasOf(partition));
     }
 
+    /**
+     * True when this node may answer an eventually consistent read of the partition (of key space
+     * {@code keySpaceId}, placed on {@code replicas}) from its own replica: it holds one, and that
+     * replica is not being rebuilt.
+     */
+    boolean servesReads(long keySpaceId, int partition, List<Integer> replicas) {
+        return holds(replicas) && cluster.replicaReady(keySpaceId, partition);
+    }
+
+    /** As {@link #servesReads(long, int, List)}, for a table partition. */
+    boolean servesReads(TableDescriptor table, int partition) {
+        return servesReads(table.tableId(), partition, table.replicasOf(partition));
+    }
+
     /** True when this node is one of {@code replicas} (a partition's, of a table or a global index). */
     boolean holds(List<Integer> replicas) {
         return replicas.contains(cluster.selfId());
@@ -133,14 +147,15 @@ final class Router {
 
     /** A replica of the partition to read from when this node holds none: one in this node's zone if any. */
     NodeInfo replicaFor(TableDescriptor table, int partition) {
-        return replicaFor(table.replicasOf(partition));
+        return replicaFor(table.readReplicasOf(partition));
     }
 
-    /** One of a partition's {@code replicas} to read from: one in this node's zone if any. */
+    /** One of a partition's {@code replicas} to read from (not this node): one in this node's zone if any. */
     NodeInfo replicaFor(List<Integer> replicas) {
         NodeInfo self = cluster.node(cluster.selfId());
         NodeInfo any = null;
         for (int id : replicas) {
+            if (id == cluster.selfId()) continue;
             NodeInfo n = cluster.node(id);
             if (n == null) continue;
             if (self != null && n.zone().equals(self.zone())) return n;
@@ -151,7 +166,7 @@ final class Router {
     }
 
     CompletableFuture<ObjectNode> toReplica(String operation, ObjectNode request, TableDescriptor table, int partition) {
-        return toReplica(operation, request, table.replicasOf(partition));
+        return toReplica(operation, request, table.readReplicasOf(partition));
     }
 
     /** Sends a read to one of a partition's {@code replicas} (this node holds none). */

@@ -254,11 +254,28 @@ public final class TableOps {
 
     /** Marks a backfilled global index ACTIVE, at the catalog's leader (the node watching its backfill calls it). */
     public CompletableFuture<Void> markIndexActive(TableDescriptor table, IndexDescriptor index) {
+        return indexServed(indexRequest(table, index)).thenApply(response -> null);
+    }
+
+    /** A request between nodes about an index incarnation of a table incarnation. */
+    private static ObjectNode indexRequest(TableDescriptor table, IndexDescriptor index) {
         ObjectNode request = JSON.objectNode();
         request.put("TableName", table.name());
         request.put("TableId", Long.toHexString(table.tableId()));
         request.put("IndexId", Long.toHexString(index.indexId()));
-        return indexServed(request).thenApply(response -> null);
+        return request;
+    }
+
+    /** The index a request between nodes names (see {@link #indexRequest}). */
+    private record IndexRef(String tableName, long tableId, long indexId) {
+        static IndexRef of(ObjectNode request) {
+            try {
+                return new IndexRef(request.path("TableName").asText(), Long.parseUnsignedLong(request.path("TableId").asText(), 16),
+                        Long.parseUnsignedLong(request.path("IndexId").asText(), 16));
+            } catch (NumberFormatException e) {
+                throw ApiException.validation("TableId and IndexId must be incarnation ids: " + e.getMessage());
+            }
+        }
     }
 
     /** The internal operation behind {@link #markIndexActive}, between nodes only. */
@@ -268,17 +285,10 @@ public final class TableOps {
     }
 
     private CompletableFuture<ObjectNode> indexServed(ObjectNode request) {
-        String name = request.path("TableName").asText();
-        long tableId;
-        long indexId;
-        try {
-            tableId = Long.parseUnsignedLong(request.path("TableId").asText(), 16);
-            indexId = Long.parseUnsignedLong(request.path("IndexId").asText(), 16);
-        } catch (NumberFormatException e) {
-            throw ApiException.validation("TableId and IndexId must be incarnation ids: " + e.getMessage());
-        }
-        return router.toLeader(INDEX_SERVED_OPERATION, request, handOff ->
-                catalogChange(() -> catalogWriter.markIndexActive(name, tableId, indexId), true, handOff).thenApply(t -> JSON.objectNode()));
+        IndexRef index = IndexRef.of(request);
+        return router.toLeader(INDEX_SERVED_OPERATION, request, handOff -> catalogChange(
+                () -> catalogWriter.markIndexActive(index.tableName(), index.tableId(), index.indexId()), true, handOff)
+                .thenApply(t -> JSON.objectNode()));
     }
 
     public static final String INDEX_SERVED_OPERATION = "DynalogIndexServed";
@@ -318,6 +328,40 @@ public final class TableOps {
 
     public static final String TABLE_SERVED_OPERATION = "DynalogTableServed";
     public static final String GROUP_CONFIGURATION_OPERATION = "DynalogGroupConfiguration";
+    public static final String INDEX_REPLICAS_OPERATION = "DynalogIndexReplicas";
+
+    /**
+     * Moves a global index partition's replicas from {@code expected} to {@code next} in the
+     * catalog, at the catalog's leader; no change when they are no longer on {@code expected}.
+     */
+    public CompletableFuture<Void> moveIndexReplicas(TableDescriptor table, IndexDescriptor index, int partition,
+                                                     List<Integer> expected, List<Integer> next) {
+        ObjectNode request = indexRequest(table, index);
+        request.put("Partition", partition);
+        expected.forEach(request.putArray("Expected")::add);
+        next.forEach(request.putArray("Replicas")::add);
+        return indexReplicasMoved(request).thenApply(response -> null);
+    }
+
+    /** The internal operation behind {@link #moveIndexReplicas}, between nodes only. */
+    public CompletableFuture<ObjectNode> indexReplicasOperation(ObjectNode request) {
+        if (!request.has(Forwarder.FORWARDED_MEMBER)) throw ApiException.unknownOperation("Unknown operation: " + INDEX_REPLICAS_OPERATION);
+        return indexReplicasMoved(request);
+    }
+
+    private CompletableFuture<ObjectNode> indexReplicasMoved(ObjectNode request) {
+        IndexRef index = IndexRef.of(request);
+        int partition = request.path("Partition").asInt(-1);
+        List<Integer> expected = new ArrayList<>();
+        request.path("Expected").forEach(v -> expected.add(v.asInt()));
+        List<Integer> next = new ArrayList<>();
+        request.path("Replicas").forEach(v -> next.add(v.asInt()));
+        if (partition < 0 || next.isEmpty()) throw ApiException.validation("Partition and Replicas must name an index partition's nodes");
+        return router.toLeader(INDEX_REPLICAS_OPERATION, request, handOff -> catalogChange(
+                () -> catalogWriter.moveIndexReplicas(index.tableName(), index.tableId(), index.indexId(), partition, expected, next),
+                true, handOff)
+                .thenApply(t -> JSON.objectNode()));
+    }
 
     /**
      * Records a configuration chosen in a table partition's replica group in the catalog, at the

@@ -73,6 +73,14 @@ public record IndexDescriptor(
         return replicas.get(partition);
     }
 
+    /** This index with partition {@code partition}'s replicas on {@code nodes} (a GLOBAL index). */
+    public IndexDescriptor withReplicas(int partition, List<Integer> nodes) {
+        List<List<Integer>> next = new java.util.ArrayList<>(replicas);
+        next.set(partition, List.copyOf(nodes));
+        return new IndexDescriptor(name, indexId, kind, keySchema, projection, status, backfilling, partitionCount, topic,
+                next, readCapacityUnits, writeCapacityUnits);
+    }
+
     public IndexDescriptor withThroughput(long newReadCapacityUnits, long newWriteCapacityUnits) {
         return new IndexDescriptor(name, indexId, kind, keySchema, projection, status, backfilling, partitionCount, topic,
                 replicas, newReadCapacityUnits, newWriteCapacityUnits);

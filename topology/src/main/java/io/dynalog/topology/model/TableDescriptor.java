@@ -154,6 +154,16 @@ public record TableDescriptor(
         return c.version() == 0 ? replicas.get(partition) : c.members();
     }
 
+    /**
+     * The nodes to send an eventually consistent read of partition {@code partition} to: its
+     * voters (a learner's replica is still being built), placement order while it has its first
+     * configuration.
+     */
+    public List<Integer> readReplicasOf(int partition) {
+        Configuration c = configurationOf(partition);
+        return c.version() == 0 ? replicas.get(partition) : c.voters();
+    }
+
     /** The first configuration of partition {@code partition}'s replica group, the same at every member. */
     public Configuration firstConfigurationOf(int partition) {
         return Configuration.initial(replicas.get(partition));
