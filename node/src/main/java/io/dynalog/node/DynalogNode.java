@@ -1,7 +1,6 @@
 package io.dynalog.node;
 
 import io.dynalog.api.DynamoApi;
-import io.dynalog.control.LeaderPlacement;
 import io.dynalog.control.ReplicaRepair;
 import io.dynalog.control.Rereplication;
 import io.dynalog.api.ops.Operations;
@@ -85,31 +84,12 @@ public final class DynalogNode implements AutoCloseable {
     };
 
     /**
-     * Leader balance (issue 15, item 5): this often, a node hands the groups it leads over to their
-     * preferred leaders ({@link io.dynalog.ingest.replication.LeaderBalance}), a few at a time, to
-     * members that acknowledged within four heartbeats, and without a gap for 30 s.
-     */
-    static final long LEADER_BALANCE_INTERVAL_MS = 2_000;
-    static final int LEADER_HAND_OVERS_PER_ROUND = 2;
-    static final long LEADER_BALANCE_ACK_AGE_MS = 4 * PAXOS.heartbeatIntervalMs();
-    /**
-     * A member gets leaderships only after acknowledging for this long without a gap: a node that
-     * has just (re)started answers its groups at once but may take many seconds before its replicas
-     * can serve, and a leader handed to it meanwhile stalls its partition. A heuristic: a member
-     * does not yet say whether its replica is ready to lead.
-     */
-    static final long LEADER_BALANCE_MIN_ACK_STREAK_MS = 30_000;
-    /**
      * A node announces itself again this often; the times of the nodes topic's records tell who is
      * alive (by the announcing node's clock: the limit below allows for skew).
      */
     static final long ANNOUNCE_INTERVAL_MS = 2_000;
     /** A node not heard from for this long gets no new replicas: it is down or cut off (issue 15, item 4). */
     static final long NODE_SILENCE_LIMIT_MS = 5 * ANNOUNCE_INTERVAL_MS;
-    /** How often a node looks at the groups it leads for a replica to replace (issue 15, item 2). */
-    static final long REPAIR_INTERVAL_MS = 500;
-    /** Groups a node leads that may copy a new replica at once. */
-    static final int MOVES_PER_NODE = 1;
     /**
      * How long a new replica's acceptor may take to hold every chosen slot (the Paxos tail, not the
      * table: that is rebuilt from the WAL in the background) before another node is tried.
@@ -303,31 +283,16 @@ public final class DynalogNode implements AutoCloseable {
                 api.operations(), status.routes(), nodeAdmin.actions());
         apiPort = server.start().join();
         closeOrder.push(server::close);
-        // The groups the control plane looks after: every table's partitions, and the catalog's.
-        java.util.function.Supplier<java.util.Collection<TableDescriptor>> catalogAndTables = () -> {
-            List<TableDescriptor> tables = new java.util.ArrayList<>(catalogReplica.tables());
-            TableDescriptor catalog = catalogPlacement.known();
-            if (catalog != null) tables.add(catalog);
-            return tables;
-        };
         ScheduledExecutorService upkeep = (ScheduledExecutorService) ownExecutor(
                 Executors.newSingleThreadScheduledExecutor(named("cluster-upkeep")));
-        LeaderPlacement leaderPlacement = new LeaderPlacement(catalogAndTables);
-        upkeep.scheduleWithFixedDelay(() -> {
-            try {
-                java.util.Set<Integer> draining = drainingNodes();
-                runtime.balanceLeaders(LEADER_BALANCE_ACK_AGE_MS, LEADER_BALANCE_MIN_ACK_STREAK_MS, LEADER_HAND_OVERS_PER_ROUND,
-                                leaderPlacement.preferredLeaders(draining), draining)
-                        .thenAccept(started -> started.forEach(h -> log.info("handing {} over to its preferred leader, node {}",
-                                h.group(), h.target())));
-            } catch (RuntimeException e) { // the next round tries again; a thrown exception would cancel the schedule
-                log.warn("leader balance round failed: {}", e.toString());
-            }
-        }, LEADER_BALANCE_INTERVAL_MS, LEADER_BALANCE_INTERVAL_MS, TimeUnit.MILLISECONDS);
-        Rereplication rereplication = new Rereplication(runtime, new Rereplication.Catalog() {
+        ControlRounds.start(upkeep, runtime, new Rereplication.Catalog() {
+            /** The groups the control plane looks after: every table's partitions, and the catalog's. */
             @Override
             public java.util.Collection<TableDescriptor> tables() {
-                return catalogAndTables.get();
+                List<TableDescriptor> tables = new java.util.ArrayList<>(catalogReplica.tables());
+                TableDescriptor catalog = catalogPlacement.known();
+                if (catalog != null) tables.add(catalog);
+                return tables;
             }
 
             @Override
@@ -341,16 +306,8 @@ public final class DynalogNode implements AutoCloseable {
                                                              int partition, List<Integer> expected, List<Integer> next) {
                 return api.moveIndexReplicas(table, index, partition, expected, next);
             }
-        }, this::nodeSilences, new ReplicaRepair.Settings(REPLICATION_FACTOR, config.replaceAfterMs(),
-                Math.min(NODE_SILENCE_LIMIT_MS, config.replaceAfterMs()), LEARNER_PATIENCE_MS), MOVES_PER_NODE,
-                () -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime()));
-        upkeep.scheduleWithFixedDelay(() -> {
-            try {
-                rereplication.runOnce();
-            } catch (Exception e) { // the next round tries again; a thrown exception would cancel the schedule
-                log.warn("re-replication round failed: {}", e.toString());
-            }
-        }, REPAIR_INTERVAL_MS, REPAIR_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        }, this::nodeSilences, this::drainingNodes, new ReplicaRepair.Settings(REPLICATION_FACTOR, config.replaceAfterMs(),
+                Math.min(NODE_SILENCE_LIMIT_MS, config.replaceAfterMs()), LEARNER_PATIENCE_MS));
         // Last started, first closed: the intake stops taking requests before anything it uses.
         own(KafkaWritePath.start(config, topics, api.kafkaCommands(), store, System::currentTimeMillis));
         NodeAnnouncer self = new NodeAnnouncer(producer, nodesTopic, membership,

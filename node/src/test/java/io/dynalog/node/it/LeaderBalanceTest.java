@@ -35,7 +35,7 @@ class LeaderBalanceTest {
     }
 
     void awaitTwoEach(int via) {
-        // A member gets leaderships only after answering for 30 s without a gap (DynalogNode).
+        // A member gets leaderships only after answering for 30 s without a gap (ControlRounds).
         Awaitility.await("two leaders per node").atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofMillis(250))
                 .until(() -> leadersOfTable(via).equals(Map.of(1, 2L, 2, 2L, 3, 2L)));
     }

@@ -48,7 +48,7 @@ class ScaleOutTest {
         try (writer) {
             cluster.add("az4");
             cluster.add("az5");
-            // New members get leaderships once they have answered for 30 s (DynalogNode).
+            // New members get leaderships once they have answered for 30 s (ControlRounds).
             Awaitility.await("replicas and leaders even").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> even(last[0] = ClusterStatusTest.fetch(cluster.nodes.get(0).apiPort())));
         }
