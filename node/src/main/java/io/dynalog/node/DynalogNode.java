@@ -235,10 +235,10 @@ public final class DynalogNode implements AutoCloseable {
                 own(new KafkaChangeLog(KafkaClients.changeLogConsumer(config))),
                 ownExecutor(Executors.newFixedThreadPool(STREAM_READ_THREADS, named("stream-reads"))), Time.SYSTEM);
 
-        TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api::markActive,
+        TableLifecycle lifecycle = own(new TableLifecycle(config.nodeId(), topics, replica, ingest, api.catalogChanges()::markActive,
                 name -> CatalogTable.NAME.equals(name) ? catalogPlacement.known() : catalogReplica.table(name)));
         lifecycle.useGlobalIndexes(own(new GlobalIndexes(config.nodeId(), KafkaClients.streams(config), config.topicPrefix(),
-                config.dataDir().resolve("streams"), admin, api::markIndexActive)));
+                config.dataDir().resolve("streams"), admin, api.catalogChanges()::markIndexActive)));
         lifecycle.useChangeStreams(own(new ChangeStreams(KafkaClients.streams(config), config.topicPrefix(),
                 config.dataDir().resolve("change-streams"), admin, topics, config.pointInTimeWindowMs(), catalogReplica::table)));
         catalogReplica.addListener(lifecycle::onChange);
@@ -298,13 +298,13 @@ public final class DynalogNode implements AutoCloseable {
             @Override
             public CompletableFuture<Void> recordConfiguration(TableDescriptor table, int partition, Configuration configuration) {
                 return CatalogTable.isCatalog(table) ? catalogPlacement.recordConfiguration(configuration)
-                        : api.recordConfiguration(table, partition, configuration);
+                        : api.catalogChanges().recordConfiguration(table, partition, configuration);
             }
 
             @Override
             public CompletableFuture<Void> moveIndexReplicas(TableDescriptor table, io.dynalog.topology.model.IndexDescriptor index,
                                                              int partition, List<Integer> expected, List<Integer> next) {
-                return api.moveIndexReplicas(table, index, partition, expected, next);
+                return api.catalogChanges().moveIndexReplicas(table, index, partition, expected, next);
             }
         }, this::nodeSilences, this::drainingNodes, new ReplicaRepair.Settings(REPLICATION_FACTOR, config.replaceAfterMs(),
                 Math.min(NODE_SILENCE_LIMIT_MS, config.replaceAfterMs()), LEARNER_PATIENCE_MS));
@@ -379,7 +379,7 @@ public final class DynalogNode implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                legacyCatalog.bringInto(catalog::table, api::importTable, producer);
+                legacyCatalog.bringInto(catalog::table, api.catalogChanges()::importTable, producer);
                 done.complete(null);
             } catch (Throwable e) {
                 done.completeExceptionally(e);

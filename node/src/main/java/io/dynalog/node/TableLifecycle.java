@@ -187,10 +187,15 @@ final class TableLifecycle implements AutoCloseable {
                 });
     }
 
+    /** Where partition {@code p} of {@code count} starts, as a store key bound (its end is partition {@code p + 1}'s start). */
+    private static byte[] rangeBound(int p, int count) {
+        return KeyCodec.hashBound(KeyCodec.rangeStart(p, count));
+    }
+
     private void assign(TableDescriptor table, int p) {
         replica.assign(new PartitionRef(table.tableId(), p), table.walTopic(),
-                KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
-                KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())),
+                rangeBound(p, table.partitionCount()),
+                rangeBound(p + 1, table.partitionCount()),
                 table.keySchema(), table.localIndexes());
     }
 
@@ -198,8 +203,8 @@ final class TableLifecycle implements AutoCloseable {
     private void dropReplica(TableDescriptor table, int p) {
         ingest.leave(table.tableId(), p).join();
         replica.dropPartition(new PartitionRef(table.tableId(), p),
-                KeyCodec.hashBound(KeyCodec.rangeStart(p, table.partitionCount())),
-                KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, table.partitionCount())), table.localIndexes()).join();
+                rangeBound(p, table.partitionCount()),
+                rangeBound(p + 1, table.partitionCount()), table.localIndexes()).join();
         log.info("partition {} of table {} left this node (its group is now {})", p, table.name(), table.configurationOf(p));
     }
 
@@ -272,8 +277,8 @@ final class TableLifecycle implements AutoCloseable {
     private void syncIndexReplicas(TableDescriptor table, IndexDescriptor index) {
         for (int p = 0; p < index.partitionCount(); p++) {
             PartitionRef ref = new PartitionRef(index.indexId(), p);
-            byte[] first = KeyCodec.hashBound(KeyCodec.rangeStart(p, index.partitionCount()));
-            byte[] end = KeyCodec.hashBound(KeyCodec.rangeStart(p + 1, index.partitionCount()));
+            byte[] first = rangeBound(p, index.partitionCount());
+            byte[] end = rangeBound(p + 1, index.partitionCount());
             if (index.replicasOf(p).contains(nodeId)) {
                 replica.assignIndex(ref, index.topic(), first, end);
             } else if (replica.hasProgress(ref)) {

@@ -47,35 +47,10 @@ public final class DynamoApi {
 
     private final Operations ops;
 
-    /** Records an earlier version's table in the catalog, unchanged, at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> importTable(io.dynalog.topology.model.TableDescriptor table) {
-        return ops.importTable(table);
+    /** The catalog changes this node makes on its own behalf, at the catalog's leader. */
+    public io.dynalog.api.ops.CatalogChanges catalogChanges() {
+        return ops.catalogChanges();
     }
-
-    /** Records a configuration chosen in a table partition's replica group in the catalog, at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> recordConfiguration(io.dynalog.topology.model.TableDescriptor table,
-                                                                             int partition, io.dynalog.topology.wal.Configuration configuration) {
-        return ops.recordConfiguration(table, partition, configuration);
-    }
-
-    /** Moves a global index partition's replicas in the catalog, at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> moveIndexReplicas(io.dynalog.topology.model.TableDescriptor table,
-                                                                           io.dynalog.topology.model.IndexDescriptor index, int partition,
-                                                                           java.util.List<Integer> expected, java.util.List<Integer> next) {
-        return ops.moveIndexReplicas(table, index, partition, expected, next);
-    }
-
-    /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
-    public java.util.concurrent.CompletableFuture<Void> markActive(io.dynalog.topology.model.TableDescriptor table) {
-        return ops.markActive(table);
-    }
-
-    /** Marks a backfilled global index ACTIVE at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> markIndexActive(io.dynalog.topology.model.TableDescriptor table,
-                                                                         io.dynalog.topology.model.IndexDescriptor index) {
-        return ops.markIndexActive(table, index);
-    }
-
 
     /** Runs the Kafka write path's commands as this API runs the same requests. */
     public io.dynalog.ingest.intake.CommandExecutor kafkaCommands() {

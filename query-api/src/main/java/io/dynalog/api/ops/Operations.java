@@ -39,33 +39,9 @@ public final class Operations {
         streams = new StreamOps(catalog, changeLog, settings.region(), streamReads, time);
     }
 
-    /** Marks a table ACTIVE at the catalog's leader, once this node serves its replicas of it. */
-    public java.util.concurrent.CompletableFuture<Void> markActive(io.dynalog.topology.model.TableDescriptor table) {
-        return tables.markActive(table);
-    }
-
-    /** Marks a backfilled global index ACTIVE at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> markIndexActive(io.dynalog.topology.model.TableDescriptor table,
-                                                                         io.dynalog.topology.model.IndexDescriptor index) {
-        return tables.markIndexActive(table, index);
-    }
-
-    /** Records a configuration chosen in a table partition's group in the catalog, at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> recordConfiguration(io.dynalog.topology.model.TableDescriptor table,
-                                                                             int partition, io.dynalog.topology.wal.Configuration configuration) {
-        return tables.recordConfiguration(table, partition, configuration);
-    }
-
-    /** Moves a global index partition's replicas in the catalog, at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> moveIndexReplicas(io.dynalog.topology.model.TableDescriptor table,
-                                                                           io.dynalog.topology.model.IndexDescriptor index, int partition,
-                                                                           java.util.List<Integer> expected, java.util.List<Integer> next) {
-        return tables.moveIndexReplicas(table, index, partition, expected, next);
-    }
-
-    /** Records an earlier version's table in the catalog, at the catalog's leader. */
-    public java.util.concurrent.CompletableFuture<Void> importTable(io.dynalog.topology.model.TableDescriptor table) {
-        return tables.importTable(table);
+    /** The catalog changes this node makes on its own behalf, at the catalog's leader. */
+    public CatalogChanges catalogChanges() {
+        return tables;
     }
 
     /** The Kafka write path's commands, run as this node's HTTP API runs the same requests. */

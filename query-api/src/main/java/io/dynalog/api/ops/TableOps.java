@@ -42,7 +42,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>A node that answered a change waits (briefly) until its own catalog copy shows it, so that a
  * client reads its own change on the node it sent it to.
  */
-public final class TableOps {
+public final class TableOps implements CatalogChanges {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final CatalogReplica catalog;
@@ -253,6 +253,7 @@ public final class TableOps {
             "SSESpecification", "ReplicaUpdates", "TableClass", "DeletionProtectionEnabled", "OnDemandThroughput", "WarmThroughput");
 
     /** Marks a backfilled global index ACTIVE, at the catalog's leader (the node watching its backfill calls it). */
+    @Override
     public CompletableFuture<Void> markIndexActive(TableDescriptor table, IndexDescriptor index) {
         return indexServed(indexRequest(table, index)).thenApply(response -> null);
     }
@@ -297,6 +298,7 @@ public final class TableOps {
      * Marks a table served by the nodes of its partitions ACTIVE, at the catalog's leader (a
      * node's lifecycle calls it once its replicas of the table are served).
      */
+    @Override
     public CompletableFuture<Void> markActive(TableDescriptor table) {
         ObjectNode request = JSON.objectNode();
         request.put("TableName", table.name());
@@ -334,6 +336,7 @@ public final class TableOps {
      * Moves a global index partition's replicas from {@code expected} to {@code next} in the
      * catalog, at the catalog's leader; no change when they are no longer on {@code expected}.
      */
+    @Override
     public CompletableFuture<Void> moveIndexReplicas(TableDescriptor table, IndexDescriptor index, int partition,
                                                      List<Integer> expected, List<Integer> next) {
         ObjectNode request = indexRequest(table, index);
@@ -368,6 +371,7 @@ public final class TableOps {
      * catalog's leader (the group's leader calls it once the configuration is chosen), so that the
      * nodes it names join the group and the ones it drops leave. An older one than recorded is no change.
      */
+    @Override
     public CompletableFuture<Void> recordConfiguration(TableDescriptor table, int partition, Configuration configuration) {
         ObjectNode request = JSON.objectNode();
         request.put("TableName", table.name());
@@ -414,6 +418,7 @@ public final class TableOps {
      * leader; no change when the catalog has it already. Fails with ResourceInUse when the name
      * belongs to another table.
      */
+    @Override
     public CompletableFuture<Void> importTable(TableDescriptor table) {
         ObjectNode request = JSON.objectNode();
         request.put(TABLE_MEMBER, TableRecordCodec.encode(table));
